@@ -1,0 +1,196 @@
+//! `hivemind health …`
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{OutputArgs, parse};
+use crate::model::{ChannelType, Comparison, Matcher, PromDuration, Severity};
+
+#[derive(Debug, Subcommand)]
+pub enum HealthCommand {
+    /// Show this node's health: CPU, memory, swap, disks, load, processes
+    ///
+    /// Exits 1 when anything is unhealthy.
+    Status(StatusArgs),
+    /// Configure the restart budget for unhealthy targets
+    ///
+    /// Only the given settings change; the others keep their current values.
+    #[command(arg_required_else_help = true)]
+    ConfigureAutoHealing(ConfigureAutoHealingArgs),
+    /// Create an alert rule (or several from a YAML file)
+    #[command(arg_required_else_help = true)]
+    CreateAlertRule(CreateAlertRuleArgs),
+    /// List alert rules
+    ListAlertRules(ListArgs),
+    /// Delete an alert rule
+    #[command(arg_required_else_help = true)]
+    DeleteAlertRule(DeleteArgs),
+    /// Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)
+    #[command(arg_required_else_help = true)]
+    ConfigureAlertChannel(ConfigureAlertChannelArgs),
+    /// List alert channels (secrets are shown as <secret>)
+    ListAlertChannels(ListArgs),
+    /// Delete an alert channel and its stored secrets
+    #[command(arg_required_else_help = true)]
+    DeleteAlertChannel(DeleteChannelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureAutoHealingArgs {
+    /// Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)
+    #[arg(long, value_parser = parse::bool_flag, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub enabled: Option<bool>,
+
+    /// Restarts allowed per target before giving up (1-1000)
+    #[arg(long, value_parser = parse::max_restarts, allow_hyphen_values = true, value_name = "N")]
+    pub max_restarts: Option<u32>,
+
+    /// Minimum gap between restarts of one target: seconds (60) or a duration (1m)
+    #[arg(long, value_parser = parse::positive_seconds_or_duration, allow_hyphen_values = true, value_name = "DURATION")]
+    pub restart_interval: Option<PromDuration>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAlertRuleArgs {
+    /// Rule name (becomes the Prometheus alertname): letters, digits, '_'
+    #[arg(long, value_parser = parse::rule_name, required_unless_present = "file", conflicts_with = "file")]
+    pub name: Option<String>,
+
+    /// The metric to watch, e.g. hivemind_node_cpu_usage
+    #[arg(long, value_parser = parse::metric_name, required_unless_present = "file", conflicts_with = "file")]
+    pub metric: Option<String>,
+
+    /// The value the metric is compared against
+    #[arg(long, value_parser = parse::threshold, allow_hyphen_values = true, required_unless_present = "file", conflicts_with = "file")]
+    pub threshold: Option<f64>,
+
+    /// How long the condition must hold before the alert fires (e.g. 5m; 0s fires at once)
+    #[arg(long, value_parser = parse::duration, allow_hyphen_values = true, required_unless_present = "file", conflicts_with = "file", value_name = "DURATION")]
+    pub duration: Option<PromDuration>,
+
+    /// How urgent the alert is
+    #[arg(long, value_enum, required_unless_present = "file", conflicts_with = "file")]
+    pub severity: Option<Severity>,
+
+    /// How the metric is compared with the threshold
+    #[arg(long, value_enum, default_value_t, conflicts_with = "file")]
+    pub comparison: Comparison,
+
+    /// What the alert means, for the people who receive it
+    #[arg(long, value_parser = parse::free_text, conflicts_with = "file")]
+    pub description: Option<String>,
+
+    /// Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)
+    #[arg(long = "label", value_parser = parse::matcher, value_name = "MATCHER", conflicts_with = "file")]
+    pub labels: Vec<Matcher>,
+
+    /// Read one or many rules from a YAML file ('-' for stdin) in the seed's rule format
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Replace rules that already exist instead of failing
+    #[arg(long)]
+    pub replace: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Name of the rule to delete
+    #[arg(long, value_parser = parse::rule_name)]
+    pub name: String,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteChannelArgs {
+    /// Name of the channel to delete
+    #[arg(long, value_parser = parse::object_name)]
+    pub name: String,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureAlertChannelArgs {
+    /// Channel type
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub channel_type: ChannelType,
+
+    /// Channel name [default: the type]
+    #[arg(long, value_parser = parse::object_name)]
+    pub name: Option<String>,
+
+    /// slack: incoming-webhook URL (a secret: prefer --webhook-url-stdin or --webhook-url-file)
+    #[arg(long, value_name = "URL", group = "webhook_url_src")]
+    pub webhook_url: Option<String>,
+    /// slack: read the webhook URL from stdin
+    #[arg(long, group = "webhook_url_src")]
+    pub webhook_url_stdin: bool,
+    /// slack: read the webhook URL from a file
+    #[arg(long, value_name = "FILE", group = "webhook_url_src")]
+    pub webhook_url_file: Option<PathBuf>,
+
+    /// email: SMTP server host name
+    #[arg(long, value_parser = parse::host, value_name = "HOST")]
+    pub smtp_server: Option<String>,
+    /// email: SMTP port [default: 587]
+    #[arg(long, value_parser = parse::port, allow_hyphen_values = true)]
+    pub smtp_port: Option<u16>,
+    /// email: SMTP user name
+    #[arg(long, value_parser = parse::user_name, value_name = "USER")]
+    pub smtp_user: Option<String>,
+    /// email: SMTP password (a secret: prefer --smtp-password-stdin or --smtp-password-file)
+    #[arg(long, value_name = "PASSWORD", group = "smtp_password_src")]
+    pub smtp_password: Option<String>,
+    /// email: read the SMTP password from stdin
+    #[arg(long, group = "smtp_password_src")]
+    pub smtp_password_stdin: bool,
+    /// email: read the SMTP password from a file
+    #[arg(long, value_name = "FILE", group = "smtp_password_src")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// email: sender address
+    #[arg(long, value_parser = parse::email, value_name = "ADDRESS")]
+    pub from: Option<String>,
+    /// email: recipient address (repeatable or comma-separated)
+    #[arg(long, value_parser = parse::email, value_delimiter = ',', value_name = "ADDRESS")]
+    pub to: Vec<String>,
+
+    /// webhook: URL that receives Alertmanager-compatible JSON
+    #[arg(long, value_parser = parse::http_url)]
+    pub url: Option<String>,
+
+    /// pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)
+    #[arg(long, value_name = "KEY", group = "routing_key_src")]
+    pub routing_key: Option<String>,
+    /// pagerduty: read the routing key from stdin
+    #[arg(long, group = "routing_key_src")]
+    pub routing_key_stdin: bool,
+    /// pagerduty: read the routing key from a file
+    #[arg(long, value_name = "FILE", group = "routing_key_src")]
+    pub routing_key_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}

@@ -1,0 +1,119 @@
+//! The clap definition of the command line. No logic lives here: values are parsed into
+//! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
+
+pub mod health;
+pub mod observability;
+pub mod parse;
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::render::{ColorChoice, Format};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    success; everything is healthy
+  1    the answer is negative: something is unhealthy
+  2    usage error, invalid input, or an operational error
+  4    partial failure: some agents failed while others answered
+  130  interrupted (Ctrl-C)
+
+Environment:
+  HIVEMIND_DATA_DIR        state directory (same as --data-dir)
+  HIVEMIND_SECRET_BACKEND  where secrets go: auto (default), keyring, file
+  NO_COLOR                 disable colour (like --color never)";
+
+/// Observability, health checks and profiling for nodes and containers.
+///
+/// With no agent configured, every command acts on this machine through a local state store.
+#[derive(Debug, Parser)]
+#[command(name = "hivemind", version, propagate_version = true, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Output format (may also be given after the subcommand)
+    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted anywhere on the command line.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]
+    #[arg(long, env = "HIVEMIND_DATA_DIR", value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// When to use colour (NO_COLOR in the environment means never)
+    #[arg(long, value_enum, default_value_t, value_name = "WHEN", global = true)]
+    pub color: ColorChoice,
+
+    /// Print only data and errors; no status messages
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail on stderr (repeat for more)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// `-o/--output` on a subcommand.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Metrics, tracing and logging configuration
+    #[command(subcommand)]
+    Observability(observability::ObservabilityCommand),
+    /// Health status, auto-healing, alert rules and alert channels
+    #[command(subcommand)]
+    Health(health::HealthCommand),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The clap command, for completions, man pages and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn definition_is_consistent() {
+        super::command().debug_assert();
+    }
+
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            for arg in cmd.get_arguments() {
+                if matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                assert!(arg.get_help().is_some(), "{path} --{} has no help", arg.get_id());
+            }
+            for sub in cmd.get_subcommands() {
+                assert!(sub.get_about().is_some(), "{path} {} has no about", sub.get_name());
+                walk(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        walk(&super::command(), "hivemind");
+    }
+}

@@ -1,0 +1,95 @@
+//! `value_parser` functions: clap calls these, so a bad value is reported by clap with the
+//! flag's name, the value and our explanation of what is allowed, before anything runs.
+
+use std::net::IpAddr;
+
+use crate::model::{Matcher, PromDuration, duration, validate};
+
+fn with_value<T>(r: Result<T, String>) -> Result<T, String> {
+    r.map_err(|allowed| format!("expected {allowed}"))
+}
+
+pub fn port(s: &str) -> Result<u16, String> {
+    with_value(validate::port(s))
+}
+
+pub fn http_path(s: &str) -> Result<String, String> {
+    with_value(validate::http_path(s))
+}
+
+pub fn listen_address(s: &str) -> Result<IpAddr, String> {
+    with_value(validate::listen_address(s))
+}
+
+pub fn duration(s: &str) -> Result<PromDuration, String> {
+    PromDuration::parse(s)
+}
+
+/// A positive duration (zero makes no sense for intervals).
+pub fn positive_seconds_or_duration(s: &str) -> Result<PromDuration, String> {
+    let d = duration::parse_seconds_or_duration(s)?;
+    if d.is_zero() {
+        return Err("expected a duration greater than zero".into());
+    }
+    Ok(d)
+}
+
+pub fn threshold(s: &str) -> Result<f64, String> {
+    with_value(validate::threshold(s))
+}
+
+pub fn metric_name(s: &str) -> Result<String, String> {
+    with_value(validate::metric_name(s))
+}
+
+pub fn rule_name(s: &str) -> Result<String, String> {
+    with_value(validate::rule_name(s))
+}
+
+pub fn object_name(s: &str) -> Result<String, String> {
+    with_value(validate::object_name(s))
+}
+
+pub fn free_text(s: &str) -> Result<String, String> {
+    with_value(validate::free_text(s))
+}
+
+pub fn matcher(s: &str) -> Result<Matcher, String> {
+    with_value(Matcher::parse(s))
+}
+
+pub fn http_url(s: &str) -> Result<String, String> {
+    with_value(validate::http_url(s)).map(|u| u.to_string())
+}
+
+pub fn host(s: &str) -> Result<String, String> {
+    with_value(validate::host(s))
+}
+
+pub fn email(s: &str) -> Result<String, String> {
+    with_value(validate::email(s))
+}
+
+pub fn bool_flag(s: &str) -> Result<bool, String> {
+    match s {
+        "true" | "yes" | "on" | "1" => Ok(true),
+        "false" | "no" | "off" | "0" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+/// `--max-restarts`: 1 to 1000 (0 would mean "enabled but never restart").
+pub fn max_restarts(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 1000".into()),
+    }
+}
+
+/// A name that is not empty and has no control characters (SMTP user names).
+pub fn user_name(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.len() > 256 || s.chars().any(char::is_control) {
+        return Err("expected a user name of 1 to 256 characters without control characters".into());
+    }
+    Ok(s.to_string())
+}

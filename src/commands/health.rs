@@ -1,0 +1,369 @@
+//! `hivemind health …`
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::Ctx;
+use super::observability::kv_table;
+use super::secret_input::SecretSource;
+use crate::cli::health::{
+    ConfigureAlertChannelArgs, ConfigureAutoHealingArgs, CreateAlertRuleArgs, HealthCommand,
+};
+use crate::core::{Change, ChannelView};
+use crate::error::{Error, ExitStatus, Result};
+use crate::health::{Status, node};
+use crate::model::{
+    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, rule_file, validate,
+};
+use crate::render::{Report, Style};
+
+pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
+    match cmd {
+        HealthCommand::Status(_) => status(ctx),
+        HealthCommand::ConfigureAutoHealing(args) => configure_auto_healing(ctx, args),
+        HealthCommand::CreateAlertRule(args) => create_alert_rule(ctx, args),
+        HealthCommand::ListAlertRules(_) => {
+            let rules = ctx.local()?.list_rules()?;
+            ctx.ui.emit(&RuleList { rules })?;
+            Ok(ExitStatus::Success)
+        }
+        HealthCommand::DeleteAlertRule(args) => {
+            let rule = ctx.local()?.delete_rule(&args.name)?;
+            ctx.ui.status(&format!("alert rule {} deleted", rule.name));
+            ctx.ui.emit(&RuleChanges { rules: vec![RuleChange { change: Change::Deleted, rule }] })?;
+            Ok(ExitStatus::Success)
+        }
+        HealthCommand::ConfigureAlertChannel(args) => configure_alert_channel(ctx, args),
+        HealthCommand::ListAlertChannels(_) => {
+            let channels = ctx.local()?.list_channels()?;
+            ctx.ui.emit(&ChannelList { channels })?;
+            Ok(ExitStatus::Success)
+        }
+        HealthCommand::DeleteAlertChannel(args) => {
+            let channel = ctx.local()?.delete_channel(&args.name)?;
+            ctx.ui.status(&format!("alert channel {} deleted", channel.name));
+            ctx.ui.emit(&ChannelChange { change: Change::Deleted, channel })?;
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
+fn status(ctx: &Ctx) -> Result<ExitStatus> {
+    let report = node::measure(&node::Thresholds::default());
+    ctx.ui.emit(&report)?;
+    Ok(match report.status {
+        Status::Unhealthy => ExitStatus::Negative,
+        Status::Healthy | Status::Unknown => ExitStatus::Success,
+    })
+}
+
+impl Report for AutoHealingConfig {
+    fn human(&self, style: &Style) -> String {
+        kv_table(
+            style,
+            &[
+                ("auto_healing.enabled", self.enabled.to_string()),
+                ("auto_healing.max_restarts", self.max_restarts.to_string()),
+                ("auto_healing.restart_interval", self.restart_interval.to_string()),
+            ],
+        )
+    }
+}
+
+fn configure_auto_healing(ctx: &Ctx, args: ConfigureAutoHealingArgs) -> Result<ExitStatus> {
+    let patch = AutoHealingPatch {
+        enabled: args.enabled,
+        max_restarts: args.max_restarts,
+        restart_interval: args.restart_interval,
+    };
+    if patch == AutoHealingPatch::default() {
+        return Err(Error::Usage(
+            "nothing to change: give --enabled, --max-restarts or --restart-interval".into(),
+        ));
+    }
+    let config = ctx.local()?.configure_auto_healing(&patch)?;
+    ctx.ui.status("auto-healing configuration saved");
+    ctx.ui.emit(&config)?;
+    Ok(ExitStatus::Success)
+}
+
+/// `list-alert-rules` output.
+#[derive(Debug, Serialize)]
+pub struct RuleList {
+    pub rules: Vec<AlertRule>,
+}
+
+fn rule_rows(style: &Style, rules: &[(Option<Change>, &AlertRule)]) -> String {
+    let with_change = rules.iter().any(|(c, _)| c.is_some());
+    let mut headers = vec!["NAME", "SEVERITY", "CONDITION", "FOR", "DESCRIPTION"];
+    if with_change {
+        headers.insert(0, "CHANGE");
+    }
+    let mut t = style.table(&headers);
+    for (change, r) in rules {
+        let condition = r.expr();
+        let mut row = vec![
+            r.name.clone(),
+            r.severity.to_string(),
+            condition,
+            r.duration.to_string(),
+            r.description.clone(),
+        ];
+        if let Some(c) = change {
+            row.insert(0, c.as_str().to_string());
+        }
+        t.add_row(row);
+    }
+    t.to_string()
+}
+
+impl Report for RuleList {
+    fn human(&self, style: &Style) -> String {
+        if self.rules.is_empty() {
+            return "no alert rules\n".into();
+        }
+        let rows: Vec<_> = self.rules.iter().map(|r| (None, r)).collect();
+        rule_rows(style, &rows)
+    }
+}
+
+/// One rule and what happened to it.
+#[derive(Debug, Serialize)]
+pub struct RuleChange {
+    pub change: Change,
+    #[serde(flatten)]
+    pub rule: AlertRule,
+}
+
+/// `create-alert-rule` / `delete-alert-rule` output.
+#[derive(Debug, Serialize)]
+pub struct RuleChanges {
+    pub rules: Vec<RuleChange>,
+}
+
+impl Report for RuleChanges {
+    fn human(&self, style: &Style) -> String {
+        let rows: Vec<_> = self.rules.iter().map(|c| (Some(c.change), &c.rule)).collect();
+        rule_rows(style, &rows)
+    }
+}
+
+const MAX_RULE_FILE: u64 = 4 * 1024 * 1024;
+
+fn read_rule_file(path: &std::path::Path) -> Result<String> {
+    let shown = path.display().to_string();
+    let mut text = String::new();
+    let read = if shown == "-" {
+        std::io::stdin().take(MAX_RULE_FILE + 1).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_RULE_FILE + 1).read_to_string(&mut text))
+    };
+    read.map_err(|e| Error::io(format!("--file {shown}: reading"), e))?;
+    if text.len() as u64 > MAX_RULE_FILE {
+        return Err(Error::invalid("--file", &shown, "a rule file of at most 4 MiB"));
+    }
+    Ok(text)
+}
+
+fn create_alert_rule(ctx: &Ctx, args: CreateAlertRuleArgs) -> Result<ExitStatus> {
+    let rules = match &args.file {
+        Some(path) => {
+            let text = read_rule_file(path)?;
+            let rules = rule_file::parse(&text).map_err(|detail| Error::Parse {
+                kind: "rule file",
+                path: path.clone(),
+                detail,
+            })?;
+            // Field errors name the file and the rule.
+            for (i, r) in rules.iter().enumerate() {
+                r.validate(|f| format!("rule {} ({})", i + 1, f))
+                    .map_err(|e| e.context(format!("--file {}", path.display())))?;
+            }
+            rules
+        }
+        None => {
+            // clap's `required_unless_present` guarantees these; stay defensive anyway.
+            let missing = |f: &str| Error::Usage(format!("--{f} is required unless --file is given"));
+            vec![AlertRule {
+                name: args.name.ok_or_else(|| missing("name"))?,
+                metric: args.metric.ok_or_else(|| missing("metric"))?,
+                comparison: args.comparison,
+                threshold: args.threshold.ok_or_else(|| missing("threshold"))?,
+                duration: args.duration.ok_or_else(|| missing("duration"))?,
+                severity: args.severity.ok_or_else(|| missing("severity"))?,
+                description: args.description.unwrap_or_default(),
+                labels: args.labels,
+            }]
+        }
+    };
+    let changes = ctx.local()?.create_rules(rules, args.replace)?;
+    for (change, rule) in &changes {
+        ctx.ui.status(&format!("alert rule {} {}", rule.name, change.as_str()));
+    }
+    ctx.ui.emit(&RuleChanges {
+        rules: changes.into_iter().map(|(change, rule)| RuleChange { change, rule }).collect(),
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+/// `list-alert-channels` output.
+#[derive(Debug, Serialize)]
+pub struct ChannelList {
+    pub channels: Vec<ChannelView>,
+}
+
+fn channel_row(c: &ChannelView) -> Vec<String> {
+    let target = match &c.channel {
+        Channel::Slack { webhook_url } => format!("webhook_url={webhook_url}"),
+        Channel::Email { smtp_server, smtp_port, smtp_user, smtp_password, from, to } => {
+            let mut s = format!("smtp={smtp_server}:{smtp_port} from={from} to={}", to.join(","));
+            if let Some(u) = smtp_user {
+                s.push_str(&format!(" user={u}"));
+            }
+            if let Some(p) = smtp_password {
+                s.push_str(&format!(" password={p}"));
+            }
+            s
+        }
+        Channel::Webhook { url } => format!("url={url}"),
+        Channel::Pagerduty { routing_key } => format!("routing_key={routing_key}"),
+    };
+    vec![c.name.clone(), c.channel.channel_type().as_str().to_string(), target]
+}
+
+impl Report for ChannelList {
+    fn human(&self, style: &Style) -> String {
+        if self.channels.is_empty() {
+            return "no alert channels\n".into();
+        }
+        let mut t = style.table(&["NAME", "TYPE", "SETTINGS"]);
+        for c in &self.channels {
+            t.add_row(channel_row(c));
+        }
+        t.to_string()
+    }
+}
+
+/// `configure-alert-channel` / `delete-alert-channel` output.
+#[derive(Debug, Serialize)]
+pub struct ChannelChange {
+    pub change: Change,
+    #[serde(flatten)]
+    pub channel: ChannelView,
+}
+
+impl Report for ChannelChange {
+    fn human(&self, style: &Style) -> String {
+        let mut t = style.table(&["CHANGE", "NAME", "TYPE", "SETTINGS"]);
+        let mut row = channel_row(&self.channel);
+        row.insert(0, self.change.as_str().to_string());
+        t.add_row(row);
+        t.to_string()
+    }
+}
+
+/// Build the channel from its flags: every flag of another type is refused, every flag the
+/// type needs must be there, and secrets are read last (after all other checks).
+fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result<ExitStatus> {
+    let ty = args.channel_type;
+    let webhook_url = SecretSource {
+        flag: "webhook-url",
+        value: args.webhook_url.as_deref(),
+        stdin: args.webhook_url_stdin,
+        file: args.webhook_url_file.as_deref(),
+    };
+    let smtp_password = SecretSource {
+        flag: "smtp-password",
+        value: args.smtp_password.as_deref(),
+        stdin: args.smtp_password_stdin,
+        file: args.smtp_password_file.as_deref(),
+    };
+    let routing_key = SecretSource {
+        flag: "routing-key",
+        value: args.routing_key.as_deref(),
+        stdin: args.routing_key_stdin,
+        file: args.routing_key_file.as_deref(),
+    };
+    let given: [(&str, bool, ChannelType); 9] = [
+        ("--webhook-url", webhook_url.is_given(), ChannelType::Slack),
+        ("--smtp-server", args.smtp_server.is_some(), ChannelType::Email),
+        ("--smtp-port", args.smtp_port.is_some(), ChannelType::Email),
+        ("--smtp-user", args.smtp_user.is_some(), ChannelType::Email),
+        ("--smtp-password", smtp_password.is_given(), ChannelType::Email),
+        ("--from", args.from.is_some(), ChannelType::Email),
+        ("--to", !args.to.is_empty(), ChannelType::Email),
+        ("--url", args.url.is_some(), ChannelType::Webhook),
+        ("--routing-key", routing_key.is_given(), ChannelType::Pagerduty),
+    ];
+    for (flag, present, owner) in given {
+        if present && owner != ty {
+            return Err(Error::Usage(format!(
+                "{flag} is a setting of --type {}, not of --type {}",
+                owner.as_str(),
+                ty.as_str()
+            )));
+        }
+    }
+    let stdin_count = [webhook_url.stdin, smtp_password.stdin, routing_key.stdin].iter().filter(|b| **b).count();
+    if stdin_count > 1 {
+        return Err(Error::Usage("only one secret can be read from stdin per command".into()));
+    }
+    let require = |present: bool, flag: &str| {
+        if present {
+            Ok(())
+        } else {
+            Err(Error::Usage(format!("--type {} needs {flag}", ty.as_str())))
+        }
+    };
+    let name = match args.name {
+        Some(n) => n,
+        None => ty.as_str().to_string(),
+    };
+    let spec = match ty {
+        ChannelType::Slack => {
+            require(webhook_url.is_given(), "--webhook-url (or --webhook-url-stdin / --webhook-url-file)")?;
+            let url = webhook_url.read(&ctx.ui)?.ok_or_else(|| Error::Usage("--webhook-url is empty".into()))?;
+            validate::http_url(url.expose())
+                .map_err(|a| Error::Invalid { field: "--webhook-url".into(), value: "<secret>".into(), allowed: a })?;
+            Channel::Slack { webhook_url: url }
+        }
+        ChannelType::Email => {
+            require(args.smtp_server.is_some(), "--smtp-server")?;
+            require(args.from.is_some(), "--from")?;
+            require(!args.to.is_empty(), "--to")?;
+            if smtp_password.is_given() && args.smtp_user.is_none() {
+                return Err(Error::Usage("--smtp-password needs --smtp-user".into()));
+            }
+            Channel::Email {
+                smtp_server: args.smtp_server.unwrap_or_default(),
+                smtp_port: args.smtp_port.unwrap_or(587),
+                smtp_user: args.smtp_user,
+                smtp_password: smtp_password.read(&ctx.ui)?,
+                from: args.from.unwrap_or_default(),
+                to: args.to,
+            }
+        }
+        ChannelType::Webhook => {
+            require(args.url.is_some(), "--url")?;
+            Channel::Webhook { url: args.url.unwrap_or_default() }
+        }
+        ChannelType::Pagerduty => {
+            require(routing_key.is_given(), "--routing-key (or --routing-key-stdin / --routing-key-file)")?;
+            let key = routing_key.read(&ctx.ui)?.ok_or_else(|| Error::Usage("--routing-key is empty".into()))?;
+            // PagerDuty integration keys are 32 characters; accept anything printable but bound it.
+            if key.expose().len() > 256 || key.expose().chars().any(char::is_whitespace) {
+                return Err(Error::Invalid {
+                    field: "--routing-key".into(),
+                    value: "<secret>".into(),
+                    allowed: "a routing key without spaces, at most 256 characters".into(),
+                });
+            }
+            Channel::Pagerduty { routing_key: key }
+        }
+    };
+    let (change, channel) = ctx.local()?.configure_channel(&name, spec, &ctx.ui)?;
+    ctx.ui.status(&format!("alert channel {name} {}", change.as_str()));
+    ctx.ui.emit(&ChannelChange { change, channel })?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,192 @@
+//! The operations behind every configuration command, over the local state store. The CLI's
+//! embedded mode calls these directly; the agent will serve the same functions over its API,
+//! so local and remote behave the same.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{
+    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, MetricsConfig,
+    MetricsPatch, Redacted, SecretRef,
+};
+use crate::render::Ui;
+use crate::store::{SecretStore, State, StateStore};
+
+/// What a write did to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Created,
+    Replaced,
+    Updated,
+    Deleted,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Replaced => "replaced",
+            Change::Updated => "updated",
+            Change::Deleted => "deleted",
+        }
+    }
+}
+
+/// A channel as shown: its name, settings, and `<secret>` in place of every secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelView {
+    pub name: String,
+    #[serde(flatten)]
+    pub channel: Channel<Redacted>,
+}
+
+/// The local core: state and secrets under one data directory.
+pub struct Local {
+    pub store: StateStore,
+    pub secrets: SecretStore,
+}
+
+impl Local {
+    pub fn new(store: StateStore, secrets: SecretStore) -> Self {
+        Local { store, secrets }
+    }
+
+    pub fn state(&self) -> Result<State> {
+        self.store.load()
+    }
+
+    pub fn configure_metrics(&self, patch: &MetricsPatch) -> Result<MetricsConfig> {
+        self.store.update(|s| {
+            patch.apply(&mut s.metrics);
+            Ok(s.metrics.clone())
+        })
+    }
+
+    pub fn configure_auto_healing(&self, patch: &AutoHealingPatch) -> Result<AutoHealingConfig> {
+        self.store.update(|s| {
+            patch.apply(&mut s.auto_healing);
+            Ok(s.auto_healing.clone())
+        })
+    }
+
+    /// Create rules as one transaction: all are validated and checked for clashes first; if
+    /// any fails, none is written.
+    pub fn create_rules(&self, rules: Vec<AlertRule>, replace: bool) -> Result<Vec<(Change, AlertRule)>> {
+        let mut names = HashSet::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let field = |f: &str| if rules.len() == 1 { f.to_string() } else { format!("rule {}: {f}", i + 1) };
+            rule.validate(field)?;
+            if !names.insert(rule.name.clone()) {
+                return Err(Error::Usage(format!("alert rule '{}' is given twice", rule.name)));
+            }
+        }
+        self.store.update(|s| {
+            let mut out = Vec::with_capacity(rules.len());
+            for rule in rules {
+                match s.rules.iter_mut().find(|r| r.name == rule.name) {
+                    Some(_) if !replace => {
+                        return Err(Error::Usage(format!(
+                            "alert rule '{}' already exists (use --replace to overwrite it)",
+                            rule.name
+                        )));
+                    }
+                    Some(existing) => {
+                        *existing = rule.clone();
+                        out.push((Change::Replaced, rule));
+                    }
+                    None => {
+                        s.rules.push(rule.clone());
+                        out.push((Change::Created, rule));
+                    }
+                }
+            }
+            s.rules.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(out)
+        })
+    }
+
+    pub fn list_rules(&self) -> Result<Vec<AlertRule>> {
+        Ok(self.store.load()?.rules)
+    }
+
+    pub fn delete_rule(&self, name: &str) -> Result<AlertRule> {
+        self.store.update(|s| {
+            let pos = s
+                .rules
+                .iter()
+                .position(|r| r.name == name)
+                .ok_or_else(|| not_found("alert rule", name, s.rules.iter().map(|r| r.name.as_str())))?;
+            Ok(s.rules.remove(pos))
+        })
+    }
+
+    /// Create or replace a channel. Secrets are stored first (keyring or file), then the
+    /// state; secrets the old version had and the new one does not are removed last.
+    pub fn configure_channel(&self, name: &str, spec: ChannelSpec, ui: &Ui) -> Result<(Change, ChannelView)> {
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        let stored = spec.try_map_secrets(|field, secret| {
+            self.secrets.put(&format!("channel.{name}.{field}"), &secret, ui)
+        })?;
+        let view = ChannelView {
+            name: name.to_string(),
+            channel: stored.redacted(),
+        };
+        let old = state.channels.insert(name.to_string(), stored.clone());
+        self.store.save_locked(&state)?;
+        let change = if old.is_some() { Change::Replaced } else { Change::Created };
+        if let Some(old) = old {
+            let keep: Vec<&SecretRef> = stored.secrets().into_iter().map(|(_, r)| r).collect();
+            for (_, r) in old.secrets() {
+                if !keep.contains(&r) {
+                    self.secrets.delete(r)?;
+                }
+            }
+        }
+        Ok((change, view))
+    }
+
+    pub fn list_channels(&self) -> Result<Vec<ChannelView>> {
+        Ok(self
+            .store
+            .load()?
+            .channels
+            .iter()
+            .map(|(name, c)| ChannelView {
+                name: name.clone(),
+                channel: c.redacted(),
+            })
+            .collect())
+    }
+
+    pub fn delete_channel(&self, name: &str) -> Result<ChannelView> {
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        let names: Vec<String> = state.channels.keys().cloned().collect();
+        let removed = state
+            .channels
+            .remove(name)
+            .ok_or_else(|| not_found("alert channel", name, names.iter().map(String::as_str)))?;
+        self.store.save_locked(&state)?;
+        for (_, r) in removed.secrets() {
+            self.secrets.delete(r)?;
+        }
+        Ok(ChannelView {
+            name: name.to_string(),
+            channel: removed.redacted(),
+        })
+    }
+}
+
+fn not_found<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Error {
+    let known: Vec<&str> = known.collect();
+    let hint = if known.is_empty() {
+        format!("there are no {kind}s")
+    } else {
+        format!("known: {}", known.join(", "))
+    };
+    Error::Usage(format!("no {kind} named '{name}' ({hint})"))
+}

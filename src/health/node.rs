@@ -1,0 +1,328 @@
+//! This node's resources (CPU, memory, swap, disks, load, processes, uptime) judged against
+//! default thresholds.
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime};
+
+use serde::Serialize;
+use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
+
+use super::Status;
+use crate::render::{Report, Style};
+
+/// Thresholds above which a resource is unhealthy.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Thresholds {
+    /// CPU busy, percent of all CPUs.
+    pub cpu_percent: f64,
+    /// Memory in use (total − available), percent.
+    pub memory_percent: f64,
+    /// Swap in use, percent.
+    pub swap_percent: f64,
+    /// Space used on each real file system, percent.
+    pub disk_percent: f64,
+    /// Five-minute load average per CPU (node-mixin's saturation signal, smoothed).
+    pub load_per_cpu: f64,
+    /// Processes as a percentage of `kernel.pid_max`.
+    pub processes_percent: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            cpu_percent: 90.0,
+            memory_percent: 90.0,
+            swap_percent: 80.0,
+            disk_percent: 90.0,
+            load_per_cpu: 2.0,
+            processes_percent: 90.0,
+        }
+    }
+}
+
+/// One judged resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    /// `cpu`, `memory`, `swap`, `disk`, `load`, `processes`, `uptime`.
+    pub resource: &'static str,
+    /// The mount point for disks; empty otherwise.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub target: String,
+    pub status: Status,
+    /// The measured value in `unit`; absent when it could not be measured.
+    pub value: Option<f64>,
+    pub unit: &'static str,
+    /// The unhealthy threshold in `unit`; absent for informational rows.
+    pub threshold: Option<f64>,
+    /// A human summary (`3.1 GiB of 7.8 GiB`).
+    pub detail: String,
+}
+
+/// `hivemind health status` for this node.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeHealth {
+    pub hostname: String,
+    pub status: Status,
+    /// RFC 3339 time of the measurement.
+    pub checked_at: String,
+    pub uptime_seconds: Option<u64>,
+    pub resources: Vec<Resource>,
+}
+
+const PSEUDO_FS: &[&str] = &[
+    "tmpfs", "devtmpfs", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue",
+    "nsfs", "fuse.lxcfs", "autofs", "ramfs", "efivarfs", "tracefs", "debugfs", "securityfs",
+    "pstore", "bpf", "configfs", "hugetlbfs", "fusectl", "binfmt_misc", "iso9660", "nfsd",
+];
+
+fn percent(used: u64, total: u64) -> Option<f64> {
+    (total > 0).then(|| used as f64 * 100.0 / total as f64)
+}
+
+fn judge(value: Option<f64>, threshold: f64) -> Status {
+    match value {
+        Some(v) if v > threshold => Status::Unhealthy,
+        Some(_) => Status::Healthy,
+        None => Status::Unknown,
+    }
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// Measure this node. Takes about 200 ms: CPU usage needs two samples that far apart, and the
+/// other resources are read while waiting.
+pub fn measure(th: &Thresholds) -> NodeHealth {
+    let started = Instant::now();
+    // `None` when sysinfo cannot read this platform at all: every row is then unknown.
+    let mut sys = System::new_with_specifics(
+        RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage()),
+    )
+    .ok();
+    let mut resources = Vec::new();
+
+    // While the CPU interval runs: memory, swap, disks, load, processes.
+    if let Some(sys) = sys.as_mut() {
+        sys.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram().with_swap());
+    }
+    let mem_total = sys.as_ref().map_or(0, System::total_memory);
+    let mem_used = mem_total.saturating_sub(sys.as_ref().map_or(0, System::available_memory));
+    let mem_pct = percent(mem_used, mem_total);
+    resources.push(Resource {
+        resource: "memory",
+        target: String::new(),
+        status: judge(mem_pct, th.memory_percent),
+        value: mem_pct.map(round1),
+        unit: "percent",
+        threshold: Some(th.memory_percent),
+        detail: format!("{} of {} in use", crate::render::bytes(mem_used), crate::render::bytes(mem_total)),
+    });
+    let swap_total = sys.as_ref().map_or(0, System::total_swap);
+    let swap_used = sys.as_ref().map_or(0, System::used_swap);
+    resources.push(if swap_total == 0 {
+        Resource {
+            resource: "swap",
+            target: String::new(),
+            status: Status::Healthy,
+            value: Some(0.0),
+            unit: "percent",
+            threshold: Some(th.swap_percent),
+            detail: "no swap configured".into(),
+        }
+    } else {
+        let pct = percent(swap_used, swap_total);
+        Resource {
+            resource: "swap",
+            target: String::new(),
+            status: judge(pct, th.swap_percent),
+            value: pct.map(round1),
+            unit: "percent",
+            threshold: Some(th.swap_percent),
+            detail: format!("{} of {} in use", crate::render::bytes(swap_used), crate::render::bytes(swap_total)),
+        }
+    });
+    resources.extend(disks(th));
+    let cpus = sys.as_ref().map_or(0, |s| s.cpus().len()).max(1);
+    match System::load_average() {
+        Ok(load) => {
+            let per_cpu = load.five / cpus as f64;
+            resources.push(Resource {
+                resource: "load",
+                target: String::new(),
+                status: judge(Some(per_cpu), th.load_per_cpu),
+                value: Some((per_cpu * 100.0).round() / 100.0),
+                unit: "load5 per cpu",
+                threshold: Some(th.load_per_cpu),
+                detail: format!("{:.2} {:.2} {:.2} on {cpus} CPUs", load.one, load.five, load.fifteen),
+            });
+        }
+        Err(e) => resources.push(unknown("load", "load5 per cpu", e.to_string())),
+    }
+    resources.push(processes(th));
+
+    // Second CPU sample.
+    let wait = sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.saturating_sub(started.elapsed());
+    std::thread::sleep(wait);
+    let cpu_value = sys.as_mut().and_then(|sys| {
+        sys.refresh_cpu_usage();
+        let cpu = f64::from(sys.global_cpu_usage());
+        (cpu.is_finite() && !sys.cpus().is_empty()).then_some(cpu)
+    });
+    resources.insert(
+        0,
+        Resource {
+            resource: "cpu",
+            target: String::new(),
+            status: judge(cpu_value, th.cpu_percent),
+            value: cpu_value.map(round1),
+            unit: "percent",
+            threshold: Some(th.cpu_percent),
+            detail: format!("{cpus} CPUs"),
+        },
+    );
+
+    let uptime = System::uptime().ok();
+    resources.push(Resource {
+        resource: "uptime",
+        target: String::new(),
+        status: if uptime.is_some() { Status::Healthy } else { Status::Unknown },
+        value: uptime.map(|u| u as f64),
+        unit: "seconds",
+        threshold: None,
+        detail: uptime.map_or_else(|| "unavailable".into(), crate::render::uptime),
+    });
+
+    let status = if resources.iter().any(|r| r.status == Status::Unhealthy) {
+        Status::Unhealthy
+    } else {
+        Status::Healthy
+    };
+    NodeHealth {
+        hostname: System::host_name().unwrap_or_else(|_| "unknown".into()),
+        status,
+        checked_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        uptime_seconds: uptime,
+        resources,
+    }
+}
+
+fn unknown(resource: &'static str, unit: &'static str, detail: String) -> Resource {
+    Resource {
+        resource,
+        target: String::new(),
+        status: Status::Unknown,
+        value: None,
+        unit,
+        threshold: None,
+        detail,
+    }
+}
+
+fn disks(th: &Thresholds) -> Vec<Resource> {
+    let list = match Disks::new_with_refreshed_list() {
+        Ok(l) => l,
+        Err(e) => return vec![unknown("disk", "percent", format!("listing disks: {e}"))],
+    };
+    // One row per device: bind mounts of the same file system show the shortest mount point.
+    let mut by_device: BTreeMap<(String, u64), (String, u64, u64)> = BTreeMap::new();
+    for d in list.iter() {
+        let fs = d.file_system().to_string_lossy();
+        if PSEUDO_FS.contains(&fs.as_ref()) || d.total_space() == 0 {
+            continue;
+        }
+        let mount = d.mount_point().to_string_lossy().into_owned();
+        let key = (d.name().to_string_lossy().into_owned(), d.total_space());
+        let entry = by_device.entry(key).or_insert_with(|| (mount.clone(), d.total_space(), d.available_space()));
+        if mount.len() < entry.0.len() {
+            entry.0 = mount;
+        }
+    }
+    let mut rows: Vec<Resource> = by_device
+        .into_values()
+        .map(|(mount, total, avail)| {
+            let used = total.saturating_sub(avail);
+            let pct = percent(used, total);
+            Resource {
+                resource: "disk",
+                target: mount,
+                status: judge(pct, th.disk_percent),
+                value: pct.map(round1),
+                unit: "percent",
+                threshold: Some(th.disk_percent),
+                detail: format!("{} of {} used", crate::render::bytes(used), crate::render::bytes(total)),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.target.cmp(&b.target));
+    rows
+}
+
+/// Count processes from /proc (cheaper than a sysinfo process refresh, and threads are not
+/// miscounted as processes).
+fn processes(th: &Thresholds) -> Resource {
+    let count = std::fs::read_dir("/proc").map(|dir| {
+        dir.filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+            .count()
+    });
+    let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    match (count, pid_max) {
+        (Ok(n), Some(max)) => {
+            let limit = max as f64 * th.processes_percent / 100.0;
+            Resource {
+                resource: "processes",
+                target: String::new(),
+                status: judge(Some(n as f64), limit),
+                value: Some(n as f64),
+                unit: "processes",
+                threshold: Some(limit.floor()),
+                detail: format!("{n} of pid_max {max}"),
+            }
+        }
+        (Ok(n), None) => Resource {
+            resource: "processes",
+            target: String::new(),
+            status: Status::Healthy,
+            value: Some(n as f64),
+            unit: "processes",
+            threshold: None,
+            detail: format!("{n} running"),
+        },
+        (Err(e), _) => unknown("processes", "processes", format!("reading /proc: {e}")),
+    }
+}
+
+impl Report for NodeHealth {
+    fn human(&self, style: &Style) -> String {
+        let mut t = style.table(&["RESOURCE", "STATUS", "VALUE", "THRESHOLD", "DETAIL"]);
+        for r in &self.resources {
+            let name = if r.target.is_empty() {
+                r.resource.to_string()
+            } else {
+                format!("{} {}", r.resource, r.target)
+            };
+            let (value, threshold) = match r.unit {
+                "percent" => (
+                    r.value.map_or("-".into(), |v| format!("{v:.1}%")),
+                    r.threshold.map_or("-".into(), |v| format!("{v}%")),
+                ),
+                "seconds" => ("-".into(), "-".into()),
+                _ => (
+                    r.value.map_or("-".into(), |v| format!("{v}")),
+                    r.threshold.map_or("-".into(), |v| format!("{v}")),
+                ),
+            };
+            t.add_row(vec![
+                comfy_table::Cell::new(name),
+                style.status_cell(r.status.as_str()),
+                comfy_table::Cell::new(value),
+                comfy_table::Cell::new(threshold),
+                comfy_table::Cell::new(&r.detail),
+            ]);
+        }
+        format!("NODE {}  {}\n{t}", self.hostname, self.status.as_str())
+    }
+}

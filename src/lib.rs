@@ -1,0 +1,124 @@
+//! hivemind: observability, health and profiling for nodes and containers.
+//!
+//! The binary is a thin front end over this library: [`cli`] defines the command line,
+//! [`commands`] resolves it and calls the [`core`] operations over the [`store`], and
+//! [`render`] is the only writer to stdout.
+
+pub mod cli;
+pub mod commands;
+pub mod core;
+pub mod error;
+pub mod health;
+pub mod model;
+pub mod render;
+pub mod store;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use error::{Error, ExitStatus, Result};
+
+use cli::{Cli, Command};
+use commands::Ctx;
+use render::{Format, Ui};
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> (Ui, Result<ExitStatus>) {
+    let format = command_output(&cli.command).or(cli.output).unwrap_or_default();
+    let ui = Ui::new(format, cli.global.color, cli.global.quiet, cli.global.verbose);
+    let result = dispatch(&ui, cli);
+    (ui, result)
+}
+
+fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
+    if let Command::Completions(args) = &cli.command {
+        let mut buf = Vec::new();
+        clap_complete::generate(args.shell, &mut cli::command(), "hivemind", &mut buf);
+        render::write_stdout(&buf)?;
+        return Ok(ExitStatus::Success);
+    }
+    let ctx = Ctx {
+        ui: ui.clone(),
+        data_dir: commands::resolve_data_dir(cli.global.data_dir)?,
+    };
+    ui.debug(&format!("data directory {}", ctx.data_dir.display()));
+    match cli.command {
+        Command::Observability(cmd) => commands::observability::run(&ctx, cmd),
+        Command::Health(cmd) => commands::health::run(&ctx, cmd),
+        Command::Completions(_) => Ok(ExitStatus::Success),
+    }
+}
+
+/// The `-o` given after the subcommand, if any.
+fn command_output(cmd: &Command) -> Option<Format> {
+    use cli::health::HealthCommand as H;
+    use cli::observability::ObservabilityCommand as O;
+    let out = match cmd {
+        Command::Observability(O::ConfigureMetrics(a)) => a.out,
+        Command::Observability(O::ShowConfig(a)) => a.out,
+        Command::Health(H::Status(a)) => a.out,
+        Command::Health(H::ConfigureAutoHealing(a)) => a.out,
+        Command::Health(H::CreateAlertRule(a)) => a.out,
+        Command::Health(H::ListAlertRules(a) | H::ListAlertChannels(a)) => a.out,
+        Command::Health(H::DeleteAlertRule(a)) => a.out,
+        Command::Health(H::ConfigureAlertChannel(a)) => a.out,
+        Command::Health(H::DeleteAlertChannel(a)) => a.out,
+        Command::Completions(_) => return None,
+    };
+    out.output
+}
+
+/// The whole program: parse `args`, run, print any error once, return the exit code.
+pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => return clap_exit(&err),
+    };
+    let (ui, result) = run(cli);
+    let status = match result {
+        Ok(status) => status,
+        Err(err) => {
+            ui.error(&err);
+            err.exit_status()
+        }
+    };
+    ExitCode::from(status.code())
+}
+
+/// Help and version go to stdout with exit 0; usage errors become one line on stderr
+/// (`error: invalid value '5M' for '--duration <DURATION>': …`) with exit code 2.
+fn clap_exit(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    use std::io::Write;
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let text = err.render().to_string();
+            let code = if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            };
+            if code == ExitStatus::Success {
+                let _ = render::write_stdout(text.as_bytes());
+            } else {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            }
+            ExitCode::from(code.code())
+        }
+        _ => {
+            let text = err.render().to_string();
+            let line = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+            ExitCode::from(ExitStatus::Failure.code())
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Notification channels (Slack, e-mail, webhook, PagerDuty).
+//!
+//! A channel is generic over how its secret fields are held: [`Secret`] when given by the user,
+//! [`SecretRef`] when stored, [`Redacted`] when shown. That makes it impossible to print a
+//! stored secret by accident: the stored and shown forms never contain the value.
+
+use serde::{Deserialize, Serialize};
+
+use super::secret::{Redacted, Secret, SecretRef};
+
+/// The channel types, as accepted by `--type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelType {
+    Slack,
+    Email,
+    Webhook,
+    Pagerduty,
+}
+
+impl ChannelType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelType::Slack => "slack",
+            ChannelType::Email => "email",
+            ChannelType::Webhook => "webhook",
+            ChannelType::Pagerduty => "pagerduty",
+        }
+    }
+}
+
+/// A channel's settings by type; `S` is the form of its secret fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub enum Channel<S> {
+    Slack {
+        /// The incoming-webhook URL; it carries the token, so it is a secret.
+        webhook_url: S,
+    },
+    Email {
+        smtp_server: String,
+        smtp_port: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        smtp_user: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        smtp_password: Option<S>,
+        from: String,
+        to: Vec<String>,
+    },
+    Webhook {
+        url: String,
+    },
+    Pagerduty {
+        routing_key: S,
+    },
+}
+
+impl<S> Channel<S> {
+    pub fn channel_type(&self) -> ChannelType {
+        match self {
+            Channel::Slack { .. } => ChannelType::Slack,
+            Channel::Email { .. } => ChannelType::Email,
+            Channel::Webhook { .. } => ChannelType::Webhook,
+            Channel::Pagerduty { .. } => ChannelType::Pagerduty,
+        }
+    }
+
+    /// Convert the secret fields, naming each by its field name; stops at the first error.
+    pub fn try_map_secrets<T, E>(
+        self,
+        mut f: impl FnMut(&'static str, S) -> Result<T, E>,
+    ) -> Result<Channel<T>, E> {
+        Ok(match self {
+            Channel::Slack { webhook_url } => Channel::Slack {
+                webhook_url: f("webhook_url", webhook_url)?,
+            },
+            Channel::Email {
+                smtp_server,
+                smtp_port,
+                smtp_user,
+                smtp_password,
+                from,
+                to,
+            } => Channel::Email {
+                smtp_server,
+                smtp_port,
+                smtp_user,
+                smtp_password: smtp_password.map(|p| f("smtp_password", p)).transpose()?,
+                from,
+                to,
+            },
+            Channel::Webhook { url } => Channel::Webhook { url },
+            Channel::Pagerduty { routing_key } => Channel::Pagerduty {
+                routing_key: f("routing_key", routing_key)?,
+            },
+        })
+    }
+
+    /// The secret fields by field name.
+    pub fn secrets(&self) -> Vec<(&'static str, &S)> {
+        match self {
+            Channel::Slack { webhook_url } => vec![("webhook_url", webhook_url)],
+            Channel::Email { smtp_password, .. } => {
+                smtp_password.iter().map(|p| ("smtp_password", p)).collect()
+            }
+            Channel::Webhook { .. } => vec![],
+            Channel::Pagerduty { routing_key } => vec![("routing_key", routing_key)],
+        }
+    }
+}
+
+impl Channel<SecretRef> {
+    pub fn redacted(&self) -> Channel<Redacted> {
+        let cloned: Channel<SecretRef> = self.clone();
+        match cloned.try_map_secrets(|_, r| Ok::<_, std::convert::Infallible>(Redacted(r.backend))) {
+            Ok(c) => c,
+            Err(never) => match never {},
+        }
+    }
+}
+
+/// A channel as given by the user, before its secrets are stored.
+pub type ChannelSpec = Channel<Secret>;

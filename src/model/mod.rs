@@ -1,0 +1,15 @@
+//! Domain types shared by the CLI, the state store and the agent, with their validation.
+
+pub mod channel;
+pub mod config;
+pub mod duration;
+pub mod rule;
+pub mod rule_file;
+pub mod secret;
+pub mod validate;
+
+pub use channel::{Channel, ChannelSpec, ChannelType};
+pub use config::{AutoHealingConfig, AutoHealingPatch, MetricsConfig, MetricsPatch};
+pub use duration::PromDuration;
+pub use rule::{AlertRule, Comparison, Matcher, Severity};
+pub use secret::{Redacted, Secret, SecretBackend, SecretRef};

@@ -1,0 +1,197 @@
+//! The state file (`state.toml` in the data directory): configuration, rules and channels.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::fs::{LockGuard, read_optional, toml_error, write_atomic};
+use crate::error::{Error, Result};
+use crate::model::{AlertRule, AutoHealingConfig, Channel, MetricsConfig, SecretRef, validate};
+
+/// The state file's schema version.
+pub const STATE_VERSION: u32 = 1;
+
+/// Everything the agent (or embedded mode) is configured with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    pub version: u32,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+    #[serde(default)]
+    pub auto_healing: AutoHealingConfig,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<AlertRule>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<String, Channel<SecretRef>>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            version: STATE_VERSION,
+            metrics: MetricsConfig::default(),
+            auto_healing: AutoHealingConfig::default(),
+            rules: Vec::new(),
+            channels: BTreeMap::new(),
+        }
+    }
+}
+
+impl State {
+    /// Check what serde cannot: versions, names, uniqueness, value ranges.
+    fn check(&self) -> std::result::Result<(), String> {
+        if self.version != STATE_VERSION {
+            return Err(format!(
+                "version {} is not supported by this hivemind (it reads version {STATE_VERSION})",
+                self.version
+            ));
+        }
+        validate::http_path(&self.metrics.path).map_err(|a| format!("metrics.path: expected {a}"))?;
+        if self.metrics.port == 0 {
+            return Err("metrics.port: expected a port number from 1 to 65535".into());
+        }
+        let mut seen = HashSet::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            rule.validate(|f| format!("rules[{i}].{f}")).map_err(|e| e.to_string())?;
+            if !seen.insert(rule.name.as_str()) {
+                return Err(format!("rules[{i}]: duplicate rule name '{}'", rule.name));
+            }
+        }
+        for name in self.channels.keys() {
+            validate::object_name(name).map_err(|a| format!("channels.{name}: expected {a}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The state store rooted at a data directory.
+#[derive(Debug, Clone)]
+pub struct StateStore {
+    dir: PathBuf,
+}
+
+impl StateStore {
+    /// A store over `dir`; nothing is touched until it is read or written.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        StateStore { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.dir.join("state.toml")
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join("state.lock")
+    }
+
+    /// Take the store's write lock (held until the guard drops).
+    pub fn lock(&self) -> Result<LockGuard> {
+        LockGuard::acquire(&self.lock_path())
+    }
+
+    /// Read the state; a missing file is the default state. A corrupt file is an error that
+    /// names the file, line and column, and is never overwritten.
+    pub fn load(&self) -> Result<State> {
+        let path = self.state_path();
+        let Some(text) = read_optional(&path)? else {
+            return Ok(State::default());
+        };
+        let state: State = toml::from_str(&text).map_err(|e| Error::Parse {
+            kind: "state",
+            path: path.clone(),
+            detail: format!("{} (fix or move the file; hivemind will not overwrite it)", toml_error(&text, &e)),
+        })?;
+        state.check().map_err(|detail| Error::Parse {
+            kind: "state",
+            path,
+            detail,
+        })?;
+        Ok(state)
+    }
+
+    /// Read-modify-write under the lock. `change` sees the current state; if it fails,
+    /// nothing is written.
+    pub fn update<T>(&self, change: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        let _guard = self.lock()?;
+        let mut state = self.load()?;
+        let out = change(&mut state)?;
+        self.save_locked(&state)?;
+        Ok(out)
+    }
+
+    /// Write the state; the caller holds [`StateStore::lock`].
+    pub fn save_locked(&self, state: &State) -> Result<()> {
+        state
+            .check()
+            .map_err(|d| Error::Other(format!("refusing to write an invalid state: {d}")))?;
+        let text = toml::to_string_pretty(state)
+            .map_err(|e| Error::Other(format!("serialising state: {e}")))?;
+        let body = format!(
+            "# hivemind state; edit with `hivemind` commands (hand edits are validated on load)\n{text}"
+        );
+        write_atomic(&self.state_path(), body.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Comparison, PromDuration, Severity};
+
+    fn rule(name: &str) -> AlertRule {
+        AlertRule {
+            name: name.into(),
+            metric: "hivemind_node_cpu_usage".into(),
+            comparison: Comparison::Gt,
+            threshold: 90.0,
+            duration: PromDuration::from_secs(300),
+            severity: Severity::Warning,
+            description: "d".into(),
+            labels: vec![],
+        }
+    }
+
+    #[test]
+    fn round_trip_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::new(dir.path().join("data"));
+        assert_eq!(store.load().unwrap(), State::default());
+        store.update(|s| { s.rules.push(rule("a")); Ok(()) }).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.rules, vec![rule("a")]);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(store.state_path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn corrupt_file_is_reported_with_position_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::new(dir.path());
+        let bad = "version = 1\n[metrics]\nprot = 9090\n";
+        std::fs::write(store.state_path(), bad).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("prot"), "{err}");
+        assert!(store.update(|_| Ok(())).is_err());
+        assert_eq!(std::fs::read_to_string(store.state_path()).unwrap(), bad);
+    }
+
+    #[test]
+    fn failed_change_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::new(dir.path());
+        let r: Result<()> = store.update(|s| {
+            s.rules.push(rule("x"));
+            Err(Error::Usage("no".into()))
+        });
+        assert!(r.is_err());
+        assert!(!store.state_path().exists());
+    }
+}
