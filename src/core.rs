@@ -74,13 +74,26 @@ impl Local {
 
     /// Create rules as one transaction: all are validated and checked for clashes first; if
     /// any fails, none is written.
-    pub fn create_rules(&self, rules: Vec<AlertRule>, replace: bool) -> Result<Vec<(Change, AlertRule)>> {
+    pub fn create_rules(
+        &self,
+        rules: Vec<AlertRule>,
+        replace: bool,
+    ) -> Result<Vec<(Change, AlertRule)>> {
         let mut names = HashSet::new();
         for (i, rule) in rules.iter().enumerate() {
-            let field = |f: &str| if rules.len() == 1 { f.to_string() } else { format!("rule {}: {f}", i + 1) };
+            let field = |f: &str| {
+                if rules.len() == 1 {
+                    f.to_string()
+                } else {
+                    format!("rule {}: {f}", i + 1)
+                }
+            };
             rule.validate(field)?;
             if !names.insert(rule.name.clone()) {
-                return Err(Error::Usage(format!("alert rule '{}' is given twice", rule.name)));
+                return Err(Error::Usage(format!(
+                    "alert rule '{}' is given twice",
+                    rule.name
+                )));
             }
         }
         self.store.update(|s| {
@@ -114,22 +127,26 @@ impl Local {
 
     pub fn delete_rule(&self, name: &str) -> Result<AlertRule> {
         self.store.update(|s| {
-            let pos = s
-                .rules
-                .iter()
-                .position(|r| r.name == name)
-                .ok_or_else(|| not_found("alert rule", name, s.rules.iter().map(|r| r.name.as_str())))?;
+            let pos = s.rules.iter().position(|r| r.name == name).ok_or_else(|| {
+                not_found("alert rule", name, s.rules.iter().map(|r| r.name.as_str()))
+            })?;
             Ok(s.rules.remove(pos))
         })
     }
 
     /// Create or replace a channel. Secrets are stored first (keyring or file), then the
     /// state; secrets the old version had and the new one does not are removed last.
-    pub fn configure_channel(&self, name: &str, spec: ChannelSpec, ui: &Ui) -> Result<(Change, ChannelView)> {
+    pub fn configure_channel(
+        &self,
+        name: &str,
+        spec: ChannelSpec,
+        ui: &Ui,
+    ) -> Result<(Change, ChannelView)> {
         let _guard = self.store.lock()?;
         let mut state = self.store.load()?;
         let stored = spec.try_map_secrets(|field, secret| {
-            self.secrets.put(&format!("channel.{name}.{field}"), &secret, ui)
+            self.secrets
+                .put(&format!("channel.{name}.{field}"), &secret, ui)
         })?;
         let view = ChannelView {
             name: name.to_string(),
@@ -137,7 +154,11 @@ impl Local {
         };
         let old = state.channels.insert(name.to_string(), stored.clone());
         self.store.save_locked(&state)?;
-        let change = if old.is_some() { Change::Replaced } else { Change::Created };
+        let change = if old.is_some() {
+            Change::Replaced
+        } else {
+            Change::Created
+        };
         if let Some(old) = old {
             let keep: Vec<&SecretRef> = stored.secrets().into_iter().map(|(_, r)| r).collect();
             for (_, r) in old.secrets() {

@@ -26,8 +26,15 @@ use render::{Format, Ui};
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> (Ui, Result<ExitStatus>) {
-    let format = command_output(&cli.command).or(cli.output).unwrap_or_default();
-    let ui = Ui::new(format, cli.global.color, cli.global.quiet, cli.global.verbose);
+    let format = command_output(&cli.command)
+        .or(cli.output)
+        .unwrap_or_default();
+    let ui = Ui::new(
+        format,
+        cli.global.color,
+        cli.global.quiet,
+        cli.global.verbose,
+    );
     let result = dispatch(&ui, cli);
     (ui, result)
 }
@@ -110,15 +117,63 @@ fn clap_exit(err: &clap::Error) -> ExitCode {
             ExitCode::from(code.code())
         }
         _ => {
-            let text = err.render().to_string();
-            let line = text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+            let line = one_line_usage_error(err);
+            let _ = std::io::stderr().write_all(format!("error: {line}\n").as_bytes());
             ExitCode::from(ExitStatus::Failure.code())
         }
+    }
+}
+
+/// Condense a clap usage error to one line. Values are quoted and escaped with
+/// [`error::quote`], so hostile input (newlines, escape sequences, megabytes) never reaches
+/// the terminal raw.
+fn one_line_usage_error(err: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    if matches!(
+        err.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        let arg = ctx(ContextKind::InvalidArg).unwrap_or_else(|| "argument".into());
+        let value = ctx(ContextKind::InvalidValue).unwrap_or_default();
+        let allowed = match (std::error::Error::source(err), ctx(ContextKind::ValidValue)) {
+            (Some(source), _) => source.to_string(),
+            (None, Some(valid)) => format!("expected one of {valid}"),
+            (None, None) if value.is_empty() => "a value is required".into(),
+            (None, None) => "not allowed here".into(),
+        };
+        return format!(
+            "invalid value {} for '{arg}': {allowed}",
+            error::quote(&value)
+        );
+    }
+    let text = err.render().to_string();
+    let joined = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
+    let escaped: String = joined
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if escaped.chars().count() > 400 {
+        escaped.chars().take(400).chain("…".chars()).collect()
+    } else {
+        escaped
     }
 }

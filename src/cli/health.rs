@@ -38,6 +38,22 @@ pub enum HealthCommand {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Unhealthy above this CPU use, percent of all CPUs
+    #[arg(long, value_parser = parse::percent, allow_hyphen_values = true, value_name = "PERCENT", default_value = "90")]
+    pub max_cpu: f64,
+    /// Unhealthy above this memory use (total minus available), percent
+    #[arg(long, value_parser = parse::percent, allow_hyphen_values = true, value_name = "PERCENT", default_value = "90")]
+    pub max_memory: f64,
+    /// Unhealthy above this swap use, percent
+    #[arg(long, value_parser = parse::percent, allow_hyphen_values = true, value_name = "PERCENT", default_value = "80")]
+    pub max_swap: f64,
+    /// Unhealthy above this use of any file system, percent
+    #[arg(long, value_parser = parse::percent, allow_hyphen_values = true, value_name = "PERCENT", default_value = "90")]
+    pub max_disk: f64,
+    /// Unhealthy above this five-minute load average per CPU
+    #[arg(long, value_parser = parse::load, allow_hyphen_values = true, value_name = "LOAD", default_value = "2")]
+    pub max_load: f64,
+
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -63,7 +79,7 @@ pub struct ConfigureAutoHealingArgs {
 #[derive(Debug, Args)]
 pub struct CreateAlertRuleArgs {
     /// Rule name (becomes the Prometheus alertname): letters, digits, '_'
-    #[arg(long, value_parser = parse::rule_name, required_unless_present = "file", conflicts_with = "file")]
+    #[arg(long, value_parser = parse::rule_name, allow_hyphen_values = true, required_unless_present = "file", conflicts_with = "file")]
     pub name: Option<String>,
 
     /// The metric to watch, e.g. hivemind_node_cpu_usage
@@ -79,7 +95,12 @@ pub struct CreateAlertRuleArgs {
     pub duration: Option<PromDuration>,
 
     /// How urgent the alert is
-    #[arg(long, value_enum, required_unless_present = "file", conflicts_with = "file")]
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
     pub severity: Option<Severity>,
 
     /// How the metric is compared with the threshold
@@ -115,7 +136,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Name of the rule to delete
-    #[arg(long, value_parser = parse::rule_name)]
+    #[arg(long, value_parser = parse::rule_name, allow_hyphen_values = true)]
     pub name: String,
 
     #[command(flatten)]
@@ -125,7 +146,7 @@ pub struct DeleteArgs {
 #[derive(Debug, Args)]
 pub struct DeleteChannelArgs {
     /// Name of the channel to delete
-    #[arg(long, value_parser = parse::object_name)]
+    #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
     pub name: String,
 
     #[command(flatten)]
@@ -139,7 +160,7 @@ pub struct ConfigureAlertChannelArgs {
     pub channel_type: ChannelType,
 
     /// Channel name [default: the type]
-    #[arg(long, value_parser = parse::object_name)]
+    #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
     pub name: Option<String>,
 
     /// slack: incoming-webhook URL (a secret: prefer --webhook-url-stdin or --webhook-url-file)

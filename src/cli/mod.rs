@@ -45,7 +45,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]
-    #[arg(long, env = "HIVEMIND_DATA_DIR", value_name = "DIR", global = true)]
+    #[arg(
+        long,
+        env = "HIVEMIND_DATA_DIR",
+        hide_env_values = true,
+        value_name = "DIR",
+        global = true
+    )]
     pub data_dir: Option<PathBuf>,
 
     /// When to use colour (NO_COLOR in the environment means never)
@@ -69,6 +75,8 @@ pub struct OutputArgs {
     pub output: Option<Format>,
 }
 
+// Parsed once per process; boxing the larger variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Metrics, tracing and logging configuration
@@ -107,10 +115,18 @@ mod tests {
                 if matches!(arg.get_id().as_str(), "help" | "version") {
                     continue;
                 }
-                assert!(arg.get_help().is_some(), "{path} --{} has no help", arg.get_id());
+                assert!(
+                    arg.get_help().is_some(),
+                    "{path} --{} has no help",
+                    arg.get_id()
+                );
             }
             for sub in cmd.get_subcommands() {
-                assert!(sub.get_about().is_some(), "{path} {} has no about", sub.get_name());
+                assert!(
+                    sub.get_about().is_some(),
+                    "{path} {} has no about",
+                    sub.get_name()
+                );
                 walk(sub, &format!("{path} {}", sub.get_name()));
             }
         }

@@ -89,7 +89,25 @@ pub fn max_restarts(s: &str) -> Result<u32, String> {
 /// A name that is not empty and has no control characters (SMTP user names).
 pub fn user_name(s: &str) -> Result<String, String> {
     if s.is_empty() || s.len() > 256 || s.chars().any(char::is_control) {
-        return Err("expected a user name of 1 to 256 characters without control characters".into());
+        return Err(
+            "expected a user name of 1 to 256 characters without control characters".into(),
+        );
     }
     Ok(s.to_string())
+}
+
+/// A percentage from 0 to 100.
+pub fn percent(s: &str) -> Result<f64, String> {
+    match validate::threshold(s) {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err("expected a percentage from 0 to 100".into()),
+    }
+}
+
+/// A load average per CPU: 0 to 1000.
+pub fn load(s: &str) -> Result<f64, String> {
+    match validate::threshold(s) {
+        Ok(v) if (0.0..=1000.0).contains(&v) => Ok(v),
+        _ => Err("expected a load per CPU from 0 to 1000, e.g. 2 or 1.5".into()),
+    }
 }

@@ -9,6 +9,7 @@ use super::observability::kv_table;
 use super::secret_input::SecretSource;
 use crate::cli::health::{
     ConfigureAlertChannelArgs, ConfigureAutoHealingArgs, CreateAlertRuleArgs, HealthCommand,
+    StatusArgs,
 };
 use crate::core::{Change, ChannelView};
 use crate::error::{Error, ExitStatus, Result};
@@ -20,7 +21,7 @@ use crate::render::{Report, Style};
 
 pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
     match cmd {
-        HealthCommand::Status(_) => status(ctx),
+        HealthCommand::Status(args) => status(ctx, args),
         HealthCommand::ConfigureAutoHealing(args) => configure_auto_healing(ctx, args),
         HealthCommand::CreateAlertRule(args) => create_alert_rule(ctx, args),
         HealthCommand::ListAlertRules(_) => {
@@ -31,7 +32,12 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         HealthCommand::DeleteAlertRule(args) => {
             let rule = ctx.local()?.delete_rule(&args.name)?;
             ctx.ui.status(&format!("alert rule {} deleted", rule.name));
-            ctx.ui.emit(&RuleChanges { rules: vec![RuleChange { change: Change::Deleted, rule }] })?;
+            ctx.ui.emit(&RuleChanges {
+                rules: vec![RuleChange {
+                    change: Change::Deleted,
+                    rule,
+                }],
+            })?;
             Ok(ExitStatus::Success)
         }
         HealthCommand::ConfigureAlertChannel(args) => configure_alert_channel(ctx, args),
@@ -42,15 +48,26 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         }
         HealthCommand::DeleteAlertChannel(args) => {
             let channel = ctx.local()?.delete_channel(&args.name)?;
-            ctx.ui.status(&format!("alert channel {} deleted", channel.name));
-            ctx.ui.emit(&ChannelChange { change: Change::Deleted, channel })?;
+            ctx.ui
+                .status(&format!("alert channel {} deleted", channel.name));
+            ctx.ui.emit(&ChannelChange {
+                change: Change::Deleted,
+                channel,
+            })?;
             Ok(ExitStatus::Success)
         }
     }
 }
 
-fn status(ctx: &Ctx) -> Result<ExitStatus> {
-    let report = node::measure(&node::Thresholds::default());
+fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
+    let report = node::measure(&node::Thresholds {
+        cpu_percent: args.max_cpu,
+        memory_percent: args.max_memory,
+        swap_percent: args.max_swap,
+        disk_percent: args.max_disk,
+        load_per_cpu: args.max_load,
+        ..node::Thresholds::default()
+    });
     ctx.ui.emit(&report)?;
     Ok(match report.status {
         Status::Unhealthy => ExitStatus::Negative,
@@ -65,7 +82,10 @@ impl Report for AutoHealingConfig {
             &[
                 ("auto_healing.enabled", self.enabled.to_string()),
                 ("auto_healing.max_restarts", self.max_restarts.to_string()),
-                ("auto_healing.restart_interval", self.restart_interval.to_string()),
+                (
+                    "auto_healing.restart_interval",
+                    self.restart_interval.to_string(),
+                ),
             ],
         )
     }
@@ -144,7 +164,11 @@ pub struct RuleChanges {
 
 impl Report for RuleChanges {
     fn human(&self, style: &Style) -> String {
-        let rows: Vec<_> = self.rules.iter().map(|c| (Some(c.change), &c.rule)).collect();
+        let rows: Vec<_> = self
+            .rules
+            .iter()
+            .map(|c| (Some(c.change), &c.rule))
+            .collect();
         rule_rows(style, &rows)
     }
 }
@@ -155,13 +179,19 @@ fn read_rule_file(path: &std::path::Path) -> Result<String> {
     let shown = path.display().to_string();
     let mut text = String::new();
     let read = if shown == "-" {
-        std::io::stdin().take(MAX_RULE_FILE + 1).read_to_string(&mut text)
+        std::io::stdin()
+            .take(MAX_RULE_FILE + 1)
+            .read_to_string(&mut text)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_RULE_FILE + 1).read_to_string(&mut text))
     };
     read.map_err(|e| Error::io(format!("--file {shown}: reading"), e))?;
     if text.len() as u64 > MAX_RULE_FILE {
-        return Err(Error::invalid("--file", &shown, "a rule file of at most 4 MiB"));
+        return Err(Error::invalid(
+            "--file",
+            &shown,
+            "a rule file of at most 4 MiB",
+        ));
     }
     Ok(text)
 }
@@ -184,7 +214,8 @@ fn create_alert_rule(ctx: &Ctx, args: CreateAlertRuleArgs) -> Result<ExitStatus>
         }
         None => {
             // clap's `required_unless_present` guarantees these; stay defensive anyway.
-            let missing = |f: &str| Error::Usage(format!("--{f} is required unless --file is given"));
+            let missing =
+                |f: &str| Error::Usage(format!("--{f} is required unless --file is given"));
             vec![AlertRule {
                 name: args.name.ok_or_else(|| missing("name"))?,
                 metric: args.metric.ok_or_else(|| missing("metric"))?,
@@ -199,10 +230,14 @@ fn create_alert_rule(ctx: &Ctx, args: CreateAlertRuleArgs) -> Result<ExitStatus>
     };
     let changes = ctx.local()?.create_rules(rules, args.replace)?;
     for (change, rule) in &changes {
-        ctx.ui.status(&format!("alert rule {} {}", rule.name, change.as_str()));
+        ctx.ui
+            .status(&format!("alert rule {} {}", rule.name, change.as_str()));
     }
     ctx.ui.emit(&RuleChanges {
-        rules: changes.into_iter().map(|(change, rule)| RuleChange { change, rule }).collect(),
+        rules: changes
+            .into_iter()
+            .map(|(change, rule)| RuleChange { change, rule })
+            .collect(),
     })?;
     Ok(ExitStatus::Success)
 }
@@ -216,8 +251,18 @@ pub struct ChannelList {
 fn channel_row(c: &ChannelView) -> Vec<String> {
     let target = match &c.channel {
         Channel::Slack { webhook_url } => format!("webhook_url={webhook_url}"),
-        Channel::Email { smtp_server, smtp_port, smtp_user, smtp_password, from, to } => {
-            let mut s = format!("smtp={smtp_server}:{smtp_port} from={from} to={}", to.join(","));
+        Channel::Email {
+            smtp_server,
+            smtp_port,
+            smtp_user,
+            smtp_password,
+            from,
+            to,
+        } => {
+            let mut s = format!(
+                "smtp={smtp_server}:{smtp_port} from={from} to={}",
+                to.join(",")
+            );
             if let Some(u) = smtp_user {
                 s.push_str(&format!(" user={u}"));
             }
@@ -229,7 +274,11 @@ fn channel_row(c: &ChannelView) -> Vec<String> {
         Channel::Webhook { url } => format!("url={url}"),
         Channel::Pagerduty { routing_key } => format!("routing_key={routing_key}"),
     };
-    vec![c.name.clone(), c.channel.channel_type().as_str().to_string(), target]
+    vec![
+        c.name.clone(),
+        c.channel.channel_type().as_str().to_string(),
+        target,
+    ]
 }
 
 impl Report for ChannelList {
@@ -287,14 +336,26 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
     };
     let given: [(&str, bool, ChannelType); 9] = [
         ("--webhook-url", webhook_url.is_given(), ChannelType::Slack),
-        ("--smtp-server", args.smtp_server.is_some(), ChannelType::Email),
+        (
+            "--smtp-server",
+            args.smtp_server.is_some(),
+            ChannelType::Email,
+        ),
         ("--smtp-port", args.smtp_port.is_some(), ChannelType::Email),
         ("--smtp-user", args.smtp_user.is_some(), ChannelType::Email),
-        ("--smtp-password", smtp_password.is_given(), ChannelType::Email),
+        (
+            "--smtp-password",
+            smtp_password.is_given(),
+            ChannelType::Email,
+        ),
         ("--from", args.from.is_some(), ChannelType::Email),
         ("--to", !args.to.is_empty(), ChannelType::Email),
         ("--url", args.url.is_some(), ChannelType::Webhook),
-        ("--routing-key", routing_key.is_given(), ChannelType::Pagerduty),
+        (
+            "--routing-key",
+            routing_key.is_given(),
+            ChannelType::Pagerduty,
+        ),
     ];
     for (flag, present, owner) in given {
         if present && owner != ty {
@@ -305,9 +366,14 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
             )));
         }
     }
-    let stdin_count = [webhook_url.stdin, smtp_password.stdin, routing_key.stdin].iter().filter(|b| **b).count();
+    let stdin_count = [webhook_url.stdin, smtp_password.stdin, routing_key.stdin]
+        .iter()
+        .filter(|b| **b)
+        .count();
     if stdin_count > 1 {
-        return Err(Error::Usage("only one secret can be read from stdin per command".into()));
+        return Err(Error::Usage(
+            "only one secret can be read from stdin per command".into(),
+        ));
     }
     let require = |present: bool, flag: &str| {
         if present {
@@ -322,10 +388,13 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
     };
     let spec = match ty {
         ChannelType::Slack => {
-            require(webhook_url.is_given(), "--webhook-url (or --webhook-url-stdin / --webhook-url-file)")?;
-            let url = webhook_url.read(&ctx.ui)?.ok_or_else(|| Error::Usage("--webhook-url is empty".into()))?;
-            validate::http_url(url.expose())
-                .map_err(|a| Error::Invalid { field: "--webhook-url".into(), value: "<secret>".into(), allowed: a })?;
+            require(
+                webhook_url.is_given(),
+                "--webhook-url (or --webhook-url-stdin / --webhook-url-file)",
+            )?;
+            let url = webhook_url
+                .read(&ctx.ui, |v| validate::http_url(v).map(drop))?
+                .ok_or_else(|| Error::Usage("--webhook-url is empty".into()))?;
             Channel::Slack { webhook_url: url }
         }
         ChannelType::Email => {
@@ -339,31 +408,38 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 smtp_server: args.smtp_server.unwrap_or_default(),
                 smtp_port: args.smtp_port.unwrap_or(587),
                 smtp_user: args.smtp_user,
-                smtp_password: smtp_password.read(&ctx.ui)?,
+                smtp_password: smtp_password.read(&ctx.ui, |_| Ok(()))?,
                 from: args.from.unwrap_or_default(),
                 to: args.to,
             }
         }
         ChannelType::Webhook => {
             require(args.url.is_some(), "--url")?;
-            Channel::Webhook { url: args.url.unwrap_or_default() }
+            Channel::Webhook {
+                url: args.url.unwrap_or_default(),
+            }
         }
         ChannelType::Pagerduty => {
-            require(routing_key.is_given(), "--routing-key (or --routing-key-stdin / --routing-key-file)")?;
-            let key = routing_key.read(&ctx.ui)?.ok_or_else(|| Error::Usage("--routing-key is empty".into()))?;
-            // PagerDuty integration keys are 32 characters; accept anything printable but bound it.
-            if key.expose().len() > 256 || key.expose().chars().any(char::is_whitespace) {
-                return Err(Error::Invalid {
-                    field: "--routing-key".into(),
-                    value: "<secret>".into(),
-                    allowed: "a routing key without spaces, at most 256 characters".into(),
-                });
-            }
+            require(
+                routing_key.is_given(),
+                "--routing-key (or --routing-key-stdin / --routing-key-file)",
+            )?;
+            // PagerDuty integration keys are 32 characters; accept any printable key, bounded.
+            let key = routing_key
+                .read(&ctx.ui, |v| {
+                    if v.len() > 256 || v.chars().any(char::is_whitespace) {
+                        Err("a routing key without spaces, at most 256 characters".into())
+                    } else {
+                        Ok(())
+                    }
+                })?
+                .ok_or_else(|| Error::Usage("--routing-key is empty".into()))?;
             Channel::Pagerduty { routing_key: key }
         }
     };
     let (change, channel) = ctx.local()?.configure_channel(&name, spec, &ctx.ui)?;
-    ctx.ui.status(&format!("alert channel {name} {}", change.as_str()));
+    ctx.ui
+        .status(&format!("alert channel {name} {}", change.as_str()));
     ctx.ui.emit(&ChannelChange { change, channel })?;
     Ok(ExitStatus::Success)
 }

@@ -38,7 +38,9 @@ pub fn resolve_data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     }
     use etcetera::BaseStrategy;
     let base = etcetera::choose_base_strategy().map_err(|e| {
-        Error::Other(format!("cannot find a home directory ({e}); pass --data-dir or set HIVEMIND_DATA_DIR"))
+        Error::Other(format!(
+            "cannot find a home directory ({e}); pass --data-dir or set HIVEMIND_DATA_DIR"
+        ))
     })?;
     Ok(base.data_dir().join("hivemind"))
 }

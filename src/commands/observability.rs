@@ -45,7 +45,10 @@ impl MetricsReport {
 
     fn rows(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("metrics.listen_address", self.metrics.listen_address.to_string()),
+            (
+                "metrics.listen_address",
+                self.metrics.listen_address.to_string(),
+            ),
             ("metrics.port", self.metrics.port.to_string()),
             ("metrics.path", self.metrics.path.clone()),
             ("metrics.url", self.url.clone()),
@@ -86,9 +89,18 @@ impl Report for ConfigReport {
         let mut rows = vec![("data_dir", self.data_dir.clone())];
         rows.extend(self.metrics.rows());
         rows.extend([
-            ("auto_healing.enabled", self.auto_healing.enabled.to_string()),
-            ("auto_healing.max_restarts", self.auto_healing.max_restarts.to_string()),
-            ("auto_healing.restart_interval", self.auto_healing.restart_interval.to_string()),
+            (
+                "auto_healing.enabled",
+                self.auto_healing.enabled.to_string(),
+            ),
+            (
+                "auto_healing.max_restarts",
+                self.auto_healing.max_restarts.to_string(),
+            ),
+            (
+                "auto_healing.restart_interval",
+                self.auto_healing.restart_interval.to_string(),
+            ),
             ("alert_rules", self.alert_rules.to_string()),
             ("alert_channels", self.alert_channels.to_string()),
         ]);

@@ -23,14 +23,15 @@ impl SecretSource<'_> {
         self.value.is_some() || self.stdin || self.file.is_some()
     }
 
-    /// Read the secret, or `None` when none of the three was given.
-    pub fn read(&self, ui: &Ui) -> Result<Option<Secret>> {
+    /// Read the secret, or `None` when none of the three was given. `check` validates the
+    /// value (its message says what is allowed; the value itself is never echoed).
+    pub fn read(
+        &self,
+        ui: &Ui,
+        check: impl Fn(&str) -> std::result::Result<(), String>,
+    ) -> Result<Option<Secret>> {
         let flag = self.flag;
         let raw = if let Some(v) = self.value {
-            ui.warn(&format!(
-                "--{flag} on the command line is visible in `ps` and shell history; \
-                 prefer --{flag}-stdin or --{flag}-file"
-            ));
             v.to_string()
         } else if self.stdin {
             let mut text = String::new();
@@ -39,7 +40,11 @@ impl SecretSource<'_> {
                 .read_to_string(&mut text)
                 .map_err(|e| Error::io(format!("--{flag}-stdin: reading stdin"), e))?;
             if text.len() as u64 > MAX_SECRET {
-                return Err(Error::invalid(format!("--{flag}-stdin"), "<stdin>", "at most 64 KiB"));
+                return Err(Error::invalid(
+                    format!("--{flag}-stdin"),
+                    "<stdin>",
+                    "at most 64 KiB",
+                ));
             }
             text
         } else if let Some(path) = self.file {
@@ -47,7 +52,10 @@ impl SecretSource<'_> {
         } else {
             return Ok(None);
         };
-        let value = raw.strip_suffix('\n').map(|v| v.strip_suffix('\r').unwrap_or(v)).unwrap_or(&raw);
+        let value = raw
+            .strip_suffix('\n')
+            .map(|v| v.strip_suffix('\r').unwrap_or(v))
+            .unwrap_or(&raw);
         if value.is_empty() {
             return Err(Error::Invalid {
                 field: format!("--{flag}"),
@@ -63,6 +71,17 @@ impl SecretSource<'_> {
                 allowed: "a single line without control characters".into(),
             });
         }
+        check(value).map_err(|allowed| Error::Invalid {
+            field: format!("--{flag}"),
+            value: crate::model::secret::REDACTED.into(),
+            allowed,
+        })?;
+        if self.value.is_some() {
+            ui.warn(&format!(
+                "--{flag} on the command line is visible in `ps` and shell history; \
+                 prefer --{flag}-stdin or --{flag}-file"
+            ));
+        }
         Ok(Some(Secret::new(value)))
     }
 }
@@ -70,15 +89,28 @@ impl SecretSource<'_> {
 fn read_secret_file(flag: &str, path: &Path, ui: &Ui) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
     let field = format!("--{flag}-file");
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(format!("{field}: {}", path.display()), e))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::io(format!("{field}: {}", path.display()), e))?;
     if !meta.is_file() {
-        return Err(Error::invalid(field, &path.display().to_string(), "a regular file"));
+        return Err(Error::invalid(
+            field,
+            &path.display().to_string(),
+            "a regular file",
+        ));
     }
     if meta.len() > MAX_SECRET {
-        return Err(Error::invalid(field, &path.display().to_string(), "a file of at most 64 KiB"));
+        return Err(Error::invalid(
+            field,
+            &path.display().to_string(),
+            "a file of at most 64 KiB",
+        ));
     }
     if meta.permissions().mode() & 0o044 != 0 {
-        ui.warn(&format!("{} is readable by other users; chmod 600 it", path.display()));
+        ui.warn(&format!(
+            "{} is readable by other users; chmod 600 it",
+            path.display()
+        ));
     }
-    std::fs::read_to_string(path).map_err(|e| Error::io(format!("{field}: reading {}", path.display()), e))
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("{field}: reading {}", path.display()), e))
 }

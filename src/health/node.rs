@@ -70,9 +70,31 @@ pub struct NodeHealth {
 }
 
 const PSEUDO_FS: &[&str] = &[
-    "tmpfs", "devtmpfs", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue",
-    "nsfs", "fuse.lxcfs", "autofs", "ramfs", "efivarfs", "tracefs", "debugfs", "securityfs",
-    "pstore", "bpf", "configfs", "hugetlbfs", "fusectl", "binfmt_misc", "iso9660", "nfsd",
+    "tmpfs",
+    "devtmpfs",
+    "squashfs",
+    "proc",
+    "sysfs",
+    "cgroup",
+    "cgroup2",
+    "devpts",
+    "mqueue",
+    "nsfs",
+    "fuse.lxcfs",
+    "autofs",
+    "ramfs",
+    "efivarfs",
+    "tracefs",
+    "debugfs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "hugetlbfs",
+    "fusectl",
+    "binfmt_misc",
+    "iso9660",
+    "nfsd",
 ];
 
 fn percent(used: u64, total: u64) -> Option<f64> {
@@ -91,18 +113,15 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// Measure this node. Takes about 200 ms: CPU usage needs two samples that far apart, and the
-/// other resources are read while waiting.
+/// Measure this node. Takes a little over 200 ms: CPU usage needs two samples that far
+/// apart. The other resources are read first, so that our own work does not count as the
+/// node's CPU use; during the interval this process only sleeps.
 pub fn measure(th: &Thresholds) -> NodeHealth {
-    let started = Instant::now();
     // `None` when sysinfo cannot read this platform at all: every row is then unknown.
-    let mut sys = System::new_with_specifics(
-        RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage()),
-    )
-    .ok();
+    let mut sys =
+        System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing())).ok();
     let mut resources = Vec::new();
 
-    // While the CPU interval runs: memory, swap, disks, load, processes.
     if let Some(sys) = sys.as_mut() {
         sys.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram().with_swap());
     }
@@ -116,7 +135,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
         value: mem_pct.map(round1),
         unit: "percent",
         threshold: Some(th.memory_percent),
-        detail: format!("{} of {} in use", crate::render::bytes(mem_used), crate::render::bytes(mem_total)),
+        detail: format!(
+            "{} of {} in use",
+            crate::render::bytes(mem_used),
+            crate::render::bytes(mem_total)
+        ),
     });
     let swap_total = sys.as_ref().map_or(0, System::total_swap);
     let swap_used = sys.as_ref().map_or(0, System::used_swap);
@@ -139,7 +162,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
             value: pct.map(round1),
             unit: "percent",
             threshold: Some(th.swap_percent),
-            detail: format!("{} of {} in use", crate::render::bytes(swap_used), crate::render::bytes(swap_total)),
+            detail: format!(
+                "{} of {} in use",
+                crate::render::bytes(swap_used),
+                crate::render::bytes(swap_total)
+            ),
         }
     });
     resources.extend(disks(th));
@@ -154,17 +181,20 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
                 value: Some((per_cpu * 100.0).round() / 100.0),
                 unit: "load5 per cpu",
                 threshold: Some(th.load_per_cpu),
-                detail: format!("{:.2} {:.2} {:.2} on {cpus} CPUs", load.one, load.five, load.fifteen),
+                detail: format!(
+                    "{:.2} {:.2} {:.2} on {cpus} CPUs",
+                    load.one, load.five, load.fifteen
+                ),
             });
         }
         Err(e) => resources.push(unknown("load", "load5 per cpu", e.to_string())),
     }
     resources.push(processes(th));
 
-    // Second CPU sample.
-    let wait = sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.saturating_sub(started.elapsed());
-    std::thread::sleep(wait);
     let cpu_value = sys.as_mut().and_then(|sys| {
+        let started = Instant::now();
+        sys.refresh_cpu_usage();
+        std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.saturating_sub(started.elapsed()));
         sys.refresh_cpu_usage();
         let cpu = f64::from(sys.global_cpu_usage());
         (cpu.is_finite() && !sys.cpus().is_empty()).then_some(cpu)
@@ -186,7 +216,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
     resources.push(Resource {
         resource: "uptime",
         target: String::new(),
-        status: if uptime.is_some() { Status::Healthy } else { Status::Unknown },
+        status: if uptime.is_some() {
+            Status::Healthy
+        } else {
+            Status::Unknown
+        },
         value: uptime.map(|u| u as f64),
         unit: "seconds",
         threshold: None,
@@ -233,7 +267,9 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
         }
         let mount = d.mount_point().to_string_lossy().into_owned();
         let key = (d.name().to_string_lossy().into_owned(), d.total_space());
-        let entry = by_device.entry(key).or_insert_with(|| (mount.clone(), d.total_space(), d.available_space()));
+        let entry = by_device
+            .entry(key)
+            .or_insert_with(|| (mount.clone(), d.total_space(), d.available_space()));
         if mount.len() < entry.0.len() {
             entry.0 = mount;
         }
@@ -250,7 +286,11 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
                 value: pct.map(round1),
                 unit: "percent",
                 threshold: Some(th.disk_percent),
-                detail: format!("{} of {} used", crate::render::bytes(used), crate::render::bytes(total)),
+                detail: format!(
+                    "{} of {} used",
+                    crate::render::bytes(used),
+                    crate::render::bytes(total)
+                ),
             }
         })
         .collect();
@@ -263,7 +303,11 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
 fn processes(th: &Thresholds) -> Resource {
     let count = std::fs::read_dir("/proc").map(|dir| {
         dir.filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            })
             .count()
     });
     let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max")

@@ -113,7 +113,8 @@ impl<S> Channel<S> {
 impl Channel<SecretRef> {
     pub fn redacted(&self) -> Channel<Redacted> {
         let cloned: Channel<SecretRef> = self.clone();
-        match cloned.try_map_secrets(|_, r| Ok::<_, std::convert::Infallible>(Redacted(r.backend))) {
+        match cloned.try_map_secrets(|_, r| Ok::<_, std::convert::Infallible>(Redacted(r.backend)))
+        {
             Ok(c) => c,
             Err(never) => match never {},
         }

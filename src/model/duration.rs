@@ -13,7 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// inside the range Prometheus and Alertmanager can represent.
 pub const MAX: Duration = Duration::from_secs(365 * 24 * 3600);
 
-const ALLOWED: &str = "a duration like 30s, 5m, 1h30m or 250ms (units ms, s, m, h, d, w; at most 365d)";
+const ALLOWED: &str =
+    "a duration like 30s, 5m, 1h30m or 250ms (units ms, s, m, h, d, w; at most 365d)";
 
 /// A non-negative duration in whole milliseconds, written and read in Prometheus syntax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,7 +41,7 @@ impl PromDuration {
         let bytes = text.as_bytes();
         let mut i = 0;
         let mut total: u128 = 0;
-        let mut last_rank = usize::MAX;
+        let mut last_rank: Option<usize> = None;
         while i < bytes.len() {
             let start = i;
             while i < bytes.len() && bytes[i].is_ascii_digit() {
@@ -65,10 +66,12 @@ impl PromDuration {
                 "" => return Err(format!("missing unit; expected {ALLOWED}")),
                 _ => return Err(format!("unknown unit '{unit}'; expected {ALLOWED}")),
             };
-            if rank >= last_rank && last_rank != usize::MAX {
-                return Err(format!("units out of order; expected {ALLOWED}"));
+            if last_rank.is_some_and(|last| rank <= last) {
+                return Err(format!(
+                    "units out of order or repeated; expected {ALLOWED}"
+                ));
             }
-            last_rank = rank;
+            last_rank = Some(rank);
             // More than 20 digits cannot fit and would only overflow the parse below.
             let n: u128 = if digits.len() > 20 {
                 u128::MAX
@@ -92,7 +95,8 @@ pub fn parse_seconds_or_duration(text: &str) -> Result<PromDuration, String> {
         let secs: u64 = if text.len() > 12 {
             u64::MAX
         } else {
-            text.parse().map_err(|_| format!("expected seconds or {ALLOWED}"))?
+            text.parse()
+                .map_err(|_| format!("expected seconds or {ALLOWED}"))?
         };
         if u128::from(secs) * 1000 > MAX.as_millis() {
             return Err(format!("too large; expected seconds or {ALLOWED}"));
@@ -149,7 +153,9 @@ impl<'de> Deserialize<'de> for PromDuration {
         }
         match Raw::deserialize(d)? {
             Raw::Text(t) => PromDuration::parse(&t).map_err(serde::de::Error::custom),
-            Raw::Secs(n) => parse_seconds_or_duration(&n.to_string()).map_err(serde::de::Error::custom),
+            Raw::Secs(n) => {
+                parse_seconds_or_duration(&n.to_string()).map_err(serde::de::Error::custom)
+            }
         }
     }
 }
@@ -160,19 +166,44 @@ mod tests {
 
     #[test]
     fn parses_prometheus_forms() {
-        assert_eq!(PromDuration::parse("30s").unwrap().as_std(), Duration::from_secs(30));
-        assert_eq!(PromDuration::parse("1h30m").unwrap().as_std(), Duration::from_secs(5400));
-        assert_eq!(PromDuration::parse("250ms").unwrap().as_std(), Duration::from_millis(250));
+        assert_eq!(
+            PromDuration::parse("30s").unwrap().as_std(),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            PromDuration::parse("1h30m").unwrap().as_std(),
+            Duration::from_secs(5400)
+        );
+        assert_eq!(
+            PromDuration::parse("250ms").unwrap().as_std(),
+            Duration::from_millis(250)
+        );
         assert_eq!(PromDuration::parse("0s").unwrap().as_std(), Duration::ZERO);
     }
 
     #[test]
     fn rejects_hostile_forms() {
         for bad in [
-            "", "-1s", "5M", "5 minutes", "99999999999h", "5", "s", "1.5m", "5m5h", "1s1s", "5mm",
-            "１s", "5m ", " 5m", "99999999999999999999999999999s",
+            "",
+            "-1s",
+            "5M",
+            "5 minutes",
+            "99999999999h",
+            "5",
+            "s",
+            "1.5m",
+            "5m5h",
+            "1s1s",
+            "5mm",
+            "１s",
+            "5m ",
+            " 5m",
+            "99999999999999999999999999999s",
         ] {
-            assert!(PromDuration::parse(bad).is_err(), "{bad:?} should be rejected");
+            assert!(
+                PromDuration::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 
@@ -187,8 +218,14 @@ mod tests {
 
     #[test]
     fn seconds_or_duration() {
-        assert_eq!(parse_seconds_or_duration("60").unwrap(), PromDuration::from_secs(60));
-        assert_eq!(parse_seconds_or_duration("2m").unwrap(), PromDuration::from_secs(120));
+        assert_eq!(
+            parse_seconds_or_duration("60").unwrap(),
+            PromDuration::from_secs(60)
+        );
+        assert_eq!(
+            parse_seconds_or_duration("2m").unwrap(),
+            PromDuration::from_secs(120)
+        );
         assert!(parse_seconds_or_duration("-1").is_err());
         assert!(parse_seconds_or_duration("99999999999999999999").is_err());
         assert!(parse_seconds_or_duration("").is_err());

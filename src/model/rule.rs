@@ -9,7 +9,19 @@ use super::validate;
 use crate::error::{Error, Result};
 
 /// How urgent an alert is; routes notifications and becomes the `severity` label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Critical,
@@ -34,7 +46,9 @@ impl fmt::Display for Severity {
 }
 
 /// The comparison between the metric value and the threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Comparison {
     #[default]
@@ -147,7 +161,13 @@ impl Matcher {
 
 impl fmt::Display for Matcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}{}", self.name, self.op.as_str(), promql_string(&self.value))
+        write!(
+            f,
+            "{}{}{}",
+            self.name,
+            self.op.as_str(),
+            promql_string(&self.value)
+        )
     }
 }
 
@@ -188,8 +208,10 @@ pub struct AlertRule {
 impl AlertRule {
     /// Check every field; the error names the field as `prefix` + field name.
     pub fn validate(&self, field: impl Fn(&str) -> String) -> Result<()> {
-        validate::rule_name(&self.name).map_err(|a| Error::invalid(field("name"), &self.name, a))?;
-        validate::metric_name(&self.metric).map_err(|a| Error::invalid(field("metric"), &self.metric, a))?;
+        validate::rule_name(&self.name)
+            .map_err(|a| Error::invalid(field("name"), &self.name, a))?;
+        validate::metric_name(&self.metric)
+            .map_err(|a| Error::invalid(field("metric"), &self.metric, a))?;
         if !self.threshold.is_finite() {
             return Err(Error::invalid(
                 field("threshold"),
@@ -200,7 +222,8 @@ impl AlertRule {
         validate::free_text(&self.description)
             .map_err(|a| Error::invalid(field("description"), &self.description, a))?;
         for m in &self.labels {
-            m.check().map_err(|a| Error::invalid(field("label"), &m.to_string(), a))?;
+            m.check()
+                .map_err(|a| Error::invalid(field("label"), &m.to_string(), a))?;
         }
         Ok(())
     }
@@ -213,7 +236,11 @@ impl AlertRule {
             let m: Vec<String> = self.labels.iter().map(Matcher::to_string).collect();
             format!("{}{{{}}}", self.metric, m.join(","))
         };
-        format!("{selector} {} {}", self.comparison.operator(), fmt_number(self.threshold))
+        format!(
+            "{selector} {} {}",
+            self.comparison.operator(),
+            fmt_number(self.threshold)
+        )
     }
 }
 
@@ -239,7 +266,15 @@ mod tests {
         assert_eq!(Matcher::parse("a=~b.*").unwrap().op, MatchOp::Regex);
         assert_eq!(Matcher::parse("a!~b").unwrap().op, MatchOp::NotRegex);
         assert_eq!(Matcher::parse("a=").unwrap().value, "");
-        for bad in ["novalue", "=v", "1a=b", "__name__=x", "a=~(", "a!b", "a=\nb"] {
+        for bad in [
+            "novalue",
+            "=v",
+            "1a=b",
+            "__name__=x",
+            "a=~(",
+            "a!b",
+            "a=\nb",
+        ] {
             assert!(Matcher::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -256,7 +291,10 @@ mod tests {
             description: String::new(),
             labels: vec![Matcher::parse("name=~\"web.*").unwrap()],
         };
-        assert_eq!(rule.expr(), r#"hivemind_container_cpu_usage{name=~"\"web.*"} >= 90"#);
+        assert_eq!(
+            rule.expr(),
+            r#"hivemind_container_cpu_usage{name=~"\"web.*"} >= 90"#
+        );
         assert_eq!(fmt_number(0.5), "0.5");
         assert_eq!(fmt_number(-3.0), "-3");
     }

@@ -15,8 +15,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::duration::PromDuration;
 use super::rule::{AlertRule, Comparison, Matcher, Severity};
@@ -50,10 +50,12 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 f.write_str("a rule (a mapping with name, metric, threshold, duration, severity) or a list of rules")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OneOrMany, A::Error> {
-                RuleDoc::deserialize(de::value::MapAccessDeserializer::new(map)).map(|r| OneOrMany(vec![r]))
+                RuleDoc::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|r| OneOrMany(vec![r]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany, A::Error> {
-                Vec::<RuleDoc>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany)
+                Vec::<RuleDoc>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(OneOrMany)
             }
         }
         d.deserialize_any(V)
@@ -74,7 +76,15 @@ pub fn parse(text: &str) -> Result<Vec<AlertRule>, String> {
             let labels = d
                 .labels
                 .iter()
-                .map(|m| Matcher::parse(m).map_err(|a| format!("rule {n} ({}): labels: invalid matcher {}: expected {a}", d.name, crate::error::quote(m))))
+                .map(|m| {
+                    Matcher::parse(m).map_err(|a| {
+                        format!(
+                            "rule {n} ({}): labels: invalid matcher {}: expected {a}",
+                            d.name,
+                            crate::error::quote(m)
+                        )
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             rules.push(AlertRule {
                 name: d.name,

@@ -6,17 +6,19 @@
 use std::net::IpAddr;
 
 /// Prometheus metric names: `[a-zA-Z_:][a-zA-Z0-9_:]*`, bounded in length.
-pub const METRIC_NAME_ALLOWED: &str =
-    "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit, at most 200 characters";
+pub const METRIC_NAME_ALLOWED: &str = "a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit, at most 200 characters";
 
 pub fn metric_name(text: &str) -> Result<String, String> {
     let ok = !text.is_empty()
         && text.len() <= 200
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| b.is_ascii_alphabetic() || b == b'_' || b == b':' || (i > 0 && b.is_ascii_digit()));
-    if ok { Ok(text.to_string()) } else { Err(METRIC_NAME_ALLOWED.into()) }
+        && text.bytes().enumerate().all(|(i, b)| {
+            b.is_ascii_alphabetic() || b == b'_' || b == b':' || (i > 0 && b.is_ascii_digit())
+        });
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(METRIC_NAME_ALLOWED.into())
+    }
 }
 
 /// Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`, not the reserved `__` prefix.
@@ -94,7 +96,10 @@ pub fn http_path(text: &str) -> Result<String, String> {
     if ok {
         Ok(text.to_string())
     } else {
-        Err("a path starting with '/', without spaces, '?', '#' or '%', at most 256 characters".into())
+        Err(
+            "a path starting with '/', without spaces, '?', '#' or '%', at most 256 characters"
+                .into(),
+        )
     }
 }
 
@@ -106,8 +111,14 @@ pub fn listen_address(text: &str) -> Result<IpAddr, String> {
 
 /// An http(s) URL with a host and no credentials in it.
 pub fn http_url(text: &str) -> Result<url::Url, String> {
-    const ALLOWED: &str = "an http:// or https:// URL with a host, e.g. https://hooks.example.com/path";
+    const ALLOWED: &str =
+        "an http:// or https:// URL with a host, e.g. https://hooks.example.com/path";
     if text.len() > 2048 || text.chars().any(char::is_control) {
+        return Err(ALLOWED.into());
+    }
+    // The URL standard reads `https:///x` as host `x`; an operator who typed it forgot the host.
+    let after_scheme = text.split_once("://").map(|(_, rest)| rest);
+    if after_scheme.is_none_or(|rest| rest.is_empty() || rest.starts_with('/')) {
         return Err(ALLOWED.into());
     }
     let parsed = url::Url::parse(text).map_err(|_| ALLOWED.to_string())?;
@@ -119,7 +130,9 @@ pub fn http_url(text: &str) -> Result<url::Url, String> {
         _ => return Err(ALLOWED.into()),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("a URL without user:password@ credentials (give them through the secret flags)".into());
+        return Err(
+            "a URL without user:password@ credentials (give them through the secret flags)".into(),
+        );
     }
     Ok(parsed)
 }
@@ -137,9 +150,15 @@ pub fn host(text: &str) -> Result<String, String> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
-    if ok { Ok(text.to_ascii_lowercase()) } else { Err(ALLOWED.into()) }
+    if ok {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(ALLOWED.into())
+    }
 }
 
 /// An e-mail address: `local@domain`, printable, no spaces or angle brackets.
@@ -152,12 +171,20 @@ pub fn email(text: &str) -> Result<String, String> {
         && local.len() <= 64
         && text.len() <= 254
         && !domain.contains('@')
-        && local
-            .chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']'))
+        && local.chars().all(|c| {
+            c.is_ascii_graphic()
+                && !matches!(
+                    c,
+                    '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']'
+                )
+        })
         && host(domain).is_ok()
         && domain.contains('.');
-    if ok { Ok(text.to_string()) } else { Err(ALLOWED.into()) }
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(ALLOWED.into())
+    }
 }
 
 /// A finite threshold written as a plain decimal number.
@@ -169,7 +196,10 @@ pub fn threshold(text: &str) -> Result<f64, String> {
     }
     // Rust's f64 parser accepts "inf", "NaN" and "infinity"; only digits, sign, '.', and an
     // exponent are allowed here, and the result must be finite (1e309 parses to infinity).
-    if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')) {
+    if !t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+    {
         return Err(ALLOWED.into());
     }
     match t.parse::<f64>() {
@@ -196,7 +226,9 @@ mod tests {
         assert_eq!(threshold("90").unwrap(), 90.0);
         assert_eq!(threshold("-0.5").unwrap(), -0.5);
         assert_eq!(threshold("1e3").unwrap(), 1000.0);
-        for bad in ["NaN", "nan", "inf", "-inf", "infinity", "1e309", "abc", "", " 1", "0x10", "1,5"] {
+        for bad in [
+            "NaN", "nan", "inf", "-inf", "infinity", "1e309", "abc", "", " 1", "0x10", "1,5",
+        ] {
             assert!(threshold(bad).is_err(), "{bad}");
         }
     }
@@ -212,11 +244,26 @@ mod tests {
             assert!(http_path(bad).is_err(), "{bad:?}");
         }
         assert!(http_url("https://hooks.slack.com/services/X").is_ok());
-        for bad in ["hooks.slack.com/x", "ftp://example.com", "http://", "https:///path", "mailto:a@b.c", "http://u:p@h/"] {
+        for bad in [
+            "hooks.slack.com/x",
+            "ftp://example.com",
+            "http://",
+            "https:///path",
+            "mailto:a@b.c",
+            "http://u:p@h/",
+        ] {
             assert!(http_url(bad).is_err(), "{bad}");
         }
         assert!(email("alerts@example.com").is_ok());
-        for bad in ["alerts", "@example.com", "a@", "a b@example.com", "a@b@c.com", "a@localhost", "<a@b.com>"] {
+        for bad in [
+            "alerts",
+            "@example.com",
+            "a@",
+            "a b@example.com",
+            "a@b@c.com",
+            "a@localhost",
+            "<a@b.com>",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

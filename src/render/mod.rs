@@ -73,7 +73,7 @@ impl Style {
         } else {
             ContentArrangement::Disabled
         });
-        t.set_header(headers.iter().map(|h| Cell::new(h)));
+        t.set_header(headers.iter().map(Cell::new));
         // Tables without borders still pad cells by one space each side; trim the left.
         for col in t.column_iter_mut() {
             col.set_padding((0, 2));
@@ -178,7 +178,11 @@ impl Ui {
     /// A warning: stderr, always (even with `-q`), prefixed `warning:`.
     pub fn warn(&self, message: &str) {
         if !self.silent {
-            let prefix = if self.stderr_color { "\x1b[33mwarning:\x1b[0m " } else { "warning: " };
+            let prefix = if self.stderr_color {
+                "\x1b[33mwarning:\x1b[0m "
+            } else {
+                "warning: "
+            };
             self.stderr_line(prefix, message);
         }
     }
@@ -192,7 +196,11 @@ impl Ui {
 
     /// Print an error and its causes, once, at the top level.
     pub fn error(&self, err: &Error) {
-        let prefix = if self.stderr_color { "\x1b[31merror:\x1b[0m " } else { "error: " };
+        let prefix = if self.stderr_color {
+            "\x1b[31merror:\x1b[0m "
+        } else {
+            "error: "
+        };
         let mut text = format!("{prefix}{err}\n");
         let mut source = std::error::Error::source(err);
         while let Some(cause) = source {
@@ -226,7 +234,11 @@ pub fn bytes(n: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
 }
 
 /// Human-readable uptime (`3d 4h 12m`).

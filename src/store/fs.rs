@@ -25,7 +25,10 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
@@ -38,7 +41,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| Error::io(ctx("creating"), e))?;
-        file.write_all(bytes).map_err(|e| Error::io(ctx("writing"), e))?;
+        file.write_all(bytes)
+            .map_err(|e| Error::io(ctx("writing"), e))?;
         file.sync_all().map_err(|e| Error::io(ctx("syncing"), e))?;
         fs::rename(&tmp, path)
             .map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;

@@ -68,7 +68,10 @@ impl SecretStore {
     }
 
     /// Use an explicit keyring store (tests use keyring-core's mock store).
-    pub fn with_keyring(dir: impl Into<PathBuf>, store: Arc<keyring_core::CredentialStore>) -> Self {
+    pub fn with_keyring(
+        dir: impl Into<PathBuf>,
+        store: Arc<keyring_core::CredentialStore>,
+    ) -> Self {
         let s = SecretStore::new(dir, BackendChoice::Keyring);
         let _ = s.keyring.set(Ok(store));
         s
@@ -97,7 +100,10 @@ impl SecretStore {
                 let store: Arc<keyring_core::CredentialStore> =
                     zbus_secret_service_keyring_store::Store::new().map_err(|e| e.to_string())?;
                 // Probe once: a reachable but locked or absent Secret Service fails here.
-                match store.build(SERVICE, "probe", None).and_then(|e| e.get_password()) {
+                match store
+                    .build(SERVICE, "probe", None)
+                    .and_then(|e| e.get_password())
+                {
                     Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(store),
                     Err(e) => Err(e.to_string()),
                 }
@@ -134,7 +140,8 @@ impl SecretStore {
                 let path = self.file_path();
                 let existed = path.exists();
                 let mut file = self.read_file()?;
-                file.secrets.insert(key.to_string(), value.expose().to_string());
+                file.secrets
+                    .insert(key.to_string(), value.expose().to_string());
                 self.write_file(&file)?;
                 if !existed {
                     let why = match (self.choice, self.keyring()) {
@@ -160,20 +167,31 @@ impl SecretStore {
         match r.backend {
             SecretBackend::Keyring => {
                 let store = self.keyring().map_err(|why| {
-                    Error::Secret(format!("{} is in the OS keyring, which is not reachable: {why}", r.key))
+                    Error::Secret(format!(
+                        "{} is in the OS keyring, which is not reachable: {why}",
+                        r.key
+                    ))
                 })?;
                 store
                     .build(&self.service(), &r.key, None)
                     .and_then(|e| e.get_password())
                     .map(Secret::new)
-                    .map_err(|e| Error::Secret(format!("reading {} from the OS keyring: {e}", r.key)))
+                    .map_err(|e| {
+                        Error::Secret(format!("reading {} from the OS keyring: {e}", r.key))
+                    })
             }
             SecretBackend::File => self
                 .read_file()?
                 .secrets
                 .remove(&r.key)
                 .map(Secret::new)
-                .ok_or_else(|| Error::Secret(format!("{} is missing from {}", r.key, self.file_path().display()))),
+                .ok_or_else(|| {
+                    Error::Secret(format!(
+                        "{} is missing from {}",
+                        r.key,
+                        self.file_path().display()
+                    ))
+                }),
         }
     }
 
@@ -182,9 +200,15 @@ impl SecretStore {
         match r.backend {
             SecretBackend::Keyring => {
                 let store = self.keyring().map_err(Error::Secret)?;
-                match store.build(&self.service(), &r.key, None).and_then(|e| e.delete_credential()) {
+                match store
+                    .build(&self.service(), &r.key, None)
+                    .and_then(|e| e.delete_credential())
+                {
                     Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-                    Err(e) => Err(Error::Secret(format!("deleting {} from the OS keyring: {e}", r.key))),
+                    Err(e) => Err(Error::Secret(format!(
+                        "deleting {} from the OS keyring: {e}",
+                        r.key
+                    ))),
                 }
             }
             SecretBackend::File => {
@@ -207,13 +231,17 @@ impl SecretStore {
             Some(text) => toml::from_str(&text).map_err(|e| Error::Parse {
                 kind: "secrets file",
                 path,
-                detail: format!("not valid TOML for a secrets file{}", toml_position(&text, &e)),
+                detail: format!(
+                    "not valid TOML for a secrets file{}",
+                    toml_position(&text, &e)
+                ),
             }),
         }
     }
 
     fn write_file(&self, file: &SecretsFile) -> Result<()> {
-        let text = toml::to_string(file).map_err(|e| Error::Other(format!("serialising secrets: {e}")))?;
+        let text =
+            toml::to_string(file).map_err(|e| Error::Other(format!("serialising secrets: {e}")))?;
         write_atomic(&self.file_path(), text.as_bytes())
     }
 }
@@ -237,11 +265,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SecretStore::new(dir.path(), BackendChoice::File);
         let ui = Ui::silent();
-        let r = store.put("channel.slack.webhook_url", &Secret::new("https://x/y"), &ui).unwrap();
+        let r = store
+            .put(
+                "channel.slack.webhook_url",
+                &Secret::new("https://x/y"),
+                &ui,
+            )
+            .unwrap();
         assert_eq!(r.backend, SecretBackend::File);
         assert_eq!(store.get(&r).unwrap().expose(), "https://x/y");
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(store.file_path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(store.file_path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         store.delete(&r).unwrap();
         assert!(store.get(&r).is_err());
@@ -253,10 +290,19 @@ mod tests {
         let mock: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
         let store = SecretStore::with_keyring(dir.path(), mock);
         let ui = Ui::silent();
-        let r = store.put("channel.pagerduty.routing_key", &Secret::new("R0UT1NG"), &ui).unwrap();
+        let r = store
+            .put(
+                "channel.pagerduty.routing_key",
+                &Secret::new("R0UT1NG"),
+                &ui,
+            )
+            .unwrap();
         assert_eq!(r.backend, SecretBackend::Keyring);
         assert_eq!(store.get(&r).unwrap().expose(), "R0UT1NG");
-        assert!(!store.file_path().exists(), "keyring secrets never touch the file");
+        assert!(
+            !store.file_path().exists(),
+            "keyring secrets never touch the file"
+        );
         store.delete(&r).unwrap();
         assert!(store.get(&r).is_err());
     }
@@ -265,8 +311,17 @@ mod tests {
     fn corrupt_secrets_file_error_does_not_leak_values() {
         let dir = tempfile::tempdir().unwrap();
         let store = SecretStore::new(dir.path(), BackendChoice::File);
-        std::fs::write(store.file_path(), "[secrets]\nk = \"hunter2\"\nbroken hunter2").unwrap();
-        let err = store.get(&SecretRef { backend: SecretBackend::File, key: "k".into() }).unwrap_err();
+        std::fs::write(
+            store.file_path(),
+            "[secrets]\nk = \"hunter2\"\nbroken hunter2",
+        )
+        .unwrap();
+        let err = store
+            .get(&SecretRef {
+                backend: SecretBackend::File,
+                key: "k".into(),
+            })
+            .unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
         assert!(err.to_string().contains("line 3"), "{err}");
     }

@@ -48,13 +48,15 @@ impl State {
                 self.version
             ));
         }
-        validate::http_path(&self.metrics.path).map_err(|a| format!("metrics.path: expected {a}"))?;
+        validate::http_path(&self.metrics.path)
+            .map_err(|a| format!("metrics.path: expected {a}"))?;
         if self.metrics.port == 0 {
             return Err("metrics.port: expected a port number from 1 to 65535".into());
         }
         let mut seen = HashSet::new();
         for (i, rule) in self.rules.iter().enumerate() {
-            rule.validate(|f| format!("rules[{i}].{f}")).map_err(|e| e.to_string())?;
+            rule.validate(|f| format!("rules[{i}].{f}"))
+                .map_err(|e| e.to_string())?;
             if !seen.insert(rule.name.as_str()) {
                 return Err(format!("rules[{i}]: duplicate rule name '{}'", rule.name));
             }
@@ -105,7 +107,10 @@ impl StateStore {
         let state: State = toml::from_str(&text).map_err(|e| Error::Parse {
             kind: "state",
             path: path.clone(),
-            detail: format!("{} (fix or move the file; hivemind will not overwrite it)", toml_error(&text, &e)),
+            detail: format!(
+                "{} (fix or move the file; hivemind will not overwrite it)",
+                toml_error(&text, &e)
+            ),
         })?;
         state.check().map_err(|detail| Error::Parse {
             kind: "state",
@@ -162,11 +167,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = StateStore::new(dir.path().join("data"));
         assert_eq!(store.load().unwrap(), State::default());
-        store.update(|s| { s.rules.push(rule("a")); Ok(()) }).unwrap();
+        store
+            .update(|s| {
+                s.rules.push(rule("a"));
+                Ok(())
+            })
+            .unwrap();
         let loaded = store.load().unwrap();
         assert_eq!(loaded.rules, vec![rule("a")]);
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(store.state_path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(store.state_path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 

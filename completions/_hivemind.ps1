@@ -1,0 +1,400 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'hivemind'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'hivemind' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (may also be given after the subcommand)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (may also be given after the subcommand)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('observability', 'observability', [CompletionResultType]::ParameterValue, 'Metrics, tracing and logging configuration')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Health status, auto-healing, alert rules and alert channels')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;observability' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('configure-metrics', 'configure-metrics', [CompletionResultType]::ParameterValue, 'Configure where the agent serves Prometheus metrics')
+            [CompletionResult]::new('show-config', 'show-config', [CompletionResultType]::ParameterValue, 'Show the current observability configuration')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;observability;configure-metrics' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port of the metrics listener (1-65535)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'HTTP path of the metrics endpoint, starting with ''/''')
+            [CompletionResult]::new('--listen-address', '--listen-address', [CompletionResultType]::ParameterName, 'IP address the metrics listener binds to (127.0.0.1 by default)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;show-config' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;help' {
+            [CompletionResult]::new('configure-metrics', 'configure-metrics', [CompletionResultType]::ParameterValue, 'Configure where the agent serves Prometheus metrics')
+            [CompletionResult]::new('show-config', 'show-config', [CompletionResultType]::ParameterValue, 'Show the current observability configuration')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;observability;help;configure-metrics' {
+            break
+        }
+        'hivemind;observability;help;show-config' {
+            break
+        }
+        'hivemind;observability;help;help' {
+            break
+        }
+        'hivemind;health' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show this node''s health: CPU, memory, swap, disks, load, processes')
+            [CompletionResult]::new('configure-auto-healing', 'configure-auto-healing', [CompletionResultType]::ParameterValue, 'Configure the restart budget for unhealthy targets')
+            [CompletionResult]::new('create-alert-rule', 'create-alert-rule', [CompletionResultType]::ParameterValue, 'Create an alert rule (or several from a YAML file)')
+            [CompletionResult]::new('list-alert-rules', 'list-alert-rules', [CompletionResultType]::ParameterValue, 'List alert rules')
+            [CompletionResult]::new('delete-alert-rule', 'delete-alert-rule', [CompletionResultType]::ParameterValue, 'Delete an alert rule')
+            [CompletionResult]::new('configure-alert-channel', 'configure-alert-channel', [CompletionResultType]::ParameterValue, 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)')
+            [CompletionResult]::new('list-alert-channels', 'list-alert-channels', [CompletionResultType]::ParameterValue, 'List alert channels (secrets are shown as <secret>)')
+            [CompletionResult]::new('delete-alert-channel', 'delete-alert-channel', [CompletionResultType]::ParameterValue, 'Delete an alert channel and its stored secrets')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;health;status' {
+            [CompletionResult]::new('--max-cpu', '--max-cpu', [CompletionResultType]::ParameterName, 'Unhealthy above this CPU use, percent of all CPUs')
+            [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'Unhealthy above this memory use (total minus available), percent')
+            [CompletionResult]::new('--max-swap', '--max-swap', [CompletionResultType]::ParameterName, 'Unhealthy above this swap use, percent')
+            [CompletionResult]::new('--max-disk', '--max-disk', [CompletionResultType]::ParameterName, 'Unhealthy above this use of any file system, percent')
+            [CompletionResult]::new('--max-load', '--max-load', [CompletionResultType]::ParameterName, 'Unhealthy above this five-minute load average per CPU')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;configure-auto-healing' {
+            [CompletionResult]::new('--enabled', '--enabled', [CompletionResultType]::ParameterName, 'Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)')
+            [CompletionResult]::new('--max-restarts', '--max-restarts', [CompletionResultType]::ParameterName, 'Restarts allowed per target before giving up (1-1000)')
+            [CompletionResult]::new('--restart-interval', '--restart-interval', [CompletionResultType]::ParameterName, 'Minimum gap between restarts of one target: seconds (60) or a duration (1m)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;create-alert-rule' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Rule name (becomes the Prometheus alertname): letters, digits, ''_''')
+            [CompletionResult]::new('--metric', '--metric', [CompletionResultType]::ParameterName, 'The metric to watch, e.g. hivemind_node_cpu_usage')
+            [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'The value the metric is compared against')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long the condition must hold before the alert fires (e.g. 5m; 0s fires at once)')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'How urgent the alert is')
+            [CompletionResult]::new('--comparison', '--comparison', [CompletionResultType]::ParameterName, 'How the metric is compared with the threshold')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the alert means, for the people who receive it')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read one or many rules from a YAML file (''-'' for stdin) in the seed''s rule format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace rules that already exist instead of failing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;list-alert-rules' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;delete-alert-rule' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the rule to delete')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;configure-alert-channel' {
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Channel type')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Channel name [default: the type]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'slack: incoming-webhook URL (a secret: prefer --webhook-url-stdin or --webhook-url-file)')
+            [CompletionResult]::new('--webhook-url-file', '--webhook-url-file', [CompletionResultType]::ParameterName, 'slack: read the webhook URL from a file')
+            [CompletionResult]::new('--smtp-server', '--smtp-server', [CompletionResultType]::ParameterName, 'email: SMTP server host name')
+            [CompletionResult]::new('--smtp-port', '--smtp-port', [CompletionResultType]::ParameterName, 'email: SMTP port [default: 587]')
+            [CompletionResult]::new('--smtp-user', '--smtp-user', [CompletionResultType]::ParameterName, 'email: SMTP user name')
+            [CompletionResult]::new('--smtp-password', '--smtp-password', [CompletionResultType]::ParameterName, 'email: SMTP password (a secret: prefer --smtp-password-stdin or --smtp-password-file)')
+            [CompletionResult]::new('--smtp-password-file', '--smtp-password-file', [CompletionResultType]::ParameterName, 'email: read the SMTP password from a file')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'email: sender address')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'email: recipient address (repeatable or comma-separated)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'webhook: URL that receives Alertmanager-compatible JSON')
+            [CompletionResult]::new('--routing-key', '--routing-key', [CompletionResultType]::ParameterName, 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)')
+            [CompletionResult]::new('--routing-key-file', '--routing-key-file', [CompletionResultType]::ParameterName, 'pagerduty: read the routing key from a file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--webhook-url-stdin', '--webhook-url-stdin', [CompletionResultType]::ParameterName, 'slack: read the webhook URL from stdin')
+            [CompletionResult]::new('--smtp-password-stdin', '--smtp-password-stdin', [CompletionResultType]::ParameterName, 'email: read the SMTP password from stdin')
+            [CompletionResult]::new('--routing-key-stdin', '--routing-key-stdin', [CompletionResultType]::ParameterName, 'pagerduty: read the routing key from stdin')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;list-alert-channels' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;delete-alert-channel' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the channel to delete')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show this node''s health: CPU, memory, swap, disks, load, processes')
+            [CompletionResult]::new('configure-auto-healing', 'configure-auto-healing', [CompletionResultType]::ParameterValue, 'Configure the restart budget for unhealthy targets')
+            [CompletionResult]::new('create-alert-rule', 'create-alert-rule', [CompletionResultType]::ParameterValue, 'Create an alert rule (or several from a YAML file)')
+            [CompletionResult]::new('list-alert-rules', 'list-alert-rules', [CompletionResultType]::ParameterValue, 'List alert rules')
+            [CompletionResult]::new('delete-alert-rule', 'delete-alert-rule', [CompletionResultType]::ParameterValue, 'Delete an alert rule')
+            [CompletionResult]::new('configure-alert-channel', 'configure-alert-channel', [CompletionResultType]::ParameterValue, 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)')
+            [CompletionResult]::new('list-alert-channels', 'list-alert-channels', [CompletionResultType]::ParameterValue, 'List alert channels (secrets are shown as <secret>)')
+            [CompletionResult]::new('delete-alert-channel', 'delete-alert-channel', [CompletionResultType]::ParameterValue, 'Delete an alert channel and its stored secrets')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;health;help;status' {
+            break
+        }
+        'hivemind;health;help;configure-auto-healing' {
+            break
+        }
+        'hivemind;health;help;create-alert-rule' {
+            break
+        }
+        'hivemind;health;help;list-alert-rules' {
+            break
+        }
+        'hivemind;health;help;delete-alert-rule' {
+            break
+        }
+        'hivemind;health;help;configure-alert-channel' {
+            break
+        }
+        'hivemind;health;help;list-alert-channels' {
+            break
+        }
+        'hivemind;health;help;delete-alert-channel' {
+            break
+        }
+        'hivemind;health;help;help' {
+            break
+        }
+        'hivemind;completions' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;help' {
+            [CompletionResult]::new('observability', 'observability', [CompletionResultType]::ParameterValue, 'Metrics, tracing and logging configuration')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Health status, auto-healing, alert rules and alert channels')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;help;observability' {
+            [CompletionResult]::new('configure-metrics', 'configure-metrics', [CompletionResultType]::ParameterValue, 'Configure where the agent serves Prometheus metrics')
+            [CompletionResult]::new('show-config', 'show-config', [CompletionResultType]::ParameterValue, 'Show the current observability configuration')
+            break
+        }
+        'hivemind;help;observability;configure-metrics' {
+            break
+        }
+        'hivemind;help;observability;show-config' {
+            break
+        }
+        'hivemind;help;health' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show this node''s health: CPU, memory, swap, disks, load, processes')
+            [CompletionResult]::new('configure-auto-healing', 'configure-auto-healing', [CompletionResultType]::ParameterValue, 'Configure the restart budget for unhealthy targets')
+            [CompletionResult]::new('create-alert-rule', 'create-alert-rule', [CompletionResultType]::ParameterValue, 'Create an alert rule (or several from a YAML file)')
+            [CompletionResult]::new('list-alert-rules', 'list-alert-rules', [CompletionResultType]::ParameterValue, 'List alert rules')
+            [CompletionResult]::new('delete-alert-rule', 'delete-alert-rule', [CompletionResultType]::ParameterValue, 'Delete an alert rule')
+            [CompletionResult]::new('configure-alert-channel', 'configure-alert-channel', [CompletionResultType]::ParameterValue, 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)')
+            [CompletionResult]::new('list-alert-channels', 'list-alert-channels', [CompletionResultType]::ParameterValue, 'List alert channels (secrets are shown as <secret>)')
+            [CompletionResult]::new('delete-alert-channel', 'delete-alert-channel', [CompletionResultType]::ParameterValue, 'Delete an alert channel and its stored secrets')
+            break
+        }
+        'hivemind;help;health;status' {
+            break
+        }
+        'hivemind;help;health;configure-auto-healing' {
+            break
+        }
+        'hivemind;help;health;create-alert-rule' {
+            break
+        }
+        'hivemind;help;health;list-alert-rules' {
+            break
+        }
+        'hivemind;help;health;delete-alert-rule' {
+            break
+        }
+        'hivemind;help;health;configure-alert-channel' {
+            break
+        }
+        'hivemind;help;health;list-alert-channels' {
+            break
+        }
+        'hivemind;help;health;delete-alert-channel' {
+            break
+        }
+        'hivemind;help;completions' {
+            break
+        }
+        'hivemind;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

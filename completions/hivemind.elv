@@ -1,0 +1,352 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hivemind] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hivemind'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hivemind'= {
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -o 'Output format (may also be given after the subcommand)'
+            cand --output 'Output format (may also be given after the subcommand)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand observability 'Metrics, tracing and logging configuration'
+            cand health 'Health status, auto-healing, alert rules and alert channels'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;observability'= {
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand configure-metrics 'Configure where the agent serves Prometheus metrics'
+            cand show-config 'Show the current observability configuration'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;observability;configure-metrics'= {
+            cand --port 'TCP port of the metrics listener (1-65535)'
+            cand --path 'HTTP path of the metrics endpoint, starting with ''/'''
+            cand --listen-address 'IP address the metrics listener binds to (127.0.0.1 by default)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;show-config'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;help'= {
+            cand configure-metrics 'Configure where the agent serves Prometheus metrics'
+            cand show-config 'Show the current observability configuration'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;observability;help;configure-metrics'= {
+        }
+        &'hivemind;observability;help;show-config'= {
+        }
+        &'hivemind;observability;help;help'= {
+        }
+        &'hivemind;health'= {
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Show this node''s health: CPU, memory, swap, disks, load, processes'
+            cand configure-auto-healing 'Configure the restart budget for unhealthy targets'
+            cand create-alert-rule 'Create an alert rule (or several from a YAML file)'
+            cand list-alert-rules 'List alert rules'
+            cand delete-alert-rule 'Delete an alert rule'
+            cand configure-alert-channel 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+            cand list-alert-channels 'List alert channels (secrets are shown as <secret>)'
+            cand delete-alert-channel 'Delete an alert channel and its stored secrets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;health;status'= {
+            cand --max-cpu 'Unhealthy above this CPU use, percent of all CPUs'
+            cand --max-memory 'Unhealthy above this memory use (total minus available), percent'
+            cand --max-swap 'Unhealthy above this swap use, percent'
+            cand --max-disk 'Unhealthy above this use of any file system, percent'
+            cand --max-load 'Unhealthy above this five-minute load average per CPU'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;configure-auto-healing'= {
+            cand --enabled 'Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)'
+            cand --max-restarts 'Restarts allowed per target before giving up (1-1000)'
+            cand --restart-interval 'Minimum gap between restarts of one target: seconds (60) or a duration (1m)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;create-alert-rule'= {
+            cand --name 'Rule name (becomes the Prometheus alertname): letters, digits, ''_'''
+            cand --metric 'The metric to watch, e.g. hivemind_node_cpu_usage'
+            cand --threshold 'The value the metric is compared against'
+            cand --duration 'How long the condition must hold before the alert fires (e.g. 5m; 0s fires at once)'
+            cand --severity 'How urgent the alert is'
+            cand --comparison 'How the metric is compared with the threshold'
+            cand --description 'What the alert means, for the people who receive it'
+            cand --label 'Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)'
+            cand --file 'Read one or many rules from a YAML file (''-'' for stdin) in the seed''s rule format'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --replace 'Replace rules that already exist instead of failing'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;list-alert-rules'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;delete-alert-rule'= {
+            cand --name 'Name of the rule to delete'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;configure-alert-channel'= {
+            cand --type 'Channel type'
+            cand --name 'Channel name [default: the type]'
+            cand --webhook-url 'slack: incoming-webhook URL (a secret: prefer --webhook-url-stdin or --webhook-url-file)'
+            cand --webhook-url-file 'slack: read the webhook URL from a file'
+            cand --smtp-server 'email: SMTP server host name'
+            cand --smtp-port 'email: SMTP port [default: 587]'
+            cand --smtp-user 'email: SMTP user name'
+            cand --smtp-password 'email: SMTP password (a secret: prefer --smtp-password-stdin or --smtp-password-file)'
+            cand --smtp-password-file 'email: read the SMTP password from a file'
+            cand --from 'email: sender address'
+            cand --to 'email: recipient address (repeatable or comma-separated)'
+            cand --url 'webhook: URL that receives Alertmanager-compatible JSON'
+            cand --routing-key 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)'
+            cand --routing-key-file 'pagerduty: read the routing key from a file'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --webhook-url-stdin 'slack: read the webhook URL from stdin'
+            cand --smtp-password-stdin 'email: read the SMTP password from stdin'
+            cand --routing-key-stdin 'pagerduty: read the routing key from stdin'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;list-alert-channels'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;delete-alert-channel'= {
+            cand --name 'Name of the channel to delete'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;help'= {
+            cand status 'Show this node''s health: CPU, memory, swap, disks, load, processes'
+            cand configure-auto-healing 'Configure the restart budget for unhealthy targets'
+            cand create-alert-rule 'Create an alert rule (or several from a YAML file)'
+            cand list-alert-rules 'List alert rules'
+            cand delete-alert-rule 'Delete an alert rule'
+            cand configure-alert-channel 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+            cand list-alert-channels 'List alert channels (secrets are shown as <secret>)'
+            cand delete-alert-channel 'Delete an alert channel and its stored secrets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;health;help;status'= {
+        }
+        &'hivemind;health;help;configure-auto-healing'= {
+        }
+        &'hivemind;health;help;create-alert-rule'= {
+        }
+        &'hivemind;health;help;list-alert-rules'= {
+        }
+        &'hivemind;health;help;delete-alert-rule'= {
+        }
+        &'hivemind;health;help;configure-alert-channel'= {
+        }
+        &'hivemind;health;help;list-alert-channels'= {
+        }
+        &'hivemind;health;help;delete-alert-channel'= {
+        }
+        &'hivemind;health;help;help'= {
+        }
+        &'hivemind;completions'= {
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;help'= {
+            cand observability 'Metrics, tracing and logging configuration'
+            cand health 'Health status, auto-healing, alert rules and alert channels'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;help;observability'= {
+            cand configure-metrics 'Configure where the agent serves Prometheus metrics'
+            cand show-config 'Show the current observability configuration'
+        }
+        &'hivemind;help;observability;configure-metrics'= {
+        }
+        &'hivemind;help;observability;show-config'= {
+        }
+        &'hivemind;help;health'= {
+            cand status 'Show this node''s health: CPU, memory, swap, disks, load, processes'
+            cand configure-auto-healing 'Configure the restart budget for unhealthy targets'
+            cand create-alert-rule 'Create an alert rule (or several from a YAML file)'
+            cand list-alert-rules 'List alert rules'
+            cand delete-alert-rule 'Delete an alert rule'
+            cand configure-alert-channel 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+            cand list-alert-channels 'List alert channels (secrets are shown as <secret>)'
+            cand delete-alert-channel 'Delete an alert channel and its stored secrets'
+        }
+        &'hivemind;help;health;status'= {
+        }
+        &'hivemind;help;health;configure-auto-healing'= {
+        }
+        &'hivemind;help;health;create-alert-rule'= {
+        }
+        &'hivemind;help;health;list-alert-rules'= {
+        }
+        &'hivemind;help;health;delete-alert-rule'= {
+        }
+        &'hivemind;help;health;configure-alert-channel'= {
+        }
+        &'hivemind;help;health;list-alert-channels'= {
+        }
+        &'hivemind;help;health;delete-alert-channel'= {
+        }
+        &'hivemind;help;completions'= {
+        }
+        &'hivemind;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,263 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hivemind_global_optspecs
+    string join \n data-dir= color= q/quiet v/verbose o/output= h/help V/version
+end
+
+function __fish_hivemind_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hivemind_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hivemind_using_subcommand
+    set -l cmd (__fish_hivemind_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hivemind -n "__fish_hivemind_needs_command" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_needs_command" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_needs_command" -s o -l output -d 'Output format (may also be given after the subcommand)' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_needs_command" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_needs_command" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_needs_command" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "observability" -d 'Metrics, tracing and logging configuration'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l port -d 'TCP port of the metrics listener (1-65535)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l path -d 'HTTP path of the metrics endpoint, starting with \'/\'' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l listen-address -d 'IP address the metrics listener binds to (127.0.0.1 by default)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "list-alert-rules" -d 'List alert rules'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "delete-alert-rule" -d 'Delete an alert rule'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-cpu -d 'Unhealthy above this CPU use, percent of all CPUs' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-memory -d 'Unhealthy above this memory use (total minus available), percent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-swap -d 'Unhealthy above this swap use, percent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-disk -d 'Unhealthy above this use of any file system, percent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-load -d 'Unhealthy above this five-minute load average per CPU' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l enabled -d 'Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l max-restarts -d 'Restarts allowed per target before giving up (1-1000)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l restart-interval -d 'Minimum gap between restarts of one target: seconds (60) or a duration (1m)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l name -d 'Rule name (becomes the Prometheus alertname): letters, digits, \'_\'' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l metric -d 'The metric to watch, e.g. hivemind_node_cpu_usage' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l threshold -d 'The value the metric is compared against' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l duration -d 'How long the condition must hold before the alert fires (e.g. 5m; 0s fires at once)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l severity -d 'How urgent the alert is' -r -f -a "critical\t''
+warning\t''
+info\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l comparison -d 'How the metric is compared with the threshold' -r -f -a "gt\t''
+ge\t''
+lt\t''
+le\t''
+eq\t''
+ne\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l description -d 'What the alert means, for the people who receive it' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l label -d 'Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l file -d 'Read one or many rules from a YAML file (\'-\' for stdin) in the seed\'s rule format' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l replace -d 'Replace rules that already exist instead of failing'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l name -d 'Name of the rule to delete' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l type -d 'Channel type' -r -f -a "slack\t''
+email\t''
+webhook\t''
+pagerduty\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l name -d 'Channel name [default: the type]' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l webhook-url -d 'slack: incoming-webhook URL (a secret: prefer --webhook-url-stdin or --webhook-url-file)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l webhook-url-file -d 'slack: read the webhook URL from a file' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-server -d 'email: SMTP server host name' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-port -d 'email: SMTP port [default: 587]' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-user -d 'email: SMTP user name' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-password -d 'email: SMTP password (a secret: prefer --smtp-password-stdin or --smtp-password-file)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-password-file -d 'email: read the SMTP password from a file' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l from -d 'email: sender address' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l to -d 'email: recipient address (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l url -d 'webhook: URL that receives Alertmanager-compatible JSON' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key -d 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key-file -d 'pagerduty: read the routing key from a file' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l webhook-url-stdin -d 'slack: read the webhook URL from stdin'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-password-stdin -d 'email: read the SMTP password from stdin'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key-stdin -d 'pagerduty: read the routing key from stdin'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l name -d 'Name of the channel to delete' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "list-alert-rules" -d 'List alert rules'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "delete-alert-rule" -d 'Delete an alert rule'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "observability" -d 'Metrics, tracing and logging configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "list-alert-rules" -d 'List alert rules'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "delete-alert-rule" -d 'Delete an alert rule'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'

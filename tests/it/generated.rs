@@ -1,0 +1,107 @@
+//! completions/ and man/ are generated from the clap definition and committed; these tests
+//! fail when they are stale. Regenerate with `HIVEMIND_BLESS=1 cargo test generated`.
+
+use std::path::{Path, PathBuf};
+
+use clap_complete::Shell;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bless() -> bool {
+    std::env::var_os("HIVEMIND_BLESS").is_some_and(|v| v == "1")
+}
+
+fn check(path: &Path, fresh: &[u8], stale: &mut Vec<String>) {
+    if bless() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, fresh).unwrap();
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(old) if old == fresh => {}
+        _ => stale.push(
+            path.strip_prefix(root())
+                .unwrap_or(path)
+                .display()
+                .to_string(),
+        ),
+    }
+}
+
+fn report(stale: Vec<String>) {
+    assert!(
+        stale.is_empty(),
+        "generated files are stale: {}\nregenerate with: HIVEMIND_BLESS=1 cargo test generated",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn completions_are_current() {
+    let mut stale = Vec::new();
+    for (shell, file) in [
+        (Shell::Bash, "hivemind.bash"),
+        (Shell::Zsh, "_hivemind"),
+        (Shell::Fish, "hivemind.fish"),
+        (Shell::Elvish, "hivemind.elv"),
+        (Shell::PowerShell, "_hivemind.ps1"),
+    ] {
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut hivemind::cli::command(), "hivemind", &mut buf);
+        check(&root().join("completions").join(file), &buf, &mut stale);
+    }
+    report(stale);
+}
+
+#[test]
+fn man_pages_are_current() {
+    let tmp = tempfile::tempdir().unwrap();
+    clap_mangen::generate_to(hivemind::cli::command(), tmp.path()).unwrap();
+    let mut stale = Vec::new();
+    let mut fresh_names = Vec::new();
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        check(
+            &root().join("man").join(&name),
+            &std::fs::read(entry.path()).unwrap(),
+            &mut stale,
+        );
+        fresh_names.push(name);
+    }
+    // Pages of commands that no longer exist are stale too.
+    for entry in std::fs::read_dir(root().join("man"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !fresh_names.contains(&name) {
+            if bless() {
+                std::fs::remove_file(entry.path()).unwrap();
+            } else {
+                stale.push(format!("man/{name} (no such command)"));
+            }
+        }
+    }
+    report(stale);
+}
+
+#[test]
+fn completions_command_prints_the_same_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = super::hm_run(dir.path(), &["completions", "bash"]);
+    assert_eq!(code, 0);
+    let committed = std::fs::read_to_string(root().join("completions/hivemind.bash")).unwrap();
+    assert_eq!(out, committed);
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let (code, out, _) = super::hm_run(dir.path(), &["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(out.contains("hivemind"), "{shell}");
+    }
+    let (code, _, err) = super::hm_run(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: invalid value 'tcsh'"), "{err}");
+}

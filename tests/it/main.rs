@@ -1,0 +1,69 @@
+//! Integration tests: one binary, one module per area. Every test runs the real `hivemind`
+//! binary with a sanitised environment and its own temporary data directory.
+
+// Test helpers outside #[test] functions panic on purpose: a failure is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod channels;
+mod generated;
+mod rules;
+mod status;
+mod store;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// A `hivemind` command over `data_dir`, with colour off and the file secret backend.
+pub fn hm(data_dir: &Path) -> Command {
+    Command::from_std(std_cmd(data_dir))
+}
+
+/// The same as a plain `std::process::Command`, for spawning many at once.
+pub fn std_cmd(data_dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hivemind"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", data_dir)
+        .env("HIVEMIND_DATA_DIR", data_dir)
+        .env("HIVEMIND_SECRET_BACKEND", "file")
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "200");
+    cmd
+}
+
+/// Run and return (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("spawn hivemind");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Run with args and return (exit code, stdout, stderr).
+pub fn hm_run(data_dir: &Path, args: &[&str]) -> (i32, String, String) {
+    run(hm(data_dir).args(args))
+}
+
+/// Parse stdout as JSON, failing with the full output on error.
+pub fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"))
+}
+
+pub const SEED_RULE: &[&str] = &[
+    "health",
+    "create-alert-rule",
+    "--name",
+    "high_cpu_usage",
+    "--metric",
+    "hivemind_container_cpu_usage",
+    "--threshold",
+    "90",
+    "--duration",
+    "5m",
+    "--severity",
+    "warning",
+];

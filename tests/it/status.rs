@@ -1,0 +1,84 @@
+//! `hivemind health status` on this machine.
+
+use super::{hm_run, json};
+
+#[test]
+fn reports_every_resource_with_a_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "status",
+            "-o",
+            "json",
+            "--max-load",
+            "1000",
+            "--max-cpu",
+            "100",
+            "--max-disk",
+            "100",
+            "--max-memory",
+            "100",
+            "--max-swap",
+            "100",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{out}");
+    let v = json(&out);
+    assert!(!v["hostname"].as_str().unwrap().is_empty());
+    assert_eq!(v["status"], "healthy");
+    let resources = v["resources"].as_array().unwrap();
+    let kinds: Vec<&str> = resources
+        .iter()
+        .map(|r| r["resource"].as_str().unwrap())
+        .collect();
+    for k in [
+        "cpu",
+        "memory",
+        "swap",
+        "disk",
+        "load",
+        "processes",
+        "uptime",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
+    }
+    for r in resources {
+        assert!(
+            ["healthy", "unhealthy", "unknown"].contains(&r["status"].as_str().unwrap()),
+            "{r}"
+        );
+    }
+    let mem = resources
+        .iter()
+        .find(|r| r["resource"] == "memory")
+        .unwrap();
+    let pct = mem["value"].as_f64().unwrap();
+    assert!(pct > 0.0 && pct <= 100.0, "{mem}");
+    let procs = resources
+        .iter()
+        .find(|r| r["resource"] == "processes")
+        .unwrap();
+    assert!(procs["value"].as_f64().unwrap() >= 1.0);
+}
+
+#[test]
+fn unhealthy_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // Any memory in use is above a 0 % threshold.
+    let (code, out, _) = hm_run(dir.path(), &["health", "status", "--max-memory", "0"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("NODE "), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("memory") && l.contains("unhealthy")),
+        "{out}"
+    );
+    let (_, out, _) = hm_run(
+        dir.path(),
+        &["health", "status", "--max-memory", "0", "-o", "yaml"],
+    );
+    let y: serde_json::Value = yaml_serde::from_str(&out).unwrap();
+    assert_eq!(y["status"], "unhealthy");
+}
