@@ -199,9 +199,10 @@ pub struct AlertRule {
     /// How long the condition must hold before the alert fires (Prometheus `for`).
     pub duration: PromDuration,
     pub severity: Severity,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    // Always serialised (empty or not): JSON consumers get a fixed set of fields.
+    #[serde(default)]
     pub description: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub labels: Vec<Matcher>,
 }
 

@@ -245,3 +245,22 @@ fn a_bad_rule_file_writes_nothing() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/rules.yaml"), "{err}");
 }
+
+#[test]
+fn the_example_rule_file_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rules.yaml");
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["health", "create-alert-rule", "--file", file, "-o", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let names: Vec<&str> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["high_cpu_usage", "high_memory_usage", "node_down"]);
+}
