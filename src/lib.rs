@@ -4,6 +4,9 @@
 //! [`commands`] resolves it and calls the [`core`] operations over the [`store`], and
 //! [`render`] is the only writer to stdout.
 
+// Unit tests unwrap freely: a panic there is a failed test, not a user-facing crash.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod commands;
 pub mod core;
