@@ -16,8 +16,14 @@ _hivemind() {
             ",$1")
                 cmd="hivemind"
                 ;;
+            hivemind,agent)
+                cmd="hivemind__subcmd__agent"
+                ;;
             hivemind,completions)
                 cmd="hivemind__subcmd__completions"
+                ;;
+            hivemind,daemon)
+                cmd="hivemind__subcmd__daemon"
                 ;;
             hivemind,health)
                 cmd="hivemind__subcmd__health"
@@ -27,6 +33,54 @@ _hivemind() {
                 ;;
             hivemind,observability)
                 cmd="hivemind__subcmd__observability"
+                ;;
+            hivemind__subcmd__agent,add)
+                cmd="hivemind__subcmd__agent__subcmd__add"
+                ;;
+            hivemind__subcmd__agent,help)
+                cmd="hivemind__subcmd__agent__subcmd__help"
+                ;;
+            hivemind__subcmd__agent,list)
+                cmd="hivemind__subcmd__agent__subcmd__list"
+                ;;
+            hivemind__subcmd__agent,ping)
+                cmd="hivemind__subcmd__agent__subcmd__ping"
+                ;;
+            hivemind__subcmd__agent,remove)
+                cmd="hivemind__subcmd__agent__subcmd__remove"
+                ;;
+            hivemind__subcmd__agent,use)
+                cmd="hivemind__subcmd__agent__subcmd__use"
+                ;;
+            hivemind__subcmd__agent__subcmd__help,add)
+                cmd="hivemind__subcmd__agent__subcmd__help__subcmd__add"
+                ;;
+            hivemind__subcmd__agent__subcmd__help,help)
+                cmd="hivemind__subcmd__agent__subcmd__help__subcmd__help"
+                ;;
+            hivemind__subcmd__agent__subcmd__help,list)
+                cmd="hivemind__subcmd__agent__subcmd__help__subcmd__list"
+                ;;
+            hivemind__subcmd__agent__subcmd__help,ping)
+                cmd="hivemind__subcmd__agent__subcmd__help__subcmd__ping"
+                ;;
+            hivemind__subcmd__agent__subcmd__help,remove)
+                cmd="hivemind__subcmd__agent__subcmd__help__subcmd__remove"
+                ;;
+            hivemind__subcmd__agent__subcmd__help,use)
+                cmd="hivemind__subcmd__agent__subcmd__help__subcmd__use"
+                ;;
+            hivemind__subcmd__daemon,help)
+                cmd="hivemind__subcmd__daemon__subcmd__help"
+                ;;
+            hivemind__subcmd__daemon,token)
+                cmd="hivemind__subcmd__daemon__subcmd__token"
+                ;;
+            hivemind__subcmd__daemon__subcmd__help,help)
+                cmd="hivemind__subcmd__daemon__subcmd__help__subcmd__help"
+                ;;
+            hivemind__subcmd__daemon__subcmd__help,token)
+                cmd="hivemind__subcmd__daemon__subcmd__help__subcmd__token"
                 ;;
             hivemind__subcmd__health,configure-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel"
@@ -82,8 +136,14 @@ _hivemind() {
             hivemind__subcmd__health__subcmd__help,status)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__status"
                 ;;
+            hivemind__subcmd__help,agent)
+                cmd="hivemind__subcmd__help__subcmd__agent"
+                ;;
             hivemind__subcmd__help,completions)
                 cmd="hivemind__subcmd__help__subcmd__completions"
+                ;;
+            hivemind__subcmd__help,daemon)
+                cmd="hivemind__subcmd__help__subcmd__daemon"
                 ;;
             hivemind__subcmd__help,health)
                 cmd="hivemind__subcmd__help__subcmd__health"
@@ -93,6 +153,24 @@ _hivemind() {
                 ;;
             hivemind__subcmd__help,observability)
                 cmd="hivemind__subcmd__help__subcmd__observability"
+                ;;
+            hivemind__subcmd__help__subcmd__agent,add)
+                cmd="hivemind__subcmd__help__subcmd__agent__subcmd__add"
+                ;;
+            hivemind__subcmd__help__subcmd__agent,list)
+                cmd="hivemind__subcmd__help__subcmd__agent__subcmd__list"
+                ;;
+            hivemind__subcmd__help__subcmd__agent,ping)
+                cmd="hivemind__subcmd__help__subcmd__agent__subcmd__ping"
+                ;;
+            hivemind__subcmd__help__subcmd__agent,remove)
+                cmd="hivemind__subcmd__help__subcmd__agent__subcmd__remove"
+                ;;
+            hivemind__subcmd__help__subcmd__agent,use)
+                cmd="hivemind__subcmd__help__subcmd__agent__subcmd__use"
+                ;;
+            hivemind__subcmd__help__subcmd__daemon,token)
+                cmd="hivemind__subcmd__help__subcmd__daemon__subcmd__token"
                 ;;
             hivemind__subcmd__help__subcmd__health,configure-alert-channel)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel"
@@ -121,6 +199,9 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__observability,configure-metrics)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__metrics"
                 ;;
+            hivemind__subcmd__help__subcmd__observability,metrics)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__metrics"
+                ;;
             hivemind__subcmd__help__subcmd__observability,show-config)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__show__subcmd__config"
                 ;;
@@ -130,6 +211,9 @@ _hivemind() {
             hivemind__subcmd__observability,help)
                 cmd="hivemind__subcmd__observability__subcmd__help"
                 ;;
+            hivemind__subcmd__observability,metrics)
+                cmd="hivemind__subcmd__observability__subcmd__metrics"
+                ;;
             hivemind__subcmd__observability,show-config)
                 cmd="hivemind__subcmd__observability__subcmd__show__subcmd__config"
                 ;;
@@ -138,6 +222,9 @@ _hivemind() {
                 ;;
             hivemind__subcmd__observability__subcmd__help,help)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__help"
+                ;;
+            hivemind__subcmd__observability__subcmd__help,metrics)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__metrics"
                 ;;
             hivemind__subcmd__observability__subcmd__help,show-config)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__show__subcmd__config"
@@ -149,7 +236,7 @@ _hivemind() {
 
     case "${cmd}" in
         hivemind)
-            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --output --help --version observability health completions help"
+            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --output --help --version observability health agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +248,14 @@ _hivemind() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -178,8 +273,8 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hivemind__subcmd__completions)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+        hivemind__subcmd__agent)
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version add list remove use ping help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +286,474 @@ _hivemind() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__add)
+            opts="-o -q -v -h -V --url --token-stdin --token-file --token --ca-cert --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help)
+            opts="add list remove use ping help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__help__subcmd__use)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__list)
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__ping)
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__remove)
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__agent__subcmd__use)
+            opts="-o -q -v -h -V --none --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__completions)
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__daemon)
+            opts="-q -v -h -V --listen --tls-cert --tls-key --collect-interval --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version token help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --collect-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__daemon__subcmd__help)
+            opts="token help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__daemon__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__daemon__subcmd__help__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__daemon__subcmd__token)
+            opts="-o -q -v -h -V --rotate --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -201,7 +764,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,6 +778,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -223,7 +794,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel)
-            opts="-o -q -v -h -V --type --name --webhook-url --webhook-url-stdin --webhook-url-file --smtp-server --smtp-port --smtp-user --smtp-password --smtp-password-stdin --smtp-password-file --from --to --url --routing-key --routing-key-stdin --routing-key-file --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --type --name --webhook-url --webhook-url-stdin --webhook-url-file --smtp-server --smtp-port --smtp-user --smtp-password --smtp-password-stdin --smtp-password-file --from --to --url --routing-key --routing-key-stdin --routing-key-file --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +872,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -309,7 +888,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__configure__subcmd__auto__subcmd__healing)
-            opts="-o -q -v -h -V --enabled --max-restarts --restart-interval --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --enabled --max-restarts --restart-interval --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +922,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -351,7 +938,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__create__subcmd__alert__subcmd__rule)
-            opts="-o -q -v -h -V --name --metric --threshold --duration --severity --comparison --description --label --file --replace --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --name --metric --threshold --duration --severity --comparison --description --label --file --replace --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +996,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -417,7 +1012,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__channel)
-            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +1036,14 @@ _hivemind() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -451,7 +1054,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__rule)
-            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +1078,14 @@ _hivemind() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -625,7 +1236,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,6 +1256,14 @@ _hivemind() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -655,7 +1274,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__list__subcmd__alert__subcmd__rules)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -677,6 +1296,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -685,7 +1312,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__status)
-            opts="-o -q -v -h -V --max-cpu --max-memory --max-swap --max-disk --max-load --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --max-cpu --max-memory --max-swap --max-disk --max-load --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -727,6 +1354,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -735,8 +1370,92 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help)
-            opts="observability health completions help"
+            opts="observability health agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__agent)
+            opts="add list remove use ping"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__agent__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__agent__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__agent__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__agent__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__agent__subcmd__use)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -751,6 +1470,34 @@ _hivemind() {
         hivemind__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__daemon)
+            opts="token"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__daemon__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -903,7 +1650,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__observability)
-            opts="configure-metrics show-config"
+            opts="configure-metrics show-config metrics"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,6 +1664,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -945,7 +1706,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --help --version configure-metrics show-config help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version configure-metrics show-config metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +1720,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -967,7 +1736,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability__subcmd__configure__subcmd__metrics)
-            opts="-o -q -v -h -V --port --path --listen-address --output --data-dir --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --port --path --listen-address --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,6 +1770,14 @@ _hivemind() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1009,7 +1786,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability__subcmd__help)
-            opts="configure-metrics show-config help"
+            opts="configure-metrics show-config metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,6 +1827,20 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__observability__subcmd__help__subcmd__show__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1064,8 +1855,8 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hivemind__subcmd__observability__subcmd__show__subcmd__config)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --help --version"
+        hivemind__subcmd__observability__subcmd__metrics)
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1085,6 +1876,52 @@ _hivemind() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__show__subcmd__config)
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -20,34 +20,43 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind'= {
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -o 'Output format (may also be given after the subcommand)'
             cand --output 'Output format (may also be given after the subcommand)'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand observability 'Metrics, tracing and logging configuration'
             cand health 'Health status, auto-healing, alert rules and alert channels'
+            cand agent 'Manage the remote agents this CLI talks to'
+            cand daemon 'Run the agent: metrics, API and background work for this node'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;observability'= {
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand configure-metrics 'Configure where the agent serves Prometheus metrics'
             cand show-config 'Show the current observability configuration'
+            cand metrics 'Show current metric values (all families, or one by name)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;observability;configure-metrics'= {
@@ -58,10 +67,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -72,10 +84,30 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;metrics'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -84,21 +116,27 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;observability;help'= {
             cand configure-metrics 'Configure where the agent serves Prometheus metrics'
             cand show-config 'Show the current observability configuration'
+            cand metrics 'Show current metric values (all families, or one by name)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;observability;help;configure-metrics'= {
         }
         &'hivemind;observability;help;show-config'= {
         }
+        &'hivemind;observability;help;metrics'= {
+        }
         &'hivemind;observability;help;help'= {
         }
         &'hivemind;health'= {
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -123,10 +161,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -140,10 +181,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -163,11 +207,14 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand --replace 'Replace rules that already exist instead of failing'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -178,10 +225,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -193,10 +243,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -221,6 +274,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand --webhook-url-stdin 'slack: read the webhook URL from stdin'
             cand --smtp-password-stdin 'email: read the SMTP password from stdin'
             cand --routing-key-stdin 'pagerduty: read the routing key from stdin'
@@ -228,6 +283,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -238,10 +294,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -253,10 +312,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --output 'Output format'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -291,13 +353,195 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;help;help'= {
         }
-        &'hivemind;completions'= {
+        &'hivemind;agent'= {
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
             cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add (or replace) an agent'
+            cand list 'List the agents in the inventory'
+            cand remove 'Remove an agent and its stored token'
+            cand use 'Make an agent the default target of every command (or go back to this machine)'
+            cand ping 'Check that agents answer, and how fast (all agents when none is named)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;agent;add'= {
+            cand --url 'The agent''s API URL, e.g. https://node1.example.com:9470'
+            cand --token-file 'Read the agent''s token from a file'
+            cand --token 'The agent''s token (visible in `ps` and shell history: prefer --token-stdin)'
+            cand --ca-cert 'PEM file of the CA that signed the agent''s certificate (for self-signed agents)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand --token-stdin 'Read the agent''s token from stdin (print it on the agent with `hivemind daemon token`)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;agent;list'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;agent;remove'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;agent;use'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand --none 'Use no default agent: commands act on this machine again'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;agent;ping'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;agent;help'= {
+            cand add 'Add (or replace) an agent'
+            cand list 'List the agents in the inventory'
+            cand remove 'Remove an agent and its stored token'
+            cand use 'Make an agent the default target of every command (or go back to this machine)'
+            cand ping 'Check that agents answer, and how fast (all agents when none is named)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;agent;help;add'= {
+        }
+        &'hivemind;agent;help;list'= {
+        }
+        &'hivemind;agent;help;remove'= {
+        }
+        &'hivemind;agent;help;use'= {
+        }
+        &'hivemind;agent;help;ping'= {
+        }
+        &'hivemind;agent;help;help'= {
+        }
+        &'hivemind;daemon'= {
+            cand --listen 'Address of the API listener (non-loopback addresses need --tls-cert and --tls-key)'
+            cand --tls-cert 'PEM certificate chain for HTTPS on the API listener'
+            cand --tls-key 'PEM private key for HTTPS on the API listener'
+            cand --collect-interval 'How often node and container metrics are collected (scrapes serve the latest collection)'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand token 'Print the agent''s API token (created on the daemon''s first start)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;daemon;token'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand --rotate 'Replace the token with a new one (running daemons pick it up on restart)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;daemon;help'= {
+            cand token 'Print the agent''s API token (created on the daemon''s first start)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;daemon;help;token'= {
+        }
+        &'hivemind;daemon;help;help'= {
+        }
+        &'hivemind;completions'= {
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -306,16 +550,21 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;help'= {
             cand observability 'Metrics, tracing and logging configuration'
             cand health 'Health status, auto-healing, alert rules and alert channels'
+            cand agent 'Manage the remote agents this CLI talks to'
+            cand daemon 'Run the agent: metrics, API and background work for this node'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;help;observability'= {
             cand configure-metrics 'Configure where the agent serves Prometheus metrics'
             cand show-config 'Show the current observability configuration'
+            cand metrics 'Show current metric values (all families, or one by name)'
         }
         &'hivemind;help;observability;configure-metrics'= {
         }
         &'hivemind;help;observability;show-config'= {
+        }
+        &'hivemind;help;observability;metrics'= {
         }
         &'hivemind;help;health'= {
             cand status 'Show this node''s health: CPU, memory, swap, disks, load, processes'
@@ -342,6 +591,28 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;help;health;list-alert-channels'= {
         }
         &'hivemind;help;health;delete-alert-channel'= {
+        }
+        &'hivemind;help;agent'= {
+            cand add 'Add (or replace) an agent'
+            cand list 'List the agents in the inventory'
+            cand remove 'Remove an agent and its stored token'
+            cand use 'Make an agent the default target of every command (or go back to this machine)'
+            cand ping 'Check that agents answer, and how fast (all agents when none is named)'
+        }
+        &'hivemind;help;agent;add'= {
+        }
+        &'hivemind;help;agent;list'= {
+        }
+        &'hivemind;help;agent;remove'= {
+        }
+        &'hivemind;help;agent;use'= {
+        }
+        &'hivemind;help;agent;ping'= {
+        }
+        &'hivemind;help;daemon'= {
+            cand token 'Print the agent''s API token (created on the daemon''s first start)'
+        }
+        &'hivemind;help;daemon;token'= {
         }
         &'hivemind;help;completions'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hivemind_global_optspecs
-    string join \n data-dir= color= q/quiet v/verbose o/output= h/help V/version
+    string join \n data-dir= color= q/quiet v/verbose agent= all-agents timeout= o/output= h/help V/version
 end
 
 function __fish_hivemind_needs_command
@@ -28,28 +28,37 @@ complete -c hivemind -n "__fish_hivemind_needs_command" -l data-dir -d 'Director
 complete -c hivemind -n "__fish_hivemind_needs_command" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_needs_command" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_needs_command" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_needs_command" -s o -l output -d 'Output format (may also be given after the subcommand)' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_needs_command" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_needs_command" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_needs_command" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_needs_command" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "observability" -d 'Metrics, tracing and logging configuration'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "agent" -d 'Manage the remote agents this CLI talks to'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s q -l quiet -d 'Print only data and errors; no status messages'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -f -a "show-config" -d 'Show the current observability configuration'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l port -d 'TCP port of the metrics listener (1-65535)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l path -d 'HTTP path of the metrics endpoint, starting with \'/\'' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l listen-address -d 'IP address the metrics listener binds to (127.0.0.1 by default)' -r
@@ -60,8 +69,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
@@ -71,19 +83,40 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
@@ -107,8 +140,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l enabled -d 'Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)' -r
@@ -121,8 +157,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l name -d 'Rule name (becomes the Prometheus alertname): letters, digits, \'_\'' -r
@@ -148,9 +187,12 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l replace -d 'Replace rules that already exist instead of failing'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
@@ -160,8 +202,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l name -d 'Name of the rule to delete' -r
@@ -172,8 +217,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l type -d 'Channel type' -r -f -a "slack\t''
@@ -200,11 +248,14 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l webhook-url-stdin -d 'slack: read the webhook URL from stdin'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-password-stdin -d 'email: read the SMTP password from stdin'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key-stdin -d 'pagerduty: read the routing key from stdin'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
@@ -214,8 +265,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l name -d 'Name of the channel to delete' -r
@@ -226,8 +280,11 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
@@ -239,20 +296,159 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -f -a "add" -d 'Add (or replace) an agent'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -f -a "list" -d 'List the agents in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -f -a "remove" -d 'Remove an agent and its stored token'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -f -a "use" -d 'Make an agent the default target of every command (or go back to this machine)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -f -a "ping" -d 'Check that agents answer, and how fast (all agents when none is named)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l url -d 'The agent\'s API URL, e.g. https://node1.example.com:9470' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l token-file -d 'Read the agent\'s token from a file' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l token -d 'The agent\'s token (visible in `ps` and shell history: prefer --token-stdin)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l ca-cert -d 'PEM file of the CA that signed the agent\'s certificate (for self-signed agents)' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the agent\'s token from stdin (print it on the agent with `hivemind daemon token`)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l none -d 'Use no default agent: commands act on this machine again'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add (or replace) an agent'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the agents in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an agent and its stored token'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make an agent the default target of every command (or go back to this machine)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check that agents answer, and how fast (all agents when none is named)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l listen -d 'Address of the API listener (non-loopback addresses need --tls-cert and --tls-key)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l tls-cert -d 'PEM certificate chain for HTTPS on the API listener' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l tls-key -d 'PEM private key for HTTPS on the API listener' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l collect-interval -d 'How often node and container metrics are collected (scrapes serve the latest collection)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -f -a "token" -d 'Print the agent\'s API token (created on the daemon\'s first start)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l rotate -d 'Replace the token with a new one (running daemons pick it up on restart)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print the agent\'s API token (created on the daemon\'s first start)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "observability" -d 'Metrics, tracing and logging configuration'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "observability" -d 'Metrics, tracing and logging configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "agent" -d 'Manage the remote agents this CLI talks to'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
@@ -261,3 +457,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "add" -d 'Add (or replace) an agent'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "list" -d 'List the agents in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove" -d 'Remove an agent and its stored token'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "use" -d 'Make an agent the default target of every command (or go back to this machine)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "ping" -d 'Check that agents answer, and how fast (all agents when none is named)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "token" -d 'Print the agent\'s API token (created on the daemon\'s first start)'

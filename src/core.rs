@@ -4,18 +4,18 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, MetricsConfig,
-    MetricsPatch, Redacted, SecretRef,
+    MetricsPatch, Redacted, SecretRef, channel, validate,
 };
 use crate::render::Ui;
 use crate::store::{SecretStore, State, StateStore};
 
 /// What a write did to an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     Created,
@@ -36,7 +36,7 @@ impl Change {
 }
 
 /// A channel as shown: its name, settings, and `<secret>` in place of every secret.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChannelView {
     pub name: String,
     #[serde(flatten)]
@@ -58,14 +58,23 @@ impl Local {
         self.store.load()
     }
 
-    pub fn configure_metrics(&self, patch: &MetricsPatch) -> Result<MetricsConfig> {
+    /// Apply a metrics patch. `apply` runs with the new configuration before it is saved (the
+    /// agent rebinds its listener there); if it fails, nothing is saved.
+    pub fn configure_metrics(
+        &self,
+        patch: &MetricsPatch,
+        apply: impl FnOnce(&MetricsConfig) -> Result<()>,
+    ) -> Result<MetricsConfig> {
+        patch.validate()?;
         self.store.update(|s| {
             patch.apply(&mut s.metrics);
+            apply(&s.metrics)?;
             Ok(s.metrics.clone())
         })
     }
 
     pub fn configure_auto_healing(&self, patch: &AutoHealingPatch) -> Result<AutoHealingConfig> {
+        patch.validate()?;
         self.store.update(|s| {
             patch.apply(&mut s.auto_healing);
             Ok(s.auto_healing.clone())
@@ -101,7 +110,7 @@ impl Local {
             for rule in rules {
                 match s.rules.iter_mut().find(|r| r.name == rule.name) {
                     Some(_) if !replace => {
-                        return Err(Error::Usage(format!(
+                        return Err(Error::Conflict(format!(
                             "alert rule '{}' already exists (use --replace to overwrite it)",
                             rule.name
                         )));
@@ -142,6 +151,8 @@ impl Local {
         spec: ChannelSpec,
         ui: &Ui,
     ) -> Result<(Change, ChannelView)> {
+        validate::object_name(name).map_err(|a| Error::invalid("name", name, a))?;
+        spec.validate(|field, secret| channel::check_secret(field, secret.expose()))?;
         let _guard = self.store.lock()?;
         let mut state = self.store.load()?;
         let stored = spec.try_map_secrets(|field, secret| {
@@ -209,5 +220,5 @@ fn not_found<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -
     } else {
         format!("known: {}", known.join(", "))
     };
-    Error::Usage(format!("no {kind} named '{name}' ({hint})"))
+    Error::NotFound(format!("no {kind} named '{name}' ({hint})"))
 }

@@ -35,9 +35,18 @@ pub enum Error {
         value: String,
         allowed: String,
     },
-    /// A request that cannot be carried out as asked (unknown name, duplicate, …).
+    /// A request that cannot be carried out as asked.
     #[error("{0}")]
     Usage(String),
+    /// A named object does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A named object exists already, or the change clashes with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// An agent answered with an error, or could not be reached.
+    #[error("{0}")]
+    Remote(String),
     /// A file could not be parsed.
     #[error("reading {kind} {path}: {detail}")]
     Parse {
@@ -100,6 +109,16 @@ impl Error {
 
     pub fn exit_status(&self) -> ExitStatus {
         ExitStatus::Failure
+    }
+
+    /// The error's code on the agent API (`{"error": {"code": …, "message": …}}`).
+    pub fn api_code(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } | Error::Usage(_) | Error::Parse { .. } => "invalid",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Remote(_) | Error::Io { .. } | Error::Secret(_) | Error::Other(_) => "internal",
+        }
     }
 }
 

@@ -7,11 +7,15 @@
 // Unit tests unwrap freely: a panic there is a failed test, not a user-facing crash.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod api;
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod core;
+pub mod daemon;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod model;
 pub mod render;
 pub mod store;
@@ -52,11 +56,20 @@ fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
     let ctx = Ctx {
         ui: ui.clone(),
         data_dir: commands::resolve_data_dir(cli.global.data_dir)?,
+        agents: cli.global.agents,
+        all_agents: cli.global.all_agents,
+        timeout: cli.global.timeout.as_std(),
     };
     ui.debug(&format!("data directory {}", ctx.data_dir.display()));
+    let remote = !ctx.agents.is_empty() || ctx.all_agents;
     match cli.command {
         Command::Observability(cmd) => commands::observability::run(&ctx, cmd),
         Command::Health(cmd) => commands::health::run(&ctx, cmd),
+        Command::Agent(_) | Command::Daemon(_) if remote => Err(Error::Usage(
+            "--agent and --all-agents do not apply to `agent` and `daemon` commands".into(),
+        )),
+        Command::Agent(cmd) => commands::agent::run(&ctx, cmd),
+        Command::Daemon(args) => daemon::main(&ctx, args),
         Command::Completions(_) => Ok(ExitStatus::Success),
     }
 }
@@ -68,6 +81,21 @@ fn command_output(cmd: &Command) -> Option<Format> {
     let out = match cmd {
         Command::Observability(O::ConfigureMetrics(a)) => a.out,
         Command::Observability(O::ShowConfig(a)) => a.out,
+        Command::Observability(O::Metrics(a)) => a.out,
+        Command::Agent(cmd) => {
+            use cli::agent::AgentCommand as A;
+            match cmd {
+                A::Add(a) => a.out,
+                A::List(a) => a.out,
+                A::Remove(a) => a.out,
+                A::Use(a) => a.out,
+                A::Ping(a) => a.out,
+            }
+        }
+        Command::Daemon(d) => match &d.command {
+            Some(cli::daemon::DaemonCommand::Token(t)) => t.out,
+            None => return None,
+        },
         Command::Health(H::Status(a)) => a.out,
         Command::Health(H::ConfigureAutoHealing(a)) => a.out,
         Command::Health(H::CreateAlertRule(a)) => a.out,

@@ -1,6 +1,8 @@
 //! The clap definition of the command line. No logic lives here: values are parsed into
 //! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
 
+pub mod agent;
+pub mod daemon;
 pub mod health;
 pub mod observability;
 pub mod parse;
@@ -22,6 +24,7 @@ Exit codes:
 Environment:
   HIVEMIND_DATA_DIR        state directory (same as --data-dir)
   HIVEMIND_SECRET_BACKEND  where secrets go: auto (default), keyring, file
+  HIVEMIND_TOKEN           agent token to use instead of the stored one (CI)
   NO_COLOR                 disable colour (like --color never)";
 
 /// Observability, health checks and profiling for nodes and containers.
@@ -65,6 +68,18 @@ pub struct GlobalArgs {
     /// Print more detail on stderr (repeat for more)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// Run on these agents instead of this machine (repeatable or comma-separated)
+    #[arg(long = "agent", value_name = "NAME", value_delimiter = ',', value_parser = parse::object_name, global = true)]
+    pub agents: Vec<String>,
+
+    /// Run on every agent in the inventory
+    #[arg(long, global = true, conflicts_with = "agents")]
+    pub all_agents: bool,
+
+    /// How long to wait for each agent
+    #[arg(long, value_parser = parse::timeout, default_value = "10s", value_name = "DURATION", global = true)]
+    pub timeout: crate::model::PromDuration,
 }
 
 /// `-o/--output` on a subcommand.
@@ -85,6 +100,11 @@ pub enum Command {
     /// Health status, auto-healing, alert rules and alert channels
     #[command(subcommand)]
     Health(health::HealthCommand),
+    /// Manage the remote agents this CLI talks to
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
+    /// Run the agent: metrics, API and background work for this node
+    Daemon(daemon::DaemonArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }

@@ -15,6 +15,18 @@ pub enum ObservabilityCommand {
     ConfigureMetrics(ConfigureMetricsArgs),
     /// Show the current observability configuration
     ShowConfig(ShowConfigArgs),
+    /// Show current metric values (all families, or one by name)
+    Metrics(MetricsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// A metric family name, e.g. hivemind_node_cpu_usage
+    #[arg(value_parser = parse::metric_name)]
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]

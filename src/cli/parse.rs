@@ -111,3 +111,33 @@ pub fn load(s: &str) -> Result<f64, String> {
         _ => Err("expected a load per CPU from 0 to 1000, e.g. 2 or 1.5".into()),
     }
 }
+
+/// An `IP:PORT` socket address (`[::1]:9470` for IPv6).
+pub fn socket_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    match s.parse::<std::net::SocketAddr>() {
+        Ok(a) if a.port() != 0 => Ok(a),
+        _ => Err("expected IP:PORT such as 127.0.0.1:9470 or [::1]:9470, port 1-65535".into()),
+    }
+}
+
+/// The collection interval: 1s to 1h.
+pub fn collect_interval(s: &str) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.as_std() < std::time::Duration::from_secs(1)
+        || d.as_std() > std::time::Duration::from_secs(3600)
+    {
+        return Err("expected a duration from 1s to 1h".into());
+    }
+    Ok(d)
+}
+
+/// A per-agent timeout: 100ms to 10m.
+pub fn timeout(s: &str) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.as_std() < std::time::Duration::from_millis(100)
+        || d.as_std() > std::time::Duration::from_secs(600)
+    {
+        return Err("expected a duration from 100ms to 10m".into());
+    }
+    Ok(d)
+}

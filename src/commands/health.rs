@@ -2,77 +2,83 @@
 
 use std::io::Read;
 
-use serde::Serialize;
-
-use super::Ctx;
 use super::observability::kv_table;
 use super::secret_input::SecretSource;
+use super::{Ctx, ok, silent};
+use crate::api::{Call, ChannelChange, ChannelList, CreateRules, RuleChanges, RuleList};
 use crate::cli::health::{
-    ConfigureAlertChannelArgs, ConfigureAutoHealingArgs, CreateAlertRuleArgs, HealthCommand,
-    StatusArgs,
+    ConfigureAlertChannelArgs, CreateAlertRuleArgs, HealthCommand, StatusArgs,
 };
 use crate::core::{Change, ChannelView};
 use crate::error::{Error, ExitStatus, Result};
-use crate::health::{Status, node};
+use crate::health::Status;
+use crate::health::node::{self, NodeHealth};
 use crate::model::{
-    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, rule_file, validate,
+    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, WireSecret,
+    channel::check_secret, rule_file,
 };
 use crate::render::{Report, Style};
 
 pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
     match cmd {
         HealthCommand::Status(args) => status(ctx, args),
-        HealthCommand::ConfigureAutoHealing(args) => configure_auto_healing(ctx, args),
-        HealthCommand::CreateAlertRule(args) => create_alert_rule(ctx, args),
-        HealthCommand::ListAlertRules(_) => {
-            let rules = ctx.local()?.list_rules()?;
-            ctx.ui.emit(&RuleList { rules })?;
-            Ok(ExitStatus::Success)
+        HealthCommand::ConfigureAutoHealing(args) => {
+            let patch = AutoHealingPatch {
+                enabled: args.enabled,
+                max_restarts: args.max_restarts,
+                restart_interval: args.restart_interval,
+            };
+            ctx.run::<AutoHealingConfig>(Call::ConfigureAutoHealing(patch), ok, |_| {
+                vec!["auto-healing configuration saved".into()]
+            })
         }
+        HealthCommand::CreateAlertRule(args) => create_alert_rule(ctx, args),
+        HealthCommand::ListAlertRules(_) => ctx.run::<RuleList>(Call::ListRules, ok, silent),
         HealthCommand::DeleteAlertRule(args) => {
-            let rule = ctx.local()?.delete_rule(&args.name)?;
-            ctx.ui.status(&format!("alert rule {} deleted", rule.name));
-            ctx.ui.emit(&RuleChanges {
-                rules: vec![RuleChange {
-                    change: Change::Deleted,
-                    rule,
-                }],
-            })?;
-            Ok(ExitStatus::Success)
+            ctx.run::<RuleChanges>(Call::DeleteRule(args.name), ok, announce_rules)
         }
         HealthCommand::ConfigureAlertChannel(args) => configure_alert_channel(ctx, args),
         HealthCommand::ListAlertChannels(_) => {
-            let channels = ctx.local()?.list_channels()?;
-            ctx.ui.emit(&ChannelList { channels })?;
-            Ok(ExitStatus::Success)
+            ctx.run::<ChannelList>(Call::ListChannels, ok, silent)
         }
         HealthCommand::DeleteAlertChannel(args) => {
-            let channel = ctx.local()?.delete_channel(&args.name)?;
-            ctx.ui
-                .status(&format!("alert channel {} deleted", channel.name));
-            ctx.ui.emit(&ChannelChange {
-                change: Change::Deleted,
-                channel,
-            })?;
-            Ok(ExitStatus::Success)
+            ctx.run::<ChannelChange>(Call::DeleteChannel(args.name), ok, announce_channel)
         }
     }
 }
 
 fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
-    let report = node::measure(&node::Thresholds {
+    let thresholds = node::Thresholds {
         cpu_percent: args.max_cpu,
         memory_percent: args.max_memory,
         swap_percent: args.max_swap,
         disk_percent: args.max_disk,
         load_per_cpu: args.max_load,
         ..node::Thresholds::default()
-    });
-    ctx.ui.emit(&report)?;
-    Ok(match report.status {
-        Status::Unhealthy => ExitStatus::Negative,
-        Status::Healthy | Status::Unknown => ExitStatus::Success,
-    })
+    };
+    ctx.run::<NodeHealth>(
+        Call::Health(thresholds),
+        |r| match r.status {
+            Status::Unhealthy => ExitStatus::Negative,
+            Status::Healthy | Status::Unknown => ExitStatus::Success,
+        },
+        silent,
+    )
+}
+
+fn announce_rules(r: &RuleChanges) -> Vec<String> {
+    r.rules
+        .iter()
+        .map(|c| format!("alert rule {} {}", c.rule.name, c.change.as_str()))
+        .collect()
+}
+
+fn announce_channel(c: &ChannelChange) -> Vec<String> {
+    vec![format!(
+        "alert channel {} {}",
+        c.channel.name,
+        c.change.as_str()
+    )]
 }
 
 impl Report for AutoHealingConfig {
@@ -89,29 +95,6 @@ impl Report for AutoHealingConfig {
             ],
         )
     }
-}
-
-fn configure_auto_healing(ctx: &Ctx, args: ConfigureAutoHealingArgs) -> Result<ExitStatus> {
-    let patch = AutoHealingPatch {
-        enabled: args.enabled,
-        max_restarts: args.max_restarts,
-        restart_interval: args.restart_interval,
-    };
-    if patch == AutoHealingPatch::default() {
-        return Err(Error::Usage(
-            "nothing to change: give --enabled, --max-restarts or --restart-interval".into(),
-        ));
-    }
-    let config = ctx.local()?.configure_auto_healing(&patch)?;
-    ctx.ui.status("auto-healing configuration saved");
-    ctx.ui.emit(&config)?;
-    Ok(ExitStatus::Success)
-}
-
-/// `list-alert-rules` output.
-#[derive(Debug, Serialize)]
-pub struct RuleList {
-    pub rules: Vec<AlertRule>,
 }
 
 fn rule_rows(style: &Style, rules: &[(Option<Change>, &AlertRule)]) -> String {
@@ -146,20 +129,6 @@ impl Report for RuleList {
         let rows: Vec<_> = self.rules.iter().map(|r| (None, r)).collect();
         rule_rows(style, &rows)
     }
-}
-
-/// One rule and what happened to it.
-#[derive(Debug, Serialize)]
-pub struct RuleChange {
-    pub change: Change,
-    #[serde(flatten)]
-    pub rule: AlertRule,
-}
-
-/// `create-alert-rule` / `delete-alert-rule` output.
-#[derive(Debug, Serialize)]
-pub struct RuleChanges {
-    pub rules: Vec<RuleChange>,
 }
 
 impl Report for RuleChanges {
@@ -228,24 +197,14 @@ fn create_alert_rule(ctx: &Ctx, args: CreateAlertRuleArgs) -> Result<ExitStatus>
             }]
         }
     };
-    let changes = ctx.local()?.create_rules(rules, args.replace)?;
-    for (change, rule) in &changes {
-        ctx.ui
-            .status(&format!("alert rule {} {}", rule.name, change.as_str()));
-    }
-    ctx.ui.emit(&RuleChanges {
-        rules: changes
-            .into_iter()
-            .map(|(change, rule)| RuleChange { change, rule })
-            .collect(),
-    })?;
-    Ok(ExitStatus::Success)
-}
-
-/// `list-alert-channels` output.
-#[derive(Debug, Serialize)]
-pub struct ChannelList {
-    pub channels: Vec<ChannelView>,
+    ctx.run::<RuleChanges>(
+        Call::CreateRules(CreateRules {
+            rules,
+            replace: args.replace,
+        }),
+        ok,
+        announce_rules,
+    )
 }
 
 fn channel_row(c: &ChannelView) -> Vec<String> {
@@ -292,14 +251,6 @@ impl Report for ChannelList {
         }
         t.to_string()
     }
-}
-
-/// `configure-alert-channel` / `delete-alert-channel` output.
-#[derive(Debug, Serialize)]
-pub struct ChannelChange {
-    pub change: Change,
-    #[serde(flatten)]
-    pub channel: ChannelView,
 }
 
 impl Report for ChannelChange {
@@ -393,7 +344,7 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 "--webhook-url (or --webhook-url-stdin / --webhook-url-file)",
             )?;
             let url = webhook_url
-                .read(&ctx.ui, |v| validate::http_url(v).map(drop))?
+                .read(&ctx.ui, |v| check_secret("webhook_url", v))?
                 .ok_or_else(|| Error::Usage("--webhook-url is empty".into()))?;
             Channel::Slack { webhook_url: url }
         }
@@ -408,7 +359,7 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 smtp_server: args.smtp_server.unwrap_or_default(),
                 smtp_port: args.smtp_port.unwrap_or(587),
                 smtp_user: args.smtp_user,
-                smtp_password: smtp_password.read(&ctx.ui, |_| Ok(()))?,
+                smtp_password: smtp_password.read(&ctx.ui, |v| check_secret("smtp_password", v))?,
                 from: args.from.unwrap_or_default(),
                 to: args.to,
             }
@@ -424,22 +375,17 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 routing_key.is_given(),
                 "--routing-key (or --routing-key-stdin / --routing-key-file)",
             )?;
-            // PagerDuty integration keys are 32 characters; accept any printable key, bounded.
             let key = routing_key
-                .read(&ctx.ui, |v| {
-                    if v.len() > 256 || v.chars().any(char::is_whitespace) {
-                        Err("a routing key without spaces, at most 256 characters".into())
-                    } else {
-                        Ok(())
-                    }
-                })?
+                .read(&ctx.ui, |v| check_secret("routing_key", v))?
                 .ok_or_else(|| Error::Usage("--routing-key is empty".into()))?;
             Channel::Pagerduty { routing_key: key }
         }
     };
-    let (change, channel) = ctx.local()?.configure_channel(&name, spec, &ctx.ui)?;
-    ctx.ui
-        .status(&format!("alert channel {name} {}", change.as_str()));
-    ctx.ui.emit(&ChannelChange { change, channel })?;
-    Ok(ExitStatus::Success)
+    let wire = match spec
+        .try_map_secrets(|_, s| Ok::<_, std::convert::Infallible>(WireSecret::from_secret(&s)))
+    {
+        Ok(w) => w,
+        Err(never) => match never {},
+    };
+    ctx.run::<ChannelChange>(Call::ConfigureChannel(name, wire), ok, announce_channel)
 }

@@ -1,30 +1,239 @@
-//! One module per command group: resolve arguments into typed settings, call the core, and
-//! hand a report to the renderer.
+//! One module per command group: resolve arguments into typed settings, pick the target
+//! (this machine, the local daemon, or remote agents), run the call, and hand the report to
+//! the renderer.
 
+pub mod agent;
+pub mod embedded;
 pub mod health;
 pub mod observability;
 pub mod secret_input;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::api::{self, Call, Service};
+use crate::client::{AgentClient, InventoryStore, fanout};
 use crate::core::Local;
-use crate::error::{Error, Result};
-use crate::render::Ui;
+use crate::error::{Error, ExitStatus, Result};
+use crate::render::{Report, Style, Ui};
 use crate::store::{BackendChoice, SecretStore, StateStore};
 
-/// What every command gets: where state lives and how to print.
+/// What every command gets: where state lives, how to print, and which agents to ask.
 pub struct Ctx {
     pub ui: Ui,
     pub data_dir: PathBuf,
+    /// `--agent` names (empty: none given).
+    pub agents: Vec<String>,
+    pub all_agents: bool,
+    pub timeout: Duration,
+}
+
+/// Where a command runs.
+pub enum Target {
+    /// In this process, on the data directory.
+    Embedded(Box<Service>),
+    /// One agent, reported like embedded mode (a single `--agent`, the default agent, or the
+    /// daemon running on this data directory).
+    One(AgentClient),
+    /// Several agents (`--all-agents` or more than one `--agent`): one section per agent.
+    Many(Vec<AgentClient>),
 }
 
 impl Ctx {
-    /// The local core over the data directory.
     pub fn local(&self) -> Result<Local> {
-        Ok(Local::new(
-            StateStore::new(&self.data_dir),
-            SecretStore::new(&self.data_dir, BackendChoice::from_env()?),
-        ))
+        Ok(Local::new(StateStore::new(&self.data_dir), self.secrets()?))
+    }
+
+    pub fn secrets(&self) -> Result<SecretStore> {
+        Ok(SecretStore::new(&self.data_dir, BackendChoice::from_env()?))
+    }
+
+    /// Resolve `--agent`, `--all-agents`, the default agent, and a daemon on this data dir.
+    pub fn target(&self) -> Result<Target> {
+        let inventory = InventoryStore::new(&self.data_dir).load()?;
+        let names: Vec<String> = if self.all_agents {
+            if inventory.agents.is_empty() {
+                return Err(Error::Usage(
+                    "--all-agents: the inventory is empty (add agents with `hivemind agent add`)"
+                        .into(),
+                ));
+            }
+            inventory.agents.keys().cloned().collect()
+        } else if !self.agents.is_empty() {
+            self.agents.clone()
+        } else if let Some(default) = &inventory.default {
+            vec![default.clone()]
+        } else if let Some(client) = embedded::running_daemon(self)? {
+            self.ui.debug(&format!(
+                "using the daemon running on {} at {}",
+                self.data_dir.display(),
+                client.url
+            ));
+            return Ok(Target::One(client));
+        } else {
+            return Ok(Target::Embedded(Box::new(embedded::service(self)?)));
+        };
+        let clients = agent::clients(self, &inventory, &names)?;
+        if self.all_agents || clients.len() > 1 {
+            Ok(Target::Many(clients))
+        } else {
+            clients
+                .into_iter()
+                .next()
+                .map(Target::One)
+                .ok_or_else(|| Error::Usage("no agent given".into()))
+        }
+    }
+
+    /// Run `call` where the command should run and print the report.
+    ///
+    /// `judge` maps a report to its exit status (e.g. unhealthy → 1) and `announce` gives the
+    /// status lines for stderr ("alert rule x created"). Across several agents the exit status
+    /// is 4 when some failed, 2 when all failed, else the worst judged status.
+    pub fn run<T>(
+        &self,
+        call: Call,
+        judge: impl Fn(&T) -> ExitStatus,
+        announce: impl Fn(&T) -> Vec<String>,
+    ) -> Result<ExitStatus>
+    where
+        T: Report + DeserializeOwned,
+    {
+        let one = |value: serde_json::Value| -> Result<T> {
+            serde_json::from_value(value)
+                .map_err(|e| Error::Remote(format!("unexpected answer: {e}")))
+        };
+        match self.target()? {
+            Target::Embedded(svc) => {
+                let report = one(api::execute(&svc, call)?)?;
+                self.finish(&report, &judge, &announce, "")
+            }
+            Target::One(client) => {
+                let mut results =
+                    fanout::call_all(std::slice::from_ref(&client), &call, self.timeout, true)?;
+                let result = results
+                    .pop()
+                    .map(|r| r.result)
+                    .unwrap_or_else(|| Err(Error::Other("no answer".into())));
+                let report = one(result.map_err(|e| e.context(format!("agent {}", client.name)))?)?;
+                self.finish(
+                    &report,
+                    &judge,
+                    &announce,
+                    &format!("agent {}: ", client.name),
+                )
+            }
+            Target::Many(clients) => {
+                let results = fanout::call_all(&clients, &call, self.timeout, self.ui.quiet)?;
+                let mut outcomes = Vec::with_capacity(results.len());
+                let (mut failed, mut worst) = (0, ExitStatus::Success);
+                for r in results {
+                    let parsed = r.result.and_then(one);
+                    match parsed {
+                        Ok(report) => {
+                            for line in announce(&report) {
+                                self.ui.status(&format!("agent {}: {line}", r.agent));
+                            }
+                            worst = worse(worst, judge(&report));
+                            outcomes.push(Outcome {
+                                agent: r.agent,
+                                url: r.url,
+                                ok: true,
+                                result: Some(report),
+                                error: None,
+                            });
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            outcomes.push(Outcome {
+                                agent: r.agent,
+                                url: r.url,
+                                ok: false,
+                                result: None,
+                                error: Some(e.to_string()),
+                            });
+                        }
+                    }
+                }
+                let total = outcomes.len();
+                self.ui.emit(&Many { agents: outcomes })?;
+                Ok(match failed {
+                    0 => worst,
+                    n if n == total => ExitStatus::Failure,
+                    _ => ExitStatus::Partial,
+                })
+            }
+        }
+    }
+
+    fn finish<T: Report>(
+        &self,
+        report: &T,
+        judge: &impl Fn(&T) -> ExitStatus,
+        announce: &impl Fn(&T) -> Vec<String>,
+        prefix: &str,
+    ) -> Result<ExitStatus> {
+        for line in announce(report) {
+            self.ui.status(&format!("{prefix}{line}"));
+        }
+        self.ui.emit(report)?;
+        Ok(judge(report))
+    }
+}
+
+fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
+    if b.code() > a.code() { b } else { a }
+}
+
+/// Always success: for reports that carry no verdict.
+pub fn ok<T>(_: &T) -> ExitStatus {
+    ExitStatus::Success
+}
+
+/// No status lines.
+pub fn silent<T>(_: &T) -> Vec<String> {
+    Vec::new()
+}
+
+/// One agent's part of a fan-out report.
+#[derive(Debug, Serialize)]
+pub struct Outcome<T> {
+    pub agent: String,
+    pub url: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A fan-out report: `{"agents": [{agent, url, ok, result | error}]}`.
+#[derive(Debug, Serialize)]
+pub struct Many<T> {
+    pub agents: Vec<Outcome<T>>,
+}
+
+impl<T: Report> Report for Many<T> {
+    fn human(&self, style: &Style) -> String {
+        let mut out = String::new();
+        for (i, o) in self.agents.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&format!("== agent {} ({})\n", o.agent, o.url));
+            match (&o.result, &o.error) {
+                (Some(r), _) => out.push_str(&r.human(style)),
+                (None, Some(e)) => out.push_str(&format!("error: {e}")),
+                (None, None) => {}
+            }
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
     }
 }
 

@@ -1,17 +1,23 @@
 //! `hivemind observability …`
 
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use super::Ctx;
-use crate::cli::observability::{ConfigureMetricsArgs, ObservabilityCommand};
+use serde::{Deserialize, Serialize};
+
+use super::{Ctx, ok, silent};
+use crate::api::{Call, ConfigReport, MetricsReport};
+use crate::cli::observability::{ConfigureMetricsArgs, MetricsArgs, ObservabilityCommand};
 use crate::error::{ExitStatus, Result};
-use crate::model::{AutoHealingConfig, MetricsConfig, MetricsPatch};
+use crate::model::MetricsPatch;
 use crate::render::{Report, Style};
 
 pub fn run(ctx: &Ctx, cmd: ObservabilityCommand) -> Result<ExitStatus> {
     match cmd {
         ObservabilityCommand::ConfigureMetrics(args) => configure_metrics(ctx, args),
-        ObservabilityCommand::ShowConfig(_) => show_config(ctx),
+        ObservabilityCommand::ShowConfig(_) => {
+            ctx.run::<ConfigReport>(Call::ShowConfig, ok, silent)
+        }
+        ObservabilityCommand::Metrics(args) => metrics(ctx, args),
     }
 }
 
@@ -24,70 +30,28 @@ pub fn kv_table(style: &Style, rows: &[(&str, String)]) -> String {
     t.to_string()
 }
 
-/// `configure-metrics` output: the resulting configuration.
-#[derive(Debug, Serialize)]
-pub struct MetricsReport {
-    #[serde(flatten)]
-    pub metrics: MetricsConfig,
-    /// Where Prometheus should scrape, e.g. `http://127.0.0.1:9469/metrics`.
-    pub url: String,
-}
-
-impl MetricsReport {
-    pub fn new(metrics: MetricsConfig) -> Self {
-        let host = match metrics.listen_address {
-            std::net::IpAddr::V6(a) => format!("[{a}]"),
-            a => a.to_string(),
-        };
-        let url = format!("http://{host}:{}{}", metrics.port, metrics.path);
-        MetricsReport { metrics, url }
-    }
-
-    fn rows(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "metrics.listen_address",
-                self.metrics.listen_address.to_string(),
-            ),
-            ("metrics.port", self.metrics.port.to_string()),
-            ("metrics.path", self.metrics.path.clone()),
-            ("metrics.url", self.url.clone()),
-        ]
-    }
+fn metrics_rows(m: &MetricsReport) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "metrics.listen_address",
+            m.metrics.listen_address.to_string(),
+        ),
+        ("metrics.port", m.metrics.port.to_string()),
+        ("metrics.path", m.metrics.path.clone()),
+        ("metrics.url", m.url.clone()),
+    ]
 }
 
 impl Report for MetricsReport {
     fn human(&self, style: &Style) -> String {
-        kv_table(style, &self.rows())
+        kv_table(style, &metrics_rows(self))
     }
-}
-
-fn configure_metrics(ctx: &Ctx, args: ConfigureMetricsArgs) -> Result<ExitStatus> {
-    let patch = MetricsPatch {
-        listen_address: args.listen_address,
-        port: args.port,
-        path: args.path,
-    };
-    let metrics = ctx.local()?.configure_metrics(&patch)?;
-    ctx.ui.status("metrics configuration saved");
-    ctx.ui.emit(&MetricsReport::new(metrics))?;
-    Ok(ExitStatus::Success)
-}
-
-/// `show-config` output.
-#[derive(Debug, Serialize)]
-pub struct ConfigReport {
-    pub data_dir: String,
-    pub metrics: MetricsReport,
-    pub auto_healing: AutoHealingConfig,
-    pub alert_rules: usize,
-    pub alert_channels: usize,
 }
 
 impl Report for ConfigReport {
     fn human(&self, style: &Style) -> String {
         let mut rows = vec![("data_dir", self.data_dir.clone())];
-        rows.extend(self.metrics.rows());
+        rows.extend(metrics_rows(&self.metrics));
         rows.extend([
             (
                 "auto_healing.enabled",
@@ -108,14 +72,78 @@ impl Report for ConfigReport {
     }
 }
 
-fn show_config(ctx: &Ctx) -> Result<ExitStatus> {
-    let state = ctx.local()?.state()?;
-    ctx.ui.emit(&ConfigReport {
-        data_dir: ctx.data_dir.display().to_string(),
-        metrics: MetricsReport::new(state.metrics),
-        auto_healing: state.auto_healing,
-        alert_rules: state.rules.len(),
-        alert_channels: state.channels.len(),
-    })?;
-    Ok(ExitStatus::Success)
+fn configure_metrics(ctx: &Ctx, args: ConfigureMetricsArgs) -> Result<ExitStatus> {
+    let patch = MetricsPatch {
+        listen_address: args.listen_address,
+        port: args.port,
+        path: args.path,
+    };
+    ctx.run::<MetricsReport>(Call::ConfigureMetrics(patch), ok, |_| {
+        vec!["metrics configuration saved".into()]
+    })
+}
+
+/// One sample of a metric family as read from `/api/metrics`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SampleView {
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+}
+
+/// One metric family.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FamilyView {
+    pub name: String,
+    pub help: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub samples: Vec<SampleView>,
+}
+
+/// `observability metrics` output: `{collected_at, collection_seconds, families: [Family]}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetricsView {
+    pub collected_at: String,
+    pub collection_seconds: f64,
+    pub families: Vec<FamilyView>,
+}
+
+fn family_rows(style: &Style, families: &[FamilyView]) -> String {
+    let mut t = style.table(&["METRIC", "LABELS", "VALUE"]);
+    for f in families {
+        for s in &f.samples {
+            let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            t.add_row(vec![
+                f.name.clone(),
+                labels.join(","),
+                crate::model::rule::fmt_number(s.value),
+            ]);
+        }
+    }
+    t.to_string()
+}
+
+impl Report for MetricsView {
+    fn human(&self, style: &Style) -> String {
+        family_rows(style, &self.families)
+    }
+}
+
+impl Report for FamilyView {
+    fn human(&self, style: &Style) -> String {
+        format!(
+            "# {} ({}): {}\n{}",
+            self.name,
+            self.kind,
+            self.help,
+            family_rows(style, std::slice::from_ref(self))
+        )
+    }
+}
+
+fn metrics(ctx: &Ctx, args: MetricsArgs) -> Result<ExitStatus> {
+    match args.name {
+        Some(name) => ctx.run::<FamilyView>(Call::Metric(name), ok, silent),
+        None => ctx.run::<MetricsView>(Call::Metrics, ok, silent),
+    }
 }

@@ -2,10 +2,10 @@
 
 pub mod node;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The three health states of the seed document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Healthy,

@@ -4,14 +4,16 @@
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
 
 use super::Status;
 use crate::render::{Report, Style};
 
-/// Thresholds above which a resource is unhealthy.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// Thresholds above which a resource is unhealthy. On the agent API they travel as the query
+/// of `GET /api/health` (`?cpu_percent=90&disk_percent=80`); absent ones take the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     /// CPU busy, percent of all CPUs.
     pub cpu_percent: f64,
@@ -40,18 +42,47 @@ impl Default for Thresholds {
     }
 }
 
+impl Thresholds {
+    pub fn to_query(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+
+    /// Parse and range-check a query string.
+    pub fn from_query(query: &str) -> crate::error::Result<Thresholds> {
+        let t: Thresholds = serde_urlencoded::from_str(query)
+            .map_err(|e| crate::error::Error::Usage(format!("health query: {e}")))?;
+        for (name, value, max) in [
+            ("cpu_percent", t.cpu_percent, 100.0),
+            ("memory_percent", t.memory_percent, 100.0),
+            ("swap_percent", t.swap_percent, 100.0),
+            ("disk_percent", t.disk_percent, 100.0),
+            ("load_per_cpu", t.load_per_cpu, 1000.0),
+            ("processes_percent", t.processes_percent, 100.0),
+        ] {
+            if !(0.0..=max).contains(&value) {
+                return Err(crate::error::Error::invalid(
+                    name,
+                    &value.to_string(),
+                    format!("a number from 0 to {max}"),
+                ));
+            }
+        }
+        Ok(t)
+    }
+}
+
 /// One judged resource.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Resource {
     /// `cpu`, `memory`, `swap`, `disk`, `load`, `processes`, `uptime`.
-    pub resource: &'static str,
+    pub resource: String,
     /// The mount point for disks; empty otherwise.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub target: String,
     pub status: Status,
     /// The measured value in `unit`; absent when it could not be measured.
     pub value: Option<f64>,
-    pub unit: &'static str,
+    pub unit: String,
     /// The unhealthy threshold in `unit`; absent for informational rows.
     pub threshold: Option<f64>,
     /// A human summary (`3.1 GiB of 7.8 GiB`).
@@ -59,7 +90,7 @@ pub struct Resource {
 }
 
 /// `hivemind health status` for this node.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeHealth {
     pub hostname: String,
     pub status: Status,
@@ -69,7 +100,8 @@ pub struct NodeHealth {
     pub resources: Vec<Resource>,
 }
 
-const PSEUDO_FS: &[&str] = &[
+/// File system types that are kernel views, RAM or read-only images, not storage to watch.
+pub(crate) const PSEUDO_FS: &[&str] = &[
     "tmpfs",
     "devtmpfs",
     "squashfs",
@@ -129,11 +161,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
     let mem_used = mem_total.saturating_sub(sys.as_ref().map_or(0, System::available_memory));
     let mem_pct = percent(mem_used, mem_total);
     resources.push(Resource {
-        resource: "memory",
+        resource: "memory".into(),
         target: String::new(),
         status: judge(mem_pct, th.memory_percent),
         value: mem_pct.map(round1),
-        unit: "percent",
+        unit: "percent".into(),
         threshold: Some(th.memory_percent),
         detail: format!(
             "{} of {} in use",
@@ -145,22 +177,22 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
     let swap_used = sys.as_ref().map_or(0, System::used_swap);
     resources.push(if swap_total == 0 {
         Resource {
-            resource: "swap",
+            resource: "swap".into(),
             target: String::new(),
             status: Status::Healthy,
             value: Some(0.0),
-            unit: "percent",
+            unit: "percent".into(),
             threshold: Some(th.swap_percent),
             detail: "no swap configured".into(),
         }
     } else {
         let pct = percent(swap_used, swap_total);
         Resource {
-            resource: "swap",
+            resource: "swap".into(),
             target: String::new(),
             status: judge(pct, th.swap_percent),
             value: pct.map(round1),
-            unit: "percent",
+            unit: "percent".into(),
             threshold: Some(th.swap_percent),
             detail: format!(
                 "{} of {} in use",
@@ -175,11 +207,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
         Ok(load) => {
             let per_cpu = load.five / cpus as f64;
             resources.push(Resource {
-                resource: "load",
+                resource: "load".into(),
                 target: String::new(),
                 status: judge(Some(per_cpu), th.load_per_cpu),
                 value: Some((per_cpu * 100.0).round() / 100.0),
-                unit: "load5 per cpu",
+                unit: "load5 per cpu".into(),
                 threshold: Some(th.load_per_cpu),
                 detail: format!(
                     "{:.2} {:.2} {:.2} on {cpus} CPUs",
@@ -202,11 +234,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
     resources.insert(
         0,
         Resource {
-            resource: "cpu",
+            resource: "cpu".into(),
             target: String::new(),
             status: judge(cpu_value, th.cpu_percent),
             value: cpu_value.map(round1),
-            unit: "percent",
+            unit: "percent".into(),
             threshold: Some(th.cpu_percent),
             detail: format!("{cpus} CPUs"),
         },
@@ -214,7 +246,7 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
 
     let uptime = System::uptime().ok();
     resources.push(Resource {
-        resource: "uptime",
+        resource: "uptime".into(),
         target: String::new(),
         status: if uptime.is_some() {
             Status::Healthy
@@ -222,7 +254,7 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
             Status::Unknown
         },
         value: uptime.map(|u| u as f64),
-        unit: "seconds",
+        unit: "seconds".into(),
         threshold: None,
         detail: uptime.map_or_else(|| "unavailable".into(), crate::render::uptime),
     });
@@ -243,11 +275,11 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
 
 fn unknown(resource: &'static str, unit: &'static str, detail: String) -> Resource {
     Resource {
-        resource,
+        resource: resource.into(),
         target: String::new(),
         status: Status::Unknown,
         value: None,
-        unit,
+        unit: unit.into(),
         threshold: None,
         detail,
     }
@@ -280,11 +312,11 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
             let used = total.saturating_sub(avail);
             let pct = percent(used, total);
             Resource {
-                resource: "disk",
+                resource: "disk".into(),
                 target: mount,
                 status: judge(pct, th.disk_percent),
                 value: pct.map(round1),
-                unit: "percent",
+                unit: "percent".into(),
                 threshold: Some(th.disk_percent),
                 detail: format!(
                     "{} of {} used",
@@ -317,21 +349,21 @@ fn processes(th: &Thresholds) -> Resource {
         (Ok(n), Some(max)) => {
             let limit = max as f64 * th.processes_percent / 100.0;
             Resource {
-                resource: "processes",
+                resource: "processes".into(),
                 target: String::new(),
                 status: judge(Some(n as f64), limit),
                 value: Some(n as f64),
-                unit: "processes",
+                unit: "processes".into(),
                 threshold: Some(limit.floor()),
                 detail: format!("{n} of pid_max {max}"),
             }
         }
         (Ok(n), None) => Resource {
-            resource: "processes",
+            resource: "processes".into(),
             target: String::new(),
             status: Status::Healthy,
             value: Some(n as f64),
-            unit: "processes",
+            unit: "processes".into(),
             threshold: None,
             detail: format!("{n} running"),
         },
@@ -348,7 +380,7 @@ impl Report for NodeHealth {
             } else {
                 format!("{} {}", r.resource, r.target)
             };
-            let (value, threshold) = match r.unit {
+            let (value, threshold) = match r.unit.as_str() {
                 "percent" => (
                     r.value.map_or("-".into(), |v| format!("{v:.1}%")),
                     r.threshold.map_or("-".into(), |v| format!("{v}%")),

@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::secret::{Redacted, Secret, SecretRef};
+use super::validate;
+use crate::error::{Error, Result};
 
 /// The channel types, as accepted by `--type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -110,10 +112,83 @@ impl<S> Channel<S> {
     }
 }
 
+impl<S> Channel<S> {
+    /// Check the plain fields; `secret` checks each secret field by name.
+    pub fn validate(
+        &self,
+        secret: impl Fn(&'static str, &S) -> std::result::Result<(), String>,
+    ) -> Result<()> {
+        for (field, value) in self.secrets() {
+            secret(field, value).map_err(|allowed| Error::Invalid {
+                field: field.to_string(),
+                value: super::secret::REDACTED.into(),
+                allowed,
+            })?;
+        }
+        match self {
+            Channel::Email {
+                smtp_server,
+                smtp_port,
+                smtp_user,
+                smtp_password,
+                from,
+                to,
+            } => {
+                validate::host(smtp_server)
+                    .map_err(|a| Error::invalid("smtp_server", smtp_server, a))?;
+                validate::port(&smtp_port.to_string())
+                    .map_err(|a| Error::invalid("smtp_port", &smtp_port.to_string(), a))?;
+                if let Some(u) = smtp_user {
+                    if u.is_empty() || u.len() > 256 || u.chars().any(char::is_control) {
+                        return Err(Error::invalid(
+                            "smtp_user",
+                            u,
+                            "a user name of 1 to 256 characters without control characters",
+                        ));
+                    }
+                } else if smtp_password.is_some() {
+                    return Err(Error::Usage("smtp_password needs smtp_user".into()));
+                }
+                validate::email(from).map_err(|a| Error::invalid("from", from, a))?;
+                if to.is_empty() || to.len() > 100 {
+                    return Err(Error::invalid(
+                        "to",
+                        &to.len().to_string(),
+                        "1 to 100 recipient addresses",
+                    ));
+                }
+                for addr in to {
+                    validate::email(addr).map_err(|a| Error::invalid("to", addr, a))?;
+                }
+            }
+            Channel::Webhook { url } => {
+                validate::http_url(url).map_err(|a| Error::invalid("url", url, a))?;
+            }
+            Channel::Slack { .. } | Channel::Pagerduty { .. } => {}
+        }
+        Ok(())
+    }
+}
+
+/// What a secret field of a channel must look like; the message says what is allowed.
+pub fn check_secret(field: &str, value: &str) -> std::result::Result<(), String> {
+    if value.is_empty() || value.len() > 4096 || value.chars().any(char::is_control) {
+        return Err("a non-empty single line of at most 4096 bytes".into());
+    }
+    match field {
+        "webhook_url" => validate::http_url(value).map(drop),
+        "routing_key" if value.len() > 256 || value.chars().any(char::is_whitespace) => {
+            Err("a routing key without spaces, at most 256 characters".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 impl Channel<SecretRef> {
     pub fn redacted(&self) -> Channel<Redacted> {
         let cloned: Channel<SecretRef> = self.clone();
-        match cloned.try_map_secrets(|_, r| Ok::<_, std::convert::Infallible>(Redacted(r.backend)))
+        match cloned
+            .try_map_secrets(|_, r| Ok::<_, std::convert::Infallible>(Redacted(Some(r.backend))))
         {
             Ok(c) => c,
             Err(never) => match never {},

@@ -5,6 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::{Deserialize, Serialize};
 
 use super::duration::PromDuration;
+use super::validate;
+use crate::error::{Error, Result};
 
 /// The default port of the metrics listener. Chosen clear of the Prometheus stack's own
 /// ports (9090 Prometheus, 9091 Pushgateway, 9093 Alertmanager, 9100 node_exporter,
@@ -61,6 +63,22 @@ pub struct MetricsPatch {
 }
 
 impl MetricsPatch {
+    /// Check every given field (the agent API receives these from the network).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(p) = self.port {
+            validate::port(&p.to_string())
+                .map_err(|a| Error::invalid("port", &p.to_string(), a))?;
+        }
+        if let Some(path) = &self.path {
+            validate::http_path(path).map_err(|a| Error::invalid("path", path, a))?;
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == MetricsPatch::default()
+    }
+
     pub fn apply(&self, to: &mut MetricsConfig) {
         if let Some(a) = self.listen_address {
             to.listen_address = a;
@@ -84,6 +102,33 @@ pub struct AutoHealingPatch {
 }
 
 impl AutoHealingPatch {
+    /// Check every given field.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(m) = self.max_restarts
+            && !(1..=1000).contains(&m)
+        {
+            return Err(Error::invalid(
+                "max_restarts",
+                &m.to_string(),
+                "a whole number from 1 to 1000",
+            ));
+        }
+        if let Some(i) = self.restart_interval
+            && i.is_zero()
+        {
+            return Err(Error::invalid(
+                "restart_interval",
+                "0s",
+                "a duration greater than zero",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == AutoHealingPatch::default()
+    }
+
     pub fn apply(&self, to: &mut AutoHealingConfig) {
         if let Some(e) = self.enabled {
             to.enabled = e;

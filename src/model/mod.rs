@@ -12,4 +12,4 @@ pub use channel::{Channel, ChannelSpec, ChannelType};
 pub use config::{AutoHealingConfig, AutoHealingPatch, MetricsConfig, MetricsPatch};
 pub use duration::PromDuration;
 pub use rule::{AlertRule, Comparison, Matcher, Severity};
-pub use secret::{Redacted, Secret, SecretBackend, SecretRef};
+pub use secret::{Redacted, Secret, SecretBackend, SecretRef, WireSecret};

@@ -41,6 +41,34 @@ impl Serialize for Secret {
     }
 }
 
+/// A secret on the wire to the agent (inside TLS or over loopback): serialised in clear,
+/// still redacted in Debug. Only the API client and server use it.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct WireSecret(String);
+
+impl WireSecret {
+    pub fn from_secret(s: &Secret) -> Self {
+        WireSecret(s.expose().to_string())
+    }
+
+    pub fn into_secret(self) -> Secret {
+        Secret(self.0)
+    }
+}
+
+impl fmt::Debug for WireSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl Serialize for WireSecret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 /// Where a stored secret lives, as written in the state file: `keyring:<key>` or `file:<key>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecretRef {
@@ -98,9 +126,10 @@ impl<'de> serde::Deserialize<'de> for SecretRef {
     }
 }
 
-/// A stored secret as shown to users: redacted, with the backend that holds it.
+/// A stored secret as shown to users: redacted, with the backend that holds it when known
+/// (JSON carries only `"<secret>"`, so a report read back from an agent does not know it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Redacted(pub SecretBackend);
+pub struct Redacted(pub Option<SecretBackend>);
 
 impl Serialize for Redacted {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -108,9 +137,19 @@ impl Serialize for Redacted {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Redacted {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let _ = String::deserialize(d)?;
+        Ok(Redacted(None))
+    }
+}
+
 impl fmt::Display for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{REDACTED} ({})", self.0.as_str())
+        match self.0 {
+            Some(b) => write!(f, "{REDACTED} ({})", b.as_str()),
+            None => f.write_str(REDACTED),
+        }
     }
 }
 
@@ -127,5 +166,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"<secret>\"");
         assert_eq!(yaml_serde::to_string(&s).unwrap().trim(), REDACTED);
         assert_eq!(s.expose(), "hunter2");
+        let wire = WireSecret::from_secret(&s);
+        assert_eq!(format!("{wire:?}"), REDACTED);
+        assert_eq!(serde_json::to_string(&wire).unwrap(), "\"hunter2\"");
     }
 }

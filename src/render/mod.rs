@@ -104,6 +104,8 @@ pub struct Ui {
     pub quiet: bool,
     pub verbose: u8,
     silent: bool,
+    /// Set in the daemon: stderr lines become JSON log records for this node.
+    log_node: Option<String>,
 }
 
 impl Ui {
@@ -120,6 +122,7 @@ impl Ui {
             quiet,
             verbose,
             silent: false,
+            log_node: None,
         }
     }
 
@@ -135,7 +138,17 @@ impl Ui {
             quiet: true,
             verbose: 0,
             silent: true,
+            log_node: None,
         }
+    }
+
+    /// The daemon's UI: every stderr line is a JSON log record (`timestamp`, `level`,
+    /// `message`, `service`, `node_id`), and status lines are always on.
+    pub fn for_daemon(mut self, node_id: &str) -> Self {
+        self.log_node = Some(node_id.to_string());
+        self.stderr_color = false;
+        self.quiet = false;
+        self
     }
 
     /// Print a report in the chosen format. A closed pipe (`| head`) is not an error.
@@ -168,10 +181,11 @@ impl Ui {
         write_stdout(text.as_bytes())
     }
 
-    /// A status line for people ("created alert rule x"): stderr, suppressed by `-q`.
+    /// A status line for people ("alert rule x created"), or an info record in the daemon:
+    /// stderr, suppressed by `-q`.
     pub fn status(&self, message: &str) {
         if !self.quiet && !self.silent {
-            self.stderr_line("", message);
+            self.stderr_line("info", "", message);
         }
     }
 
@@ -183,35 +197,46 @@ impl Ui {
             } else {
                 "warning: "
             };
-            self.stderr_line(prefix, message);
+            self.stderr_line("warning", prefix, message);
         }
     }
 
     /// Debug detail shown with `-v`.
     pub fn debug(&self, message: &str) {
         if self.verbose > 0 && !self.silent {
-            self.stderr_line("debug: ", message);
+            self.stderr_line("debug", "debug: ", message);
         }
     }
 
     /// Print an error and its causes, once, at the top level.
     pub fn error(&self, err: &Error) {
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(cause) = source {
+            message.push_str(&format!("\n  caused by: {cause}"));
+            source = cause.source();
+        }
         let prefix = if self.stderr_color {
             "\x1b[31merror:\x1b[0m "
         } else {
             "error: "
         };
-        let mut text = format!("{prefix}{err}\n");
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            text.push_str(&format!("  caused by: {cause}\n"));
-            source = cause.source();
-        }
-        let _ = std::io::stderr().write_all(text.as_bytes());
+        self.stderr_line("error", prefix, &message);
     }
 
-    fn stderr_line(&self, prefix: &str, message: &str) {
-        let _ = std::io::stderr().write_all(format!("{prefix}{message}\n").as_bytes());
+    fn stderr_line(&self, level: &str, prefix: &str, message: &str) {
+        let line = match &self.log_node {
+            Some(node) => serde_json::json!({
+                "timestamp": humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+                "level": level,
+                "message": message,
+                "service": "hivemind",
+                "node_id": node,
+            })
+            .to_string(),
+            None => format!("{prefix}{message}"),
+        };
+        let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
     }
 }
 

@@ -2,8 +2,10 @@
 //! binary with a sanitised environment and its own temporary data directory.
 
 // Test helpers outside #[test] functions panic on purpose: a failure is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Tests report skipped peers on stderr.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod agent;
 mod bad_input;
 mod channels;
 mod generated;

@@ -1,0 +1,49 @@
+//! `hivemind daemon`: the agent.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{OutputArgs, parse};
+
+/// The default API address: loopback, clear of the Prometheus stack's ports.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9470";
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DaemonArgs {
+    #[command(subcommand)]
+    pub command: Option<DaemonCommand>,
+
+    /// Address of the API listener (non-loopback addresses need --tls-cert and --tls-key)
+    #[arg(long, value_parser = parse::socket_addr, default_value = DEFAULT_LISTEN, value_name = "ADDR:PORT")]
+    pub listen: SocketAddr,
+
+    /// PEM certificate chain for HTTPS on the API listener
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for HTTPS on the API listener
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// How often node and container metrics are collected (scrapes serve the latest collection)
+    #[arg(long, value_parser = parse::collect_interval, default_value = "5s", value_name = "DURATION")]
+    pub collect_interval: crate::model::PromDuration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaemonCommand {
+    /// Print the agent's API token (created on the daemon's first start)
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Replace the token with a new one (running daemons pick it up on restart)
+    #[arg(long)]
+    pub rotate: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}

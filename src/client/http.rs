@@ -1,0 +1,173 @@
+//! An HTTP client of one agent: bearer token, optional private CA, no redirects, and the
+//! agent's typed errors turned back into ours.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::api::{Call, Method};
+use crate::error::{Error, Result};
+use crate::model::Secret;
+
+/// The error body every agent endpoint answers with.
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+}
+
+/// Answers larger than this are refused (a misdirected URL could stream anything).
+const MAX_RESPONSE: usize = 16 * 1024 * 1024;
+
+/// A client of one agent.
+#[derive(Clone)]
+pub struct AgentClient {
+    pub name: String,
+    pub url: String,
+    token: Option<Secret>,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for AgentClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentClient")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AgentClient {
+    /// `timeout` bounds every request as a whole; connecting gets at most 5 s of it.
+    pub fn new(
+        name: &str,
+        url: &str,
+        token: Option<Secret>,
+        ca_cert: Option<&Path>,
+        timeout: Duration,
+    ) -> Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::io(
+                    format!("agent {name}: reading CA certificate {}", path.display()),
+                    e,
+                )
+            })?;
+            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+                Error::Other(format!(
+                    "agent {name}: CA certificate {}: {e}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Other(format!("agent {name}: building HTTP client: {e}")))?;
+        Ok(AgentClient {
+            name: name.to_string(),
+            url: url.trim_end_matches('/').to_string(),
+            token,
+            http,
+        })
+    }
+
+    /// Send a call and return the JSON answer.
+    pub async fn call(&self, call: &Call) -> Result<serde_json::Value> {
+        let (method, path, body) = call.to_http()?;
+        let url = format!("{}{path}", self.url);
+        let method = match method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut req = self
+            .http
+            .request(method, &url)
+            .header("accept", "application/json");
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t.expose());
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.map_err(|e| Error::Remote(describe(&e)))?;
+        let status = resp.status();
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE as u64)
+        {
+            return Err(Error::Remote(format!(
+                "answer too large ({} bytes)",
+                resp.content_length().unwrap_or(0)
+            )));
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| Error::Remote(describe(&e)))?;
+        if bytes.len() > MAX_RESPONSE {
+            return Err(Error::Remote(format!(
+                "answer too large ({} bytes)",
+                bytes.len()
+            )));
+        }
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Remote(format!(
+                    "the agent's answer is not JSON ({e}); is {} a hivemind agent?",
+                    self.url
+                ))
+            });
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(match body.error.code.as_str() {
+                "invalid" => Error::Usage(body.error.message),
+                "not_found" => Error::NotFound(body.error.message),
+                "conflict" => Error::Conflict(body.error.message),
+                "unauthorized" => Error::Remote(format!(
+                    "{} (check the token: `hivemind agent add {} --url … --token-stdin`, or HIVEMIND_TOKEN)",
+                    body.error.message, self.name
+                )),
+                _ => Error::Remote(body.error.message),
+            }),
+            Err(_) => Err(Error::Remote(format!("HTTP {status} from {url}"))),
+        }
+    }
+}
+
+/// A one-line reason for a transport error, without the URL's credentials (there are none:
+/// tokens travel in a header).
+fn describe(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "cannot connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    if let Some(l) = last {
+        msg.push_str(": ");
+        msg.push_str(&l);
+    }
+    msg
+}

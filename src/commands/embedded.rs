@@ -1,0 +1,78 @@
+//! Embedded mode: the agent's core in this process, and finding a daemon that already runs on
+//! the data directory (then commands go through it instead of writing behind its back).
+
+use std::time::Duration;
+
+use super::Ctx;
+use crate::api::{Runtime, Service};
+use crate::client::AgentClient;
+use crate::error::{Error, Result};
+use crate::metrics::{Collector, CollectorConfig, Snapshot};
+use crate::model::MetricsConfig;
+
+/// The core over the data directory, with metrics collected on demand.
+pub fn service(ctx: &Ctx) -> Result<Service> {
+    Ok(Service {
+        local: ctx.local()?,
+        data_dir: ctx.data_dir.clone(),
+        ui: ctx.ui.clone(),
+        runtime: Box::new(EmbeddedRuntime),
+    })
+}
+
+struct EmbeddedRuntime;
+
+impl EmbeddedRuntime {
+    /// Two collections 250 ms apart, so that rates (CPU %) have an interval to cover.
+    fn snapshot() -> Snapshot {
+        let mut collector = Collector::new(CollectorConfig::default());
+        collector.collect();
+        std::thread::sleep(Duration::from_millis(250));
+        collector.collect()
+    }
+}
+
+impl Runtime for EmbeddedRuntime {
+    fn mode(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn uptime_seconds(&self) -> u64 {
+        0
+    }
+
+    fn metrics(&self) -> Result<serde_json::Value> {
+        serde_json::to_value(Self::snapshot())
+            .map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+    }
+
+    fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
+        let snap = Self::snapshot();
+        snap.family(name)
+            .map(|f| {
+                serde_json::to_value(f).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+            })
+            .transpose()
+    }
+
+    /// Without a daemon there is no listener to move; the setting takes effect when one starts.
+    fn apply_metrics(&self, _config: &MetricsConfig) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A client of the daemon holding this data directory's lock, if one runs.
+pub fn running_daemon(ctx: &Ctx) -> Result<Option<AgentClient>> {
+    let Some(info) = crate::daemon::files::running(&ctx.data_dir)? else {
+        return Ok(None);
+    };
+    let token = crate::daemon::files::read_token(&ctx.data_dir)?;
+    AgentClient::new(
+        "local",
+        &info.url,
+        token,
+        info.ca_cert.as_deref(),
+        ctx.timeout,
+    )
+    .map(Some)
+}

@@ -1,0 +1,203 @@
+//! The API listener: bearer-token auth (constant-time), per-client rate limit, request size
+//! limit, typed JSON errors, and dispatch into [`crate::api::execute`].
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::files::constant_time_eq;
+use crate::api::{Call, Method, Service, execute};
+use crate::error::Error;
+use crate::model::Secret;
+use crate::render::Ui;
+
+/// Request bodies above this are refused with 413.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// Sustained requests per second per client address, and the burst allowed above it.
+const RATE_PER_SEC: f64 = 50.0;
+const RATE_BURST: f64 = 200.0;
+/// Client addresses tracked by the limiter before it starts afresh.
+const MAX_TRACKED: usize = 10_000;
+
+pub struct ApiState {
+    pub svc: Arc<Service>,
+    pub token: Secret,
+    pub log: Ui,
+    limiter: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl ApiState {
+    pub fn new(svc: Arc<Service>, token: Secret, log: Ui) -> Self {
+        ApiState {
+            svc,
+            token,
+            log,
+            limiter: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Token bucket per client address.
+    fn allow(&self, ip: IpAddr) -> bool {
+        let Ok(mut map) = self.limiter.lock() else {
+            return true;
+        };
+        if map.len() >= MAX_TRACKED && !map.contains_key(&ip) {
+            map.clear();
+        }
+        let now = Instant::now();
+        let (tokens, last) = map.entry(ip).or_insert((RATE_BURST, now));
+        *tokens =
+            (*tokens + now.duration_since(*last).as_secs_f64() * RATE_PER_SEC).min(RATE_BURST);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub fn router(state: Arc<ApiState>) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+/// `{"error": {"code": …, "message": …}}` with the matching status.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code, "message": message } });
+    let mut resp = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    resp
+}
+
+fn from_error(e: &Error) -> Response {
+    let status = match e.api_code() {
+        "invalid" => StatusCode::BAD_REQUEST,
+        "not_found" => StatusCode::NOT_FOUND,
+        "conflict" => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    error_response(status, e.api_code(), &e.to_string())
+}
+
+fn authorized(req: &Request<Body>, token: &Secret) -> bool {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return false;
+    };
+    let Some(given) = value.as_bytes().strip_prefix(b"Bearer ") else {
+        return false;
+    };
+    constant_time_eq(given, token.expose().as_bytes())
+}
+
+async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response {
+    let path = req.uri().path().to_string();
+    if !path.starts_with("/api/") {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("no endpoint {path}; the API lives under /api/"),
+        );
+    }
+    if let Some(peer) = super::serve::peer(&req)
+        && !st.allow(peer.ip())
+    {
+        return error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests; slow down",
+        );
+    }
+    if !authorized(&req, &st.token) {
+        return error_response(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong bearer token (`hivemind daemon token` on the agent prints it)",
+        );
+    }
+    let method = match *req.method() {
+        axum::http::Method::GET => Method::Get,
+        axum::http::Method::POST => Method::Post,
+        axum::http::Method::PUT => Method::Put,
+        axum::http::Method::PATCH => Method::Patch,
+        axum::http::Method::DELETE => Method::Delete,
+        _ => {
+            return error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid",
+                "method not allowed",
+            );
+        }
+    };
+    let too_large = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("request body over {MAX_BODY} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let query = req.uri().query().unwrap_or("").to_string();
+    let Ok(body) = axum::body::to_bytes(req.into_body(), MAX_BODY).await else {
+        return too_large();
+    };
+    let call = match Call::from_http(method, &path, &query, &body) {
+        Ok(c) => c,
+        Err(e) => return from_error(&e),
+    };
+    let write = call.is_write();
+    let svc = Arc::clone(&st.svc);
+    let result = tokio::task::spawn_blocking(move || execute(&svc, call)).await;
+    match result {
+        Ok(Ok(value)) => {
+            if write {
+                st.log
+                    .status(&format!("{} {path}: applied", req_method_name(method)));
+            }
+            axum::Json(value).into_response()
+        }
+        Ok(Err(e)) => {
+            if write || e.api_code() == "internal" {
+                st.log
+                    .warn(&format!("{} {path}: {e}", req_method_name(method)));
+            }
+            from_error(&e)
+        }
+        Err(_) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the request failed inside the agent",
+        ),
+    }
+}
+
+fn req_method_name(m: Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+    }
+}

@@ -1,0 +1,165 @@
+//! The agent (`hivemind daemon`): the API and metrics listeners, background collection, and
+//! graceful shutdown on SIGTERM/SIGINT.
+
+pub mod api_http;
+pub mod files;
+pub mod metrics_http;
+pub mod runtime;
+pub mod serve;
+pub mod tls;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::api::Service;
+use crate::cli::daemon::{DaemonArgs, DaemonCommand, TokenArgs};
+use crate::commands::Ctx;
+use crate::error::{Error, ExitStatus, Result};
+use crate::metrics::CollectorConfig;
+use crate::render::{Report, Style};
+
+pub fn main(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
+    match args.command {
+        Some(DaemonCommand::Token(t)) => token(ctx, &t),
+        None => run(ctx, args),
+    }
+}
+
+/// `daemon token` output. This is the one place a secret is printed, because it was asked for.
+#[derive(Debug, Serialize)]
+pub struct TokenReport {
+    pub token: String,
+    pub path: String,
+}
+
+impl Report for TokenReport {
+    fn human(&self, _style: &Style) -> String {
+        format!("{}\n", self.token)
+    }
+}
+
+fn token(ctx: &Ctx, args: &TokenArgs) -> Result<ExitStatus> {
+    crate::store::fs::ensure_private_dir(&ctx.data_dir)?;
+    let token = if args.rotate {
+        let t = files::rotate_token(&ctx.data_dir)?;
+        ctx.ui
+            .status("token replaced; restart the daemon and update the agents' inventories");
+        t
+    } else {
+        files::load_or_create_token(&ctx.data_dir)?
+    };
+    ctx.ui.emit(&TokenReport {
+        token: token.expose().to_string(),
+        path: ctx.data_dir.join(files::TOKEN).display().to_string(),
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        _ => None,
+    };
+    if !args.listen.ip().is_loopback() && tls.is_none() {
+        return Err(Error::Usage(format!(
+            "refusing to listen on {} without TLS: the API token would cross the network in clear; \
+             pass --tls-cert and --tls-key, or listen on 127.0.0.1",
+            args.listen
+        )));
+    }
+    let _lock = files::lock(&ctx.data_dir)?;
+    let token = files::load_or_create_token(&ctx.data_dir)?;
+    let local = ctx.local()?;
+    // Fail before binding anything if the state is unreadable.
+    let state = local.state()?;
+    let hostname = sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into());
+    let ui = ctx.ui.clone().for_daemon(&hostname);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("hivemind")
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    let handle = runtime.handle().clone();
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| Error::Conflict(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("API listener address", e))?;
+
+        let config = CollectorConfig {
+            node_id: hostname.clone(),
+            ..CollectorConfig::default()
+        };
+        let (collector, first) = tokio::task::spawn_blocking(move || runtime::prime(config))
+            .await
+            .map_err(|_| Error::Other("first metrics collection failed".into()))?;
+        let shared = runtime::Shared::new(handle, ui.clone(), first);
+        shared.apply(&state.metrics)?;
+
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let collector_thread = runtime::spawn_collector(
+            Arc::clone(&shared),
+            collector,
+            args.collect_interval.as_std(),
+            stop_rx.clone(),
+        );
+
+        let svc = Arc::new(Service {
+            local,
+            data_dir: ctx.data_dir.clone(),
+            ui: ui.clone(),
+            runtime: Box::new(runtime::DaemonRuntime(Arc::clone(&shared))),
+        });
+        let api = api_http::router(Arc::new(api_http::ApiState::new(svc, token, ui.clone())));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{addr}");
+        files::write_info(
+            &ctx.data_dir,
+            &files::DaemonInfo {
+                pid: std::process::id(),
+                url: url.clone(),
+                ca_cert: args.tls_cert.clone(),
+            },
+        )?;
+        ui.status(&format!(
+            "hivemind {} agent listening on {url} (data directory {})",
+            env!("CARGO_PKG_VERSION"),
+            ctx.data_dir.display()
+        ));
+        let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+        let server = tokio::spawn(serve::serve(listener, api, acceptor, stop_rx));
+
+        let signal = shutdown_signal().await;
+        ui.status(&format!("{signal} received: shutting down"));
+        let _ = stop_tx.send(true);
+        shared.stop_metrics();
+        let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+        files::remove_info(&ctx.data_dir);
+        let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
+        ui.status("stopped");
+        Ok(ExitStatus::Success)
+    })
+}
+
+/// Wait for SIGTERM or SIGINT; returns its name.
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        // Without signal handlers the daemon could never stop cleanly; wait on Ctrl-C instead.
+        let _ = tokio::signal::ctrl_c().await;
+        return "interrupt";
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    }
+}

@@ -1,0 +1,196 @@
+//! The daemon's live state: the latest metrics collection (refreshed by a background thread so
+//! that scrapes never wait for /proc and cgroup reads), scrape statistics, and the metrics
+//! listener, which `configure-metrics` moves without a restart.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::metrics_http;
+use crate::api::Runtime;
+use crate::error::{Error, Result};
+use crate::metrics::{Collector, CollectorConfig, SelfStats, Snapshot};
+use crate::model::MetricsConfig;
+use crate::render::Ui;
+
+/// The running metrics listener.
+struct MetricsServer {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+}
+
+pub struct Shared {
+    started: Instant,
+    snapshot: RwLock<Arc<Snapshot>>,
+    scrapes: AtomicU64,
+    last_scrape_nanos: AtomicU64,
+    /// The path scrapes are served on; read on every request so a change applies at once.
+    pub metrics_path: RwLock<String>,
+    server: Mutex<Option<MetricsServer>>,
+    handle: tokio::runtime::Handle,
+    ui: Ui,
+}
+
+impl Shared {
+    pub fn new(handle: tokio::runtime::Handle, ui: Ui, first: Snapshot) -> Arc<Self> {
+        Arc::new(Shared {
+            started: Instant::now(),
+            snapshot: RwLock::new(Arc::new(first)),
+            scrapes: AtomicU64::new(0),
+            last_scrape_nanos: AtomicU64::new(0),
+            metrics_path: RwLock::new("/metrics".into()),
+            server: Mutex::new(None),
+            handle,
+            ui,
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn store(&self, snap: Snapshot) {
+        if let Ok(mut s) = self.snapshot.write() {
+            *s = Arc::new(snap);
+        }
+    }
+
+    pub fn stats(&self) -> SelfStats {
+        SelfStats {
+            scrapes_total: self.scrapes.load(Ordering::Relaxed),
+            last_scrape_seconds: self.last_scrape_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+        }
+    }
+
+    pub fn record_scrape(&self, took: Duration) {
+        self.scrapes.fetch_add(1, Ordering::Relaxed);
+        self.last_scrape_nanos.store(
+            took.as_nanos().min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    pub fn path(&self) -> String {
+        self.metrics_path
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Serve metrics as `config` says. Binding happens here, synchronously, so a port in use
+    /// is reported to the caller and the old listener keeps running.
+    pub fn apply(self: &Arc<Self>, config: &MetricsConfig) -> Result<()> {
+        let addr = SocketAddr::new(config.listen_address, config.port);
+        let mut server = self
+            .server
+            .lock()
+            .map_err(|_| Error::Other("metrics listener state poisoned".into()))?;
+        if server.as_ref().is_none_or(|s| s.addr != addr) {
+            let std_listener = std::net::TcpListener::bind(addr)
+                .map_err(|e| Error::Conflict(format!("cannot serve metrics on {addr}: {e}")))?;
+            std_listener
+                .set_nonblocking(true)
+                .map_err(|e| Error::io(format!("metrics listener {addr}"), e))?;
+            let _entered = self.handle.enter();
+            let listener = tokio::net::TcpListener::from_std(std_listener)
+                .map_err(|e| Error::io(format!("metrics listener {addr}"), e))?;
+            let (stop, stop_rx) = watch::channel(false);
+            let app = metrics_http::router(Arc::clone(self));
+            self.handle
+                .spawn(super::serve::serve(listener, app, None, stop_rx));
+            if let Some(old) = server.replace(MetricsServer { addr, stop }) {
+                let _ = old.stop.send(true);
+            }
+            if !config.listen_address.is_loopback() {
+                self.ui.warn(&format!(
+                    "metrics are served without authentication on {addr}"
+                ));
+            }
+        }
+        if let Ok(mut p) = self.metrics_path.write() {
+            p.clone_from(&config.path);
+        }
+        self.ui
+            .status(&format!("serving metrics on http://{addr}{}", config.path));
+        Ok(())
+    }
+
+    pub fn stop_metrics(&self) {
+        if let Ok(mut s) = self.server.lock()
+            && let Some(old) = s.take()
+        {
+            let _ = old.stop.send(true);
+        }
+    }
+}
+
+/// Collect every `interval` on a dedicated thread until `stop` turns true.
+pub fn spawn_collector(
+    shared: Arc<Shared>,
+    mut collector: Collector,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        loop {
+            let deadline = Instant::now() + interval;
+            // Wait out the interval, waking early on shutdown.
+            while Instant::now() < deadline {
+                if *stop.borrow_and_update() {
+                    return;
+                }
+                std::thread::sleep(
+                    Duration::from_millis(100)
+                        .min(deadline.saturating_duration_since(Instant::now())),
+                );
+            }
+            shared.store(collector.collect());
+        }
+    })
+}
+
+/// First collection: twice, 250 ms apart, so rates are defined from the first scrape.
+pub fn prime(config: CollectorConfig) -> (Collector, Snapshot) {
+    let mut collector = Collector::new(config);
+    collector.collect();
+    std::thread::sleep(Duration::from_millis(250));
+    let first = collector.collect();
+    (collector, first)
+}
+
+/// [`Runtime`] for the daemon.
+pub struct DaemonRuntime(pub Arc<Shared>);
+
+impl Runtime for DaemonRuntime {
+    fn mode(&self) -> &'static str {
+        "daemon"
+    }
+
+    fn uptime_seconds(&self) -> u64 {
+        self.0.started.elapsed().as_secs()
+    }
+
+    fn metrics(&self) -> Result<serde_json::Value> {
+        serde_json::to_value(&*self.0.snapshot())
+            .map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+    }
+
+    fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
+        let snap = self.0.snapshot();
+        snap.family(name)
+            .map(|f| {
+                serde_json::to_value(f).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+            })
+            .transpose()
+    }
+
+    fn apply_metrics(&self, config: &MetricsConfig) -> Result<()> {
+        self.0.apply(config)
+    }
+}
