@@ -9,6 +9,7 @@ pub mod commands;
 pub mod core;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod model;
 pub mod render;
 pub mod store;

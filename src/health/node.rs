@@ -69,7 +69,8 @@ pub struct NodeHealth {
     pub resources: Vec<Resource>,
 }
 
-const PSEUDO_FS: &[&str] = &[
+/// File system types that are kernel views, RAM or read-only images, not storage to watch.
+pub(crate) const PSEUDO_FS: &[&str] = &[
     "tmpfs",
     "devtmpfs",
     "squashfs",
