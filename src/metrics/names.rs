@@ -1,0 +1,262 @@
+//! Human container names from the runtimes' on-disk state (Docker, Podman/CRI-O, containerd).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Deserialize;
+
+use super::cgroup::{ContainerId, Runtime};
+
+/// Where the runtimes keep their state.
+#[derive(Debug, Clone)]
+pub(crate) struct Roots {
+    /// Docker's data root: `containers/<id>/config.v2.json`.
+    pub docker: PathBuf,
+    /// containers/storage (Podman, CRI-O): `<driver>-containers/containers.json`.
+    pub storage: PathBuf,
+    /// containerd's task state: `<namespace>/<id>/config.json` (the OCI spec).
+    pub containerd_tasks: PathBuf,
+}
+
+impl Default for Roots {
+    fn default() -> Self {
+        Roots {
+            docker: "/var/lib/docker".into(),
+            storage: "/var/lib/containers/storage".into(),
+            containerd_tasks: "/run/containerd/io.containerd.runtime.v2.task".into(),
+        }
+    }
+}
+
+/// OCI annotations that carry a name: Kubernetes containers, pod sandboxes, nerdctl.
+const NAME_ANNOTATIONS: [&str; 3] = [
+    "io.kubernetes.cri.container-name",
+    "io.kubernetes.cri.sandbox-name",
+    "nerdctl/name",
+];
+
+const STORAGE_DRIVERS: [&str; 4] = ["overlay", "vfs", "btrfs", "zfs"];
+
+struct Cached {
+    source: PathBuf,
+    modified: Option<SystemTime>,
+    name: Option<String>,
+}
+
+/// A name cache: each runtime file is parsed again only when it changes (`docker rename`).
+#[derive(Default)]
+pub(crate) struct Names {
+    roots: Roots,
+    by_id: HashMap<ContainerId, Cached>,
+    /// containers.json holds every Podman/CRI-O container; parsed once per change.
+    storage: Option<(PathBuf, Option<SystemTime>, HashMap<String, String>)>,
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+impl Names {
+    #[cfg(test)]
+    pub(crate) fn with_roots(roots: Roots) -> Names {
+        Names {
+            roots,
+            ..Names::default()
+        }
+    }
+
+    /// The name of a container, when its runtime's state is readable here.
+    pub(crate) fn get(&mut self, id: &ContainerId) -> Option<String> {
+        match id.runtime {
+            Runtime::Docker | Runtime::Containerd => {
+                if let Some(c) = self.by_id.get(id)
+                    && modified(&c.source) == c.modified
+                {
+                    return c.name.clone();
+                }
+                let (source, name) = if id.runtime == Runtime::Docker {
+                    let source = self
+                        .roots
+                        .docker
+                        .join("containers")
+                        .join(&id.id)
+                        .join("config.v2.json");
+                    let name = docker_name(&source);
+                    (source, name)
+                } else {
+                    containerd_name(&self.roots.containerd_tasks, &id.id)
+                };
+                let name = name.filter(|n| !n.is_empty());
+                self.by_id.insert(
+                    id.clone(),
+                    Cached {
+                        modified: modified(&source),
+                        source,
+                        name: name.clone(),
+                    },
+                );
+                name
+            }
+            Runtime::Podman | Runtime::CriO => self.storage_name(&id.id),
+            Runtime::Systemd | Runtime::Process => None,
+        }
+    }
+
+    /// Forget containers that are gone.
+    pub(crate) fn retain(&mut self, live: &HashSet<ContainerId>) {
+        self.by_id.retain(|id, _| live.contains(id));
+    }
+
+    fn storage_name(&mut self, id: &str) -> Option<String> {
+        let source = STORAGE_DRIVERS
+            .iter()
+            .map(|d| {
+                self.roots
+                    .storage
+                    .join(format!("{d}-containers"))
+                    .join("containers.json")
+            })
+            .find(|p| p.is_file())
+            .unwrap_or_default();
+        let stamp = modified(&source);
+        let fresh = self
+            .storage
+            .as_ref()
+            .is_some_and(|(s, m, _)| *s == source && *m == stamp);
+        if !fresh {
+            self.storage = Some((source.clone(), stamp, storage_names(&source)));
+        }
+        self.storage
+            .as_ref()
+            .and_then(|(_, _, names)| names.get(id).cloned())
+    }
+}
+
+fn docker_name(config: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Config {
+        #[serde(rename = "Name")]
+        name: String,
+    }
+    let text = std::fs::read(config).ok()?;
+    let config: Config = serde_json::from_slice(&text).ok()?;
+    Some(config.name.trim_start_matches('/').to_string())
+}
+
+fn containerd_name(tasks: &Path, id: &str) -> (PathBuf, Option<String>) {
+    #[derive(Deserialize)]
+    struct Spec {
+        #[serde(default)]
+        annotations: BTreeMap<String, String>,
+    }
+    // Kubernetes' namespace first: it is where almost all containerd containers live.
+    let mut namespaces = vec![tasks.join("k8s.io")];
+    if let Ok(dir) = std::fs::read_dir(tasks) {
+        namespaces.extend(dir.filter_map(|e| e.ok()).map(|e| e.path()));
+    }
+    let Some(source) = namespaces
+        .into_iter()
+        .map(|ns| ns.join(id).join("config.json"))
+        .find(|p| p.is_file())
+    else {
+        return (tasks.join("k8s.io").join(id).join("config.json"), None);
+    };
+    let name = std::fs::read(&source)
+        .ok()
+        .and_then(|text| serde_json::from_slice::<Spec>(&text).ok())
+        .and_then(|spec| {
+            NAME_ANNOTATIONS
+                .iter()
+                .find_map(|k| spec.annotations.get(*k).cloned())
+        });
+    (source, name)
+}
+
+fn storage_names(source: &Path) -> HashMap<String, String> {
+    #[derive(Deserialize)]
+    struct Entry {
+        id: String,
+        #[serde(default)]
+        names: Vec<String>,
+    }
+    std::fs::read(source)
+        .ok()
+        .and_then(|text| serde_json::from_slice::<Vec<Entry>>(&text).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| e.names.into_iter().next().map(|n| (e.id, n)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::cgroup::tests::{ID_A, ID_B, ID_C, write};
+
+    fn id(runtime: Runtime, id: &str) -> ContainerId {
+        ContainerId {
+            runtime,
+            id: id.to_string(),
+        }
+    }
+
+    #[test]
+    fn names_from_runtime_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = Roots {
+            docker: dir.path().join("docker"),
+            storage: dir.path().join("storage"),
+            containerd_tasks: dir.path().join("tasks"),
+        };
+        let config = roots
+            .docker
+            .join("containers")
+            .join(ID_A)
+            .join("config.v2.json");
+        write(
+            &config,
+            r#"{"ID":"x","Name":"/web-1","State":{"Running":true}}"#,
+        );
+        write(
+            &roots.storage.join("overlay-containers/containers.json"),
+            &format!(r#"[{{"id":"{ID_B}","names":["db"],"image":"i"}},{{"id":"x"}}]"#),
+        );
+        write(
+            &roots
+                .containerd_tasks
+                .join(format!("k8s.io/{ID_C}/config.json")),
+            r#"{"ociVersion":"1.1.0","annotations":{"io.kubernetes.cri.container-name":"api","io.kubernetes.cri.sandbox-name":"pod"}}"#,
+        );
+        let mut names = Names::with_roots(roots);
+        assert_eq!(
+            names.get(&id(Runtime::Docker, ID_A)).as_deref(),
+            Some("web-1")
+        );
+        assert_eq!(names.get(&id(Runtime::Podman, ID_B)).as_deref(), Some("db"));
+        assert_eq!(
+            names.get(&id(Runtime::Containerd, ID_C)).as_deref(),
+            Some("api")
+        );
+        assert_eq!(names.get(&id(Runtime::Docker, ID_B)), None);
+        assert_eq!(names.get(&id(Runtime::Systemd, "a.service")), None);
+
+        // A rename rewrites the file; the cache notices the new modification time.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write(&config, r#"{"Name":"/web-2"}"#);
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&config)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(
+            names.get(&id(Runtime::Docker, ID_A)).as_deref(),
+            Some("web-2")
+        );
+
+        names.retain(&HashSet::new());
+        assert!(names.by_id.is_empty());
+    }
+}
