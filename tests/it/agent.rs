@@ -329,9 +329,9 @@ fn metrics_move_live_and_pass_promtool() {
     for name in [
         "hivemind_node_cpu_usage",
         "hivemind_node_memory_usage",
-        "hivemind_node_count",
+        "hivemind_nodes",
         "hivemind_build_info",
-        "hivemind_container_count",
+        "hivemind_containers",
     ] {
         assert!(
             text.contains(&format!("\n{name}")) || text.starts_with(name),
