@@ -24,7 +24,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (may also be given after the subcommand)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (may also be given after the subcommand)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -73,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -91,7 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -109,7 +109,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -144,7 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -162,10 +162,15 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('configure-alert-channel', 'configure-alert-channel', [CompletionResultType]::ParameterValue, 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)')
             [CompletionResult]::new('list-alert-channels', 'list-alert-channels', [CompletionResultType]::ParameterValue, 'List alert channels (secrets are shown as <secret>)')
             [CompletionResult]::new('delete-alert-channel', 'delete-alert-channel', [CompletionResultType]::ParameterValue, 'Delete an alert channel and its stored secrets')
+            [CompletionResult]::new('create-check', 'create-check', [CompletionResultType]::ParameterValue, 'Create a health check (HTTP, TCP, command or gRPC)')
+            [CompletionResult]::new('list-checks', 'list-checks', [CompletionResultType]::ParameterValue, 'List health checks')
+            [CompletionResult]::new('delete-check', 'delete-check', [CompletionResultType]::ParameterValue, 'Delete a health check')
+            [CompletionResult]::new('run-check', 'run-check', [CompletionResultType]::ParameterValue, 'Run a health check once, now (exit 0 healthy, 1 unhealthy)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hivemind;health;status' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long --wait-healthy waits')
             [CompletionResult]::new('--max-cpu', '--max-cpu', [CompletionResultType]::ParameterName, 'Unhealthy above this CPU use, percent of all CPUs')
             [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'Unhealthy above this memory use (total minus available), percent')
             [CompletionResult]::new('--max-swap', '--max-swap', [CompletionResultType]::ParameterName, 'Unhealthy above this swap use, percent')
@@ -176,7 +181,9 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh the report every 2 s (in place on a terminal) until Ctrl-C')
+            [CompletionResult]::new('--wait-healthy', '--wait-healthy', [CompletionResultType]::ParameterName, 'Poll until everything is healthy (exit 0) or --timeout passes (exit 1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -197,7 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -224,7 +231,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace rules that already exist instead of failing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
@@ -243,7 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -262,7 +269,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -294,7 +301,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('--webhook-url-stdin', '--webhook-url-stdin', [CompletionResultType]::ParameterName, 'slack: read the webhook URL from stdin')
             [CompletionResult]::new('--smtp-password-stdin', '--smtp-password-stdin', [CompletionResultType]::ParameterName, 'email: read the SMTP password from stdin')
             [CompletionResult]::new('--routing-key-stdin', '--routing-key-stdin', [CompletionResultType]::ParameterName, 'pagerduty: read the routing key from stdin')
@@ -315,7 +322,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -334,7 +341,102 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;create-check' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Check name')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What to probe')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often the check runs (at least 1s)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long one run may take (less than the interval)')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'Consecutive failures that make the target unhealthy (1-100)')
+            [CompletionResult]::new('--success-threshold', '--success-threshold', [CompletionResultType]::ParameterName, 'Consecutive successes that make it healthy again (1-100)')
+            [CompletionResult]::new('--start-period', '--start-period', [CompletionResultType]::ParameterName, 'Failures in this time after the check (or a restart) starts do not count')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'http: the URL to GET')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'http: accepted status codes, e.g. 200,204 or 2xx or 200-399 [default: 2xx]')
+            [CompletionResult]::new('--body-contains', '--body-contains', [CompletionResultType]::ParameterName, 'http: the body must contain this text')
+            [CompletionResult]::new('--body-regex', '--body-regex', [CompletionResultType]::ParameterName, 'http: the body must match this regular expression')
+            [CompletionResult]::new('--json-pointer', '--json-pointer', [CompletionResultType]::ParameterName, 'http: the JSON body''s value at POINTER must equal VALUE, e.g. /status=ok')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'http: a request header ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'http, grpc: PEM file of a CA to trust')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'tcp, grpc: host:port to connect to')
+            [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'command: the program and each argument, one per flag (or everything after `--`)')
+            [CompletionResult]::new('--grpc-service', '--grpc-service', [CompletionResultType]::ParameterName, 'grpc: the service name to ask about (empty: the server as a whole)')
+            [CompletionResult]::new('--restart-command', '--restart-command', [CompletionResultType]::ParameterName, 'Program and arguments that restart the target when auto-healing is on, one per flag')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--insecure-skip-verify', '--insecure-skip-verify', [CompletionResultType]::ParameterName, 'http: accept any TLS certificate (unsafe; for testing only)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'grpc: connect with TLS')
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace a check that already exists instead of failing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;list-checks' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;delete-check' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the check')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;run-check' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the check')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -355,6 +457,10 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('configure-alert-channel', 'configure-alert-channel', [CompletionResultType]::ParameterValue, 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)')
             [CompletionResult]::new('list-alert-channels', 'list-alert-channels', [CompletionResultType]::ParameterValue, 'List alert channels (secrets are shown as <secret>)')
             [CompletionResult]::new('delete-alert-channel', 'delete-alert-channel', [CompletionResultType]::ParameterValue, 'Delete an alert channel and its stored secrets')
+            [CompletionResult]::new('create-check', 'create-check', [CompletionResultType]::ParameterValue, 'Create a health check (HTTP, TCP, command or gRPC)')
+            [CompletionResult]::new('list-checks', 'list-checks', [CompletionResultType]::ParameterValue, 'List health checks')
+            [CompletionResult]::new('delete-check', 'delete-check', [CompletionResultType]::ParameterValue, 'Delete a health check')
+            [CompletionResult]::new('run-check', 'run-check', [CompletionResultType]::ParameterValue, 'Run a health check once, now (exit 0 healthy, 1 unhealthy)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -382,6 +488,18 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
         'hivemind;health;help;delete-alert-channel' {
             break
         }
+        'hivemind;health;help;create-check' {
+            break
+        }
+        'hivemind;health;help;list-checks' {
+            break
+        }
+        'hivemind;health;help;delete-check' {
+            break
+        }
+        'hivemind;health;help;run-check' {
+            break
+        }
         'hivemind;health;help;help' {
             break
         }
@@ -389,7 +507,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -417,7 +535,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the agent''s token from stdin (print it on the agent with `hivemind daemon token`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
@@ -436,7 +554,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -454,7 +572,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -472,7 +590,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('--none', '--none', [CompletionResultType]::ParameterName, 'Use no default agent: commands act on this machine again')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
@@ -491,7 +609,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -538,7 +656,8 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--allow-remote-exec', '--allow-remote-exec', [CompletionResultType]::ParameterName, 'Accept command checks and restart commands over the network API (they run programs on this node); the local CLI on this machine may always configure them')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -558,7 +677,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('--rotate', '--rotate', [CompletionResultType]::ParameterName, 'Replace the token with a new one (running daemons pick it up on restart)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
@@ -586,7 +705,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -631,6 +750,10 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('configure-alert-channel', 'configure-alert-channel', [CompletionResultType]::ParameterValue, 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)')
             [CompletionResult]::new('list-alert-channels', 'list-alert-channels', [CompletionResultType]::ParameterValue, 'List alert channels (secrets are shown as <secret>)')
             [CompletionResult]::new('delete-alert-channel', 'delete-alert-channel', [CompletionResultType]::ParameterValue, 'Delete an alert channel and its stored secrets')
+            [CompletionResult]::new('create-check', 'create-check', [CompletionResultType]::ParameterValue, 'Create a health check (HTTP, TCP, command or gRPC)')
+            [CompletionResult]::new('list-checks', 'list-checks', [CompletionResultType]::ParameterValue, 'List health checks')
+            [CompletionResult]::new('delete-check', 'delete-check', [CompletionResultType]::ParameterValue, 'Delete a health check')
+            [CompletionResult]::new('run-check', 'run-check', [CompletionResultType]::ParameterValue, 'Run a health check once, now (exit 0 healthy, 1 unhealthy)')
             break
         }
         'hivemind;help;health;status' {
@@ -655,6 +778,18 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             break
         }
         'hivemind;help;health;delete-alert-channel' {
+            break
+        }
+        'hivemind;help;health;create-check' {
+            break
+        }
+        'hivemind;help;health;list-checks' {
+            break
+        }
+        'hivemind;help;health;delete-check' {
+            break
+        }
+        'hivemind;help;health;run-check' {
             break
         }
         'hivemind;help;agent' {

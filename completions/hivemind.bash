@@ -91,11 +91,17 @@ _hivemind() {
             hivemind__subcmd__health,create-alert-rule)
                 cmd="hivemind__subcmd__health__subcmd__create__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__health,create-check)
+                cmd="hivemind__subcmd__health__subcmd__create__subcmd__check"
+                ;;
             hivemind__subcmd__health,delete-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__health,delete-alert-rule)
                 cmd="hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__rule"
+                ;;
+            hivemind__subcmd__health,delete-check)
+                cmd="hivemind__subcmd__health__subcmd__delete__subcmd__check"
                 ;;
             hivemind__subcmd__health,help)
                 cmd="hivemind__subcmd__health__subcmd__help"
@@ -105,6 +111,12 @@ _hivemind() {
                 ;;
             hivemind__subcmd__health,list-alert-rules)
                 cmd="hivemind__subcmd__health__subcmd__list__subcmd__alert__subcmd__rules"
+                ;;
+            hivemind__subcmd__health,list-checks)
+                cmd="hivemind__subcmd__health__subcmd__list__subcmd__checks"
+                ;;
+            hivemind__subcmd__health,run-check)
+                cmd="hivemind__subcmd__health__subcmd__run__subcmd__check"
                 ;;
             hivemind__subcmd__health,status)
                 cmd="hivemind__subcmd__health__subcmd__status"
@@ -118,11 +130,17 @@ _hivemind() {
             hivemind__subcmd__health__subcmd__help,create-alert-rule)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__create__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__health__subcmd__help,create-check)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__create__subcmd__check"
+                ;;
             hivemind__subcmd__health__subcmd__help,delete-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__health__subcmd__help,delete-alert-rule)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__alert__subcmd__rule"
+                ;;
+            hivemind__subcmd__health__subcmd__help,delete-check)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__check"
                 ;;
             hivemind__subcmd__health__subcmd__help,help)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__help"
@@ -132,6 +150,12 @@ _hivemind() {
                 ;;
             hivemind__subcmd__health__subcmd__help,list-alert-rules)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__list__subcmd__alert__subcmd__rules"
+                ;;
+            hivemind__subcmd__health__subcmd__help,list-checks)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__list__subcmd__checks"
+                ;;
+            hivemind__subcmd__health__subcmd__help,run-check)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__run__subcmd__check"
                 ;;
             hivemind__subcmd__health__subcmd__help,status)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__status"
@@ -181,17 +205,29 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__health,create-alert-rule)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__create__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__help__subcmd__health,create-check)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__create__subcmd__check"
+                ;;
             hivemind__subcmd__help__subcmd__health,delete-alert-channel)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__help__subcmd__health,delete-alert-rule)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__help__subcmd__health,delete-check)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__check"
+                ;;
             hivemind__subcmd__help__subcmd__health,list-alert-channels)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels"
                 ;;
             hivemind__subcmd__help__subcmd__health,list-alert-rules)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__rules"
+                ;;
+            hivemind__subcmd__help__subcmd__health,list-checks)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__checks"
+                ;;
+            hivemind__subcmd__help__subcmd__health,run-check)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__run__subcmd__check"
                 ;;
             hivemind__subcmd__help__subcmd__health,status)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__status"
@@ -236,7 +272,7 @@ _hivemind() {
 
     case "${cmd}" in
         hivemind)
-            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --output --help --version observability health agent daemon completions help"
+            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --output --help --version observability health agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,7 +290,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -274,7 +310,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version add list remove use ping help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version add list remove use ping help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,7 +328,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -304,7 +340,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent__subcmd__add)
-            opts="-o -q -v -h -V --url --token-stdin --token-file --token --ca-cert --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --url --token-stdin --token-file --token --ca-cert --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,7 +382,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -456,7 +492,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent__subcmd__list)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,7 +518,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -494,7 +530,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent__subcmd__ping)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,7 +556,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -532,7 +568,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent__subcmd__remove)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,7 +594,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -570,7 +606,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent__subcmd__use)
-            opts="-o -q -v -h -V --none --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --none --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,7 +632,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -608,7 +644,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__completions)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version bash elvish fish powershell zsh"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,7 +662,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -638,7 +674,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__daemon)
-            opts="-q -v -h -V --listen --tls-cert --tls-key --collect-interval --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version token help"
+            opts="-q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -672,7 +708,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -726,7 +762,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__daemon__subcmd__token)
-            opts="-o -q -v -h -V --rotate --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --rotate --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,7 +788,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -764,7 +800,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -782,7 +818,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -794,7 +830,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel)
-            opts="-o -q -v -h -V --type --name --webhook-url --webhook-url-stdin --webhook-url-file --smtp-server --smtp-port --smtp-user --smtp-password --smtp-password-stdin --smtp-password-file --from --to --url --routing-key --routing-key-stdin --routing-key-file --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --type --name --webhook-url --webhook-url-stdin --webhook-url-file --smtp-server --smtp-port --smtp-user --smtp-password --smtp-password-stdin --smtp-password-file --from --to --url --routing-key --routing-key-stdin --routing-key-file --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -876,7 +912,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -888,7 +924,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__configure__subcmd__auto__subcmd__healing)
-            opts="-o -q -v -h -V --enabled --max-restarts --restart-interval --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --enabled --max-restarts --restart-interval --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -926,7 +962,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -938,7 +974,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__create__subcmd__alert__subcmd__rule)
-            opts="-o -q -v -h -V --name --metric --threshold --duration --severity --comparison --description --label --file --replace --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --name --metric --threshold --duration --severity --comparison --description --label --file --replace --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,7 +1036,117 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__create__subcmd__check)
+            opts="-o -q -v -h -V --name --type --interval --timeout --failure-threshold --success-threshold --start-period --url --expect-status --body-contains --body-regex --json-pointer --header --ca-cert --insecure-skip-verify --address --command --grpc-service --tls --restart-command --replace --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "http tcp command grpc" -- "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --success-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-contains)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-regex)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-pointer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grpc-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1012,7 +1158,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__channel)
-            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1042,7 +1188,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1054,7 +1200,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__rule)
-            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,7 +1230,49 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__delete__subcmd__check)
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1096,7 +1284,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__help)
-            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help"
+            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1151,6 +1339,20 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__create__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__alert__subcmd__channel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1166,6 +1368,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__alert__subcmd__rule)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1221,6 +1437,34 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__list__subcmd__checks)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__run__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__health__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1236,7 +1480,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1262,7 +1506,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1274,7 +1518,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__list__subcmd__alert__subcmd__rules)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1300,7 +1544,87 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__list__subcmd__checks)
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__run__subcmd__check)
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1312,12 +1636,16 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__status)
-            opts="-o -q -v -h -V --max-cpu --max-memory --max-swap --max-disk --max-load --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --watch --wait-healthy --timeout --max-cpu --max-memory --max-swap --max-disk --max-load --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-cpu)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1358,7 +1686,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1510,7 +1838,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__health)
-            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel"
+            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1565,6 +1893,20 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__create__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__alert__subcmd__channel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1593,6 +1935,20 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1608,6 +1964,34 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__checks)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__run__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1706,7 +2090,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version configure-metrics show-config metrics help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version configure-metrics show-config metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1724,7 +2108,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1736,7 +2120,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability__subcmd__configure__subcmd__metrics)
-            opts="-o -q -v -h -V --port --path --listen-address --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --port --path --listen-address --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1774,7 +2158,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1856,7 +2240,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability__subcmd__metrics)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1882,7 +2266,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1894,7 +2278,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability__subcmd__show__subcmd__config)
-            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1920,7 +2304,7 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --agent-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hivemind_global_optspecs
-    string join \n data-dir= color= q/quiet v/verbose agent= all-agents timeout= o/output= h/help V/version
+    string join \n data-dir= color= q/quiet v/verbose agent= all-agents agent-timeout= o/output= h/help V/version
 end
 
 function __fish_hivemind_needs_command
@@ -29,7 +29,7 @@ complete -c hivemind -n "__fish_hivemind_needs_command" -l color -d 'When to use
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_needs_command" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_needs_command" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_needs_command" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_needs_command" -s o -l output -d 'Output format (may also be given after the subcommand)' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
@@ -49,7 +49,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l all-agents -d 'Run on every agent in the inventory'
@@ -70,7 +70,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l all-agents -d 'Run on every agent in the inventory'
@@ -84,7 +84,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l all-agents -d 'Run on every agent in the inventory'
@@ -98,7 +98,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l all-agents -d 'Run on every agent in the inventory'
@@ -108,26 +108,31 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "show-config" -d 'Show the current observability configuration'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l timeout -d 'How long to wait for each agent' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s q -l quiet -d 'Print only data and errors; no status messages'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -l all-agents -d 'Run on every agent in the inventory'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "list-alert-rules" -d 'List alert rules'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "delete-alert-rule" -d 'Delete an alert rule'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "list-alert-rules" -d 'List alert rules'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "delete-alert-rule" -d 'Delete an alert rule'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "create-check" -d 'Create a health check (HTTP, TCP, command or gRPC)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "list-checks" -d 'List health checks'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "delete-check" -d 'Delete a health check'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "run-check" -d 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l timeout -d 'How long --wait-healthy waits' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-cpu -d 'Unhealthy above this CPU use, percent of all CPUs' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-memory -d 'Unhealthy above this memory use (total minus available), percent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-swap -d 'Unhealthy above this swap use, percent' -r
@@ -141,7 +146,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l watch -d 'Refresh the report every 2 s (in place on a terminal) until Ctrl-C'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l wait-healthy -d 'Poll until everything is healthy (exit 0) or --timeout passes (exit 1)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l all-agents -d 'Run on every agent in the inventory'
@@ -158,7 +165,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l all-agents -d 'Run on every agent in the inventory'
@@ -188,7 +195,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l replace -d 'Replace rules that already exist instead of failing'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -203,7 +210,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l all-agents -d 'Run on every agent in the inventory'
@@ -218,7 +225,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l all-agents -d 'Run on every agent in the inventory'
@@ -249,7 +256,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l webhook-url-stdin -d 'slack: read the webhook URL from stdin'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l smtp-password-stdin -d 'email: read the SMTP password from stdin'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key-stdin -d 'pagerduty: read the routing key from stdin'
@@ -266,7 +273,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l all-agents -d 'Run on every agent in the inventory'
@@ -281,12 +288,94 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l name -d 'Check name' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l type -d 'What to probe' -r -f -a "http\t''
+tcp\t''
+command\t''
+grpc\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l interval -d 'How often the check runs (at least 1s)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l timeout -d 'How long one run may take (less than the interval)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l failure-threshold -d 'Consecutive failures that make the target unhealthy (1-100)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l success-threshold -d 'Consecutive successes that make it healthy again (1-100)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l start-period -d 'Failures in this time after the check (or a restart) starts do not count' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l url -d 'http: the URL to GET' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l expect-status -d 'http: accepted status codes, e.g. 200,204 or 2xx or 200-399 [default: 2xx]' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l body-contains -d 'http: the body must contain this text' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l body-regex -d 'http: the body must match this regular expression' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l json-pointer -d 'http: the JSON body\'s value at POINTER must equal VALUE, e.g. /status=ok' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l header -d 'http: a request header \'Name: value\' (repeatable)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l ca-cert -d 'http, grpc: PEM file of a CA to trust' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l address -d 'tcp, grpc: host:port to connect to' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l command -d 'command: the program and each argument, one per flag (or everything after `--`)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l grpc-service -d 'grpc: the service name to ask about (empty: the server as a whole)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l restart-command -d 'Program and arguments that restart the target when auto-healing is on, one per flag' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l insecure-skip-verify -d 'http: accept any TLS certificate (unsafe; for testing only)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l tls -d 'grpc: connect with TLS'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l replace -d 'Replace a check that already exists instead of failing'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l name -d 'Name of the check' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l name -d 'Name of the check' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'
@@ -295,13 +384,17 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "create-check" -d 'Create a health check (HTTP, TCP, command or gRPC)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "list-checks" -d 'List health checks'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "delete-check" -d 'Delete a health check'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "run-check" -d 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l all-agents -d 'Run on every agent in the inventory'
@@ -325,7 +418,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the agent\'s token from stdin (print it on the agent with `hivemind daemon token`)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -340,7 +433,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l all-agents -d 'Run on every agent in the inventory'
@@ -354,7 +447,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l all-agents -d 'Run on every agent in the inventory'
@@ -368,7 +461,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l none -d 'Use no default agent: commands act on this machine again'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -383,7 +476,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l all-agents -d 'Run on every agent in the inventory'
@@ -404,7 +497,8 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l allow-remote-exec -d 'Accept command checks and restart commands over the network API (they run programs on this node); the local CLI on this machine may always configure them'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l all-agents -d 'Run on every agent in the inventory'
@@ -420,7 +514,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_see
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l rotate -d 'Replace the token with a new one (running daemons pick it up on restart)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
@@ -434,7 +528,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l color 
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l agent-timeout -d 'How long to wait for each agent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l all-agents -d 'Run on every agent in the inventory'
@@ -457,6 +551,10 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "configure-alert-channel" -d 'Create or replace an alert channel (Slack, e-mail, webhook, PagerDuty)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "list-alert-channels" -d 'List alert channels (secrets are shown as <secret>)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "delete-alert-channel" -d 'Delete an alert channel and its stored secrets'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "create-check" -d 'Create a health check (HTTP, TCP, command or gRPC)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "list-checks" -d 'List health checks'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "delete-check" -d 'Delete a health check'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "run-check" -d 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "add" -d 'Add (or replace) an agent'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "list" -d 'List the agents in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove" -d 'Remove an agent and its stored token'

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::core::{Change, ChannelView, Local};
 use crate::error::{Error, Result};
 use crate::health::node::{self, Thresholds};
+use crate::health::probe::ProbeResult;
+use crate::health::runner::CheckStatus;
 use crate::model::{
-    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, MetricsConfig, MetricsPatch,
+    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, MetricsConfig, MetricsPatch,
     WireSecret, validate,
 };
 use crate::render::Ui;
@@ -37,6 +39,10 @@ pub enum Call {
     DeleteChannel(String),
     Metrics,
     Metric(String),
+    CreateCheck(CreateCheck),
+    ListChecks,
+    DeleteCheck(String),
+    RunCheck(String),
 }
 
 /// The HTTP form of a call.
@@ -73,6 +79,10 @@ impl Call {
             Call::DeleteChannel(n) => (Method::Delete, format!("/api/channels/{n}"), None),
             Call::Metrics => (Method::Get, "/api/metrics".into(), None),
             Call::Metric(n) => (Method::Get, format!("/api/metrics/{n}"), None),
+            Call::CreateCheck(c) => (Method::Post, "/api/checks".into(), body(c)?),
+            Call::ListChecks => (Method::Get, "/api/checks".into(), None),
+            Call::DeleteCheck(n) => (Method::Delete, format!("/api/checks/{n}"), None),
+            Call::RunCheck(n) => (Method::Post, format!("/api/checks/{n}/run"), None),
         })
     }
 
@@ -116,6 +126,14 @@ impl Call {
             }
             (Method::Get, ["api", "metrics"]) => Call::Metrics,
             (Method::Get, ["api", "metrics", n]) => Call::Metric(name(n, validate::metric_name)?),
+            (Method::Post, ["api", "checks"]) => Call::CreateCheck(parse("check", json("check")?)?),
+            (Method::Get, ["api", "checks"]) => Call::ListChecks,
+            (Method::Delete, ["api", "checks", n]) => {
+                Call::DeleteCheck(name(n, validate::object_name)?)
+            }
+            (Method::Post, ["api", "checks", n, "run"]) => {
+                Call::RunCheck(name(n, validate::object_name)?)
+            }
             _ => {
                 return Err(Error::NotFound(format!(
                     "no API endpoint {path} for this method"
@@ -134,7 +152,15 @@ impl Call {
                 | Call::DeleteRule(_)
                 | Call::ConfigureChannel(..)
                 | Call::DeleteChannel(_)
+                | Call::CreateCheck(_)
+                | Call::DeleteCheck(_)
         )
+    }
+
+    /// Whether accepting the call lets the caller run programs on the node (command checks
+    /// and restart commands): over the network only when the daemon allows it.
+    pub fn runs_programs(&self) -> bool {
+        matches!(self, Call::CreateCheck(c) if c.check.runs_programs())
     }
 }
 
@@ -145,6 +171,39 @@ pub struct CreateRules {
     pub rules: Vec<AlertRule>,
     #[serde(default)]
     pub replace: bool,
+}
+
+/// `POST /api/checks`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCheck {
+    pub check: Check,
+    #[serde(default)]
+    pub replace: bool,
+}
+
+/// `list-checks` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckList {
+    pub checks: Vec<Check>,
+}
+
+/// `create-check` / `delete-check` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckChange {
+    pub change: Change,
+    pub check: Check,
+}
+
+/// `run-check` output: one run, now.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckRun {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: crate::model::CheckType,
+    pub target: String,
+    #[serde(flatten)]
+    pub result: ProbeResult,
 }
 
 /// `GET /api/info`: who answers.
@@ -235,6 +294,13 @@ pub trait Runtime: Send + Sync {
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>>;
     /// Start serving metrics with `config`; an error leaves the old listener in place.
     fn apply_metrics(&self, config: &MetricsConfig) -> Result<()>;
+    /// The status of `checks`: the runner's view in the daemon, one run of each now in
+    /// embedded mode.
+    fn check_statuses(&self, checks: &[Check]) -> Vec<CheckStatus>;
+    /// Run one check now.
+    fn run_check(&self, check: &Check) -> ProbeResult;
+    /// Checks or the auto-healing policy changed.
+    fn checks_changed(&self);
 }
 
 /// Everything [`execute`] needs.
@@ -263,7 +329,12 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             data_dir: svc.data_dir.display().to_string(),
             uptime_seconds: svc.runtime.uptime_seconds(),
         }),
-        Call::Health(thresholds) => to_json(&node::measure(&thresholds)),
+        Call::Health(thresholds) => {
+            let checks = local.list_checks()?;
+            let report =
+                node::measure(&thresholds).with_checks(svc.runtime.check_statuses(&checks));
+            to_json(&report)
+        }
         Call::ShowConfig => {
             let state = local.state()?;
             to_json(&ConfigReport {
@@ -290,7 +361,9 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                         .into(),
                 ));
             }
-            to_json(&local.configure_auto_healing(&patch)?)
+            let config = local.configure_auto_healing(&patch)?;
+            svc.runtime.checks_changed();
+            to_json(&config)
         }
         Call::ListRules => to_json(&RuleList {
             rules: local.list_rules()?,
@@ -331,6 +404,32 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             to_json(&ChannelChange {
                 change: Change::Deleted,
                 channel,
+            })
+        }
+        Call::CreateCheck(req) => {
+            let (change, check) = local.create_check(req.check, req.replace)?;
+            svc.runtime.checks_changed();
+            to_json(&CheckChange { change, check })
+        }
+        Call::ListChecks => to_json(&CheckList {
+            checks: local.list_checks()?,
+        }),
+        Call::DeleteCheck(name) => {
+            let check = local.delete_check(&name)?;
+            svc.runtime.checks_changed();
+            to_json(&CheckChange {
+                change: Change::Deleted,
+                check,
+            })
+        }
+        Call::RunCheck(name) => {
+            let check = local.find_check(&name)?;
+            let result = svc.runtime.run_check(&check);
+            to_json(&CheckRun {
+                name: check.name.clone(),
+                kind: check.probe.check_type(),
+                target: check.probe.target(),
+                result,
             })
         }
         Call::Metrics => svc.runtime.metrics(),

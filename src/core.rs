@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::Check;
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, MetricsConfig,
     MetricsPatch, Redacted, SecretRef, channel, validate,
@@ -179,6 +180,57 @@ impl Local {
             }
         }
         Ok((change, view))
+    }
+
+    /// Create a check, or replace one of the same name with `replace`.
+    pub fn create_check(&self, check: Check, replace: bool) -> Result<(Change, Check)> {
+        check.validate()?;
+        self.store.update(|s| {
+            let change = match s.checks.iter_mut().find(|c| c.name == check.name) {
+                Some(_) if !replace => {
+                    return Err(Error::Conflict(format!(
+                        "check '{}' already exists (use --replace to overwrite it)",
+                        check.name
+                    )));
+                }
+                Some(existing) => {
+                    *existing = check.clone();
+                    Change::Replaced
+                }
+                None => {
+                    s.checks.push(check.clone());
+                    Change::Created
+                }
+            };
+            s.checks.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok((change, check))
+        })
+    }
+
+    pub fn list_checks(&self) -> Result<Vec<Check>> {
+        Ok(self.store.load()?.checks)
+    }
+
+    pub fn find_check(&self, name: &str) -> Result<Check> {
+        let checks = self.list_checks()?;
+        checks
+            .iter()
+            .find(|c| c.name == name)
+            .cloned()
+            .ok_or_else(|| not_found("check", name, checks.iter().map(|c| c.name.as_str())))
+    }
+
+    pub fn delete_check(&self, name: &str) -> Result<Check> {
+        self.store.update(|s| {
+            let pos = s
+                .checks
+                .iter()
+                .position(|c| c.name == name)
+                .ok_or_else(|| {
+                    not_found("check", name, s.checks.iter().map(|c| c.name.as_str()))
+                })?;
+            Ok(s.checks.remove(pos))
+        })
     }
 
     pub fn list_channels(&self) -> Result<Vec<ChannelView>> {

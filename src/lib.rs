@@ -58,7 +58,7 @@ fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
         data_dir: commands::resolve_data_dir(cli.global.data_dir)?,
         agents: cli.global.agents,
         all_agents: cli.global.all_agents,
-        timeout: cli.global.timeout.as_std(),
+        timeout: cli.global.agent_timeout.as_std(),
     };
     ui.debug(&format!("data directory {}", ctx.data_dir.display()));
     let remote = !ctx.agents.is_empty() || ctx.all_agents;
@@ -99,10 +99,12 @@ fn command_output(cmd: &Command) -> Option<Format> {
         Command::Health(H::Status(a)) => a.out,
         Command::Health(H::ConfigureAutoHealing(a)) => a.out,
         Command::Health(H::CreateAlertRule(a)) => a.out,
-        Command::Health(H::ListAlertRules(a) | H::ListAlertChannels(a)) => a.out,
+        Command::Health(H::ListAlertRules(a) | H::ListAlertChannels(a) | H::ListChecks(a)) => a.out,
         Command::Health(H::DeleteAlertRule(a)) => a.out,
         Command::Health(H::ConfigureAlertChannel(a)) => a.out,
         Command::Health(H::DeleteAlertChannel(a)) => a.out,
+        Command::Health(H::CreateCheck(a)) => a.out,
+        Command::Health(H::DeleteCheck(a) | H::RunCheck(a)) => a.out,
         Command::Completions(_) => return None,
     };
     out.output

@@ -28,6 +28,11 @@ pub struct DaemonArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// Accept command checks and restart commands over the network API (they run programs on
+    /// this node); the local CLI on this machine may always configure them
+    #[arg(long)]
+    pub allow_remote_exec: bool,
+
     /// How often node and container metrics are collected (scrapes serve the latest collection)
     #[arg(long, value_parser = parse::collect_interval, default_value = "5s", value_name = "DURATION")]
     pub collect_interval: crate::model::PromDuration,

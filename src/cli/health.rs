@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{OutputArgs, parse};
+use crate::model::check::{CheckType, Header, JsonAssert, StatusSet};
 use crate::model::{ChannelType, Comparison, Matcher, PromDuration, Severity};
 
 #[derive(Debug, Subcommand)]
@@ -34,10 +35,33 @@ pub enum HealthCommand {
     /// Delete an alert channel and its stored secrets
     #[command(arg_required_else_help = true)]
     DeleteAlertChannel(DeleteChannelArgs),
+    /// Create a health check (HTTP, TCP, command or gRPC)
+    #[command(arg_required_else_help = true)]
+    CreateCheck(CreateCheckArgs),
+    /// List health checks
+    ListChecks(ListArgs),
+    /// Delete a health check
+    #[command(arg_required_else_help = true)]
+    DeleteCheck(CheckNameArgs),
+    /// Run a health check once, now (exit 0 healthy, 1 unhealthy)
+    #[command(arg_required_else_help = true)]
+    RunCheck(CheckNameArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Refresh the report every 2 s (in place on a terminal) until Ctrl-C
+    #[arg(long, conflicts_with = "wait_healthy")]
+    pub watch: bool,
+
+    /// Poll until everything is healthy (exit 0) or --timeout passes (exit 1)
+    #[arg(long)]
+    pub wait_healthy: bool,
+
+    /// How long --wait-healthy waits
+    #[arg(long, value_parser = parse::wait_timeout, default_value = "2m", value_name = "DURATION", requires = "wait_healthy")]
+    pub timeout: PromDuration,
+
     /// Unhealthy above this CPU use, percent of all CPUs
     #[arg(long, value_parser = parse::percent, allow_hyphen_values = true, value_name = "PERCENT", default_value = "90")]
     pub max_cpu: f64,
@@ -211,6 +235,114 @@ pub struct ConfigureAlertChannelArgs {
     /// pagerduty: read the routing key from a file
     #[arg(long, value_name = "FILE", group = "routing_key_src")]
     pub routing_key_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateCheckArgs {
+    /// Check name
+    #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
+    pub name: String,
+
+    /// What to probe
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub check_type: CheckType,
+
+    /// How often the check runs (at least 1s)
+    #[arg(long, value_parser = parse::duration, allow_hyphen_values = true, default_value = "30s", value_name = "DURATION")]
+    pub interval: PromDuration,
+
+    /// How long one run may take (less than the interval)
+    #[arg(long, value_parser = parse::duration, allow_hyphen_values = true, default_value = "10s", value_name = "DURATION")]
+    pub timeout: PromDuration,
+
+    /// Consecutive failures that make the target unhealthy (1-100)
+    #[arg(long, value_parser = parse::threshold_count, allow_hyphen_values = true, default_value = "3", value_name = "N")]
+    pub failure_threshold: u32,
+
+    /// Consecutive successes that make it healthy again (1-100)
+    #[arg(long, value_parser = parse::threshold_count, allow_hyphen_values = true, default_value = "1", value_name = "N")]
+    pub success_threshold: u32,
+
+    /// Failures in this time after the check (or a restart) starts do not count
+    #[arg(long, value_parser = parse::duration, allow_hyphen_values = true, default_value = "0s", value_name = "DURATION")]
+    pub start_period: PromDuration,
+
+    /// http: the URL to GET
+    #[arg(long, value_parser = parse::http_url)]
+    pub url: Option<String>,
+
+    /// http: accepted status codes, e.g. 200,204 or 2xx or 200-399 [default: 2xx]
+    #[arg(long, value_parser = parse::status_set, value_name = "CODES")]
+    pub expect_status: Option<StatusSet>,
+
+    /// http: the body must contain this text
+    #[arg(long, value_name = "TEXT")]
+    pub body_contains: Option<String>,
+
+    /// http: the body must match this regular expression
+    #[arg(long, value_parser = parse::regex, value_name = "REGEX")]
+    pub body_regex: Option<String>,
+
+    /// http: the JSON body's value at POINTER must equal VALUE, e.g. /status=ok
+    #[arg(long, value_parser = parse::json_assert, value_name = "POINTER=VALUE")]
+    pub json_pointer: Option<JsonAssert>,
+
+    /// http: a request header 'Name: value' (repeatable)
+    #[arg(long = "header", value_parser = parse::header, value_name = "HEADER")]
+    pub headers: Vec<Header>,
+
+    /// http, grpc: PEM file of a CA to trust
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// http: accept any TLS certificate (unsafe; for testing only)
+    #[arg(long)]
+    pub insecure_skip_verify: bool,
+
+    /// tcp, grpc: host:port to connect to
+    #[arg(long, value_parser = parse::host_port, value_name = "HOST:PORT")]
+    pub address: Option<String>,
+
+    /// command: the program and each argument, one per flag (or everything after `--`)
+    #[arg(long = "command", value_name = "ARG", allow_hyphen_values = true)]
+    pub command: Vec<String>,
+
+    /// grpc: the service name to ask about (empty: the server as a whole)
+    #[arg(long, value_name = "SERVICE")]
+    pub grpc_service: Option<String>,
+
+    /// grpc: connect with TLS
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Program and arguments that restart the target when auto-healing is on, one per flag
+    #[arg(
+        long = "restart-command",
+        value_name = "ARG",
+        allow_hyphen_values = true
+    )]
+    pub restart_command: Vec<String>,
+
+    /// Replace a check that already exists instead of failing
+    #[arg(long)]
+    pub replace: bool,
+
+    /// command: the program and its arguments, after `--`
+    #[arg(last = true, value_name = "COMMAND")]
+    pub trailing: Vec<String>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckNameArgs {
+    /// Name of the check
+    #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
+    pub name: String,
 
     #[command(flatten)]
     pub out: OutputArgs,

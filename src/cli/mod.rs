@@ -79,7 +79,7 @@ pub struct GlobalArgs {
 
     /// How long to wait for each agent
     #[arg(long, value_parser = parse::timeout, default_value = "10s", value_name = "DURATION", global = true)]
-    pub timeout: crate::model::PromDuration,
+    pub agent_timeout: crate::model::PromDuration,
 }
 
 /// `-o/--output` on a subcommand.

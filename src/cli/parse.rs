@@ -141,3 +141,44 @@ pub fn timeout(s: &str) -> Result<PromDuration, String> {
     }
     Ok(d)
 }
+
+/// A check threshold: 1 to 100.
+pub fn threshold_count(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=100).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 100".into()),
+    }
+}
+
+pub fn status_set(s: &str) -> Result<crate::model::check::StatusSet, String> {
+    with_value(crate::model::check::StatusSet::parse(s))
+}
+
+pub fn regex(s: &str) -> Result<String, String> {
+    regex::Regex::new(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("expected a valid regular expression ({e})"))
+}
+
+pub fn json_assert(s: &str) -> Result<crate::model::check::JsonAssert, String> {
+    with_value(crate::model::check::JsonAssert::parse(s))
+}
+
+pub fn header(s: &str) -> Result<crate::model::check::Header, String> {
+    with_value(crate::model::check::Header::parse(s))
+}
+
+pub fn host_port(s: &str) -> Result<String, String> {
+    with_value(crate::model::check::host_port(s))
+}
+
+/// `--wait-healthy --timeout`: 1s to 24h.
+pub fn wait_timeout(s: &str) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.as_std() < std::time::Duration::from_secs(1)
+        || d.as_std() > std::time::Duration::from_secs(86_400)
+    {
+        return Err("expected a duration from 1s to 24h".into());
+    }
+    Ok(d)
+}

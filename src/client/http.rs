@@ -83,6 +83,24 @@ impl AgentClient {
         })
     }
 
+    /// A client of the daemon on this machine through its Unix socket (no TLS needed; the
+    /// socket's permissions admit only its owner).
+    pub fn local(socket: &Path, token: Option<Secret>, timeout: Duration) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .unix_socket(socket)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Other(format!("local daemon: building HTTP client: {e}")))?;
+        Ok(AgentClient {
+            name: "local".into(),
+            url: "http://localhost".into(),
+            token,
+            http,
+        })
+    }
+
     /// Send a call and return the JSON answer.
     pub async fn call(&self, call: &Call) -> Result<serde_json::Value> {
         let (method, path, body) = call.to_http()?;

@@ -7,8 +7,10 @@ use super::Ctx;
 use crate::api::{Runtime, Service};
 use crate::client::AgentClient;
 use crate::error::{Error, Result};
+use crate::health::probe::{self, ProbeResult};
+use crate::health::runner::{self, CheckStatus};
 use crate::metrics::{Collector, CollectorConfig, Snapshot};
-use crate::model::MetricsConfig;
+use crate::model::{Check, MetricsConfig};
 
 /// The core over the data directory, with metrics collected on demand.
 pub fn service(ctx: &Ctx) -> Result<Service> {
@@ -59,6 +61,37 @@ impl Runtime for EmbeddedRuntime {
     fn apply_metrics(&self, _config: &MetricsConfig) -> Result<()> {
         Ok(())
     }
+
+    /// Without a daemon nothing runs on a schedule: run every check once, now, concurrently.
+    fn check_statuses(&self, checks: &[Check]) -> Vec<CheckStatus> {
+        if checks.is_empty() {
+            return Vec::new();
+        }
+        match block_on() {
+            Ok(rt) => rt.block_on(runner::run_once(checks)),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn run_check(&self, check: &Check) -> ProbeResult {
+        match block_on() {
+            Ok(rt) => rt.block_on(probe::run(check)),
+            Err(e) => ProbeResult {
+                ok: false,
+                latency_seconds: 0.0,
+                message: format!("starting the async runtime: {e}"),
+                output: String::new(),
+            },
+        }
+    }
+
+    fn checks_changed(&self) {}
+}
+
+fn block_on() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
 }
 
 /// A client of the daemon holding this data directory's lock, if one runs.

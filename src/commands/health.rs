@@ -6,13 +6,9 @@ use super::observability::kv_table;
 use super::secret_input::SecretSource;
 use super::{Ctx, ok, silent};
 use crate::api::{Call, ChannelChange, ChannelList, CreateRules, RuleChanges, RuleList};
-use crate::cli::health::{
-    ConfigureAlertChannelArgs, CreateAlertRuleArgs, HealthCommand, StatusArgs,
-};
+use crate::cli::health::{ConfigureAlertChannelArgs, CreateAlertRuleArgs, HealthCommand};
 use crate::core::{Change, ChannelView};
 use crate::error::{Error, ExitStatus, Result};
-use crate::health::Status;
-use crate::health::node::{self, NodeHealth};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, WireSecret,
     channel::check_secret, rule_file,
@@ -21,7 +17,7 @@ use crate::render::{Report, Style};
 
 pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
     match cmd {
-        HealthCommand::Status(args) => status(ctx, args),
+        HealthCommand::Status(args) => super::checks::status(ctx, args),
         HealthCommand::ConfigureAutoHealing(args) => {
             let patch = AutoHealingPatch {
                 enabled: args.enabled,
@@ -41,29 +37,14 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         HealthCommand::ListAlertChannels(_) => {
             ctx.run::<ChannelList>(Call::ListChannels, ok, silent)
         }
+        HealthCommand::CreateCheck(args) => super::checks::create(ctx, args),
+        HealthCommand::ListChecks(_) => super::checks::list(ctx),
+        HealthCommand::DeleteCheck(args) => super::checks::delete(ctx, args.name),
+        HealthCommand::RunCheck(args) => super::checks::run_check(ctx, args.name),
         HealthCommand::DeleteAlertChannel(args) => {
             ctx.run::<ChannelChange>(Call::DeleteChannel(args.name), ok, announce_channel)
         }
     }
-}
-
-fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
-    let thresholds = node::Thresholds {
-        cpu_percent: args.max_cpu,
-        memory_percent: args.max_memory,
-        swap_percent: args.max_swap,
-        disk_percent: args.max_disk,
-        load_per_cpu: args.max_load,
-        ..node::Thresholds::default()
-    };
-    ctx.run::<NodeHealth>(
-        Call::Health(thresholds),
-        |r| match r.status {
-            Status::Unhealthy => ExitStatus::Negative,
-            Status::Healthy | Status::Unknown => ExitStatus::Success,
-        },
-        silent,
-    )
 }
 
 fn announce_rules(r: &RuleChanges) -> Vec<String> {

@@ -3,6 +3,7 @@
 //! the renderer.
 
 pub mod agent;
+pub mod checks;
 pub mod embedded;
 pub mod health;
 pub mod observability;
@@ -102,85 +103,117 @@ impl Ctx {
     where
         T: Report + DeserializeOwned,
     {
+        let target = self.target()?;
+        let fetched = self.fetch::<T>(&target, &call)?;
+        self.present(&fetched, &judge, &announce)
+    }
+
+    /// Ask the target; a single target's failure is an error, many targets' are rows.
+    pub fn fetch<T: DeserializeOwned>(&self, target: &Target, call: &Call) -> Result<Fetched<T>> {
         let one = |value: serde_json::Value| -> Result<T> {
             serde_json::from_value(value)
                 .map_err(|e| Error::Remote(format!("unexpected answer: {e}")))
         };
-        match self.target()? {
-            Target::Embedded(svc) => {
-                let report = one(api::execute(&svc, call)?)?;
-                self.finish(&report, &judge, &announce, "")
-            }
+        match target {
+            Target::Embedded(svc) => Ok(Fetched::One {
+                report: one(api::execute(svc, call.clone())?)?,
+                prefix: String::new(),
+            }),
             Target::One(client) => {
                 let mut results =
-                    fanout::call_all(std::slice::from_ref(&client), &call, self.timeout, true)?;
+                    fanout::call_all(std::slice::from_ref(client), call, self.timeout, true)?;
                 let result = results
                     .pop()
                     .map(|r| r.result)
                     .unwrap_or_else(|| Err(Error::Other("no answer".into())));
                 let report = one(result.map_err(|e| e.context(format!("agent {}", client.name)))?)?;
-                self.finish(
-                    &report,
-                    &judge,
-                    &announce,
-                    &format!("agent {}: ", client.name),
-                )
+                Ok(Fetched::One {
+                    report,
+                    prefix: format!("agent {}: ", client.name),
+                })
             }
             Target::Many(clients) => {
-                let results = fanout::call_all(&clients, &call, self.timeout, self.ui.quiet)?;
-                let mut outcomes = Vec::with_capacity(results.len());
-                let (mut failed, mut worst) = (0, ExitStatus::Success);
-                for r in results {
-                    let parsed = r.result.and_then(one);
-                    match parsed {
-                        Ok(report) => {
-                            for line in announce(&report) {
-                                self.ui.status(&format!("agent {}: {line}", r.agent));
-                            }
-                            worst = worse(worst, judge(&report));
-                            outcomes.push(Outcome {
+                let results = fanout::call_all(clients, call, self.timeout, self.ui.quiet)?;
+                Ok(Fetched::Many(
+                    results
+                        .into_iter()
+                        .map(|r| match r.result.and_then(one) {
+                            Ok(report) => Outcome {
                                 agent: r.agent,
                                 url: r.url,
                                 ok: true,
                                 result: Some(report),
                                 error: None,
-                            });
-                        }
-                        Err(e) => {
-                            failed += 1;
-                            outcomes.push(Outcome {
+                            },
+                            Err(e) => Outcome {
                                 agent: r.agent,
                                 url: r.url,
                                 ok: false,
                                 result: None,
                                 error: Some(e.to_string()),
-                            });
-                        }
-                    }
-                }
-                let total = outcomes.len();
-                self.ui.emit(&Many { agents: outcomes })?;
-                Ok(match failed {
-                    0 => worst,
-                    n if n == total => ExitStatus::Failure,
-                    _ => ExitStatus::Partial,
-                })
+                            },
+                        })
+                        .collect(),
+                ))
             }
         }
     }
 
-    fn finish<T: Report>(
+    /// Print what was fetched (status lines to stderr, the report to stdout) and return the
+    /// exit status.
+    pub fn present<T: Report>(
         &self,
-        report: &T,
+        fetched: &Fetched<T>,
         judge: &impl Fn(&T) -> ExitStatus,
         announce: &impl Fn(&T) -> Vec<String>,
-        prefix: &str,
     ) -> Result<ExitStatus> {
-        for line in announce(report) {
-            self.ui.status(&format!("{prefix}{line}"));
+        match fetched {
+            Fetched::One { report, prefix } => {
+                for line in announce(report) {
+                    self.ui.status(&format!("{prefix}{line}"));
+                }
+                self.ui.emit(report)?;
+            }
+            Fetched::Many(outcomes) => {
+                for o in outcomes {
+                    if let Some(report) = &o.result {
+                        for line in announce(report) {
+                            self.ui.status(&format!("agent {}: {line}", o.agent));
+                        }
+                    }
+                }
+                self.ui.emit(&Many { agents: outcomes })?;
+            }
         }
-        self.ui.emit(report)?;
-        Ok(judge(report))
+        Ok(fetched.verdict(judge))
+    }
+}
+
+/// Answers from one target or many.
+pub enum Fetched<T> {
+    One { report: T, prefix: String },
+    Many(Vec<Outcome<T>>),
+}
+
+impl<T> Fetched<T> {
+    /// The exit status: 4 when some agents failed, 2 when all did, else the worst judged.
+    pub fn verdict(&self, judge: &impl Fn(&T) -> ExitStatus) -> ExitStatus {
+        match self {
+            Fetched::One { report, .. } => judge(report),
+            Fetched::Many(outcomes) => {
+                let failed = outcomes.iter().filter(|o| !o.ok).count();
+                let worst = outcomes
+                    .iter()
+                    .filter_map(|o| o.result.as_ref())
+                    .map(judge)
+                    .fold(ExitStatus::Success, worse);
+                match failed {
+                    0 => worst,
+                    n if n == outcomes.len() => ExitStatus::Failure,
+                    _ => ExitStatus::Partial,
+                }
+            }
+        }
     }
 }
 
@@ -212,11 +245,11 @@ pub struct Outcome<T> {
 
 /// A fan-out report: `{"agents": [{agent, url, ok, result | error}]}`.
 #[derive(Debug, Serialize)]
-pub struct Many<T> {
-    pub agents: Vec<Outcome<T>>,
+pub struct Many<'a, T> {
+    pub agents: &'a [Outcome<T>],
 }
 
-impl<T: Report> Report for Many<T> {
+impl<T: Report> Report for Many<'_, T> {
     fn human(&self, style: &Style) -> String {
         let mut out = String::new();
         for (i, o) in self.agents.iter().enumerate() {

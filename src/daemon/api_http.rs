@@ -30,15 +30,18 @@ pub struct ApiState {
     pub svc: Arc<Service>,
     pub token: Secret,
     pub log: Ui,
+    /// `--allow-remote-exec`.
+    pub allow_remote_exec: bool,
     limiter: Mutex<HashMap<IpAddr, (f64, Instant)>>,
 }
 
 impl ApiState {
-    pub fn new(svc: Arc<Service>, token: Secret, log: Ui) -> Self {
+    pub fn new(svc: Arc<Service>, token: Secret, log: Ui, allow_remote_exec: bool) -> Self {
         ApiState {
             svc,
             token,
             log,
+            allow_remote_exec,
             limiter: Mutex::new(HashMap::new()),
         }
     }
@@ -106,6 +109,9 @@ fn authorized(req: &Request<Body>, token: &Secret) -> bool {
 
 async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response {
     let path = req.uri().path().to_string();
+    if path == "/healthz" {
+        return healthz(&st).await;
+    }
     if !path.starts_with("/api/") {
         return error_response(
             StatusCode::NOT_FOUND,
@@ -159,6 +165,7 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
         return too_large();
     }
     let query = req.uri().query().unwrap_or("").to_string();
+    let origin = super::serve::origin(&req);
     let Ok(body) = axum::body::to_bytes(req.into_body(), MAX_BODY).await else {
         return too_large();
     };
@@ -166,6 +173,15 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
         Ok(c) => c,
         Err(e) => return from_error(&e),
     };
+    if call.runs_programs() && !st.allow_remote_exec && super::serve::origin_is_network(&origin) {
+        return error_response(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "command checks and restart commands run programs on this node: the agent accepts them over \
+             the network only when started with `hivemind daemon --allow-remote-exec` (the CLI on the \
+             agent's own machine may always configure them)",
+        );
+    }
     let write = call.is_write();
     let svc = Arc::clone(&st.svc);
     let result = tokio::task::spawn_blocking(move || execute(&svc, call)).await;
@@ -189,6 +205,32 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
             "internal",
             "the request failed inside the agent",
         ),
+    }
+}
+
+/// `GET /healthz` for load balancers, without a token: 200 while no check is unhealthy,
+/// else 503 naming them.
+async fn healthz(st: &ApiState) -> Response {
+    let svc = Arc::clone(&st.svc);
+    let unhealthy = tokio::task::spawn_blocking(move || {
+        let checks = svc.local.list_checks().unwrap_or_default();
+        svc.runtime
+            .check_statuses(&checks)
+            .into_iter()
+            .filter(|c| c.status == crate::health::Status::Unhealthy)
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    if unhealthy.is_empty() {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("unhealthy: {}\n", unhealthy.join(", ")),
+        )
+            .into_response()
     }
 }
 

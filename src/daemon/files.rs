@@ -17,6 +17,8 @@ pub const LOCK: &str = "daemon.lock";
 pub const INFO: &str = "daemon.json";
 /// The API bearer token (mode 0600).
 pub const TOKEN: &str = "agent.token";
+/// The local API socket: same API, no TLS needed, and requests count as local configuration.
+pub const SOCKET: &str = "daemon.sock";
 
 /// What a running daemon publishes for the CLI on the same machine.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,6 +27,9 @@ pub struct DaemonInfo {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
+    /// The local API socket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub socket: Option<PathBuf>,
 }
 
 /// Take the daemon lock, or fail if another daemon holds it. Keep the file open to keep it.

@@ -99,10 +99,12 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let (collector, first) = tokio::task::spawn_blocking(move || runtime::prime(config))
             .await
             .map_err(|_| Error::Other("first metrics collection failed".into()))?;
-        let shared = runtime::Shared::new(handle, ui.clone(), first);
+        let runner = crate::health::runner::Runner::new(local.store.clone(), ui.clone());
+        let shared = runtime::Shared::new(handle, ui.clone(), first, Arc::clone(&runner));
         shared.apply(&state.metrics)?;
 
         let (stop_tx, stop_rx) = watch::channel(false);
+        let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone()));
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
             collector,
@@ -116,15 +118,37 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             ui: ui.clone(),
             runtime: Box::new(runtime::DaemonRuntime(Arc::clone(&shared))),
         });
-        let api = api_http::router(Arc::new(api_http::ApiState::new(svc, token, ui.clone())));
+        let api = api_http::router(Arc::new(api_http::ApiState::new(
+            svc,
+            token,
+            ui.clone(),
+            args.allow_remote_exec,
+        )));
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
+        // The lock is ours, so a socket file left here is a dead daemon's.
+        let socket_path = ctx.data_dir.join(files::SOCKET);
+        let _ = std::fs::remove_file(&socket_path);
+        let unix = tokio::net::UnixListener::bind(&socket_path)
+            .map_err(|e| Error::io(format!("binding {}", socket_path.display()), e))?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&socket_path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::io(format!("securing {}", socket_path.display()), e))?;
+        }
+        let local_server = tokio::spawn(serve::serve(
+            serve::Listener::Unix(unix, socket_path.clone()),
+            api.clone(),
+            None,
+            stop_rx.clone(),
+        ));
         files::write_info(
             &ctx.data_dir,
             &files::DaemonInfo {
                 pid: std::process::id(),
                 url: url.clone(),
                 ca_cert: args.tls_cert.clone(),
+                socket: Some(socket_path),
             },
         )?;
         ui.status(&format!(
@@ -133,13 +157,23 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             ctx.data_dir.display()
         ));
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
-        let server = tokio::spawn(serve::serve(listener, api, acceptor, stop_rx));
+        let server = tokio::spawn(serve::serve(
+            serve::Listener::Tcp(listener),
+            api,
+            acceptor,
+            stop_rx,
+        ));
 
         let signal = shutdown_signal().await;
         ui.status(&format!("{signal} received: shutting down"));
         let _ = stop_tx.send(true);
         shared.stop_metrics();
-        let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+        let _ = tokio::time::timeout(Duration::from_secs(15), async {
+            let _ = server.await;
+            let _ = local_server.await;
+            let _ = supervisor.await;
+        })
+        .await;
         files::remove_info(&ctx.data_dir);
         let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
         ui.status("stopped");

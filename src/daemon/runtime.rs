@@ -12,8 +12,10 @@ use tokio::sync::watch;
 use super::metrics_http;
 use crate::api::Runtime;
 use crate::error::{Error, Result};
-use crate::metrics::{Collector, CollectorConfig, SelfStats, Snapshot};
-use crate::model::MetricsConfig;
+use crate::health::probe::{self, ProbeResult};
+use crate::health::runner::{CheckStatus, Runner, Tracker};
+use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
+use crate::model::{Check, MetricsConfig};
 use crate::render::Ui;
 
 /// The running metrics listener.
@@ -32,10 +34,16 @@ pub struct Shared {
     server: Mutex<Option<MetricsServer>>,
     handle: tokio::runtime::Handle,
     ui: Ui,
+    pub runner: Arc<Runner>,
 }
 
 impl Shared {
-    pub fn new(handle: tokio::runtime::Handle, ui: Ui, first: Snapshot) -> Arc<Self> {
+    pub fn new(
+        handle: tokio::runtime::Handle,
+        ui: Ui,
+        first: Snapshot,
+        runner: Arc<Runner>,
+    ) -> Arc<Self> {
         Arc::new(Shared {
             started: Instant::now(),
             snapshot: RwLock::new(Arc::new(first)),
@@ -45,7 +53,14 @@ impl Shared {
             server: Mutex::new(None),
             handle,
             ui,
+            runner,
         })
+    }
+
+    /// Families from the daemon's own loops (health checks, auto-healing), exposed next to
+    /// the collected ones.
+    pub fn extra_families(&self) -> Vec<Family> {
+        self.runner.families()
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -102,8 +117,12 @@ impl Shared {
                 .map_err(|e| Error::io(format!("metrics listener {addr}"), e))?;
             let (stop, stop_rx) = watch::channel(false);
             let app = metrics_http::router(Arc::clone(self));
-            self.handle
-                .spawn(super::serve::serve(listener, app, None, stop_rx));
+            self.handle.spawn(super::serve::serve(
+                super::serve::Listener::Tcp(listener),
+                app,
+                None,
+                stop_rx,
+            ));
             if let Some(old) = server.replace(MetricsServer { addr, stop }) {
                 let _ = old.stop.send(true);
             }
@@ -177,17 +196,50 @@ impl Runtime for DaemonRuntime {
     }
 
     fn metrics(&self) -> Result<serde_json::Value> {
-        serde_json::to_value(&*self.0.snapshot())
-            .map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+        let mut snap = (*self.0.snapshot()).clone();
+        snap.families.extend(self.0.extra_families());
+        snap.families
+            .extend(crate::metrics::scrape_families(&self.0.stats()));
+        snap.families.sort_by(|a, b| a.name.cmp(&b.name));
+        serde_json::to_value(&snap).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
     }
 
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
         let snap = self.0.snapshot();
+        let extra = self.0.extra_families();
+        let name = crate::metrics::canonical_name(name);
         snap.family(name)
+            .or_else(|| extra.iter().find(|f| f.name == name))
             .map(|f| {
                 serde_json::to_value(f).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
             })
             .transpose()
+    }
+
+    /// The runner's view; checks it has not picked up yet (just created) show as unknown.
+    fn check_statuses(&self, checks: &[Check]) -> Vec<CheckStatus> {
+        let running = self.0.runner.statuses();
+        checks
+            .iter()
+            .map(|c| {
+                running
+                    .iter()
+                    .find(|s| s.name == c.name)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        Tracker::new(c, std::time::Instant::now())
+                            .report(c, &crate::health::autoheal::Healer::off())
+                    })
+            })
+            .collect()
+    }
+
+    fn run_check(&self, check: &Check) -> ProbeResult {
+        self.0.handle.block_on(probe::run(check))
+    }
+
+    fn checks_changed(&self) {
+        self.0.runner.changed();
     }
 
     fn apply_metrics(&self, config: &MetricsConfig) -> Result<()> {

@@ -1,6 +1,9 @@
 //! Health: node resources now; check kinds, the runner and auto-healing build on this.
 
+pub mod autoheal;
 pub mod node;
+pub mod probe;
+pub mod runner;
 
 use serde::{Deserialize, Serialize};
 

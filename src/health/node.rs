@@ -89,15 +89,30 @@ pub struct Resource {
     pub detail: String,
 }
 
-/// `hivemind health status` for this node.
+/// `hivemind health status`: this node's resources and its checks.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NodeHealth {
+pub struct HealthReport {
     pub hostname: String,
     pub status: Status,
     /// RFC 3339 time of the measurement.
     pub checked_at: String,
     pub uptime_seconds: Option<u64>,
     pub resources: Vec<Resource>,
+    /// The node's health checks (empty when none are defined).
+    #[serde(default)]
+    pub checks: Vec<super::runner::CheckStatus>,
+}
+
+impl HealthReport {
+    /// Add the checks and fold their status into the report's: any unhealthy check makes the
+    /// whole report unhealthy.
+    pub fn with_checks(mut self, checks: Vec<super::runner::CheckStatus>) -> Self {
+        if checks.iter().any(|c| c.status == Status::Unhealthy) {
+            self.status = Status::Unhealthy;
+        }
+        self.checks = checks;
+        self
+    }
 }
 
 /// File system types that are kernel views, RAM or read-only images, not storage to watch.
@@ -148,7 +163,7 @@ fn round1(v: f64) -> f64 {
 /// Measure this node. Takes a little over 200 ms: CPU usage needs two samples that far
 /// apart. The other resources are read first, so that our own work does not count as the
 /// node's CPU use; during the interval this process only sleeps.
-pub fn measure(th: &Thresholds) -> NodeHealth {
+pub fn measure(th: &Thresholds) -> HealthReport {
     // `None` when sysinfo cannot read this platform at all: every row is then unknown.
     let mut sys =
         System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing())).ok();
@@ -264,12 +279,13 @@ pub fn measure(th: &Thresholds) -> NodeHealth {
     } else {
         Status::Healthy
     };
-    NodeHealth {
+    HealthReport {
         hostname: System::host_name().unwrap_or_else(|_| "unknown".into()),
         status,
         checked_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         uptime_seconds: uptime,
         resources,
+        checks: Vec::new(),
     }
 }
 
@@ -371,7 +387,7 @@ fn processes(th: &Thresholds) -> Resource {
     }
 }
 
-impl Report for NodeHealth {
+impl Report for HealthReport {
     fn human(&self, style: &Style) -> String {
         let mut t = style.table(&["RESOURCE", "STATUS", "VALUE", "THRESHOLD", "DETAIL"]);
         for r in &self.resources {
@@ -399,6 +415,36 @@ impl Report for NodeHealth {
                 comfy_table::Cell::new(&r.detail),
             ]);
         }
-        format!("NODE {}  {}\n{t}", self.hostname, self.status.as_str())
+        let mut out = format!("NODE {}  {}\n{t}", self.hostname, self.status.as_str());
+        if !self.checks.is_empty() {
+            let mut c = style.table(&[
+                "CHECK", "TYPE", "STATUS", "LATENCY", "FAILURES", "RESTARTS", "AUTOHEAL", "DETAIL",
+            ]);
+            for check in &self.checks {
+                let latency = check.last_result.as_ref().map_or_else(
+                    || "-".into(),
+                    |r| format!("{:.1} ms", r.latency_seconds * 1000.0),
+                );
+                let detail = match (&check.last_result, &check.last_error) {
+                    (Some(r), _) if r.ok => check.target.clone(),
+                    (Some(r), _) => r.message.clone(),
+                    (None, Some(e)) => e.clone(),
+                    (None, None) => "not run yet".into(),
+                };
+                c.add_row(vec![
+                    comfy_table::Cell::new(&check.name),
+                    comfy_table::Cell::new(check.kind.as_str()),
+                    style.status_cell(check.status.as_str()),
+                    comfy_table::Cell::new(latency),
+                    comfy_table::Cell::new(check.consecutive_failures),
+                    comfy_table::Cell::new(check.restarts),
+                    comfy_table::Cell::new(check.autoheal.as_str()),
+                    comfy_table::Cell::new(detail),
+                ]);
+            }
+            out.push('\n');
+            out.push_str(&c.to_string());
+        }
+        out
     }
 }

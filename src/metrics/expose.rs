@@ -52,9 +52,11 @@ fn write_family(out: &mut String, f: &Family) {
     out.push_str(match f.kind {
         Kind::Counter => " counter\n",
         Kind::Gauge => " gauge\n",
+        Kind::Histogram => " histogram\n",
     });
     for s in &f.samples {
         out.push_str(&f.name);
+        out.push_str(s.suffix);
         if !s.labels.is_empty() {
             out.push('{');
             for (i, (k, v)) in s.labels.iter().enumerate() {
@@ -163,10 +165,12 @@ mod tests {
             kind: Kind::Counter,
             samples: vec![
                 Sample {
+                    suffix: "",
                     labels: vec![("a".into(), "1".into()), ("b".into(), "q\"".into())],
                     value: 3.0,
                 },
                 Sample {
+                    suffix: "",
                     labels: vec![],
                     value: 0.5,
                 },

@@ -23,6 +23,8 @@ use node::CpuTimes;
 pub enum Kind {
     Counter,
     Gauge,
+    /// Samples carry the `_bucket` (with `le`), `_sum` and `_count` suffixes.
+    Histogram,
 }
 
 /// One series: its labels (in a fixed order per family) and its current value.
@@ -32,6 +34,10 @@ pub struct Sample {
     #[serde(serialize_with = "labels_as_map")]
     pub labels: Vec<(String, String)>,
     pub value: f64,
+    /// Appended to the family name on exposition: empty, or `_bucket`/`_sum`/`_count` for
+    /// histograms.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub suffix: &'static str,
 }
 
 fn labels_as_map<S: Serializer>(labels: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
@@ -66,8 +72,49 @@ impl Family {
     /// measured is absent rather than `NaN`.
     pub fn push(&mut self, labels: Vec<(String, String)>, value: f64) {
         if value.is_finite() {
-            self.samples.push(Sample { labels, value });
+            self.samples.push(Sample {
+                labels,
+                value,
+                suffix: "",
+            });
         }
+    }
+
+    /// Add a histogram: cumulative `(upper bound, count)` buckets (the `+Inf` bucket is added
+    /// from `count`), the sum of observations, and their count.
+    pub fn push_histogram(
+        &mut self,
+        labels: Vec<(String, String)>,
+        buckets: &[(f64, u64)],
+        sum: f64,
+        count: u64,
+    ) {
+        for (le, n) in buckets {
+            let mut l = labels.clone();
+            l.push(("le".into(), crate::model::rule::fmt_number(*le)));
+            self.samples.push(Sample {
+                labels: l,
+                value: *n as f64,
+                suffix: "_bucket",
+            });
+        }
+        let mut l = labels.clone();
+        l.push(("le".into(), "+Inf".into()));
+        self.samples.push(Sample {
+            labels: l,
+            value: count as f64,
+            suffix: "_bucket",
+        });
+        self.samples.push(Sample {
+            labels: labels.clone(),
+            value: sum,
+            suffix: "_sum",
+        });
+        self.samples.push(Sample {
+            labels,
+            value: count as f64,
+            suffix: "_count",
+        });
     }
 
     /// Sort series by labels and drop repeated label sets, keeping the first.
@@ -370,10 +417,16 @@ pub fn scrape_families(stats: &SelfStats) -> [Family; 2] {
     [duration, scrapes]
 }
 
-/// Encode a snapshot plus the self metrics into Prometheus text format 0.0.4.
-pub fn encode_text(snapshot: &Snapshot, stats: &SelfStats) -> String {
+/// Encode a snapshot, the self metrics and `more` families (the daemon's own loops) into
+/// Prometheus text format 0.0.4.
+pub fn encode_text(snapshot: &Snapshot, stats: &SelfStats, more: &[Family]) -> String {
     let extra = scrape_families(stats);
-    let mut all: Vec<&Family> = snapshot.families.iter().chain(extra.iter()).collect();
+    let mut all: Vec<&Family> = snapshot
+        .families
+        .iter()
+        .chain(extra.iter())
+        .chain(more.iter())
+        .collect();
     // Stable: on a repeated name the snapshot's family comes first and is the one kept.
     all.sort_by(|a, b| a.name.cmp(&b.name));
     expose::encode(all.iter().copied())
@@ -793,7 +846,7 @@ mod tests {
         assert_eq!(snap.errors.len(), 6, "{:?}", snap.errors);
         assert_eq!(series(&snap, "hivemind_node_status"), [(vec![], 1.0)]);
         assert!(series(&snap, "hivemind_node_cpu_usage").is_empty());
-        let text = encode_text(&snap, &SelfStats::default());
+        let text = encode_text(&snap, &SelfStats::default(), &[]);
         assert!(!text.contains("hivemind_node_cpu_usage"));
         assert!(text.contains("hivemind_collector_errors_total{collector=\"cpu\"} 2\n"));
     }
@@ -820,6 +873,7 @@ mod tests {
                 scrapes_total: 7,
                 last_scrape_seconds: 0.003,
             },
+            &[],
         );
         let mut names = Vec::new();
         let mut seen = HashSet::new();
@@ -910,7 +964,7 @@ mod tests {
             families: vec![fam],
             errors: Vec::new(),
         };
-        let text = encode_text(&snap, &SelfStats::default());
+        let text = encode_text(&snap, &SelfStats::default(), &[]);
         assert!(text.contains(
             "# HELP hivemind_test_hostile Help with a backslash \\\\ and\\na newline.\n"
         ));
@@ -967,6 +1021,7 @@ mod tests {
                 scrapes_total: 1,
                 last_scrape_seconds: 0.0042,
             },
+            &[],
         );
         assert!(text.contains("hivemind_node_cpu_usage{"));
         assert!(text.contains("hivemind_container_cpu_seconds_total{"));

@@ -1,6 +1,7 @@
 //! Domain types shared by the CLI, the state store and the agent, with their validation.
 
 pub mod channel;
+pub mod check;
 pub mod config;
 pub mod duration;
 pub mod rule;
@@ -9,6 +10,7 @@ pub mod secret;
 pub mod validate;
 
 pub use channel::{Channel, ChannelSpec, ChannelType};
+pub use check::{Check, CheckType, Probe};
 pub use config::{AutoHealingConfig, AutoHealingPatch, MetricsConfig, MetricsPatch};
 pub use duration::PromDuration;
 pub use rule::{AlertRule, Comparison, Matcher, Severity};

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::fs::{LockGuard, read_optional, toml_error, write_atomic};
 use crate::error::{Error, Result};
-use crate::model::{AlertRule, AutoHealingConfig, Channel, MetricsConfig, SecretRef, validate};
+use crate::model::{
+    AlertRule, AutoHealingConfig, Channel, Check, MetricsConfig, SecretRef, validate,
+};
 
 /// The state file's schema version.
 pub const STATE_VERSION: u32 = 1;
@@ -25,6 +27,8 @@ pub struct State {
     pub rules: Vec<AlertRule>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub channels: BTreeMap<String, Channel<SecretRef>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
 }
 
 impl Default for State {
@@ -35,6 +39,7 @@ impl Default for State {
             auto_healing: AutoHealingConfig::default(),
             rules: Vec::new(),
             channels: BTreeMap::new(),
+            checks: Vec::new(),
         }
     }
 }
@@ -59,6 +64,16 @@ impl State {
                 .map_err(|e| e.to_string())?;
             if !seen.insert(rule.name.as_str()) {
                 return Err(format!("rules[{i}]: duplicate rule name '{}'", rule.name));
+            }
+        }
+        let mut seen = HashSet::new();
+        for (i, check) in self.checks.iter().enumerate() {
+            check.validate().map_err(|e| format!("checks[{i}]: {e}"))?;
+            if !seen.insert(check.name.as_str()) {
+                return Err(format!(
+                    "checks[{i}]: duplicate check name '{}'",
+                    check.name
+                ));
             }
         }
         for name in self.channels.keys() {

@@ -547,7 +547,7 @@ fn remote_agents_fan_out_with_partial_failure() {
         &cli,
         &[
             "--all-agents",
-            "--timeout",
+            "--agent-timeout",
             "2s",
             "health",
             "list-alert-rules",
@@ -583,7 +583,7 @@ fn remote_agents_fan_out_with_partial_failure() {
         &cli,
         &[
             "--all-agents",
-            "--timeout",
+            "--agent-timeout",
             "2s",
             "health",
             "list-alert-rules",
@@ -595,7 +595,10 @@ fn remote_agents_fan_out_with_partial_failure() {
         "{out}"
     );
 
-    let (code, out, _) = hm_run(&cli, &["agent", "ping", "--timeout", "2s", "-o", "json"]);
+    let (code, out, _) = hm_run(
+        &cli,
+        &["agent", "ping", "--agent-timeout", "2s", "-o", "json"],
+    );
     assert_eq!(code, 4);
     let pings = json(&out);
     assert_eq!(pings["agents"][0]["ok"], true);

@@ -1,0 +1,407 @@
+//! Running one check once: HTTP, TCP, a command (argv, no shell, its whole process group
+//! killed on timeout) or the standard gRPC health service.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncReadExt;
+
+use crate::model::check::{Check, Probe};
+
+/// Output kept from a command check.
+pub const MAX_OUTPUT: usize = 4096;
+/// HTTP response bodies read for assertions.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// The result of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeResult {
+    pub ok: bool,
+    pub latency_seconds: f64,
+    /// Why it failed, or what it saw (`HTTP 200`, `connected`, `exit 0`, `SERVING`).
+    pub message: String,
+    /// A command's combined stdout and stderr, cut to 4 KiB.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
+}
+
+impl ProbeResult {
+    fn new(ok: bool, started: Instant, message: impl Into<String>) -> Self {
+        ProbeResult {
+            ok,
+            latency_seconds: started.elapsed().as_secs_f64(),
+            message: message.into(),
+            output: String::new(),
+        }
+    }
+}
+
+/// Run `check` once, bounded by its timeout.
+pub async fn run(check: &Check) -> ProbeResult {
+    let started = Instant::now();
+    let timeout = check.timeout.as_std();
+    let attempt = async {
+        match &check.probe {
+            Probe::Http { .. } => http(check, started).await,
+            Probe::Tcp { address } => tcp(address, started).await,
+            Probe::Command { command } => command_probe(command, timeout, started).await,
+            Probe::Grpc {
+                address,
+                service,
+                tls,
+                ca_cert,
+            } => grpc(address, service, *tls, ca_cert.as_deref(), timeout, started).await,
+        }
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(r) => r,
+        Err(_) => ProbeResult::new(false, started, format!("timed out after {}", check.timeout)),
+    }
+}
+
+/// Build the HTTP client a check needs: its CA, optional skip-verify, and redirects only to
+/// the same host (a health endpoint that redirects elsewhere is misconfigured or hijacked).
+pub fn http_client(check: &Check) -> Result<reqwest::Client, String> {
+    let Probe::Http {
+        ca_cert,
+        insecure_skip_verify,
+        ..
+    } = &check.probe
+    else {
+        return Err("not an HTTP check".into());
+    };
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let same_host =
+            attempt.previous().first().map(|u| u.host_str()) == Some(attempt.url().host_str());
+        if attempt.previous().len() >= 5 {
+            attempt.error("more than 5 redirects")
+        } else if same_host {
+            attempt.follow()
+        } else {
+            attempt.error("redirect to another host refused")
+        }
+    });
+    let mut b = reqwest::Client::builder()
+        .redirect(policy)
+        .timeout(check.timeout.as_std())
+        .user_agent(concat!("hivemind-health/", env!("CARGO_PKG_VERSION")))
+        .danger_accept_invalid_certs(*insecure_skip_verify);
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| format!("reading CA {}: {e}", path.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| format!("CA {}: {e}", path.display()))?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build().map_err(|e| format!("HTTP client: {e}"))
+}
+
+async fn http(check: &Check, started: Instant) -> ProbeResult {
+    let Probe::Http {
+        url,
+        expect_status,
+        body_contains,
+        body_regex,
+        json,
+        headers,
+        ..
+    } = &check.probe
+    else {
+        return ProbeResult::new(false, started, "not an HTTP check");
+    };
+    let client = match http_client(check) {
+        Ok(c) => c,
+        Err(e) => return ProbeResult::new(false, started, e),
+    };
+    let mut req = client.get(url);
+    for h in headers {
+        req = req.header(&h.name, &h.value);
+    }
+    let mut resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return ProbeResult::new(false, started, describe_reqwest(&e)),
+    };
+    let status = resp.status().as_u16();
+    if !expect_status.contains(status) {
+        return ProbeResult::new(
+            false,
+            started,
+            format!("HTTP {status}, expected {expect_status}"),
+        );
+    }
+    if body_contains.is_none() && body_regex.is_none() && json.is_none() {
+        return ProbeResult::new(true, started, format!("HTTP {status}"));
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk);
+                if body.len() > MAX_BODY {
+                    body.truncate(MAX_BODY);
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return ProbeResult::new(
+                    false,
+                    started,
+                    format!("reading body: {}", describe_reqwest(&e)),
+                );
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&body);
+    if let Some(needle) = body_contains
+        && !text.contains(needle.as_str())
+    {
+        return ProbeResult::new(
+            false,
+            started,
+            format!("HTTP {status}: body does not contain {needle:?}"),
+        );
+    }
+    if let Some(re) = body_regex {
+        match regex::Regex::new(re) {
+            Ok(r) if r.is_match(&text) => {}
+            Ok(_) => {
+                return ProbeResult::new(
+                    false,
+                    started,
+                    format!("HTTP {status}: body does not match /{re}/"),
+                );
+            }
+            Err(e) => return ProbeResult::new(false, started, format!("body regex: {e}")),
+        }
+    }
+    if let Some(a) = json {
+        let value: serde_json::Value = match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return ProbeResult::new(
+                    false,
+                    started,
+                    format!("HTTP {status}: body is not JSON ({e})"),
+                );
+            }
+        };
+        let found = value.pointer(&a.pointer);
+        let matches = match found {
+            Some(serde_json::Value::String(s)) => *s == a.expected,
+            Some(other) => serde_json::to_string(other).is_ok_and(|t| t == a.expected),
+            None => false,
+        };
+        if !matches {
+            let seen = found.map_or_else(|| "nothing".to_string(), |v| v.to_string());
+            return ProbeResult::new(
+                false,
+                started,
+                format!(
+                    "HTTP {status}: {} is {seen}, expected {}",
+                    a.pointer, a.expected
+                ),
+            );
+        }
+    }
+    ProbeResult::new(true, started, format!("HTTP {status}"))
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "cannot connect".to_string()
+    } else if e.is_redirect() {
+        "redirect refused".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    if let Some(l) = last {
+        msg.push_str(": ");
+        msg.push_str(&l);
+    }
+    msg
+}
+
+async fn tcp(address: &str, started: Instant) -> ProbeResult {
+    match tokio::net::TcpStream::connect(address).await {
+        Ok(_) => ProbeResult::new(true, started, "connected"),
+        Err(e) => ProbeResult::new(false, started, format!("connect {address}: {e}")),
+    }
+}
+
+/// Run argv in its own process group; on timeout kill the whole group so that children the
+/// command started do not linger.
+async fn command_probe(argv: &[String], timeout: Duration, started: Instant) -> ProbeResult {
+    let Some((program, args)) = argv.split_first() else {
+        return ProbeResult::new(false, started, "empty command");
+    };
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return ProbeResult::new(false, started, format!("starting {program}: {e}")),
+    };
+    let pgid = child.id();
+    let (Some(mut out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
+        return ProbeResult::new(false, started, "no pipes to the command");
+    };
+    let work = async {
+        let mut o = Vec::new();
+        let mut e = Vec::new();
+        // Read everything (so the child never blocks on a full pipe) but keep only 4 KiB.
+        let (ro, re, status) = tokio::join!(
+            read_capped(&mut out, &mut o),
+            read_capped(&mut err, &mut e),
+            child.wait()
+        );
+        let _ = (ro, re);
+        (status, o, e)
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok((status, o, e)) => {
+            let mut output = String::from_utf8_lossy(&o).into_owned();
+            output.push_str(&String::from_utf8_lossy(&e));
+            if output.len() > MAX_OUTPUT {
+                let mut cut = MAX_OUTPUT;
+                while !output.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                output.truncate(cut);
+            }
+            let mut r = match status {
+                Ok(s) if s.success() => ProbeResult::new(true, started, "exit 0"),
+                Ok(s) => match s.code() {
+                    Some(c) => ProbeResult::new(false, started, format!("exit {c}")),
+                    None => ProbeResult::new(false, started, "killed by a signal"),
+                },
+                Err(e) => ProbeResult::new(false, started, format!("waiting for {program}: {e}")),
+            };
+            r.output = output;
+            r
+        }
+        Err(_) => {
+            if let Some(pid) = pgid.and_then(|p| i32::try_from(p).ok()) {
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+            ProbeResult::new(
+                false,
+                started,
+                format!(
+                    "timed out after {}; process group killed",
+                    humantime::format_duration(timeout)
+                ),
+            )
+        }
+    }
+}
+
+async fn read_capped<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut R,
+    keep: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = r.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        let room = MAX_OUTPUT.saturating_sub(keep.len());
+        keep.extend_from_slice(&buf[..n.min(room)]);
+    }
+}
+
+async fn grpc(
+    address: &str,
+    service: &str,
+    tls: bool,
+    ca: Option<&std::path::Path>,
+    timeout: Duration,
+    started: Instant,
+) -> ProbeResult {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let scheme = if tls { "https" } else { "http" };
+    let mut endpoint =
+        match tonic::transport::Endpoint::from_shared(format!("{scheme}://{address}")) {
+            Ok(e) => e.connect_timeout(timeout).timeout(timeout),
+            Err(e) => return ProbeResult::new(false, started, format!("address {address}: {e}")),
+        };
+    if tls {
+        let mut cfg = tonic::transport::ClientTlsConfig::new().with_native_roots();
+        if let Some(path) = ca {
+            match std::fs::read(path) {
+                Ok(pem) => cfg = cfg.ca_certificate(tonic::transport::Certificate::from_pem(pem)),
+                Err(e) => {
+                    return ProbeResult::new(
+                        false,
+                        started,
+                        format!("reading CA {}: {e}", path.display()),
+                    );
+                }
+            }
+        }
+        endpoint = match endpoint.tls_config(cfg) {
+            Ok(e) => e,
+            Err(e) => return ProbeResult::new(false, started, format!("TLS: {e}")),
+        };
+    }
+    let channel = match endpoint.connect().await {
+        Ok(c) => c,
+        Err(e) => {
+            return ProbeResult::new(
+                false,
+                started,
+                format!("connect {address}: {}", source_chain(&e)),
+            );
+        }
+    };
+    let mut client = HealthClient::new(channel);
+    match client
+        .check(HealthCheckRequest {
+            service: service.to_string(),
+        })
+        .await
+    {
+        Ok(resp) => {
+            let status =
+                ServingStatus::try_from(resp.into_inner().status).unwrap_or(ServingStatus::Unknown);
+            ProbeResult::new(
+                status == ServingStatus::Serving,
+                started,
+                status.as_str_name(),
+            )
+        }
+        Err(s) => ProbeResult::new(
+            false,
+            started,
+            format!("gRPC {:?}: {}", s.code(), s.message()),
+        ),
+    }
+}
+
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
