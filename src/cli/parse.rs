@@ -155,9 +155,7 @@ pub fn status_set(s: &str) -> Result<crate::model::check::StatusSet, String> {
 }
 
 pub fn regex(s: &str) -> Result<String, String> {
-    regex::Regex::new(s)
-        .map(|_| s.to_string())
-        .map_err(|e| format!("expected a valid regular expression ({e})"))
+    with_value(validate::regex(s)).map(|_| s.to_string())
 }
 
 pub fn json_assert(s: &str) -> Result<crate::model::check::JsonAssert, String> {

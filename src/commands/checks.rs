@@ -55,7 +55,11 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
         let done = Instant::now() >= deadline;
         match fetched {
             Ok(f) => {
-                let verdict = f.verdict(&judge_health);
+                // Waiting means every node and check is positively healthy, not merely unknown.
+                let verdict = f.verdict(&|r: &HealthReport| match r.status {
+                    Status::Healthy => ExitStatus::Success,
+                    Status::Unknown | Status::Unhealthy => ExitStatus::Negative,
+                });
                 if verdict == ExitStatus::Success || done {
                     let status = ctx.present(&f, &judge_health, &silent)?;
                     if status != ExitStatus::Success {

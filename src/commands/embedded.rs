@@ -100,12 +100,15 @@ pub fn running_daemon(ctx: &Ctx) -> Result<Option<AgentClient>> {
         return Ok(None);
     };
     let token = crate::daemon::files::read_token(&ctx.data_dir)?;
-    AgentClient::new(
-        "local",
-        &info.url,
-        token,
-        info.ca_cert.as_deref(),
-        ctx.timeout,
-    )
-    .map(Some)
+    match &info.socket {
+        Some(socket) => AgentClient::local(socket, token, ctx.timeout).map(Some),
+        None => AgentClient::new(
+            "local",
+            &info.url,
+            token,
+            info.ca_cert.as_deref(),
+            ctx.timeout,
+        )
+        .map(Some),
+    }
 }

@@ -105,10 +105,14 @@ pub struct HealthReport {
 
 impl HealthReport {
     /// Add the checks and fold their status into the report's: any unhealthy check makes the
-    /// whole report unhealthy.
+    /// whole report unhealthy, a check not run yet makes a healthy report unknown.
     pub fn with_checks(mut self, checks: Vec<super::runner::CheckStatus>) -> Self {
         if checks.iter().any(|c| c.status == Status::Unhealthy) {
             self.status = Status::Unhealthy;
+        } else if self.status == Status::Healthy
+            && checks.iter().any(|c| c.status == Status::Unknown)
+        {
+            self.status = Status::Unknown;
         }
         self.checks = checks;
         self

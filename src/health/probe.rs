@@ -41,23 +41,28 @@ impl ProbeResult {
 pub async fn run(check: &Check) -> ProbeResult {
     let started = Instant::now();
     let timeout = check.timeout.as_std();
-    let attempt = async {
-        match &check.probe {
-            Probe::Http { .. } => http(check, started).await,
-            Probe::Tcp { address } => tcp(address, started).await,
-            Probe::Command { command } => command_probe(command, timeout, started).await,
-            Probe::Grpc {
-                address,
-                service,
-                tls,
-                ca_cert,
-            } => grpc(address, service, *tls, ca_cert.as_deref(), timeout, started).await,
+    // A command enforces its own timeout: it must kill the process group, which dropping the
+    // future under an outer timeout would not do.
+    let bounded = match &check.probe {
+        Probe::Command { command } => return command_probe(command, timeout, started).await,
+        Probe::Http { .. } => tokio::time::timeout(timeout, http(check, started)).await,
+        Probe::Tcp { address } => tokio::time::timeout(timeout, tcp(address, started)).await,
+        Probe::Grpc {
+            address,
+            service,
+            tls,
+            ca_cert,
+        } => {
+            tokio::time::timeout(
+                timeout,
+                grpc(address, service, *tls, ca_cert.as_deref(), timeout, started),
+            )
+            .await
         }
     };
-    match tokio::time::timeout(timeout, attempt).await {
-        Ok(r) => r,
-        Err(_) => ProbeResult::new(false, started, format!("timed out after {}", check.timeout)),
-    }
+    bounded.unwrap_or_else(|_| {
+        ProbeResult::new(false, started, format!("timed out after {}", check.timeout))
+    })
 }
 
 /// Build the HTTP client a check needs: its CA, optional skip-verify, and redirects only to

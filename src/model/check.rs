@@ -348,13 +348,7 @@ impl Check {
             } => {
                 validate::http_url(url).map_err(|a| Error::invalid("url", url, a))?;
                 if let Some(re) = body_regex {
-                    regex::Regex::new(re).map_err(|e| {
-                        Error::invalid(
-                            "body_regex",
-                            re,
-                            format!("a valid regular expression ({e})"),
-                        )
-                    })?;
+                    validate::regex(re).map_err(|a| Error::invalid("body_regex", re, a))?;
                 }
                 if let Some(j) = json {
                     j.check()

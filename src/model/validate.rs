@@ -187,6 +187,20 @@ pub fn email(text: &str) -> Result<String, String> {
     }
 }
 
+/// A regular expression (RE2 syntax); the error is the regex crate's reason on one line.
+pub fn regex(text: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(text).map_err(|e| {
+        let full = e.to_string();
+        let reason = full
+            .lines()
+            .last()
+            .unwrap_or("invalid")
+            .trim_start_matches("error: ")
+            .to_string();
+        format!("a valid regular expression ({reason})")
+    })
+}
+
 /// A finite threshold written as a plain decimal number.
 pub fn threshold(text: &str) -> Result<f64, String> {
     const ALLOWED: &str = "a finite decimal number such as 90 or 0.5";

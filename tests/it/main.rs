@@ -8,6 +8,7 @@
 mod agent;
 mod bad_input;
 mod channels;
+mod checks;
 mod generated;
 mod rules;
 mod status;
