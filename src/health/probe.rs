@@ -65,9 +65,15 @@ pub async fn run(check: &Check) -> ProbeResult {
     })
 }
 
-/// Build the HTTP client a check needs: its CA, optional skip-verify, and redirects only to
-/// the same host (a health endpoint that redirects elsewhere is misconfigured or hijacked).
+/// The HTTP client a check needs, shared by every check with the same TLS settings and
+/// timeout: building one (TLS roots, resolver) costs far more than a probe. Idle connections are
+/// not kept, so each probe connects afresh, as a health check should (and as
+/// blackbox_exporter does).
 pub fn http_client(check: &Check) -> Result<reqwest::Client, String> {
+    type Key = (Option<std::path::PathBuf>, bool, Duration);
+    static CLIENTS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<Key, reqwest::Client>>,
+    > = std::sync::OnceLock::new();
     let Probe::Http {
         ca_cert,
         insecure_skip_verify,
@@ -76,6 +82,35 @@ pub fn http_client(check: &Check) -> Result<reqwest::Client, String> {
     else {
         return Err("not an HTTP check".into());
     };
+    let key: Key = (
+        ca_cert.clone(),
+        *insecure_skip_verify,
+        check.timeout.as_std(),
+    );
+    let cache = CLIENTS.get_or_init(Default::default);
+    if let Some(c) = cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(c);
+    }
+    let client = build_http_client(
+        ca_cert.as_deref(),
+        *insecure_skip_verify,
+        check.timeout.as_std(),
+    )?;
+    if let Ok(mut m) = cache.lock() {
+        // Bounded: distinct (CA, skip-verify, timeout) combinations are few in practice.
+        if m.len() >= 64 {
+            m.clear();
+        }
+        m.insert(key, client.clone());
+    }
+    Ok(client)
+}
+
+fn build_http_client(
+    ca_cert: Option<&std::path::Path>,
+    insecure_skip_verify: bool,
+    timeout: Duration,
+) -> Result<reqwest::Client, String> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let same_host =
             attempt.previous().first().map(|u| u.host_str()) == Some(attempt.url().host_str());
@@ -89,9 +124,10 @@ pub fn http_client(check: &Check) -> Result<reqwest::Client, String> {
     });
     let mut b = reqwest::Client::builder()
         .redirect(policy)
-        .timeout(check.timeout.as_std())
+        .timeout(timeout)
+        .pool_max_idle_per_host(0)
         .user_agent(concat!("hivemind-health/", env!("CARGO_PKG_VERSION")))
-        .danger_accept_invalid_certs(*insecure_skip_verify);
+        .danger_accept_invalid_certs(insecure_skip_verify);
     if let Some(path) = ca_cert {
         let pem = std::fs::read(path).map_err(|e| format!("reading CA {}: {e}", path.display()))?;
         let cert = reqwest::Certificate::from_pem(&pem)
