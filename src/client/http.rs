@@ -167,13 +167,14 @@ impl AgentClient {
     }
 }
 
-/// A one-line reason for a transport error, without the URL's credentials (there are none:
-/// tokens travel in a header).
-fn describe(e: &reqwest::Error) -> String {
+/// A one-line reason for a transport error: the kind, then the innermost cause.
+pub fn describe(e: &reqwest::Error) -> String {
     let mut msg = if e.is_timeout() {
         "timed out".to_string()
     } else if e.is_connect() {
         "cannot connect".to_string()
+    } else if e.is_redirect() {
+        "redirect refused".to_string()
     } else {
         "request failed".to_string()
     };

@@ -101,21 +101,11 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
             args.url
         ));
     }
-    let ca_cert = match &args.ca_cert {
-        Some(p) => {
-            let pem =
-                std::fs::read(p).map_err(|e| Error::io(format!("--ca-cert {}", p.display()), e))?;
-            reqwest::Certificate::from_pem(&pem).map_err(|e| {
-                Error::invalid(
-                    "--ca-cert",
-                    &p.display().to_string(),
-                    format!("a PEM certificate ({e})"),
-                )
-            })?;
-            Some(std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        }
-        None => None,
-    };
+    let ca_cert = args
+        .ca_cert
+        .as_deref()
+        .map(super::ca_cert_path)
+        .transpose()?;
     let token_src = SecretSource {
         flag: "token",
         value: args.token.as_deref(),

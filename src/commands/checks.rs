@@ -264,21 +264,11 @@ pub fn create(ctx: &Ctx, args: CreateCheckArgs) -> Result<ExitStatus> {
             Err(Error::Usage(format!("--type {} needs {flag}", ty.as_str())))
         }
     };
-    let ca_cert = match &args.ca_cert {
-        Some(p) => {
-            let pem =
-                std::fs::read(p).map_err(|e| Error::io(format!("--ca-cert {}", p.display()), e))?;
-            reqwest::Certificate::from_pem(&pem).map_err(|e| {
-                Error::invalid(
-                    "--ca-cert",
-                    &p.display().to_string(),
-                    format!("a PEM certificate ({e})"),
-                )
-            })?;
-            Some(std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        }
-        None => None,
-    };
+    let ca_cert = args
+        .ca_cert
+        .as_deref()
+        .map(super::ca_cert_path)
+        .transpose()?;
     let probe = match ty {
         CheckType::Http => {
             require(args.url.is_some(), "--url")?;

@@ -270,6 +270,21 @@ impl<T: Report> Report for Many<'_, T> {
     }
 }
 
+/// Read a `--ca-cert` PEM file, check that it holds a certificate, and return its absolute path
+/// (stored configuration must not depend on the directory the command ran in).
+pub fn ca_cert_path(path: &std::path::Path) -> Result<PathBuf> {
+    let pem =
+        std::fs::read(path).map_err(|e| Error::io(format!("--ca-cert {}", path.display()), e))?;
+    reqwest::Certificate::from_pem(&pem).map_err(|e| {
+        Error::invalid(
+            "--ca-cert",
+            &path.display().to_string(),
+            format!("a PEM certificate ({e})"),
+        )
+    })?;
+    Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 /// `--data-dir`, else `$XDG_DATA_HOME/hivemind` (`~/.local/share/hivemind`).
 pub fn resolve_data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(dir) = given {

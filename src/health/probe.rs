@@ -160,7 +160,7 @@ async fn http(check: &Check, started: Instant) -> ProbeResult {
     }
     let mut resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => return ProbeResult::new(false, started, describe_reqwest(&e)),
+        Err(e) => return ProbeResult::new(false, started, crate::client::http::describe(&e)),
     };
     let status = resp.status().as_u16();
     if !expect_status.contains(status) {
@@ -188,7 +188,7 @@ async fn http(check: &Check, started: Instant) -> ProbeResult {
                 return ProbeResult::new(
                     false,
                     started,
-                    format!("reading body: {}", describe_reqwest(&e)),
+                    format!("reading body: {}", crate::client::http::describe(&e)),
                 );
             }
         }
@@ -246,29 +246,6 @@ async fn http(check: &Check, started: Instant) -> ProbeResult {
         }
     }
     ProbeResult::new(true, started, format!("HTTP {status}"))
-}
-
-fn describe_reqwest(e: &reqwest::Error) -> String {
-    let mut msg = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "cannot connect".to_string()
-    } else if e.is_redirect() {
-        "redirect refused".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut source = std::error::Error::source(e);
-    let mut last = None;
-    while let Some(s) = source {
-        last = Some(s.to_string());
-        source = s.source();
-    }
-    if let Some(l) = last {
-        msg.push_str(": ");
-        msg.push_str(&l);
-    }
-    msg
 }
 
 async fn tcp(address: &str, started: Instant) -> ProbeResult {

@@ -35,6 +35,33 @@ pub fn peer(name: &str) -> Option<PathBuf> {
     found
 }
 
+/// Lint an exposition with `promtool check metrics` (skip notice when promtool is absent).
+pub fn promtool_check_metrics(text: &str) {
+    let Some(promtool) = peer("promtool") else {
+        return;
+    };
+    let mut child = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A running daemon, stopped with SIGTERM on drop.
 pub struct Daemon {
     pub child: Option<Child>,
@@ -338,28 +365,7 @@ fn metrics_move_live_and_pass_promtool() {
             "{name} missing"
         );
     }
-    if let Some(promtool) = peer("promtool") {
-        let mut child = std::process::Command::new(promtool)
-            .args(["check", "metrics"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-            "promtool check metrics: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    promtool_check_metrics(&text);
 
     // Move the listener through the daemon: the old port stops, the new one serves.
     let new_port = free_port();

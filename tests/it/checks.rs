@@ -492,28 +492,7 @@ fn the_daemon_runs_checks_exports_metrics_and_answers_healthz() {
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
-    if let Some(promtool) = peer("promtool") {
-        let mut child = std::process::Command::new(promtool)
-            .args(["check", "metrics"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    super::agent::promtool_check_metrics(&text);
     // Two failures in a row turn it unhealthy; /healthz follows.
     server.set(500, "down");
     let deadline = Instant::now() + Duration::from_secs(15);
