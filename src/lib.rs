@@ -17,6 +17,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod model;
+pub mod profile;
 pub mod render;
 pub mod store;
 
