@@ -6,6 +6,7 @@ pub mod agent;
 pub mod embedded;
 pub mod health;
 pub mod observability;
+pub mod profile;
 pub mod secret_input;
 
 use std::path::PathBuf;

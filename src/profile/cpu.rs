@@ -5,19 +5,19 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::perf::{self, Frame, Record, ThreadSampler};
+use super::perf::{self, Frame, Record, Session};
 use super::pprof::{Builder, FrameLine, LabelValue, MappingSpec};
 use super::symbolize::{self, Map, Symbolizer};
 use super::{Cancel, Process};
 use crate::error::{Error, Result};
 
-/// Threads sampled at most (each holds a descriptor and a 68 KiB ring buffer).
+/// Threads attached at most (each costs one descriptor per CPU).
 pub const MAX_THREADS: usize = 4096;
-/// How often the ring buffers are emptied: at 99 Hz a thread writes about 5 samples
-/// (≈ 5 KiB with deep stacks) in this time, far below the 64 KiB buffer.
+/// How often the ring buffers are emptied: at 99 Hz a CPU produces about 5 samples
+/// (≈ 5 KiB with deep stacks) in this time, far below its 256 KiB buffer.
 const POLL: Duration = Duration::from_millis(50);
-/// Ring buffer data pages per thread (64 KiB with 4 KiB pages).
-const PAGES: usize = 16;
+/// Ring buffer data pages per CPU (256 KiB with 4 KiB pages).
+const PAGES: usize = 64;
 
 /// Samples keyed by process, thread and stack: (count, CPU nanoseconds).
 type Counts = HashMap<(u32, u32, Vec<Frame>), (i64, i64)>;
@@ -33,7 +33,7 @@ pub fn sampled(
     let mut symbolizer = Symbolizer::new();
     let started_at = SystemTime::now();
     let mut notes = Vec::new();
-    let (mut samplers, kernel) = attach(procs, period_ns, &mut notes)?;
+    let (mut session, kernel) = attach(procs, period_ns, &mut notes)?;
     for p in procs {
         symbolizer.remember(p.pid);
     }
@@ -47,13 +47,11 @@ pub fn sampled(
     let mut names: HashMap<u32, String> = HashMap::new();
     let mut lost = 0u64;
     let mut records = Vec::new();
-    let mut collect = |samplers: &mut Vec<ThreadSampler>,
+    let mut collect = |session: &mut Session,
                        counts: &mut Counts,
                        names: &mut HashMap<u32, String>,
                        lost: &mut u64| {
-        for s in samplers.iter_mut() {
-            s.drain(&mut records);
-        }
+        session.drain(&mut records);
         for r in records.drain(..) {
             match r {
                 Record::Sample {
@@ -76,10 +74,10 @@ pub fn sampled(
     while started.elapsed() < duration {
         cancel.check()?;
         std::thread::sleep(POLL.min(duration.saturating_sub(started.elapsed())));
-        collect(&mut samplers, &mut counts, &mut names, &mut lost);
+        collect(&mut session, &mut counts, &mut names, &mut lost);
     }
-    collect(&mut samplers, &mut counts, &mut names, &mut lost);
-    drop(samplers);
+    collect(&mut session, &mut counts, &mut names, &mut lost);
+    drop(session);
     let elapsed = started.elapsed();
 
     if lost > 0 {
@@ -121,7 +119,16 @@ pub fn sampled(
     let sym_started = Instant::now();
     let resolved = resolve(&mut symbolizer, &counts, &start_maps);
     let sym_time = sym_started.elapsed();
-    let kernel_mapping = b.mapping(&MappingSpec {
+    // pprof calls the first mapping the profile's main binary: the first target's executable.
+    if let Some(first) = procs.first()
+        && let Ok(exe) = std::fs::read_link(format!("/proc/{}/exe", first.pid))
+        && let Some(m) = start_maps
+            .get(&first.pid)
+            .and_then(|maps| maps.iter().find(|m| std::path::Path::new(&m.path) == exe))
+    {
+        b.mapping(&user_mapping(m));
+    }
+    let kernel_spec = MappingSpec {
         start: 0,
         limit: u64::MAX,
         offset: 0,
@@ -129,7 +136,7 @@ pub fn sampled(
         build_id: String::new(),
         has_functions: true,
         has_lines: false,
-    });
+    };
     let mut sorted: Vec<_> = counts.into_iter().collect();
     sorted.sort();
     for ((pid, tid, frames), (n, ns)) in sorted {
@@ -137,23 +144,12 @@ pub fn sampled(
         for (i, f) in frames.iter().enumerate() {
             let lookup = lookup_addr(i, f);
             let (key_pid, mapping) = if f.kernel {
-                (0, kernel_mapping)
+                (0, b.mapping(&kernel_spec))
             } else {
                 let m = start_maps
                     .get(&pid)
                     .and_then(|maps| symbolize::find(maps, lookup));
-                let id = m.map_or(0, |m| {
-                    b.mapping(&MappingSpec {
-                        start: m.start,
-                        limit: m.end,
-                        offset: m.offset,
-                        file: m.path.clone(),
-                        build_id: String::new(),
-                        has_functions: true,
-                        has_lines: true,
-                    })
-                });
-                (pid, id)
+                (pid, m.map_or(0, |m| b.mapping(&user_mapping(m))))
             };
             let lines = resolved
                 .get(&(key_pid, lookup))
@@ -190,6 +186,18 @@ pub fn sampled(
         b.comment(n);
     }
     b.finish()
+}
+
+fn user_mapping(m: &Map) -> MappingSpec {
+    MappingSpec {
+        start: m.start,
+        limit: m.end,
+        offset: m.offset,
+        file: m.path.clone(),
+        build_id: String::new(),
+        has_functions: true,
+        has_lines: true,
+    }
 }
 
 /// The address to look up: return addresses point after the call, so step back into it.
@@ -245,48 +253,41 @@ fn resolve(
     out
 }
 
-/// Open a sampler on every thread of `procs`. Kernel frames are dropped (with a note) when
-/// only user-space sampling is permitted.
-fn attach(
-    procs: &[Process],
-    period_ns: u64,
-    notes: &mut Vec<String>,
-) -> Result<(Vec<ThreadSampler>, bool)> {
-    let mut config = perf::Config {
+/// Sample every thread of `procs`. Kernel frames are dropped (with a note) when only
+/// user-space sampling is permitted.
+fn attach(procs: &[Process], period_ns: u64, notes: &mut Vec<String>) -> Result<(Session, bool)> {
+    let mut session = Session::new(perf::Config {
         period_ns,
         kernel: true,
         pages: PAGES,
-    };
-    let mut samplers = Vec::new();
+    })
+    .map_err(|e| Error::io("preparing perf events", e))?;
+    let mut kernel = true;
+    let mut attached = 0usize;
     let mut skipped = 0usize;
     for p in procs {
         for tid in threads(p.pid) {
-            if samplers.len() >= MAX_THREADS {
+            if attached >= MAX_THREADS {
                 skipped += 1;
                 continue;
             }
-            let opened = match ThreadSampler::open(tid, config) {
-                Err(e) if config.kernel && is_denied(&e) => {
-                    let retry = ThreadSampler::open(
-                        tid,
-                        perf::Config {
-                            kernel: false,
-                            ..config
-                        },
-                    );
-                    if retry.is_ok() {
-                        config.kernel = false;
-                    }
-                    retry.map_err(|_| e)
-                }
-                other => other,
-            };
-            match opened {
-                Ok(s) => samplers.push(s),
+            let mut result = session.attach(tid, kernel);
+            if kernel && result.as_ref().is_err_and(is_denied) && session.attach(tid, false).is_ok() {
+                kernel = false;
+                result = Ok(());
+            }
+            match result {
+                Ok(()) => attached += 1,
                 // The thread ended between listing and attaching.
                 Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
                 Err(e) if is_denied(&e) || e.raw_os_error() == Some(libc::ENOSYS) => {
                     return Err(Error::Usage(explain_denied(p, &e)));
+                }
+                Err(e) if e.raw_os_error() == Some(libc::EMFILE) => {
+                    return Err(Error::Usage(format!(
+                        "out of file descriptors after {attached} threads ({} per thread):                          raise the limit (ulimit -n) or profile fewer processes",
+                        session.fds_per_thread()
+                    )));
                 }
                 Err(e) => {
                     return Err(Error::io(
@@ -300,7 +301,7 @@ fn attach(
             }
         }
     }
-    if samplers.is_empty() {
+    if attached == 0 {
         return Err(Error::NotFound(
             "none of the target's threads could be sampled: they all exited".into(),
         ));
@@ -310,7 +311,7 @@ fn attach(
             "{skipped} threads were not sampled: at most {MAX_THREADS} threads per profile"
         ));
     }
-    Ok((samplers, config.kernel))
+    Ok((session, kernel))
 }
 
 fn is_denied(e: &std::io::Error) -> bool {

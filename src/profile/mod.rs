@@ -6,6 +6,7 @@
 //! where it is called (in the CLI, or in the agent for `--agent`).
 
 pub mod cpu;
+pub mod flamegraph;
 pub mod heap;
 pub mod memory;
 pub mod network;

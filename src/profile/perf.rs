@@ -1,8 +1,8 @@
-//! `perf_event_open` for one thread: a software cpu-clock sampling event with kernel call
-//! chains, its mmap'ed ring buffer, and the records read out of it as plain data.
+//! `perf_event_open`: software cpu-clock sampling events with kernel call chains on chosen
+//! threads, their mmap'ed ring buffers, and the records read out of them as plain data.
 //!
 //! This is the only code here that talks to perf events; everything unsafe about them is in
-//! this file, behind [`ThreadSampler`].
+//! this file, behind [`Session`].
 #![allow(unsafe_code)]
 
 use std::io;
@@ -101,62 +101,134 @@ pub enum Record {
     Comm { pid: u32, tid: u32, name: String },
 }
 
-/// A cpu-clock sampling event on one thread (and, through `inherit`, on the threads and
-/// processes it creates afterwards), with its ring buffer.
-pub struct ThreadSampler {
-    /// Kept open for the event's lifetime: closing it ends sampling.
-    _fd: OwnedFd,
+/// cpu-clock sampling events on a set of threads, one per thread and CPU (the kernel
+/// refuses to mmap per-task events that are inherited unless they are bound to a CPU), with
+/// one ring buffer per CPU that every event of that CPU writes to. Through `inherit`, the
+/// threads and processes the targets create later are sampled too.
+pub struct Session {
+    config: Config,
+    cpus: Vec<i32>,
+    /// The ring buffer of each CPU, once an event exists there.
+    buffers: Vec<Option<RingBuffer>>,
+    /// Every other event: kept open for the session, closing one ends it.
+    events: Vec<OwnedFd>,
+    scratch: Vec<u8>,
+}
+
+impl Session {
+    pub fn new(config: Config) -> io::Result<Session> {
+        let cpus = online_cpus()?;
+        raise_fd_limit();
+        Ok(Session {
+            config,
+            buffers: cpus.iter().map(|_| None).collect(),
+            cpus,
+            events: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Descriptors one thread costs.
+    pub fn fds_per_thread(&self) -> usize {
+        self.cpus.len()
+    }
+
+    /// Start sampling thread `tid` on every CPU. Kernel frames are included only when
+    /// `config.kernel` is set.
+    pub fn attach(&mut self, tid: u32, kernel: bool) -> io::Result<()> {
+        let tid =
+            libc::pid_t::try_from(tid).map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
+        let config = Config {
+            kernel,
+            ..self.config
+        };
+        let mut opened = Vec::with_capacity(self.cpus.len());
+        for cpu in &self.cpus {
+            opened.push(open_event(tid, *cpu, &config)?);
+        }
+        for (i, fd) in opened.into_iter().enumerate() {
+            match &self.buffers[i] {
+                Some(rb) => {
+                    // SAFETY: both are perf event descriptors we own, on the same CPU;
+                    // SET_OUTPUT only makes `fd` write into the leader's buffer.
+                    let rc = unsafe {
+                        libc::ioctl(
+                            fd.as_raw_fd(),
+                            PERF_EVENT_IOC_SET_OUTPUT as _,
+                            rb.fd.as_raw_fd(),
+                        )
+                    };
+                    if rc != 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    self.events.push(fd);
+                }
+                None => self.buffers[i] = Some(RingBuffer::map(fd, self.config.pages)?),
+            }
+        }
+        Ok(())
+    }
+
+    /// Read every record written since the last call.
+    pub fn drain(&mut self, out: &mut Vec<Record>) {
+        for rb in self.buffers.iter_mut().flatten() {
+            rb.drain(&mut self.scratch, out);
+        }
+    }
+}
+
+const PERF_EVENT_IOC_SET_OUTPUT: libc::c_ulong = 0x2405;
+
+/// Open one sampling event for `tid` on `cpu`.
+fn open_event(tid: libc::pid_t, cpu: i32, config: &Config) -> io::Result<OwnedFd> {
+    let mut flags = FLAG_INHERIT | FLAG_EXCLUDE_HV | FLAG_COMM;
+    if !config.kernel {
+        flags |= FLAG_EXCLUDE_KERNEL | FLAG_EXCLUDE_CALLCHAIN_KERNEL;
+    }
+    let attr = PerfEventAttr {
+        kind: PERF_TYPE_SOFTWARE,
+        size: std::mem::size_of::<PerfEventAttr>() as u32,
+        config: PERF_COUNT_SW_CPU_CLOCK,
+        sample_period: config.period_ns.max(1),
+        sample_type: SAMPLE_IP | SAMPLE_TID | SAMPLE_TIME | SAMPLE_PERIOD | SAMPLE_CALLCHAIN,
+        flags,
+        // Never woken: we poll the buffers.
+        wakeup_events: 0,
+        ..PerfEventAttr::default()
+    };
+    // SAFETY: `attr` is a valid, initialised perf_event_attr whose `size` field matches its
+    // layout; the kernel only reads it during the call.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_perf_event_open,
+            &attr as *const PerfEventAttr,
+            tid,
+            cpu as libc::c_int,
+            -1 as libc::c_int,
+            PERF_FLAG_FD_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let fd = libc::c_int::try_from(fd).map_err(|_| io::Error::other("bad descriptor"))?;
+    // SAFETY: the syscall returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// A perf ring buffer: the metadata page and 2^n data pages mapped from an event.
+struct RingBuffer {
+    fd: OwnedFd,
     base: *mut u8,
     map_len: usize,
     data_offset: usize,
     data_size: usize,
-    scratch: Vec<u8>,
 }
 
-// The mapping belongs to this value alone; moving it to another thread is fine.
-unsafe impl Send for ThreadSampler {}
-
-impl ThreadSampler {
-    /// Start sampling thread `tid` at once.
-    pub fn open(tid: u32, config: Config) -> io::Result<ThreadSampler> {
-        let tid = libc::pid_t::try_from(tid)
-            .map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
-        let mut flags = FLAG_INHERIT | FLAG_EXCLUDE_HV | FLAG_COMM;
-        if !config.kernel {
-            flags |= FLAG_EXCLUDE_KERNEL | FLAG_EXCLUDE_CALLCHAIN_KERNEL;
-        }
-        let attr = PerfEventAttr {
-            kind: PERF_TYPE_SOFTWARE,
-            size: std::mem::size_of::<PerfEventAttr>() as u32,
-            config: PERF_COUNT_SW_CPU_CLOCK,
-            sample_period: config.period_ns.max(1),
-            sample_type: SAMPLE_IP | SAMPLE_TID | SAMPLE_TIME | SAMPLE_PERIOD | SAMPLE_CALLCHAIN,
-            flags,
-            // Never woken: we poll the buffer.
-            wakeup_events: 0,
-            ..PerfEventAttr::default()
-        };
-        // SAFETY: `attr` is a valid, initialised perf_event_attr whose `size` field matches
-        // its layout; the kernel only reads it during the call.
-        let fd = unsafe {
-            libc::syscall(
-                libc::SYS_perf_event_open,
-                &attr as *const PerfEventAttr,
-                tid,
-                -1 as libc::c_int,
-                -1 as libc::c_int,
-                PERF_FLAG_FD_CLOEXEC,
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let fd = libc::c_int::try_from(fd).map_err(|_| io::Error::other("bad descriptor"))?;
-        // SAFETY: the syscall returned a new descriptor that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-
+impl RingBuffer {
+    fn map(fd: OwnedFd, pages: usize) -> io::Result<RingBuffer> {
         let page = page_size();
-        let pages = config.pages.max(1).next_power_of_two();
+        let pages = pages.max(1).next_power_of_two();
         let map_len = page * (pages + 1);
         // SAFETY: mapping a perf event descriptor as the kernel documents it: 1 + 2^n pages,
         // shared, read-write so that we can advance `data_tail`.
@@ -173,22 +245,20 @@ impl ThreadSampler {
         if base == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        let base = base.cast::<u8>();
-        let mut sampler = ThreadSampler {
-            _fd: fd,
-            base,
+        let mut rb = RingBuffer {
+            fd,
+            base: base.cast::<u8>(),
             map_len,
             data_offset: page,
             data_size: page * pages,
-            scratch: Vec::new(),
         };
         // Kernels since 4.1 say where the data area is; older ones put it after one page.
-        let (offset, size) = (sampler.meta(DATA_OFFSET), sampler.meta(DATA_SIZE));
+        let (offset, size) = (rb.meta(DATA_OFFSET), rb.meta(DATA_SIZE));
         if size != 0 {
-            sampler.data_offset = usize::try_from(offset).unwrap_or(page);
-            sampler.data_size = usize::try_from(size).unwrap_or(page * pages);
+            rb.data_offset = usize::try_from(offset).unwrap_or(page);
+            rb.data_size = usize::try_from(size).unwrap_or(page * pages);
         }
-        Ok(sampler)
+        Ok(rb)
     }
 
     fn meta_ptr(&self, offset: usize) -> &AtomicU64 {
@@ -202,42 +272,76 @@ impl ThreadSampler {
         self.meta_ptr(offset).load(Ordering::Acquire)
     }
 
-    /// Read every record written since the last call.
-    pub fn drain(&mut self, out: &mut Vec<Record>) {
+    fn drain(&mut self, scratch: &mut Vec<u8>, out: &mut Vec<Record>) {
         let head = self.meta(DATA_HEAD);
         let tail = self.meta(DATA_TAIL);
         let pending = usize::try_from(head.wrapping_sub(tail)).unwrap_or(0);
         if pending == 0 || pending > self.data_size {
             return;
         }
-        self.scratch.clear();
-        self.scratch.resize(pending, 0);
+        scratch.clear();
+        scratch.resize(pending, 0);
         let start = usize::try_from(tail % self.data_size as u64).unwrap_or(0);
         let first = pending.min(self.data_size - start);
         // SAFETY: [tail, head) is the part of the data area the kernel has finished writing
         // and will not touch until we advance `data_tail`; both copies stay inside the data
-        // area (start + first ≤ data_size, pending - first ≤ start) and into `scratch`,
+        // area (start + first ≤ data_size, pending - first ≤ start) and inside `scratch`,
         // which has `pending` bytes.
         unsafe {
             let data = self.base.add(self.data_offset);
-            std::ptr::copy_nonoverlapping(data.add(start), self.scratch.as_mut_ptr(), first);
-            std::ptr::copy_nonoverlapping(
-                data,
-                self.scratch.as_mut_ptr().add(first),
-                pending - first,
-            );
+            std::ptr::copy_nonoverlapping(data.add(start), scratch.as_mut_ptr(), first);
+            std::ptr::copy_nonoverlapping(data, scratch.as_mut_ptr().add(first), pending - first);
         }
         self.meta_ptr(DATA_TAIL).store(head, Ordering::Release);
-        parse_records(&self.scratch, out);
+        parse_records(scratch, out);
     }
 }
 
-impl Drop for ThreadSampler {
+// The mapping belongs to this value alone; moving it to another thread is fine.
+unsafe impl Send for RingBuffer {}
+
+impl Drop for RingBuffer {
     fn drop(&mut self) {
-        // SAFETY: `base`/`map_len` are exactly what mmap returned; nothing borrows the
+        // SAFETY: `base`/`map_len` are exactly what mmap returned, and nothing borrows the
         // mapping past this point. The descriptor closes after this (OwnedFd).
         unsafe {
             libc::munmap(self.base.cast(), self.map_len);
+        }
+    }
+}
+
+/// The online CPUs (`/sys/devices/system/cpu/online`, e.g. `0-3,8`).
+fn online_cpus() -> io::Result<Vec<i32>> {
+    let text = std::fs::read_to_string("/sys/devices/system/cpu/online")?;
+    let cpus = parse_cpu_list(&text);
+    if cpus.is_empty() {
+        return Err(io::Error::other("no online CPUs listed"));
+    }
+    Ok(cpus)
+}
+
+fn parse_cpu_list(text: &str) -> Vec<i32> {
+    let mut cpus = Vec::new();
+    for part in text.trim().split(',').filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        if let (Ok(a), Ok(b)) = (a.parse::<i32>(), b.parse::<i32>()) {
+            cpus.extend(a..=b.min(a.saturating_add(4096)));
+        }
+    }
+    cpus
+}
+
+/// Lift the soft descriptor limit to the hard one: a session needs threads × CPUs.
+fn raise_fd_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the struct we pass and nothing else.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
         }
     }
 }
@@ -350,6 +454,13 @@ mod tests {
         r.extend_from_slice(&((body.len() + 8) as u16).to_ne_bytes());
         r.extend_from_slice(body);
         r
+    }
+
+    #[test]
+    fn parses_cpu_lists() {
+        assert_eq!(parse_cpu_list("0-3,8\n"), [0, 1, 2, 3, 8]);
+        assert_eq!(parse_cpu_list("0"), [0]);
+        assert!(parse_cpu_list("x").is_empty());
     }
 
     #[test]
