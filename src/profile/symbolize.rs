@@ -202,7 +202,7 @@ garbage line
     #[test]
     fn symbolises_a_function_of_this_process() {
         let s = Symbolizer::new();
-        let addr = parses_maps_and_finds_addresses as usize as u64;
+        let addr = parses_maps_and_finds_addresses as *const () as usize as u64;
         let lines = s.user(std::process::id(), &[addr]).remove(0).unwrap();
         let leaf = lines.last().unwrap();
         assert!(

@@ -9,6 +9,7 @@ mod agent;
 mod bad_input;
 mod channels;
 mod generated;
+mod profile;
 mod rules;
 mod status;
 mod store;
