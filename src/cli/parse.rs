@@ -144,7 +144,12 @@ pub fn timeout(s: &str) -> Result<PromDuration, String> {
 
 /// A process id: 1 to the kernel's largest (4194304).
 pub fn pid(s: &str) -> Result<u32, String> {
-    let allowed = || format!("expected a process id from 1 to {}", crate::profile::PID_MAX);
+    let allowed = || {
+        format!(
+            "expected a process id from 1 to {}",
+            crate::profile::PID_MAX
+        )
+    };
     let pid: u32 = s.parse().map_err(|_| allowed())?;
     crate::profile::check_pid(pid).map_err(|_| allowed())?;
     Ok(pid)
@@ -164,7 +169,12 @@ pub fn profile_duration(s: &str) -> Result<PromDuration, String> {
 
 /// Samples per second: 1 to 1000.
 pub fn frequency(s: &str) -> Result<u32, String> {
-    let allowed = || format!("expected samples per second from 1 to {}", crate::profile::MAX_FREQUENCY);
+    let allowed = || {
+        format!(
+            "expected samples per second from 1 to {}",
+            crate::profile::MAX_FREQUENCY
+        )
+    };
     let f: u32 = s.parse().map_err(|_| allowed())?;
     crate::profile::check_frequency(f).map_err(|_| allowed())?;
     Ok(f)

@@ -121,7 +121,11 @@ impl AgentClient {
         }
         let mut resp = resp;
         let mut out = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Remote(describe(&e)))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| Error::Remote(describe(&e)))?
+        {
             if out.len() + chunk.len() > max {
                 return Err(too_large((out.len() + chunk.len()) as u64));
             }

@@ -53,9 +53,15 @@ impl Settings {
                 a.coarse,
                 a.file,
             ),
-            ProfileCommand::Memory(a) => {
-                (Kind::Memory, a.target, a.url, Duration::ZERO, 0, false, a.file)
-            }
+            ProfileCommand::Memory(a) => (
+                Kind::Memory,
+                a.target,
+                a.url,
+                Duration::ZERO,
+                0,
+                false,
+                a.file,
+            ),
             ProfileCommand::Network(a) => (
                 Kind::Network,
                 a.target,
@@ -82,7 +88,11 @@ impl Settings {
         let output = match output {
             Some(p) if p.as_os_str() == "-" => Output::Stdout,
             Some(p) if p.as_os_str().is_empty() => {
-                return Err(Error::invalid("--output", "", "a file name, or '-' for stdout"));
+                return Err(Error::invalid(
+                    "--output",
+                    "",
+                    "a file name, or '-' for stdout",
+                ));
             }
             Some(p) => Output::File(p),
             None => Output::File(PathBuf::from(format!(
@@ -281,8 +291,15 @@ impl Report for ProfileReport {
                 "-".into()
             }
         };
-        let mut headers = vec!["FLAT".to_string(), "FLAT%".into(), "CUM".into(), "CUM%".into()];
-        let others: Vec<usize> = (0..self.sample_types.len()).filter(|i| *i != index).collect();
+        let mut headers = vec![
+            "FLAT".to_string(),
+            "FLAT%".into(),
+            "CUM".into(),
+            "CUM%".into(),
+        ];
+        let others: Vec<usize> = (0..self.sample_types.len())
+            .filter(|i| *i != index)
+            .collect();
         headers.extend(others.iter().map(|i| self.sample_types[*i].to_uppercase()));
         headers.push("NAME".into());
         let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
@@ -374,11 +391,9 @@ fn progress_bar(ctx: &Ctx, settings: &Settings) -> Option<indicatif::ProgressBar
     }
     let bar = indicatif::ProgressBar::new(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} profiling {prefix} [{bar:30}] {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("{spinner} profiling {prefix} [{bar:30}] {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     bar.set_prefix(settings.request.kind.as_str());
     bar.enable_steady_tick(Duration::from_millis(100));
@@ -528,7 +543,13 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
             let decoded = pprof::decode(&bytes)?;
             let out = render_format(bytes, &decoded, settings.format, kind)?;
             sink.finish(&out)?;
-            Ok(summarise(kind, name.clone(), settings.format, out.len(), &decoded))
+            Ok(summarise(
+                kind,
+                name.clone(),
+                settings.format,
+                out.len(),
+                &decoded,
+            ))
         });
         if let Ok(r) = &written
             && r.output != "-"
@@ -538,7 +559,8 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
                 .map(|(a, _)| format!("agent {a}: "))
                 .unwrap_or_default();
             for n in &r.notes {
-                if n.starts_with("coarse fallback") || n.contains("lost") || n.contains("excluded") {
+                if n.starts_with("coarse fallback") || n.contains("lost") || n.contains("excluded")
+                {
                     ctx.ui.warn(&format!("{prefix}{n}"));
                 } else {
                     ctx.ui.debug(&format!("{prefix}{n}"));

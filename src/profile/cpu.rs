@@ -114,7 +114,11 @@ pub fn sampled(
         }
     }
     let mut b = Builder::new(&[("samples", "count"), ("cpu", "nanoseconds")]);
-    b.period("cpu", "nanoseconds", i64::try_from(period_ns).unwrap_or(i64::MAX));
+    b.period(
+        "cpu",
+        "nanoseconds",
+        i64::try_from(period_ns).unwrap_or(i64::MAX),
+    );
     b.timing(started_at, elapsed);
     let sym_started = Instant::now();
     let resolved = resolve(&mut symbolizer, &counts, &start_maps);
@@ -272,7 +276,8 @@ fn attach(procs: &[Process], period_ns: u64, notes: &mut Vec<String>) -> Result<
                 continue;
             }
             let mut result = session.attach(tid, kernel);
-            if kernel && result.as_ref().is_err_and(is_denied) && session.attach(tid, false).is_ok() {
+            if kernel && result.as_ref().is_err_and(is_denied) && session.attach(tid, false).is_ok()
+            {
                 kernel = false;
                 result = Ok(());
             }
@@ -399,11 +404,7 @@ fn thread_cpu_ns(pid: u32, tid: u32) -> Option<u64> {
 /// The coarse fallback: CPU time each thread used over the window, read from /proc (no
 /// call stacks, no perf events needed). Threads that appear are counted from zero, threads
 /// that end keep their last reading.
-pub fn coarse(
-    procs: &[Process],
-    duration: Duration,
-    cancel: &Cancel,
-) -> Result<Vec<u8>> {
+pub fn coarse(procs: &[Process], duration: Duration, cancel: &Cancel) -> Result<Vec<u8>> {
     const POLL: Duration = Duration::from_millis(250);
     let started_at = SystemTime::now();
     let started = Instant::now();

@@ -46,7 +46,10 @@ mod tests {
         let d = decode(&b.finish().unwrap()).unwrap();
         let svg = String::from_utf8(svg(&d, "cpu").unwrap()).unwrap();
         assert!(svg.starts_with("<?xml"), "{}", &svg[..40]);
-        assert!(svg.contains("spin &lt;&amp;&apos;a str&gt;") || svg.contains("spin &lt;&amp;'a str&gt;"));
+        assert!(
+            svg.contains("spin &lt;&amp;&apos;a str&gt;")
+                || svg.contains("spin &lt;&amp;'a str&gt;")
+        );
         let empty = decode(&Builder::new(&[("cpu", "nanoseconds")]).finish().unwrap()).unwrap();
         assert!(svg_err(&empty));
     }

@@ -64,7 +64,7 @@ async fn get(url: &str) -> Result<Vec<u8>> {
         }
         body.extend_from_slice(&chunk);
     }
-    let decoded = pprof::decode(&body).map_err(|e| e.context(format!("{url}")))?;
+    let decoded = pprof::decode(&body).map_err(|e| e.context(url))?;
     if body.starts_with(&[0x1f, 0x8b]) {
         Ok(body)
     } else {

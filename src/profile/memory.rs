@@ -26,7 +26,8 @@ impl Usage {
     }
 
     fn values(&self) -> [i64; 4] {
-        [self.rss, self.pss, self.anonymous, self.swap].map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+        [self.rss, self.pss, self.anonymous, self.swap]
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
     }
 }
 

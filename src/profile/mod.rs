@@ -132,12 +132,12 @@ impl ProfileRequest {
                 }
             }
             Kind::Cpu | Kind::Network => {
-                check_duration(self.duration())
-                    .map_err(|a| Error::invalid("duration", &format!("{}ms", self.duration_ms), a))?;
+                check_duration(self.duration()).map_err(|a| {
+                    Error::invalid("duration", &format!("{}ms", self.duration_ms), a)
+                })?;
                 if self.kind == Kind::Cpu {
-                    check_frequency(self.frequency).map_err(|a| {
-                        Error::invalid("frequency", &self.frequency.to_string(), a)
-                    })?;
+                    check_frequency(self.frequency)
+                        .map_err(|a| Error::invalid("frequency", &self.frequency.to_string(), a))?;
                 } else if self.frequency != 0 || self.coarse {
                     return Err(Error::Usage(
                         "frequency and coarse apply to cpu profiles only".into(),
@@ -165,8 +165,7 @@ pub fn check_pid(pid: u32) -> Result<()> {
 pub fn check_container(c: &str) -> std::result::Result<(), String> {
     if c.is_empty() || c.len() > 256 || c.contains('/') || c.chars().any(char::is_control) {
         return Err(
-            "a container id, id prefix, name or systemd unit (1 to 256 characters, no '/')"
-                .into(),
+            "a container id, id prefix, name or systemd unit (1 to 256 characters, no '/')".into(),
         );
     }
     Ok(())
@@ -324,7 +323,11 @@ mod tests {
             cpu(Target::Pids(vec![1]), 30_000, 100_000),
             cpu(Target::Container("../etc".into()), 30_000, 99),
             cpu(Target::Container(String::new()), 30_000, 99),
-            cpu(Target::Url("http://127.0.0.1/debug/pprof/heap".into()), 30_000, 99),
+            cpu(
+                Target::Url("http://127.0.0.1/debug/pprof/heap".into()),
+                30_000,
+                99,
+            ),
             ProfileRequest {
                 kind: Kind::Memory,
                 target: Target::Pids(vec![1]),

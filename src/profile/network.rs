@@ -30,11 +30,7 @@ struct Conn {
 }
 
 /// Sample `procs` for `duration`.
-pub fn sample(
-    procs: &[Process],
-    duration: Duration,
-    cancel: &Cancel,
-) -> Result<Vec<u8>> {
+pub fn sample(procs: &[Process], duration: Duration, cancel: &Cancel) -> Result<Vec<u8>> {
     let started_at = SystemTime::now();
     // One diag socket per network namespace of the targets.
     let own_ns = std::fs::read_link("/proc/self/ns/net").ok();
@@ -56,7 +52,9 @@ pub fn sample(
     }
     let mut diags = Vec::new();
     for (ns, (path, members)) in &namespaces {
-        let same = own_ns.as_ref().is_some_and(|o| o.display().to_string() == *ns);
+        let same = own_ns
+            .as_ref()
+            .is_some_and(|o| o.display().to_string() == *ns);
         let diag = Diag::open(if same { None } else { Some(path) }).map_err(|e| {
             let p = &members[0];
             if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) {

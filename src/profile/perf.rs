@@ -471,9 +471,7 @@ mod tests {
     #[test]
     fn parses_samples_with_kernel_and_user_frames() {
         let mut body = Vec::new();
-        for v in [0x1000u64] {
-            body.extend_from_slice(&v.to_ne_bytes());
-        }
+        body.extend_from_slice(&0x1000u64.to_ne_bytes());
         body.extend_from_slice(&7u32.to_ne_bytes());
         body.extend_from_slice(&8u32.to_ne_bytes());
         for v in [

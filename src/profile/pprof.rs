@@ -54,6 +54,9 @@ pub enum LabelValue {
     Num(i64, &'static str),
 }
 
+/// A sample's stack (location ids, leaf first) and labels.
+type SampleKey = (Vec<u64>, Vec<(String, LabelValue)>);
+
 /// Builds a profile: strings, functions and locations are deduplicated, samples with the
 /// same stack and labels are summed.
 pub struct Builder {
@@ -65,7 +68,7 @@ pub struct Builder {
     location_list: Vec<protos::Location>,
     mappings: HashMap<MappingSpec, u64>,
     mapping_list: Vec<protos::Mapping>,
-    samples: HashMap<(Vec<u64>, Vec<(String, LabelValue)>), Vec<i64>>,
+    samples: HashMap<SampleKey, Vec<i64>>,
     sample_types: Vec<protos::ValueType>,
     comments: Vec<i64>,
     profile: protos::Profile,
@@ -545,7 +548,11 @@ mod tests {
         let idle = b.frame("idle");
         b.sample(vec![spin, main], &[3, 30], vec![]);
         b.sample(vec![spin, main], &[1, 10], vec![]);
-        b.sample(vec![idle, main], &[1, 10], vec![("thread".into(), LabelValue::Str("t".into()))]);
+        b.sample(
+            vec![idle, main],
+            &[1, 10],
+            vec![("thread".into(), LabelValue::Str("t".into()))],
+        );
         b.finish().unwrap()
     }
 
@@ -556,7 +563,10 @@ mod tests {
         let d = decode(&bytes).unwrap();
         assert_eq!(
             d.sample_types(),
-            [("samples".into(), "count".into()), ("cpu".into(), "nanoseconds".into())]
+            [
+                ("samples".into(), "count".into()),
+                ("cpu".into(), "nanoseconds".into())
+            ]
         );
         assert_eq!(d.default_index(), 1);
         assert_eq!(d.totals(), [5, 50]);

@@ -168,7 +168,12 @@ fn parse_socket(b: &[u8]) -> Option<TcpSocket> {
     let dport = u16::from_be_bytes([b[6], b[7]]);
     let addr = |at: usize| -> Option<IpAddr> {
         if family == libc::AF_INET {
-            Some(IpAddr::V4(Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3])))
+            Some(IpAddr::V4(Ipv4Addr::new(
+                b[at],
+                b[at + 1],
+                b[at + 2],
+                b[at + 3],
+            )))
         } else {
             let o: [u8; 16] = b.get(at..at + 16)?.try_into().ok()?;
             Some(IpAddr::V6(Ipv6Addr::from(o)))
@@ -264,7 +269,9 @@ mod tests {
         let mut seen = None;
         for _ in 0..50 {
             let all = diag.dump().unwrap();
-            seen = all.into_iter().find(|s| s.local == local && s.remote == addr);
+            seen = all
+                .into_iter()
+                .find(|s| s.local == local && s.remote == addr);
             if seen
                 .as_ref()
                 .and_then(|s| s.counters)

@@ -217,10 +217,7 @@ fn cpu_profile_of_a_spinning_process_shows_its_function_on_top() {
         return;
     };
     assert!(top.contains("Type: cpu"), "{top}");
-    assert!(
-        top_rows(&top)[0].ends_with("hm_spin_target"),
-        "{top}"
-    );
+    assert!(top_rows(&top)[0].ends_with("hm_spin_target"), "{top}");
     // File and line come from the program's DWARF.
     let lines = pprof_top(&out, &["-lines"]).unwrap();
     assert!(lines.contains("spin.c:"), "{lines}");
@@ -336,14 +333,23 @@ fn memory_profile_shows_touched_anonymous_memory() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.contains("[anon]") || stdout.contains("[heap]"), "{stdout}");
+    assert!(
+        stdout.contains("[anon]") || stdout.contains("[heap]"),
+        "{stdout}"
+    );
     let Some(top) = pprof_top(&out, &["-sample_index=anonymous", "-unit=B"]) else {
         return;
     };
     let total: u64 = top_rows(&top)
         .iter()
         .filter(|l| !l.contains("(pid "))
-        .filter_map(|l| l.split_whitespace().next()?.strip_suffix('B')?.parse::<u64>().ok())
+        .filter_map(|l| {
+            l.split_whitespace()
+                .next()?
+                .strip_suffix('B')?
+                .parse::<u64>()
+                .ok()
+        })
         .sum();
     assert!(total >= 200 * 1024 * 1024, "{total}\n{top}");
 }
@@ -573,7 +579,12 @@ fn ctrl_c_writes_nothing_and_exits_130() {
     let out_status = child.wait().unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert_eq!(out_status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted"), "{err}");
     assert!(!out.exists());
@@ -592,11 +603,9 @@ fn profiles_through_an_agent() {
     let agent_dir = tempfile::tempdir().unwrap();
     let cli = tempfile::tempdir().unwrap();
     let d = Daemon::start(agent_dir.path(), &[]);
-    let (code, _, err) = run(
-        hm(cli.path())
-            .args(["agent", "add", "n1", "--url", &d.url(), "--token-stdin"])
-            .write_stdin(d.token.clone()),
-    );
+    let (code, _, err) = run(hm(cli.path())
+        .args(["agent", "add", "n1", "--url", &d.url(), "--token-stdin"])
+        .write_stdin(d.token.clone()));
     assert_eq!(code, 0, "{err}");
     let spin = start(&build(cli.path(), "spin", SPIN), &[]);
     let out = cli.path().join("cpu.prof");
@@ -630,18 +639,25 @@ fn profiles_through_an_agent() {
         .arg(sender.pid().to_string())
         .output()
         .unwrap();
-    assert_eq!(net.status.code(), Some(0), "{}", String::from_utf8_lossy(&net.stderr));
-    assert_eq!(&net.stdout[..2], &[0x1f, 0x8b], "stdout is the gzipped profile");
+    assert_eq!(
+        net.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&net.stderr)
+    );
+    assert_eq!(
+        &net.stdout[..2],
+        &[0x1f, 0x8b],
+        "stdout is the gzipped profile"
+    );
     assert_eq!(received.join().unwrap(), 10 * 1024 * 1024);
     let net_file = cli.path().join("network.prof");
     std::fs::write(&net_file, &net.stdout).unwrap();
 
     // The agent profiles itself in-process; several agents write one file each.
-    let (code, _, err) = run(
-        hm(cli.path())
-            .args(["agent", "add", "n2", "--url", &d.url(), "--token-stdin"])
-            .write_stdin(d.token.clone()),
-    );
+    let (code, _, err) = run(hm(cli.path())
+        .args(["agent", "add", "n2", "--url", &d.url(), "--token-stdin"])
+        .write_stdin(d.token.clone()));
     assert_eq!(code, 0, "{err}");
     let own = cli.path().join("agent.prof");
     let (code, stdout, err) = hm_run(
@@ -700,7 +716,14 @@ fn a_go_heap_url_is_saved_and_garbage_is_refused() {
     let good = dir.path().join("src.prof");
     let (code, _, err) = hm_run(
         dir.path(),
-        &["profile", "memory", "--pid", &me, "--output", good.to_str().unwrap()],
+        &[
+            "profile",
+            "memory",
+            "--pid",
+            &me,
+            "--output",
+            good.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let body = std::fs::read(&good).unwrap();
@@ -711,7 +734,11 @@ fn a_go_heap_url_is_saved_and_garbage_is_refused() {
             let mut c = conn.unwrap();
             let mut req = [0u8; 4096];
             let _ = c.read(&mut req);
-            let payload: &[u8] = if i == 0 { &body } else { b"<html>not pprof</html>" };
+            let payload: &[u8] = if i == 0 {
+                &body
+            } else {
+                b"<html>not pprof</html>"
+            };
             let head = format!(
                 "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 payload.len()
@@ -725,14 +752,28 @@ fn a_go_heap_url_is_saved_and_garbage_is_refused() {
     let out = dir.path().join("heap.prof");
     let (code, _, err) = hm_run(
         dir.path(),
-        &["profile", "memory", "--url", &url, "--output", out.to_str().unwrap()],
+        &[
+            "profile",
+            "memory",
+            "--url",
+            &url,
+            "--output",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&good).unwrap());
     let bad = dir.path().join("bad.prof");
     let (code, _, err) = hm_run(
         dir.path(),
-        &["profile", "memory", "--url", &url, "--output", bad.to_str().unwrap()],
+        &[
+            "profile",
+            "memory",
+            "--url",
+            &url,
+            "--output",
+            bad.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a pprof profile"), "{err}");
@@ -749,35 +790,151 @@ fn hostile_input_is_refused_before_anything_runs() {
     let out = dir.path().join("x.prof");
     let out = out.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["profile", "cpu", "--pid", "0"], "expected a process id"),
+        (
+            vec!["profile", "cpu", "--pid", "0"],
+            "expected a process id",
+        ),
         (vec!["profile", "cpu", "--pid=-5"], "expected a process id"),
-        (vec!["profile", "cpu", "--pid", "abc"], "expected a process id"),
-        (vec!["profile", "cpu", "--pid", "99999999999"], "expected a process id"),
-        (vec!["profile", "cpu", "--pid", "4194303", "--duration", "1s", "--output", out], "no process with pid 4194303"),
-        (vec!["profile", "memory", "--container", "nonexistent-c0ffee", "--output", out], "no container matches"),
-        (vec!["profile", "memory", "--container", "../../etc", "--output", out], "container"),
-        (vec!["profile", "cpu", "--pid", &me, "--duration", "0s"], "from 1s to 10m"),
-        (vec!["profile", "cpu", "--pid", &me, "--duration", "11m"], "from 1s to 10m"),
-        (vec!["profile", "cpu", "--pid", &me, "--duration", "99999999999h"], "duration"),
-        (vec!["profile", "network", "--pid", &me, "--duration", "5M"], "unknown unit 'M'"),
-        (vec!["profile", "cpu", "--pid", &me, "--frequency", "0"], "from 1 to 1000"),
-        (vec!["profile", "cpu", "--pid", &me, "--frequency", "100000"], "from 1 to 1000"),
+        (
+            vec!["profile", "cpu", "--pid", "abc"],
+            "expected a process id",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", "99999999999"],
+            "expected a process id",
+        ),
+        (
+            vec![
+                "profile",
+                "cpu",
+                "--pid",
+                "4194303",
+                "--duration",
+                "1s",
+                "--output",
+                out,
+            ],
+            "no process with pid 4194303",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--container",
+                "nonexistent-c0ffee",
+                "--output",
+                out,
+            ],
+            "no container matches",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--container",
+                "../../etc",
+                "--output",
+                out,
+            ],
+            "container",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--duration", "0s"],
+            "from 1s to 10m",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--duration", "11m"],
+            "from 1s to 10m",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--duration", "99999999999h"],
+            "duration",
+        ),
+        (
+            vec!["profile", "network", "--pid", &me, "--duration", "5M"],
+            "unknown unit 'M'",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--frequency", "0"],
+            "from 1 to 1000",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--frequency", "100000"],
+            "from 1 to 1000",
+        ),
         (vec!["profile", "cpu"], "required"),
-        (vec!["profile", "cpu", "--pid", &me, "--daemon"], "cannot be used with"),
-        (vec!["profile", "memory", "--url", "file:///etc/passwd"], "http"),
-        (vec!["profile", "memory", "--duration", "1s", "--pid", &me], "unexpected argument"),
-        (vec!["profile", "cpu", "--daemon", "--duration", "1s", "--output", out], "running agent"),
-        (vec!["profile", "memory", "--pid", &me, "--output", existing.to_str().unwrap()], "pass --force"),
-        (vec!["profile", "memory", "--pid", &me, "--output", dir.path().to_str().unwrap()], "not a directory"),
-        (vec!["profile", "memory", "--pid", &me, "--output", "/proc/hivemind-test.prof"], "--output"),
-        (vec!["profile", "memory", "--pid", &me, "--output", ""], "--output"),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--daemon"],
+            "cannot be used with",
+        ),
+        (
+            vec!["profile", "memory", "--url", "file:///etc/passwd"],
+            "http",
+        ),
+        (
+            vec!["profile", "memory", "--duration", "1s", "--pid", &me],
+            "unexpected argument",
+        ),
+        (
+            vec![
+                "profile",
+                "cpu",
+                "--daemon",
+                "--duration",
+                "1s",
+                "--output",
+                out,
+            ],
+            "running agent",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--pid",
+                &me,
+                "--output",
+                existing.to_str().unwrap(),
+            ],
+            "pass --force",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--pid",
+                &me,
+                "--output",
+                dir.path().to_str().unwrap(),
+            ],
+            "not a directory",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--pid",
+                &me,
+                "--output",
+                "/proc/hivemind-test.prof",
+            ],
+            "--output",
+        ),
+        (
+            vec!["profile", "memory", "--pid", &me, "--output", ""],
+            "--output",
+        ),
     ];
     for (args, want) in cases {
         let (code, stdout, err) = hm_run(dir.path(), &args);
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(stdout.is_empty(), "{args:?}: {stdout}");
         assert!(err.contains(want), "{args:?}: want {want:?} in {err}");
-        assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{err}"
+        );
     }
     assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
     assert!(!Path::new(out).exists());
