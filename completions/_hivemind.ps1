@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('observability', 'observability', [CompletionResultType]::ParameterValue, 'Metrics, tracing and logging configuration')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Health status, auto-healing, alert rules and alert channels')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'CPU, memory and network profiles of processes and containers, as pprof')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Manage the remote agents this CLI talks to')
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the agent: metrics, API and background work for this node')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -503,6 +504,116 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
         'hivemind;health;help;help' {
             break
         }
+        'hivemind;profile' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('cpu', 'cpu', [CompletionResultType]::ParameterValue, 'Sample CPU call stacks of processes, a container or the agent')
+            [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Resident memory by mapping, or a Go service''s heap profile')
+            [CompletionResult]::new('network', 'network', [CompletionResultType]::ParameterValue, 'Bytes and segments per TCP connection, and per interface, over a window')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;profile;cpu' {
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Profile this process, every thread of it (repeatable or comma-separated)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Profile every process of this container: id, id prefix, name or systemd unit')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long to sample (1s to 10m)')
+            [CompletionResult]::new('--frequency', '--frequency', [CompletionResultType]::ParameterName, 'Samples per second per thread (1 to 1000)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--daemon', '--daemon', [CompletionResultType]::ParameterName, 'Profile the agent itself (with --agent, or the daemon running on this data directory)')
+            [CompletionResult]::new('--coarse', '--coarse', [CompletionResultType]::ParameterName, 'Per-thread CPU times from /proc instead of call stacks (no perf events needed)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace --output if it exists')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;profile;memory' {
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Profile this process, every thread of it (repeatable or comma-separated)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Profile every process of this container: id, id prefix, name or systemd unit')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Fetch a Go service''s heap profile from this URL (http://HOST:PORT/debug/pprof/heap)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--daemon', '--daemon', [CompletionResultType]::ParameterName, 'Profile the agent itself (with --agent, or the daemon running on this data directory)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace --output if it exists')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;profile;network' {
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Profile this process, every thread of it (repeatable or comma-separated)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Profile every process of this container: id, id prefix, name or systemd unit')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long to watch (1s to 10m)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--daemon', '--daemon', [CompletionResultType]::ParameterName, 'Profile the agent itself (with --agent, or the daemon running on this data directory)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace --output if it exists')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;profile;help' {
+            [CompletionResult]::new('cpu', 'cpu', [CompletionResultType]::ParameterValue, 'Sample CPU call stacks of processes, a container or the agent')
+            [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Resident memory by mapping, or a Go service''s heap profile')
+            [CompletionResult]::new('network', 'network', [CompletionResultType]::ParameterValue, 'Bytes and segments per TCP connection, and per interface, over a window')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hivemind;profile;help;cpu' {
+            break
+        }
+        'hivemind;profile;help;memory' {
+            break
+        }
+        'hivemind;profile;help;network' {
+            break
+        }
+        'hivemind;profile;help;help' {
+            break
+        }
         'hivemind;agent' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
@@ -720,6 +831,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
         'hivemind;help' {
             [CompletionResult]::new('observability', 'observability', [CompletionResultType]::ParameterValue, 'Metrics, tracing and logging configuration')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Health status, auto-healing, alert rules and alert channels')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'CPU, memory and network profiles of processes and containers, as pprof')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Manage the remote agents this CLI talks to')
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the agent: metrics, API and background work for this node')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -790,6 +902,21 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             break
         }
         'hivemind;help;health;run-check' {
+            break
+        }
+        'hivemind;help;profile' {
+            [CompletionResult]::new('cpu', 'cpu', [CompletionResultType]::ParameterValue, 'Sample CPU call stacks of processes, a container or the agent')
+            [CompletionResult]::new('memory', 'memory', [CompletionResultType]::ParameterValue, 'Resident memory by mapping, or a Go service''s heap profile')
+            [CompletionResult]::new('network', 'network', [CompletionResultType]::ParameterValue, 'Bytes and segments per TCP connection, and per interface, over a window')
+            break
+        }
+        'hivemind;help;profile;cpu' {
+            break
+        }
+        'hivemind;help;profile;memory' {
+            break
+        }
+        'hivemind;help;profile;network' {
             break
         }
         'hivemind;help;agent' {

@@ -34,6 +34,9 @@ _hivemind() {
             hivemind,observability)
                 cmd="hivemind__subcmd__observability"
                 ;;
+            hivemind,profile)
+                cmd="hivemind__subcmd__profile"
+                ;;
             hivemind__subcmd__agent,add)
                 cmd="hivemind__subcmd__agent__subcmd__add"
                 ;;
@@ -178,6 +181,9 @@ _hivemind() {
             hivemind__subcmd__help,observability)
                 cmd="hivemind__subcmd__help__subcmd__observability"
                 ;;
+            hivemind__subcmd__help,profile)
+                cmd="hivemind__subcmd__help__subcmd__profile"
+                ;;
             hivemind__subcmd__help__subcmd__agent,add)
                 cmd="hivemind__subcmd__help__subcmd__agent__subcmd__add"
                 ;;
@@ -241,6 +247,15 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__observability,show-config)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__show__subcmd__config"
                 ;;
+            hivemind__subcmd__help__subcmd__profile,cpu)
+                cmd="hivemind__subcmd__help__subcmd__profile__subcmd__cpu"
+                ;;
+            hivemind__subcmd__help__subcmd__profile,memory)
+                cmd="hivemind__subcmd__help__subcmd__profile__subcmd__memory"
+                ;;
+            hivemind__subcmd__help__subcmd__profile,network)
+                cmd="hivemind__subcmd__help__subcmd__profile__subcmd__network"
+                ;;
             hivemind__subcmd__observability,configure-metrics)
                 cmd="hivemind__subcmd__observability__subcmd__configure__subcmd__metrics"
                 ;;
@@ -265,6 +280,30 @@ _hivemind() {
             hivemind__subcmd__observability__subcmd__help,show-config)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__show__subcmd__config"
                 ;;
+            hivemind__subcmd__profile,cpu)
+                cmd="hivemind__subcmd__profile__subcmd__cpu"
+                ;;
+            hivemind__subcmd__profile,help)
+                cmd="hivemind__subcmd__profile__subcmd__help"
+                ;;
+            hivemind__subcmd__profile,memory)
+                cmd="hivemind__subcmd__profile__subcmd__memory"
+                ;;
+            hivemind__subcmd__profile,network)
+                cmd="hivemind__subcmd__profile__subcmd__network"
+                ;;
+            hivemind__subcmd__profile__subcmd__help,cpu)
+                cmd="hivemind__subcmd__profile__subcmd__help__subcmd__cpu"
+                ;;
+            hivemind__subcmd__profile__subcmd__help,help)
+                cmd="hivemind__subcmd__profile__subcmd__help__subcmd__help"
+                ;;
+            hivemind__subcmd__profile__subcmd__help,memory)
+                cmd="hivemind__subcmd__profile__subcmd__help__subcmd__memory"
+                ;;
+            hivemind__subcmd__profile__subcmd__help,network)
+                cmd="hivemind__subcmd__profile__subcmd__help__subcmd__network"
+                ;;
             *)
                 ;;
         esac
@@ -272,7 +311,7 @@ _hivemind() {
 
     case "${cmd}" in
         hivemind)
-            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --output --help --version observability health agent daemon completions help"
+            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --output --help --version observability health profile agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1698,7 +1737,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help)
-            opts="observability health agent daemon completions help"
+            opts="observability health profile agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2089,6 +2128,62 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__profile)
+            opts="cpu memory network"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__profile__subcmd__cpu)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__profile__subcmd__memory)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__profile__subcmd__network)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__observability)
             opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version configure-metrics show-config metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2290,6 +2385,260 @@ _hivemind() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile)
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version cpu memory network help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__cpu)
+            opts="-q -v -h -V --pid --container --daemon --duration --frequency --coarse --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frequency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "pprof flamegraph" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__help)
+            opts="cpu memory network help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__help__subcmd__cpu)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__help__subcmd__memory)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__help__subcmd__network)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__memory)
+            opts="-q -v -h -V --pid --container --daemon --url --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "pprof flamegraph" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__profile__subcmd__network)
+            opts="-q -v -h -V --pid --container --daemon --duration --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "pprof flamegraph" -- "${cur}"))
                     return 0
                     ;;
                 --data-dir)

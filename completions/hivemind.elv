@@ -35,6 +35,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
             cand observability 'Metrics, tracing and logging configuration'
             cand health 'Health status, auto-healing, alert rules and alert channels'
+            cand profile 'CPU, memory and network profiles of processes and containers, as pprof'
             cand agent 'Manage the remote agents this CLI talks to'
             cand daemon 'Run the agent: metrics, API and background work for this node'
             cand completions 'Print a shell completion script'
@@ -463,6 +464,107 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;help;help'= {
         }
+        &'hivemind;profile'= {
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand cpu 'Sample CPU call stacks of processes, a container or the agent'
+            cand memory 'Resident memory by mapping, or a Go service''s heap profile'
+            cand network 'Bytes and segments per TCP connection, and per interface, over a window'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;profile;cpu'= {
+            cand --pid 'Profile this process, every thread of it (repeatable or comma-separated)'
+            cand --container 'Profile every process of this container: id, id prefix, name or systemd unit'
+            cand --duration 'How long to sample (1s to 10m)'
+            cand --frequency 'Samples per second per thread (1 to 1000)'
+            cand --output 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]'
+            cand --format 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --daemon 'Profile the agent itself (with --agent, or the daemon running on this data directory)'
+            cand --coarse 'Per-thread CPU times from /proc instead of call stacks (no perf events needed)'
+            cand --force 'Replace --output if it exists'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;profile;memory'= {
+            cand --pid 'Profile this process, every thread of it (repeatable or comma-separated)'
+            cand --container 'Profile every process of this container: id, id prefix, name or systemd unit'
+            cand --url 'Fetch a Go service''s heap profile from this URL (http://HOST:PORT/debug/pprof/heap)'
+            cand --output 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]'
+            cand --format 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --daemon 'Profile the agent itself (with --agent, or the daemon running on this data directory)'
+            cand --force 'Replace --output if it exists'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;profile;network'= {
+            cand --pid 'Profile this process, every thread of it (repeatable or comma-separated)'
+            cand --container 'Profile every process of this container: id, id prefix, name or systemd unit'
+            cand --duration 'How long to watch (1s to 10m)'
+            cand --output 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]'
+            cand --format 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --daemon 'Profile the agent itself (with --agent, or the daemon running on this data directory)'
+            cand --force 'Replace --output if it exists'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;profile;help'= {
+            cand cpu 'Sample CPU call stacks of processes, a container or the agent'
+            cand memory 'Resident memory by mapping, or a Go service''s heap profile'
+            cand network 'Bytes and segments per TCP connection, and per interface, over a window'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hivemind;profile;help;cpu'= {
+        }
+        &'hivemind;profile;help;memory'= {
+        }
+        &'hivemind;profile;help;network'= {
+        }
+        &'hivemind;profile;help;help'= {
+        }
         &'hivemind;agent'= {
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
@@ -661,6 +763,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;help'= {
             cand observability 'Metrics, tracing and logging configuration'
             cand health 'Health status, auto-healing, alert rules and alert channels'
+            cand profile 'CPU, memory and network profiles of processes and containers, as pprof'
             cand agent 'Manage the remote agents this CLI talks to'
             cand daemon 'Run the agent: metrics, API and background work for this node'
             cand completions 'Print a shell completion script'
@@ -714,6 +817,17 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;help;health;delete-check'= {
         }
         &'hivemind;help;health;run-check'= {
+        }
+        &'hivemind;help;profile'= {
+            cand cpu 'Sample CPU call stacks of processes, a container or the agent'
+            cand memory 'Resident memory by mapping, or a Go service''s heap profile'
+            cand network 'Bytes and segments per TCP connection, and per interface, over a window'
+        }
+        &'hivemind;help;profile;cpu'= {
+        }
+        &'hivemind;help;profile;memory'= {
+        }
+        &'hivemind;help;profile;network'= {
         }
         &'hivemind;help;agent'= {
             cand add 'Add (or replace) an agent'

@@ -40,6 +40,7 @@ complete -c hivemind -n "__fish_hivemind_needs_command" -s h -l help -d 'Print h
 complete -c hivemind -n "__fish_hivemind_needs_command" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "observability" -d 'Metrics, tracing and logging configuration'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
+complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "profile" -d 'CPU, memory and network profiles of processes and containers, as pprof'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "agent" -d 'Manage the remote agents this CLI talks to'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -389,6 +390,84 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "delete-check" -d 'Delete a health check'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "run-check" -d 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -f -a "cpu" -d 'Sample CPU call stacks of processes, a container or the agent'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -f -a "memory" -d 'Resident memory by mapping, or a Go service\'s heap profile'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -f -a "network" -d 'Bytes and segments per TCP connection, and per interface, over a window'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l pid -d 'Profile this process, every thread of it (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l container -d 'Profile every process of this container: id, id prefix, name or systemd unit' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l duration -d 'How long to sample (1s to 10m)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l frequency -d 'Samples per second per thread (1 to 1000)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l output -d 'Write the profile here (\'-\' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l format -d 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph' -r -f -a "pprof\t'Gzipped pprof profile.proto (`go tool pprof`)'
+flamegraph\t'An SVG flame graph of the default sample type'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l daemon -d 'Profile the agent itself (with --agent, or the daemon running on this data directory)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l coarse -d 'Per-thread CPU times from /proc instead of call stacks (no perf events needed)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l force -d 'Replace --output if it exists'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l pid -d 'Profile this process, every thread of it (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l container -d 'Profile every process of this container: id, id prefix, name or systemd unit' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l url -d 'Fetch a Go service\'s heap profile from this URL (http://HOST:PORT/debug/pprof/heap)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l output -d 'Write the profile here (\'-\' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l format -d 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph' -r -f -a "pprof\t'Gzipped pprof profile.proto (`go tool pprof`)'
+flamegraph\t'An SVG flame graph of the default sample type'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l daemon -d 'Profile the agent itself (with --agent, or the daemon running on this data directory)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l force -d 'Replace --output if it exists'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l pid -d 'Profile this process, every thread of it (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l container -d 'Profile every process of this container: id, id prefix, name or systemd unit' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l duration -d 'How long to watch (1s to 10m)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l output -d 'Write the profile here (\'-\' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l format -d 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph' -r -f -a "pprof\t'Gzipped pprof profile.proto (`go tool pprof`)'
+flamegraph\t'An SVG flame graph of the default sample type'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l daemon -d 'Profile the agent itself (with --agent, or the daemon running on this data directory)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l force -d 'Replace --output if it exists'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "cpu" -d 'Sample CPU call stacks of processes, a container or the agent'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "memory" -d 'Resident memory by mapping, or a Go service\'s heap profile'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "network" -d 'Bytes and segments per TCP connection, and per interface, over a window'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -534,12 +613,13 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s v -l v
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "observability" -d 'Metrics, tracing and logging configuration'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "agent" -d 'Manage the remote agents this CLI talks to'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health agent daemon completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "observability" -d 'Metrics, tracing and logging configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "health" -d 'Health status, auto-healing, alert rules and alert channels'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "profile" -d 'CPU, memory and network profiles of processes and containers, as pprof'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "agent" -d 'Manage the remote agents this CLI talks to'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_seen_subcommand_from observability health profile agent daemon completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "show-config" -d 'Show the current observability configuration'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
@@ -555,6 +635,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "list-checks" -d 'List health checks'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "delete-check" -d 'Delete a health check'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "run-check" -d 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "cpu" -d 'Sample CPU call stacks of processes, a container or the agent'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "memory" -d 'Resident memory by mapping, or a Go service\'s heap profile'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "network" -d 'Bytes and segments per TCP connection, and per interface, over a window'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "add" -d 'Add (or replace) an agent'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "list" -d 'List the agents in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "remove" -d 'Remove an agent and its stored token'

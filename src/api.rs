@@ -18,6 +18,7 @@ use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, MetricsConfig, MetricsPatch,
     WireSecret, validate,
 };
+use crate::profile::{Cancel, ProfileRequest};
 use crate::render::Ui;
 
 /// Version of the API's JSON; bumped on incompatible changes.
@@ -161,6 +162,96 @@ impl Call {
     /// and restart commands): over the network only when the daemon allows it.
     pub fn runs_programs(&self) -> bool {
         matches!(self, Call::CreateCheck(c) if c.check.runs_programs())
+    }
+}
+
+/// Operations whose answer is a file rather than JSON. The request is JSON like any other;
+/// the answer is sent as [`FileAnswer::content_type`] and kept as bytes by the client, so a
+/// binary profile never travels inside JSON.
+#[derive(Debug, Clone)]
+pub enum FileCall {
+    /// `POST /api/profile`: take a profile on the agent; the answer is a gzipped pprof
+    /// profile.
+    Profile(ProfileRequest),
+}
+
+/// A file answer.
+#[derive(Debug, Clone)]
+pub struct FileAnswer {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// What `net/http/pprof` serves profiles as.
+pub const PPROF_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// Profiles an agent takes at the same time; each holds threads, descriptors and buffers.
+pub const MAX_CONCURRENT_PROFILES: usize = 4;
+
+impl FileCall {
+    /// Method, path and JSON body.
+    pub fn to_http(&self) -> Result<(Method, String, serde_json::Value)> {
+        match self {
+            FileCall::Profile(req) => Ok((
+                Method::Post,
+                "/api/profile".into(),
+                serde_json::to_value(req)
+                    .map_err(|e| Error::Other(format!("encoding request: {e}")))?,
+            )),
+        }
+    }
+
+    /// The call at `path`, or `None` when `path` is not a file endpoint.
+    pub fn from_http(method: Method, path: &str, body: &[u8]) -> Option<Result<FileCall>> {
+        match (method, path.trim_end_matches('/')) {
+            (Method::Post, "/api/profile") => Some(
+                serde_json::from_slice::<ProfileRequest>(body)
+                    .map_err(|e| Error::Usage(format!("request body for profile: {e}")))
+                    .and_then(|req| {
+                        req.validate()?;
+                        Ok(FileCall::Profile(req))
+                    }),
+            ),
+            (_, "/api/profile") => Some(Err(Error::NotFound(
+                "no API endpoint /api/profile for this method (use POST)".into(),
+            ))),
+            _ => None,
+        }
+    }
+
+    /// How long the call itself runs on the agent (the client waits this much longer).
+    pub fn duration(&self) -> std::time::Duration {
+        match self {
+            FileCall::Profile(req) => req.duration(),
+        }
+    }
+}
+
+/// Carry out a file call. Blocking for the length of the profile; `cancel` stops it early.
+pub fn execute_file(svc: &Service, call: FileCall, cancel: &Cancel) -> Result<FileAnswer> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    struct Slot;
+    impl Drop for Slot {
+        fn drop(&mut self) {
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    match call {
+        FileCall::Profile(req) => {
+            if RUNNING.fetch_add(1, Ordering::SeqCst) >= MAX_CONCURRENT_PROFILES {
+                RUNNING.fetch_sub(1, Ordering::SeqCst);
+                return Err(Error::Conflict(format!(
+                    "{MAX_CONCURRENT_PROFILES} profiles are already running here; try again when one finishes"
+                )));
+            }
+            let _slot = Slot;
+            let bytes = crate::profile::run(&req, svc.runtime.mode() == "daemon", cancel)?;
+            Ok(FileAnswer {
+                content_type: PPROF_CONTENT_TYPE,
+                bytes,
+            })
+        }
     }
 }
 

@@ -67,6 +67,9 @@ pub enum Error {
     /// Anything else operational.
     #[error("{0}")]
     Other(String),
+    /// Stopped by Ctrl-C (or a cancelled request) before it finished.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 impl Error {
@@ -103,12 +106,16 @@ impl Error {
                 context: format!("{prefix}: {context}"),
                 source,
             },
+            Error::Interrupted(m) => Error::Interrupted(format!("{prefix}: {m}")),
             other => Error::Other(format!("{prefix}: {other}")),
         }
     }
 
     pub fn exit_status(&self) -> ExitStatus {
-        ExitStatus::Failure
+        match self {
+            Error::Interrupted(_) => ExitStatus::Interrupted,
+            _ => ExitStatus::Failure,
+        }
     }
 
     /// The error's code on the agent API (`{"error": {"code": …, "message": …}}`).
@@ -117,7 +124,11 @@ impl Error {
             Error::Invalid { .. } | Error::Usage(_) | Error::Parse { .. } => "invalid",
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
-            Error::Remote(_) | Error::Io { .. } | Error::Secret(_) | Error::Other(_) => "internal",
+            Error::Remote(_)
+            | Error::Io { .. }
+            | Error::Secret(_)
+            | Error::Other(_)
+            | Error::Interrupted(_) => "internal",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod model;
+pub mod profile;
 pub mod render;
 pub mod store;
 
@@ -65,6 +66,7 @@ fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Observability(cmd) => commands::observability::run(&ctx, cmd),
         Command::Health(cmd) => commands::health::run(&ctx, cmd),
+        Command::Profile(cmd) => commands::profile::run(&ctx, cmd),
         Command::Agent(_) | Command::Daemon(_) if remote => Err(Error::Usage(
             "--agent and --all-agents do not apply to `agent` and `daemon` commands".into(),
         )),
@@ -105,7 +107,7 @@ fn command_output(cmd: &Command) -> Option<Format> {
         Command::Health(H::DeleteAlertChannel(a)) => a.out,
         Command::Health(H::CreateCheck(a)) => a.out,
         Command::Health(H::DeleteCheck(a) | H::RunCheck(a)) => a.out,
-        Command::Completions(_) => return None,
+        Command::Profile(_) | Command::Completions(_) => return None,
     };
     out.output
 }

@@ -6,6 +6,7 @@ pub mod daemon;
 pub mod health;
 pub mod observability;
 pub mod parse;
+pub mod profile;
 
 use std::path::PathBuf;
 
@@ -100,6 +101,9 @@ pub enum Command {
     /// Health status, auto-healing, alert rules and alert channels
     #[command(subcommand)]
     Health(health::HealthCommand),
+    /// CPU, memory and network profiles of processes and containers, as pprof
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
     /// Manage the remote agents this CLI talks to
     #[command(subcommand)]
     Agent(agent::AgentCommand),

@@ -14,11 +14,11 @@ use crate::error::{Error, Result};
 pub const CONCURRENCY: usize = 32;
 
 /// One agent's answer.
-pub struct AgentResult {
+pub struct AgentResult<T = serde_json::Value> {
     pub agent: String,
     pub url: String,
     pub elapsed: Duration,
-    pub result: Result<serde_json::Value>,
+    pub result: Result<T>,
 }
 
 /// Ask every agent; results come back in the order of `agents`.
@@ -28,6 +28,26 @@ pub fn call_all(
     deadline: Duration,
     quiet: bool,
 ) -> Result<Vec<AgentResult>> {
+    let call = call.clone();
+    run_all(agents, deadline, quiet, move |agent| {
+        let call = call.clone();
+        async move { agent.call(&call).await }
+    })
+}
+
+/// Run `work` against every agent (JSON calls, file downloads); results come back in the
+/// order of `agents`.
+pub fn run_all<T, F, Fut>(
+    agents: &[AgentClient],
+    deadline: Duration,
+    quiet: bool,
+    work: F,
+) -> Result<Vec<AgentResult<T>>>
+where
+    T: Send + 'static,
+    F: Fn(AgentClient) -> Fut,
+    Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -46,12 +66,12 @@ pub fn call_all(
         let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
         let mut set = tokio::task::JoinSet::new();
         for (index, agent) in agents.iter().cloned().enumerate() {
-            let call = call.clone();
+            let job = work(agent.clone());
             let limit = Arc::clone(&limit);
             set.spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let started = Instant::now();
-                let result = match tokio::time::timeout(deadline, agent.call(&call)).await {
+                let result = match tokio::time::timeout(deadline, job).await {
                     Ok(r) => r,
                     Err(_) => Err(Error::Remote(format!(
                         "no answer within {}",
@@ -69,7 +89,7 @@ pub fn call_all(
                 )
             });
         }
-        let mut out: Vec<Option<AgentResult>> = (0..agents.len()).map(|_| None).collect();
+        let mut out: Vec<Option<AgentResult<T>>> = (0..agents.len()).map(|_| None).collect();
         while let Some(joined) = set.join_next().await {
             if let Ok((index, r)) = joined {
                 if let Some(bar) = &bar {

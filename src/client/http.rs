@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::api::{Call, Method};
+use crate::api::{Call, FileCall, Method, PPROF_CONTENT_TYPE};
 use crate::error::{Error, Result};
 use crate::model::Secret;
 
@@ -22,8 +22,11 @@ struct ErrorDetail {
     message: String,
 }
 
-/// Answers larger than this are refused (a misdirected URL could stream anything).
+/// JSON answers larger than this are refused (a misdirected URL could stream anything).
 const MAX_RESPONSE: usize = 16 * 1024 * 1024;
+/// File answers (profiles) larger than this are refused: a ten-minute CPU profile of a busy
+/// container is tens of MiB.
+pub const MAX_FILE: usize = 256 * 1024 * 1024;
 
 /// A client of one agent.
 #[derive(Clone)]
@@ -101,9 +104,14 @@ impl AgentClient {
         })
     }
 
-    /// Send a call and return the JSON answer.
-    pub async fn call(&self, call: &Call) -> Result<serde_json::Value> {
-        let (method, path, body) = call.to_http()?;
+    /// Send a request; transport failures become [`Error::Remote`].
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        accept: &'static str,
+    ) -> Result<reqwest::Response> {
         let url = format!("{}{path}", self.url);
         let method = match method {
             Method::Get => reqwest::Method::GET,
@@ -112,47 +120,42 @@ impl AgentClient {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut req = self
-            .http
-            .request(method, &url)
-            .header("accept", "application/json");
+        let mut req = self.http.request(method, &url).header("accept", accept);
         if let Some(t) = &self.token {
             req = req.bearer_auth(t.expose());
         }
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.map_err(|e| Error::Remote(describe(&e)))?;
-        let status = resp.status();
-        if resp
-            .content_length()
-            .is_some_and(|n| n > MAX_RESPONSE as u64)
-        {
-            return Err(Error::Remote(format!(
-                "answer too large ({} bytes)",
-                resp.content_length().unwrap_or(0)
-            )));
+        req.send().await.map_err(|e| Error::Remote(describe(&e)))
+    }
+
+    /// Read a body of at most `max` bytes, chunk by chunk, so that an oversized answer is
+    /// refused without being held in memory.
+    async fn body(resp: reqwest::Response, max: usize) -> Result<Vec<u8>> {
+        let too_large = |n: u64| Error::Remote(format!("answer too large ({n} bytes or more)"));
+        if let Some(n) = resp.content_length().filter(|n| *n > max as u64) {
+            return Err(too_large(n));
         }
-        let bytes = resp
-            .bytes()
+        let mut resp = resp;
+        let mut out = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
             .await
-            .map_err(|e| Error::Remote(describe(&e)))?;
-        if bytes.len() > MAX_RESPONSE {
-            return Err(Error::Remote(format!(
-                "answer too large ({} bytes)",
-                bytes.len()
-            )));
+            .map_err(|e| Error::Remote(describe(&e)))?
+        {
+            if out.len() + chunk.len() > max {
+                return Err(too_large((out.len() + chunk.len()) as u64));
+            }
+            out.extend_from_slice(&chunk);
         }
-        if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                Error::Remote(format!(
-                    "the agent's answer is not JSON ({e}); is {} a hivemind agent?",
-                    self.url
-                ))
-            });
-        }
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(body) => Err(match body.error.code.as_str() {
+        Ok(out)
+    }
+
+    /// The agent's typed error for a failed request.
+    fn error(&self, status: reqwest::StatusCode, path: &str, bytes: &[u8]) -> Error {
+        match serde_json::from_slice::<ErrorBody>(bytes) {
+            Ok(body) => match body.error.code.as_str() {
                 "invalid" => Error::Usage(body.error.message),
                 "not_found" => Error::NotFound(body.error.message),
                 "conflict" => Error::Conflict(body.error.message),
@@ -161,9 +164,51 @@ impl AgentClient {
                     body.error.message, self.name
                 )),
                 _ => Error::Remote(body.error.message),
-            }),
-            Err(_) => Err(Error::Remote(format!("HTTP {status} from {url}"))),
+            },
+            Err(_) => Error::Remote(format!("HTTP {status} from {}{path}", self.url)),
         }
+    }
+
+    /// Send a call and return the JSON answer.
+    pub async fn call(&self, call: &Call) -> Result<serde_json::Value> {
+        let (method, path, body) = call.to_http()?;
+        let resp = self.send(method, &path, body, "application/json").await?;
+        let status = resp.status();
+        let bytes = Self::body(resp, MAX_RESPONSE).await?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Remote(format!(
+                    "the agent's answer is not JSON ({e}); is {} a hivemind agent?",
+                    self.url
+                ))
+            });
+        }
+        Err(self.error(status, &path, &bytes))
+    }
+
+    /// Send a file call and return the file (at most [`MAX_FILE`] bytes).
+    pub async fn fetch(&self, call: &FileCall) -> Result<Vec<u8>> {
+        let (method, path, body) = call.to_http()?;
+        let resp = self
+            .send(method, &path, Some(body), PPROF_CONTENT_TYPE)
+            .await?;
+        let status = resp.status();
+        let json = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if status.is_success() && !json {
+            return Self::body(resp, MAX_FILE).await;
+        }
+        let bytes = Self::body(resp, MAX_RESPONSE).await?;
+        if status.is_success() {
+            return Err(Error::Remote(format!(
+                "expected a file from {}{path} but got JSON; is the agent older than this CLI?",
+                self.url
+            )));
+        }
+        Err(self.error(status, &path, &bytes))
     }
 }
 

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod embedded;
 pub mod health;
 pub mod observability;
+pub mod profile;
 pub mod secret_input;
 
 use std::path::PathBuf;

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::files::constant_time_eq;
-use crate::api::{Call, Method, Service, execute};
+use crate::api::{Call, FileCall, Method, Service, execute, execute_file};
 use crate::error::Error;
 use crate::model::Secret;
 use crate::render::Ui;
@@ -169,6 +169,12 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     let Ok(body) = axum::body::to_bytes(req.into_body(), MAX_BODY).await else {
         return too_large();
     };
+    if let Some(file_call) = FileCall::from_http(method, &path, &body) {
+        return match file_call {
+            Ok(call) => file(&st, method, &path, call).await,
+            Err(e) => from_error(&e),
+        };
+    }
     let call = match Call::from_http(method, &path, &query, &body) {
         Ok(c) => c,
         Err(e) => return from_error(&e),
@@ -231,6 +237,40 @@ async fn healthz(st: &ApiState) -> Response {
             format!("unhealthy: {}\n", unhealthy.join(", ")),
         )
             .into_response()
+    }
+}
+
+/// A call answered with a file. The work runs on a blocking thread; if the client goes away
+/// (this future is dropped), the guard cancels it so no profile outlives its request.
+async fn file(st: &ApiState, method: Method, path: &str, call: FileCall) -> Response {
+    let cancel = crate::profile::Cancel::new();
+    let _guard = crate::profile::CancelOnDrop(cancel.clone());
+    let svc = Arc::clone(&st.svc);
+    let result = tokio::task::spawn_blocking(move || execute_file(&svc, call, &cancel)).await;
+    match result {
+        Ok(Ok(answer)) => {
+            st.log.status(&format!(
+                "{} {path}: {} bytes",
+                req_method_name(method),
+                answer.bytes.len()
+            ));
+            let mut resp = Response::new(Body::from(answer.bytes));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(answer.content_type),
+            );
+            resp
+        }
+        Ok(Err(e)) => {
+            st.log
+                .warn(&format!("{} {path}: {e}", req_method_name(method)));
+            from_error(&e)
+        }
+        Err(_) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the request failed inside the agent",
+        ),
     }
 }
 

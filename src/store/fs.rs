@@ -25,37 +25,104 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
-    let ctx = |what: &str| format!("{what} {}", tmp.display());
-    let result = (|| {
-        let mut file = OpenOptions::new()
+    let mut tmp = TempFile::beside(path)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path, true)
+}
+
+/// A private (0600) file created next to its final path, removed on drop unless persisted:
+/// an interrupted writer leaves nothing behind.
+#[derive(Debug)]
+pub struct TempFile {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+impl TempFile {
+    /// Create `.NAME.tmp-PID-N` in the directory of `target`, which must exist.
+    pub fn beside(target: &Path) -> Result<TempFile> {
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
+        let file = OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| Error::io(ctx("creating"), e))?;
+            .open(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        Ok(TempFile {
+            path,
+            file: Some(file),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        let Some(file) = self.file.as_mut() else {
+            return Err(Error::Other("temp file already closed".into()));
+        };
         file.write_all(bytes)
-            .map_err(|e| Error::io(ctx("writing"), e))?;
-        file.sync_all().map_err(|e| Error::io(ctx("syncing"), e))?;
-        fs::rename(&tmp, path)
-            .map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+
+    /// fsync and move to `target`. Without `replace`, an existing `target` is left alone
+    /// and the result is [`Error::Conflict`] (a hard link makes the check and the move one
+    /// step; file systems without links fall back to check-then-rename).
+    pub fn persist(mut self, target: &Path, replace: bool) -> Result<()> {
+        let ctx = |what: &str| format!("{what} {}", self.path.display());
+        if let Some(file) = self.file.take() {
+            file.sync_all().map_err(|e| Error::io(ctx("syncing"), e))?;
+        }
+        let exists = || {
+            Error::Conflict(format!(
+                "{} exists; pass --force to replace it",
+                target.display()
+            ))
+        };
+        if replace {
+            fs::rename(&self.path, target)
+                .map_err(|e| Error::io(format!("replacing {}", target.display()), e))?;
+        } else {
+            match fs::hard_link(&self.path, target) {
+                Ok(()) => {
+                    let _ = fs::remove_file(&self.path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
+                Err(_) if target.exists() => return Err(exists()),
+                Err(_) => fs::rename(&self.path, target)
+                    .map_err(|e| Error::io(format!("writing {}", target.display()), e))?,
+            }
+        }
         // Persist the rename itself.
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
+        self.path = PathBuf::new();
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
     }
-    result
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// An exclusive advisory lock on a lock file, released on drop.
@@ -123,5 +190,44 @@ pub fn toml_error(text: &str, err: &toml::de::Error) -> String {
             format!("line {line}, column {col}: {msg}")
         }
         None => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn temp_files_persist_privately_and_never_clobber() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("cpu.prof");
+        let mut t = TempFile::beside(&target).unwrap();
+        let tmp = t.path().to_path_buf();
+        t.write_all(b"one").unwrap();
+        t.persist(&target, false).unwrap();
+        assert!(!tmp.exists());
+        assert_eq!(fs::read(&target).unwrap(), b"one");
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+
+        let mut t = TempFile::beside(&target).unwrap();
+        t.write_all(b"two").unwrap();
+        let e = t.persist(&target, false).err().unwrap();
+        assert!(matches!(e, Error::Conflict(_)), "{e}");
+        assert_eq!(fs::read(&target).unwrap(), b"one");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "temp removed");
+
+        let mut t = TempFile::beside(&target).unwrap();
+        t.write_all(b"three").unwrap();
+        t.persist(&target, true).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"three");
+
+        let t = TempFile::beside(&target).unwrap();
+        let tmp = t.path().to_path_buf();
+        drop(t);
+        assert!(!tmp.exists(), "dropped temp files are removed");
     }
 }

@@ -1,0 +1,641 @@
+//! `hivemind profile cpu|memory|network`: resolve the flags into a [`ProfileRequest`], take
+//! the profile here or on the agents (the answer is the pprof file itself), show a progress
+//! bar with the time left, write the file atomically, and print a summary of the top entries.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::{Ctx, Many, Outcome, Target};
+use crate::api::{self, FileCall};
+use crate::cli::profile::{FileArgs, ProfileCommand, ProfileFormat, TargetArgs};
+use crate::client::fanout;
+use crate::error::{Error, ExitStatus, Result};
+use crate::profile::pprof::{self, TopEntry};
+use crate::profile::{Cancel, Kind, ProfileRequest};
+use crate::render::{Report, Style};
+use crate::store::fs::TempFile;
+
+/// Rows in the summary table.
+const TOP: usize = 10;
+/// Time allowed beyond the profile's duration for symbolising and transfer.
+const SLACK: Duration = Duration::from_secs(60);
+
+/// The command line, resolved.
+#[derive(Debug)]
+struct Settings {
+    request: ProfileRequest,
+    output: Output,
+    format: ProfileFormat,
+    force: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Output {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Settings {
+    fn resolve(cmd: ProfileCommand) -> Result<Settings> {
+        let (kind, target, url, duration, frequency, coarse, file) = match cmd {
+            ProfileCommand::Cpu(a) => (
+                Kind::Cpu,
+                a.target,
+                None,
+                a.duration.as_std(),
+                a.frequency,
+                a.coarse,
+                a.file,
+            ),
+            ProfileCommand::Memory(a) => (
+                Kind::Memory,
+                a.target,
+                a.url,
+                Duration::ZERO,
+                0,
+                false,
+                a.file,
+            ),
+            ProfileCommand::Network(a) => (
+                Kind::Network,
+                a.target,
+                None,
+                a.duration.as_std(),
+                0,
+                false,
+                a.file,
+            ),
+        };
+        let request = ProfileRequest {
+            kind,
+            target: target_of(target, url)?,
+            duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+            frequency,
+            coarse,
+        };
+        request.validate()?;
+        let FileArgs {
+            output,
+            format,
+            force,
+        } = file;
+        let output = match output {
+            Some(p) if p.as_os_str() == "-" => Output::Stdout,
+            Some(p) if p.as_os_str().is_empty() => {
+                return Err(Error::invalid(
+                    "--output",
+                    "",
+                    "a file name, or '-' for stdout",
+                ));
+            }
+            Some(p) => Output::File(p),
+            None => Output::File(PathBuf::from(format!(
+                "{}.{}",
+                kind.as_str(),
+                match format {
+                    ProfileFormat::Pprof => "prof",
+                    ProfileFormat::Flamegraph => "svg",
+                }
+            ))),
+        };
+        Ok(Settings {
+            request,
+            output,
+            format,
+            force,
+        })
+    }
+}
+
+fn target_of(t: TargetArgs, url: Option<String>) -> Result<crate::profile::Target> {
+    use crate::profile::Target as T;
+    Ok(match (t.pids.is_empty(), t.container, t.daemon, url) {
+        (false, None, false, None) => T::Pids(t.pids),
+        (true, Some(c), false, None) => T::Container(c),
+        (true, None, true, None) => T::Daemon,
+        (true, None, false, Some(u)) => T::Url(u),
+        _ => {
+            return Err(Error::Usage(
+                "give exactly one of --pid, --container, --daemon or --url".into(),
+            ));
+        }
+    })
+}
+
+/// Where one profile will be written, prepared before profiling so that a bad `--output`
+/// fails at once rather than after the whole window.
+struct Sink {
+    output: Output,
+    temp: Option<TempFile>,
+    force: bool,
+}
+
+impl Sink {
+    fn prepare(output: Output, force: bool) -> Result<Sink> {
+        let temp = match &output {
+            Output::Stdout => None,
+            Output::File(path) => {
+                if path.is_dir() {
+                    return Err(Error::invalid(
+                        "--output",
+                        &path.display().to_string(),
+                        "a file, not a directory",
+                    ));
+                }
+                if !force && path.symlink_metadata().is_ok() {
+                    return Err(Error::Conflict(format!(
+                        "{} exists; pass --force to replace it",
+                        path.display()
+                    )));
+                }
+                Some(TempFile::beside(path).map_err(|e| e.context("--output"))?)
+            }
+        };
+        Ok(Sink {
+            output,
+            temp,
+            force,
+        })
+    }
+
+    fn name(&self) -> String {
+        match &self.output {
+            Output::Stdout => "-".into(),
+            Output::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Write `bytes` and move them into place.
+    fn finish(mut self, bytes: &[u8]) -> Result<()> {
+        match (&self.output, self.temp.take()) {
+            (Output::File(path), Some(mut temp)) => {
+                temp.write_all(bytes)?;
+                temp.persist(path, self.force)
+            }
+            _ => crate::render::write_stdout(bytes),
+        }
+    }
+}
+
+/// `agent`-qualified file name for several agents: `cpu.prof` → `cpu.node1.prof`.
+fn per_agent(path: &Path, agent: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}.{agent}.{}", ext.to_string_lossy()),
+        None => format!("{stem}.{agent}"),
+    };
+    path.with_file_name(name)
+}
+
+/// Ctrl-C sets a flag instead of killing us, so the temp file can be removed first.
+struct Interrupt {
+    fired: Arc<AtomicBool>,
+}
+
+impl Interrupt {
+    fn install() -> Result<Interrupt> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let fired = Arc::new(AtomicBool::new(false));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io("starting the signal handler", e))?;
+        // Registered here, before any work starts, so no Ctrl-C can slip through.
+        let mut sigint = {
+            let _entered = rt.enter();
+            signal(SignalKind::interrupt()).map_err(|e| Error::io("handling Ctrl-C", e))?
+        };
+        let flag = Arc::clone(&fired);
+        std::thread::spawn(move || {
+            rt.block_on(async move {
+                if sigint.recv().await.is_some() {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            });
+        });
+        Ok(Interrupt { fired })
+    }
+
+    fn fired(&self) -> bool {
+        self.fired.load(Ordering::SeqCst)
+    }
+}
+
+/// The summary printed after a profile is written.
+#[derive(Debug, Serialize)]
+pub struct ProfileReport {
+    pub kind: String,
+    /// The file written (`-` for stdout).
+    pub output: String,
+    /// `pprof` or `flamegraph`.
+    pub format: String,
+    /// Size of what was written, in bytes.
+    pub size_bytes: u64,
+    pub duration_seconds: f64,
+    /// `type/unit` of each value, e.g. `cpu/nanoseconds`.
+    pub sample_types: Vec<String>,
+    /// The sample type the table is sorted by.
+    pub sorted_by: String,
+    /// Sum of all samples, one per sample type.
+    pub totals: Vec<i64>,
+    /// The largest leaf entries by `sorted_by`.
+    pub top: Vec<TopEntry>,
+    /// What the profile says about itself (fallbacks, lost samples, how it was taken).
+    pub notes: Vec<String>,
+}
+
+fn fmt_value(v: i64, unit: &str) -> String {
+    if v == 0 {
+        return "0".into();
+    }
+    match unit {
+        "bytes" => crate::render::bytes(u64::try_from(v).unwrap_or(0)),
+        "nanoseconds" => {
+            let d = Duration::from_nanos(u64::try_from(v).unwrap_or(0));
+            if d >= Duration::from_secs(1) {
+                format!("{:.2}s", d.as_secs_f64())
+            } else {
+                format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+            }
+        }
+        _ => v.to_string(),
+    }
+}
+
+impl Report for ProfileReport {
+    fn human(&self, style: &Style) -> String {
+        let units: Vec<&str> = self
+            .sample_types
+            .iter()
+            .map(|t| t.split_once('/').map_or("", |(_, u)| u))
+            .collect();
+        let index = self
+            .sample_types
+            .iter()
+            .position(|t| *t == self.sorted_by)
+            .unwrap_or(0);
+        let total = self.totals.get(index).copied().unwrap_or(0);
+        let pct = |v: i64| {
+            if total > 0 {
+                format!("{:.1}%", v as f64 * 100.0 / total as f64)
+            } else {
+                "-".into()
+            }
+        };
+        let mut headers = vec![
+            "FLAT".to_string(),
+            "FLAT%".into(),
+            "CUM".into(),
+            "CUM%".into(),
+        ];
+        let others: Vec<usize> = (0..self.sample_types.len())
+            .filter(|i| *i != index)
+            .collect();
+        headers.extend(others.iter().map(|i| self.sample_types[*i].to_uppercase()));
+        headers.push("NAME".into());
+        let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let mut t = style.table(&header_refs);
+        for e in &self.top {
+            let flat = e.flat.get(index).copied().unwrap_or(0);
+            let cum = e.cum.get(index).copied().unwrap_or(0);
+            let mut row = vec![
+                fmt_value(flat, units[index]),
+                pct(flat),
+                fmt_value(cum, units[index]),
+                pct(cum),
+            ];
+            row.extend(
+                others
+                    .iter()
+                    .map(|i| fmt_value(e.flat.get(*i).copied().unwrap_or(0), units[*i])),
+            );
+            row.push(e.name.clone());
+            t.add_row(row);
+        }
+        let mut out = format!(
+            "{} profile {} ({}, {}, {} total {})\n",
+            self.kind,
+            self.output,
+            self.format,
+            crate::render::bytes(self.size_bytes),
+            fmt_value(total, units.get(index).copied().unwrap_or("")),
+            self.sorted_by
+        );
+        if self.top.is_empty() {
+            out.push_str("no samples\n");
+        } else {
+            out.push_str(&t.to_string());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Turn the pprof bytes into what `--format` asks for.
+fn render_format(
+    bytes: Vec<u8>,
+    decoded: &pprof::Decoded,
+    format: ProfileFormat,
+    kind: Kind,
+) -> Result<Vec<u8>> {
+    match format {
+        ProfileFormat::Pprof => Ok(bytes),
+        ProfileFormat::Flamegraph => crate::profile::flamegraph::svg(decoded, kind.as_str()),
+    }
+}
+
+fn summarise(
+    kind: Kind,
+    sink_name: String,
+    format: ProfileFormat,
+    size: usize,
+    decoded: &pprof::Decoded,
+) -> ProfileReport {
+    let types = decoded.sample_types();
+    let index = decoded.default_index();
+    ProfileReport {
+        kind: kind.as_str().into(),
+        output: sink_name,
+        format: match format {
+            ProfileFormat::Pprof => "pprof",
+            ProfileFormat::Flamegraph => "flamegraph",
+        }
+        .into(),
+        size_bytes: size as u64,
+        duration_seconds: decoded.duration().as_secs_f64(),
+        sorted_by: types
+            .get(index)
+            .map(|(t, u)| format!("{t}/{u}"))
+            .unwrap_or_default(),
+        sample_types: types.iter().map(|(t, u)| format!("{t}/{u}")).collect(),
+        totals: decoded.totals(),
+        top: decoded.top(index, TOP),
+        notes: decoded.comments(),
+    }
+}
+
+/// A time-left bar on a terminal, while the profile runs.
+fn progress_bar(ctx: &Ctx, settings: &Settings) -> Option<indicatif::ProgressBar> {
+    let d = settings.request.duration();
+    if d.is_zero() || ctx.ui.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} profiling {prefix} [{bar:30}] {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(settings.request.kind.as_str());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    Some(bar)
+}
+
+/// One profile's result: the agent it came from (none for this machine) and the bytes.
+type Taken = Vec<(Option<(String, String)>, Result<Vec<u8>>)>;
+
+pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
+    let settings = Settings::resolve(cmd)?;
+    let duration = settings.request.duration();
+    // Agents need the whole window plus the usual timeout to answer.
+    let wide = Ctx {
+        ui: ctx.ui.clone(),
+        data_dir: ctx.data_dir.clone(),
+        agents: ctx.agents.clone(),
+        all_agents: ctx.all_agents,
+        timeout: ctx.timeout + duration + SLACK,
+    };
+    let target = wide.target()?;
+    let mut sinks: Vec<Sink> = Vec::new();
+    match &target {
+        Target::Many(clients) => {
+            let Output::File(base) = &settings.output else {
+                return Err(Error::Usage(
+                    "--output - takes one profile; with several agents give a file name \
+                     (each agent's name is added to it)"
+                        .into(),
+                ));
+            };
+            for c in clients {
+                sinks.push(Sink::prepare(
+                    Output::File(per_agent(base, &c.name)),
+                    settings.force,
+                )?);
+            }
+        }
+        _ => {
+            if settings.output == Output::Stdout
+                && settings.format == ProfileFormat::Pprof
+                && std::io::stdout().is_terminal()
+            {
+                return Err(Error::Usage(
+                    "refusing to write a binary profile to a terminal: redirect stdout or give --output FILE"
+                        .into(),
+                ));
+            }
+            sinks.push(Sink::prepare(settings.output.clone(), settings.force)?);
+        }
+    }
+    let interrupt = Interrupt::install()?;
+    let cancel = Cancel::new();
+    let (tx, rx) = mpsc::channel::<Taken>();
+    let call = FileCall::Profile(settings.request.clone());
+    let worker_cancel = cancel.clone();
+    let deadline = wide.timeout;
+    match target {
+        Target::Embedded(svc) => {
+            std::thread::spawn(move || {
+                let r = api::execute_file(&svc, call, &worker_cancel).map(|a| a.bytes);
+                let _ = tx.send(vec![(None, r)]);
+            });
+        }
+        Target::One(client) => spawn_remote(vec![client], call, deadline, tx),
+        Target::Many(clients) => spawn_remote(clients, call, deadline, tx),
+    }
+
+    let bar = progress_bar(ctx, &settings);
+    let started = Instant::now();
+    let taken = loop {
+        if interrupt.fired() {
+            cancel.cancel();
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            let names: Vec<String> = sinks.iter().map(Sink::name).collect();
+            // Dropping the sinks removes their temp files.
+            drop(sinks);
+            return Err(Error::Interrupted(format!(
+                "nothing written to {}",
+                names.join(", ")
+            )));
+        }
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(t) => break t,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(b) = &bar {
+                    let done = started.elapsed().min(duration);
+                    b.set_position(u64::try_from(done.as_millis()).unwrap_or(0));
+                    b.set_message(if done < duration {
+                        format!("{}s left", (duration - done).as_secs() + 1)
+                    } else {
+                        "finishing".into()
+                    });
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::Other("the profiler stopped unexpectedly".into()));
+            }
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    finish(ctx, &settings, sinks, taken)
+}
+
+fn spawn_remote(
+    clients: Vec<crate::client::AgentClient>,
+    call: FileCall,
+    deadline: Duration,
+    tx: mpsc::Sender<Taken>,
+) {
+    std::thread::spawn(move || {
+        let results = fanout::run_all(&clients, deadline, true, move |agent| {
+            let call = call.clone();
+            async move { agent.fetch(&call).await }
+        });
+        let taken = match results {
+            Ok(rs) => rs
+                .into_iter()
+                .map(|r| {
+                    let name = r.agent.clone();
+                    (
+                        Some((r.agent, r.url)),
+                        r.result.map_err(|e| e.context(format!("agent {name}"))),
+                    )
+                })
+                .collect(),
+            Err(e) => vec![(None, Err(e))],
+        };
+        let _ = tx.send(taken);
+    });
+}
+
+/// Write each profile and print the summaries.
+fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Result<ExitStatus> {
+    let kind = settings.request.kind;
+    let many = taken.len() > 1;
+    let mut outcomes = Vec::new();
+    let mut failed = 0;
+    let mut single: Option<Result<ProfileReport>> = None;
+    for (sink, (agent, result)) in sinks.into_iter().zip(taken) {
+        let name = sink.name();
+        let written = result.and_then(|bytes| {
+            let decoded = pprof::decode(&bytes)?;
+            let out = render_format(bytes, &decoded, settings.format, kind)?;
+            sink.finish(&out)?;
+            Ok(summarise(
+                kind,
+                name.clone(),
+                settings.format,
+                out.len(),
+                &decoded,
+            ))
+        });
+        if let Ok(r) = &written
+            && r.output != "-"
+        {
+            let prefix = agent
+                .as_ref()
+                .map(|(a, _)| format!("agent {a}: "))
+                .unwrap_or_default();
+            for n in &r.notes {
+                if n.starts_with("coarse fallback") || n.contains("lost") || n.contains("excluded")
+                {
+                    ctx.ui.warn(&format!("{prefix}{n}"));
+                } else {
+                    ctx.ui.debug(&format!("{prefix}{n}"));
+                }
+            }
+            let open_with = if settings.format == ProfileFormat::Pprof {
+                format!(" (open it with `go tool pprof {}`)", r.output)
+            } else {
+                String::new()
+            };
+            ctx.ui.status(&format!(
+                "{prefix}{} profile written to {}{open_with}",
+                kind.as_str(),
+                r.output
+            ));
+        }
+        if !many {
+            single = Some(written);
+            continue;
+        }
+        let (agent, url) = agent.unwrap_or_default();
+        match written {
+            Ok(r) => outcomes.push(Outcome {
+                agent,
+                url,
+                ok: true,
+                result: Some(r),
+                error: None,
+            }),
+            Err(e) => {
+                failed += 1;
+                outcomes.push(Outcome {
+                    agent,
+                    url,
+                    ok: false,
+                    result: None,
+                    error: Some(e.to_string()),
+                });
+            }
+        }
+    }
+    if let Some(r) = single {
+        let report = r?;
+        if report.output != "-" {
+            ctx.ui.emit(&report)?;
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let total = outcomes.len();
+    ctx.ui.emit(&Many { agents: &outcomes })?;
+    Ok(match failed {
+        0 => ExitStatus::Success,
+        n if n == total => ExitStatus::Failure,
+        _ => ExitStatus::Partial,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_agent_names() {
+        assert_eq!(
+            per_agent(Path::new("out/cpu.prof"), "node1"),
+            PathBuf::from("out/cpu.node1.prof")
+        );
+        assert_eq!(per_agent(Path::new("cpu"), "a"), PathBuf::from("cpu.a"));
+    }
+
+    #[test]
+    fn values_are_shown_in_their_unit() {
+        assert_eq!(fmt_value(2_500_000_000, "nanoseconds"), "2.50s");
+        assert_eq!(fmt_value(10_100_000, "nanoseconds"), "10.1ms");
+        assert_eq!(fmt_value(3 * 1024 * 1024, "bytes"), "3.0 MiB");
+        assert_eq!(fmt_value(42, "count"), "42");
+    }
+}

@@ -1,0 +1,292 @@
+//! Network profiles: bytes and segments of each TCP connection of the target over the
+//! window, from sock_diag `tcp_info` counters matched to the target's socket inodes, plus
+//! the interface counters of its network namespace.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use super::pprof::{Builder, LabelValue};
+use super::sockdiag::{Counters, Diag};
+use super::{Cancel, Process};
+use crate::error::{Error, Result};
+
+/// How often sockets are polled. A connection opened and closed between two polls is not
+/// seen; one that closes is counted up to its last poll (or later: a closed socket stays
+/// in the dump while it finishes, and is followed by its cookie).
+pub const POLL: Duration = Duration::from_millis(100);
+/// Descriptors looked at per process and poll.
+const MAX_FDS: usize = 65_536;
+
+/// A connection followed over the window.
+#[derive(Debug, Clone)]
+struct Conn {
+    pid: u32,
+    local: SocketAddr,
+    remote: SocketAddr,
+    base: Counters,
+    last: Counters,
+}
+
+/// Sample `procs` for `duration`.
+pub fn sample(procs: &[Process], duration: Duration, cancel: &Cancel) -> Result<Vec<u8>> {
+    let started_at = SystemTime::now();
+    // One diag socket per network namespace of the targets.
+    let own_ns = std::fs::read_link("/proc/self/ns/net").ok();
+    let mut namespaces: BTreeMap<String, (PathBuf, Vec<Process>)> = BTreeMap::new();
+    for p in procs {
+        let path = PathBuf::from(format!("/proc/{}/ns/net", p.pid));
+        let Ok(ns) = std::fs::read_link(&path) else {
+            continue;
+        };
+        let entry = namespaces
+            .entry(ns.display().to_string())
+            .or_insert_with(|| (path, Vec::new()));
+        entry.1.push(p.clone());
+    }
+    if namespaces.is_empty() {
+        return Err(Error::NotFound(
+            "the target processes exited before the profile started".into(),
+        ));
+    }
+    let mut diags = Vec::new();
+    for (ns, (path, members)) in &namespaces {
+        let same = own_ns
+            .as_ref()
+            .is_some_and(|o| o.display().to_string() == *ns);
+        let diag = Diag::open(if same { None } else { Some(path) }).map_err(|e| {
+            let p = &members[0];
+            if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) {
+                Error::Usage(format!(
+                    "cannot enter the network namespace of process {} ({}): {e}; reading \
+                     another namespace's sockets needs root (CAP_SYS_ADMIN)",
+                    p.pid, p.name
+                ))
+            } else {
+                Error::io(format!("sock_diag for process {} ({})", p.pid, p.name), e)
+            }
+        })?;
+        let ifaces_start = interfaces(members);
+        diags.push((ns.clone(), diag, members.clone(), ifaces_start));
+    }
+
+    let started = Instant::now();
+    let mut conns: HashMap<u64, Conn> = HashMap::new();
+    let mut first = true;
+    loop {
+        for (_, diag, members, _) in diags.iter_mut() {
+            poll(diag, members, &mut conns, first)?;
+        }
+        first = false;
+        if started.elapsed() >= duration {
+            break;
+        }
+        cancel.check()?;
+        std::thread::sleep(POLL.min(duration.saturating_sub(started.elapsed())));
+    }
+    let elapsed = started.elapsed();
+
+    let mut b = Builder::new(&[
+        ("tx", "bytes"),
+        ("rx", "bytes"),
+        ("tx_segments", "count"),
+        ("rx_segments", "count"),
+    ]);
+    b.default_sample_type("tx");
+    b.timing(started_at, elapsed);
+    let names: HashMap<u32, &str> = procs.iter().map(|p| (p.pid, p.name.as_str())).collect();
+    let mut sorted: Vec<&Conn> = conns.values().collect();
+    sorted.sort_by_key(|c| (c.pid, c.local, c.remote));
+    for c in sorted {
+        let d = delta(&c.base, &c.last);
+        if d == [0; 4] {
+            continue;
+        }
+        let process = b.frame(&format!(
+            "{} (pid {})",
+            names.get(&c.pid).copied().unwrap_or("?"),
+            c.pid
+        ));
+        let local = b.frame(&format!("local {}", c.local));
+        let remote = b.frame(&c.remote.to_string());
+        b.sample(
+            vec![remote, local, process],
+            &d,
+            vec![("source".into(), LabelValue::Str("tcp".into()))],
+        );
+    }
+    for (ns, _, members, start) in &diags {
+        let end = interfaces(members);
+        let root = b.frame(&format!("netns {ns}"));
+        for (name, last) in &end {
+            let Some(first) = start.get(name) else {
+                continue;
+            };
+            let d = delta(first, last);
+            if d == [0; 4] {
+                continue;
+            }
+            let leaf = b.frame(&format!("interface {name}"));
+            b.sample(
+                vec![leaf, root],
+                &d,
+                vec![("source".into(), LabelValue::Str("interface".into()))],
+            );
+        }
+    }
+    b.comment(&format!(
+        "TCP connections: tcp_info bytes acknowledged by the peer (tx) and received (rx), \
+         polled every {} ms; label source=tcp",
+        POLL.as_millis()
+    ));
+    b.comment(
+        "interfaces: /proc/PID/net/dev of the target's network namespace (segments = packets); \
+         label source=interface. Totals count both: use -tagfocus source=tcp",
+    );
+    b.finish()
+}
+
+fn delta(from: &Counters, to: &Counters) -> [i64; 4] {
+    let d = |a: u64, b: u64| i64::try_from(b.saturating_sub(a)).unwrap_or(i64::MAX);
+    [
+        d(from.tx_bytes, to.tx_bytes),
+        d(from.rx_bytes, to.rx_bytes),
+        d(from.tx_segments, to.tx_segments),
+        d(from.rx_segments, to.rx_segments),
+    ]
+}
+
+/// One poll: the targets' socket inodes, the namespace's TCP sockets, and every match.
+/// Sockets seen in the first poll count from their counters then; later ones were opened
+/// during the window and count from zero.
+fn poll(
+    diag: &mut Diag,
+    members: &[Process],
+    conns: &mut HashMap<u64, Conn>,
+    first: bool,
+) -> Result<()> {
+    let mut inodes: HashMap<u64, u32> = HashMap::new();
+    for p in members {
+        socket_inodes(p.pid, &mut inodes);
+    }
+    let sockets = diag
+        .dump()
+        .map_err(|e| Error::io("dumping TCP sockets (sock_diag)", e))?;
+    for s in sockets {
+        // TIME_WAIT and request sockets carry no counters; the last reading stands.
+        let Some(counters) = s.counters else {
+            continue;
+        };
+        if let Some(c) = conns.get_mut(&s.cookie) {
+            c.last = counters;
+            continue;
+        }
+        if let Some(pid) = inodes.get(&s.inode).filter(|_| s.inode != 0) {
+            conns.insert(
+                s.cookie,
+                Conn {
+                    pid: *pid,
+                    local: s.local,
+                    remote: s.remote,
+                    base: if first {
+                        counters
+                    } else {
+                        // Opened during the window: everything counts except the SYN,
+                        // which tcp_info counts as one acknowledged byte.
+                        Counters {
+                            tx_bytes: 1,
+                            ..Counters::default()
+                        }
+                    },
+                    last: counters,
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Socket inodes of a process's descriptors (`socket:[12345]`).
+fn socket_inodes(pid: u32, out: &mut HashMap<u64, u32>) {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return;
+    };
+    for entry in dir.filter_map(|e| e.ok()).take(MAX_FDS) {
+        if let Ok(target) = std::fs::read_link(entry.path())
+            && let Some(inode) = target
+                .to_str()
+                .and_then(|t| t.strip_prefix("socket:["))
+                .and_then(|t| t.strip_suffix(']'))
+                .and_then(|t| t.parse().ok())
+        {
+            out.insert(inode, pid);
+        }
+    }
+}
+
+/// Interface counters of the namespace, read through the first member still alive.
+fn interfaces(members: &[Process]) -> BTreeMap<String, Counters> {
+    members
+        .iter()
+        .find_map(|p| std::fs::read_to_string(format!("/proc/{}/net/dev", p.pid)).ok())
+        .map(|t| parse_net_dev(&t))
+        .unwrap_or_default()
+}
+
+/// `/proc/net/dev`: per interface, receive bytes and packets are fields 1 and 2, transmit
+/// bytes and packets fields 9 and 10.
+fn parse_net_dev(text: &str) -> BTreeMap<String, Counters> {
+    text.lines()
+        .skip(2)
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(':')?;
+            let f: Vec<u64> = rest
+                .split_whitespace()
+                .map(|v| v.parse().unwrap_or(0))
+                .collect();
+            Some((
+                name.trim().to_string(),
+                Counters {
+                    rx_bytes: *f.first()?,
+                    rx_segments: *f.get(1)?,
+                    tx_bytes: *f.get(8)?,
+                    tx_segments: *f.get(9)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_net_dev() {
+        let text = "Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo: 1000      10    0    0    0     0          0         0     2000      20    0    0    0     0       0          0
+  eth0: 5 1 0 0 0 0 0 0 7 2 0 0 0 0 0 0
+";
+        let m = parse_net_dev(text);
+        assert_eq!(
+            m["lo"],
+            Counters {
+                rx_bytes: 1000,
+                rx_segments: 10,
+                tx_bytes: 2000,
+                tx_segments: 20
+            }
+        );
+        assert_eq!(m["eth0"].tx_bytes, 7);
+    }
+
+    #[test]
+    fn finds_own_socket_inodes() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut m = HashMap::new();
+        socket_inodes(std::process::id(), &mut m);
+        assert!(!m.is_empty(), "listener {l:?} has an inode");
+    }
+}

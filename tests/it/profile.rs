@@ -1,0 +1,946 @@
+//! `hivemind profile`: real target programs (built here with the C compiler), profiled
+//! locally and through a real agent, every file read back by the real `go tool pprof`.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::agent::{Daemon, peer};
+use super::{hm, hm_run, json, run, std_cmd};
+
+/// A running test program, killed on drop.
+struct Program(Child);
+
+impl Program {
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Compile a C program into `dir` (frame pointers on, so the kernel can walk its stack).
+fn build(dir: &Path, name: &str, source: &str) -> PathBuf {
+    let src = dir.join(format!("{name}.c"));
+    std::fs::write(&src, source).unwrap();
+    let bin = dir.join(name);
+    let out = Command::new("cc")
+        .args(["-O1", "-g", "-fno-omit-frame-pointer", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .output()
+        .expect("cc (the C compiler the build already needs)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bin
+}
+
+/// Start `bin` and wait for it to print `ready`.
+fn start(bin: &Path, args: &[&str]) -> Program {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    Program(child)
+}
+
+const SPIN: &str = r#"
+#include <stdio.h>
+__attribute__((noinline)) unsigned long hm_spin_target(unsigned long n) {
+  volatile unsigned long x = 0;
+  for (unsigned long i = 0; i < n; i++) x += i * i;
+  return x;
+}
+int main(void) {
+  puts("ready"); fflush(stdout);
+  for (;;) hm_spin_target(100000000UL);
+}
+"#;
+
+const HOG: &str = r#"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+  size_t n = 200UL * 1024 * 1024;
+  volatile char *p = malloc(n);
+  if (!p) return 1;
+  /* Touch every page (volatile: the compiler may not drop the writes). */
+  for (size_t i = 0; i < n; i += 4096) p[i] = 1;
+  puts("ready"); fflush(stdout);
+  for (;;) pause();
+}
+"#;
+
+/// Connects to 127.0.0.1:PORT after DELAY ms, sends 10 MiB, waits, closes, and lingers.
+const SEND: &str = r#"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  puts("ready"); fflush(stdout);
+  usleep(atoi(argv[2]) * 1000);
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(atoi(argv[1]));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 1;
+  static char buf[65536];
+  memset(buf, 'x', sizeof buf);
+  for (int i = 0; i < 160; i++) {
+    size_t off = 0;
+    while (off < sizeof buf) { ssize_t n = write(s, buf + off, sizeof buf - off); if (n <= 0) return 1; off += n; }
+  }
+  usleep(300000);
+  close(s);
+  for (;;) pause();
+}
+"#;
+
+/// `go tool pprof -top ARGS FILE`, or `None` (skip notice) without Go.
+fn pprof_top(file: &Path, args: &[&str]) -> Option<String> {
+    let mut all = vec!["-top"];
+    all.extend_from_slice(args);
+    pprof(file, &all)
+}
+
+/// `go tool pprof ARGS FILE`, or `None` (skip notice) without Go.
+fn pprof(file: &Path, args: &[&str]) -> Option<String> {
+    let go = peer("go")?;
+    let out = Command::new(go)
+        .args(["tool", "pprof"])
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "go tool pprof failed: {}{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(text)
+}
+
+/// The rows of `-top` output (after the `flat flat% …` header).
+fn top_rows(top: &str) -> Vec<String> {
+    top.lines()
+        .skip_while(|l| !l.trim_start().starts_with("flat"))
+        .skip(1)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The flat value of the `-top -unit=B` row naming `name`.
+fn flat_bytes(top: &str, name: &str) -> Option<u64> {
+    top_rows(top)
+        .iter()
+        .find(|l| l.trim_end().ends_with(name))
+        .and_then(|l| l.split_whitespace().next()?.strip_suffix('B')?.parse().ok())
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// Skip a test that needs root, except under CI=true where it must run.
+fn need_root() -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true and not root: profiling tests need root"
+    );
+    eprintln!("skipped: not root");
+    false
+}
+
+#[test]
+fn cpu_profile_of_a_spinning_process_shows_its_function_on_top() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spin = start(&build(dir.path(), "spin", SPIN), &[]);
+    let out = dir.path().join("cpu.prof");
+    let pid = spin.pid().to_string();
+    let (code, stdout, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "cpu",
+            "--pid",
+            &pid,
+            "--duration",
+            "2s",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("cpu profile written to"), "{err}");
+    assert_eq!(mode(&out), 0o600);
+    // The summary's first row is the spinning function.
+    let first = stdout.lines().nth(2).unwrap_or_default();
+    assert!(first.ends_with("hm_spin_target"), "{stdout}");
+    let Some(top) = pprof_top(&out, &[]) else {
+        return;
+    };
+    assert!(top.contains("Type: cpu"), "{top}");
+    assert!(top_rows(&top)[0].ends_with("hm_spin_target"), "{top}");
+    // File and line come from the program's DWARF.
+    let lines = pprof_top(&out, &["-lines"]).unwrap();
+    assert!(lines.contains("spin.c:"), "{lines}");
+
+    // The same as a flame graph, and as JSON for scripts.
+    let svg = dir.path().join("cpu.svg");
+    let (code, stdout, err) = hm_run(
+        dir.path(),
+        &[
+            "-o",
+            "json",
+            "profile",
+            "cpu",
+            "--pid",
+            &pid,
+            "--duration",
+            "1s",
+            "--format",
+            "flamegraph",
+            "--output",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report = json(&stdout);
+    assert_eq!(report["format"], "flamegraph");
+    assert_eq!(report["top"][0]["name"], "hm_spin_target");
+    assert_eq!(report["sample_types"][1], "cpu/nanoseconds");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg") && text.contains("hm_spin_target"));
+}
+
+#[test]
+fn coarse_fallback_reports_cpu_per_thread() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spin = start(&build(dir.path(), "spin", SPIN), &[]);
+    let out = dir.path().join("coarse.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "cpu",
+            "--coarse",
+            "--pid",
+            &spin.pid().to_string(),
+            "--duration",
+            "1s",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("coarse fallback"), "{err}");
+    let Some(top) = pprof_top(&out, &[]) else {
+        return;
+    };
+    let row = &top_rows(&top)[0];
+    assert!(row.contains(&format!("spin (tid {})", spin.pid())), "{top}");
+    assert!(top.contains("coarse fallback"), "{top}");
+}
+
+#[test]
+fn refused_perf_events_are_explained() {
+    if !need_root() {
+        return;
+    }
+    // An unprivileged user may not sample root's process; it is told why and what to do.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let spin = start(&build(dir.path(), "spin", SPIN), &[]);
+    let mut nobody = Command::new("setpriv");
+    nobody
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_hivemind"))
+        .args(["profile", "cpu", "--duration", "1s", "--pid"])
+        .arg(spin.pid().to_string())
+        .arg("--output")
+        .arg(dir.path().join("x.prof"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("HIVEMIND_DATA_DIR", dir.path())
+        .env("HIVEMIND_SECRET_BACKEND", "file")
+        .env("NO_COLOR", "1");
+    let (code, _, err) = run(&mut assert_cmd::Command::from_std(nobody));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("perf events are not permitted"), "{err}");
+    assert!(err.contains("perf_event_paranoid"), "{err}");
+    assert!(err.contains("--coarse"), "{err}");
+    assert!(!dir.path().join("x.prof").exists());
+}
+
+#[test]
+fn memory_profile_shows_touched_anonymous_memory() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hog = start(&build(dir.path(), "hog", HOG), &[]);
+    let out = dir.path().join("memory.prof");
+    let (code, stdout, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "memory",
+            "--pid",
+            &hog.pid().to_string(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("[anon]") || stdout.contains("[heap]"),
+        "{stdout}"
+    );
+    let Some(top) = pprof_top(&out, &["-sample_index=anonymous", "-unit=B"]) else {
+        return;
+    };
+    let total: u64 = top_rows(&top)
+        .iter()
+        .filter(|l| !l.contains("(pid "))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .next()?
+                .strip_suffix('B')?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    assert!(total >= 200 * 1024 * 1024, "{total}\n{top}");
+}
+
+/// Accept one connection on loopback and read it to the end.
+fn sink() -> (u16, std::thread::JoinHandle<u64>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut n = 0u64;
+        let mut buf = [0u8; 65536];
+        loop {
+            match c.read(&mut buf) {
+                Ok(0) | Err(_) => return n,
+                Ok(k) => n += k as u64,
+            }
+        }
+    });
+    (port, h)
+}
+
+fn assert_ten_mib_to(top: &str, port: u16) {
+    let peer = format!("127.0.0.1:{port}");
+    let tx = flat_bytes(top, &peer).unwrap_or_else(|| panic!("no row for {peer}:\n{top}"));
+    let want = 10.0 * 1024.0 * 1024.0;
+    assert!(
+        (tx as f64 - want).abs() / want < 0.03,
+        "tx to {peer} is {tx}, not ≈10 MiB\n{top}"
+    );
+}
+
+#[test]
+fn network_profile_counts_bytes_sent_to_a_loopback_peer() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = build(dir.path(), "send", SEND);
+    let (port, received) = sink();
+    let sender = start(&bin, &[&port.to_string(), "800"]);
+    let out = dir.path().join("network.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "network",
+            "--pid",
+            &sender.pid().to_string(),
+            "--duration",
+            "3s",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(received.join().unwrap(), 10 * 1024 * 1024);
+    let Some(top) = pprof_top(&out, &["-sample_index=tx", "-unit=B"]) else {
+        return;
+    };
+    // The connection was opened and closed inside the window and still counts in full.
+    assert_ten_mib_to(&top, port);
+    assert!(top.contains("interface lo"), "{top}");
+}
+
+/// A cgroup made for a test: the process is moved back and the directories removed on drop.
+struct TestCgroup {
+    created: Vec<PathBuf>,
+    restore: Vec<PathBuf>,
+    pid: u32,
+}
+
+impl Drop for TestCgroup {
+    fn drop(&mut self) {
+        for procs in &self.restore {
+            let _ = std::fs::write(procs, self.pid.to_string());
+        }
+        for dir in self.created.iter().rev() {
+            for _ in 0..50 {
+                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Put `pid` into a fresh `docker/<id>` cgroup (v1: in every controller that has one; v2:
+/// `docker-<id>.scope`). Returns the id, or `None` when this machine does not allow it.
+fn containerise(pid: u32) -> Option<(String, TestCgroup)> {
+    let root = Path::new("/sys/fs/cgroup");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let id = format!(
+        "{:016x}{:016x}{:016x}{:016x}",
+        0xbeef_0000_0000_0000u64 | u64::from(pid),
+        nanos,
+        nanos.rotate_left(23),
+        nanos ^ 0xaaaa
+    );
+    let mut guard = TestCgroup {
+        created: Vec::new(),
+        restore: Vec::new(),
+        pid,
+    };
+    let places: Vec<(PathBuf, PathBuf)> = if root.join("cgroup.controllers").is_file() {
+        vec![(
+            root.join(format!("docker-{id}.scope")),
+            root.join("cgroup.procs"),
+        )]
+    } else {
+        ["pids", "cpuacct", "memory"]
+            .iter()
+            .map(|c| root.join(c))
+            .filter(|c| c.join("cgroup.procs").is_file())
+            .map(|c| (c.join("docker").join(&id), c.join("cgroup.procs")))
+            .collect()
+    };
+    for (dir, back) in places {
+        let parent = dir.parent().unwrap().to_path_buf();
+        if !parent.exists() {
+            std::fs::create_dir(&parent).ok()?;
+            guard.created.push(parent);
+        }
+        std::fs::create_dir(&dir).ok()?;
+        guard.created.push(dir.clone());
+        guard.restore.push(back);
+        std::fs::write(dir.join("cgroup.procs"), pid.to_string()).ok()?;
+    }
+    if guard.created.is_empty() {
+        return None;
+    }
+    Some((id, guard))
+}
+
+#[test]
+fn container_profiles_find_the_process_by_its_cgroup() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spin = start(&build(dir.path(), "spin", SPIN), &[]);
+    let Some((id, _cgroup)) = containerise(spin.pid()) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and cgroups cannot be created here"
+        );
+        eprintln!("skipped: cannot create a cgroup");
+        return;
+    };
+    let short = &id[..12];
+    let out = dir.path().join("cpu.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "cpu",
+            "--container",
+            short,
+            "--duration",
+            "2s",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mem = dir.path().join("memory.prof");
+    let (code, stdout, err) = hm_run(
+        dir.path(),
+        &[
+            "-o",
+            "json",
+            "profile",
+            "memory",
+            "--container",
+            &id,
+            "--output",
+            mem.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report = json(&stdout);
+    assert!(
+        report["top"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == format!("spin (pid {})", spin.pid())),
+        "{stdout}"
+    );
+    let Some(top) = pprof_top(&out, &[]) else {
+        return;
+    };
+    assert!(top_rows(&top)[0].ends_with("hm_spin_target"), "{top}");
+}
+
+#[test]
+fn ctrl_c_writes_nothing_and_exits_130() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spin = start(&build(dir.path(), "spin", SPIN), &[]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("cpu.prof");
+    let mut child = std_cmd(dir.path())
+        .args(["profile", "cpu", "--duration", "30s", "--pid"])
+        .arg(spin.pid().to_string())
+        .arg("--output")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // The temp file exists while the profile runs.
+    assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 1);
+    let started = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out_status = child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(out_status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(out_dir.path()).unwrap().count(),
+        0,
+        "no temp file left"
+    );
+}
+
+#[test]
+fn profiles_through_an_agent() {
+    if !need_root() {
+        return;
+    }
+    let agent_dir = tempfile::tempdir().unwrap();
+    let cli = tempfile::tempdir().unwrap();
+    let d = Daemon::start(agent_dir.path(), &[]);
+    let (code, _, err) = run(hm(cli.path())
+        .args(["agent", "add", "n1", "--url", &d.url(), "--token-stdin"])
+        .write_stdin(d.token.clone()));
+    assert_eq!(code, 0, "{err}");
+    let spin = start(&build(cli.path(), "spin", SPIN), &[]);
+    let out = cli.path().join("cpu.prof");
+    let (code, stdout, err) = hm_run(
+        cli.path(),
+        &[
+            "--agent",
+            "n1",
+            "profile",
+            "cpu",
+            "--pid",
+            &spin.pid().to_string(),
+            "--duration",
+            "2s",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("agent n1: cpu profile written"), "{err}");
+    assert!(stdout.contains("hm_spin_target"), "{stdout}");
+    assert_eq!(mode(&out), 0o600);
+
+    // Network through the agent, with the profile on stdout.
+    let bin = build(cli.path(), "send", SEND);
+    let (port, received) = sink();
+    let sender = start(&bin, &[&port.to_string(), "800"]);
+    let net = std_cmd(cli.path())
+        .args(["--agent", "n1", "profile", "network", "--duration", "3s"])
+        .args(["--output", "-", "--pid"])
+        .arg(sender.pid().to_string())
+        .output()
+        .unwrap();
+    assert_eq!(
+        net.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&net.stderr)
+    );
+    assert_eq!(
+        &net.stdout[..2],
+        &[0x1f, 0x8b],
+        "stdout is the gzipped profile"
+    );
+    assert_eq!(received.join().unwrap(), 10 * 1024 * 1024);
+    let net_file = cli.path().join("network.prof");
+    std::fs::write(&net_file, &net.stdout).unwrap();
+
+    // The agent profiles itself in-process; several agents write one file each.
+    let (code, _, err) = run(hm(cli.path())
+        .args(["agent", "add", "n2", "--url", &d.url(), "--token-stdin"])
+        .write_stdin(d.token.clone()));
+    assert_eq!(code, 0, "{err}");
+    let own = cli.path().join("agent.prof");
+    let (code, stdout, err) = hm_run(
+        cli.path(),
+        &[
+            "--agent",
+            "n1,n2",
+            "-o",
+            "json",
+            "profile",
+            "memory",
+            "--daemon",
+            "--output",
+            own.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report = json(&stdout);
+    assert_eq!(report["agents"].as_array().unwrap().len(), 2, "{stdout}");
+    assert!(cli.path().join("agent.n1.prof").exists());
+    assert!(cli.path().join("agent.n2.prof").exists());
+    let self_cpu = cli.path().join("self.prof");
+    let (code, _, err) = hm_run(
+        cli.path(),
+        &[
+            "--agent",
+            "n1",
+            "profile",
+            "cpu",
+            "--daemon",
+            "--duration",
+            "1s",
+            "--output",
+            self_cpu.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+
+    let Some(top) = pprof_top(&out, &[]) else {
+        return;
+    };
+    assert!(top_rows(&top)[0].ends_with("hm_spin_target"), "{top}");
+    let top = pprof_top(&net_file, &["-sample_index=tx", "-unit=B"]).unwrap();
+    assert_ten_mib_to(&top, port);
+    let top = pprof(&self_cpu, &["-comments"]).unwrap();
+    assert!(top.contains("pprof-rs"), "{top}");
+    let top = pprof_top(&cli.path().join("agent.n1.prof"), &[]).unwrap();
+    assert!(top.contains("hivemind (pid"), "{top}");
+}
+
+#[test]
+fn a_go_heap_url_is_saved_and_garbage_is_refused() {
+    // A stand-in for a Go service: serves a real profile, then an HTML page.
+    let dir = tempfile::tempdir().unwrap();
+    let me = std::process::id().to_string();
+    let good = dir.path().join("src.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "memory",
+            "--pid",
+            &me,
+            "--output",
+            good.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let body = std::fs::read(&good).unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        for (i, conn) in l.incoming().take(2).enumerate() {
+            let mut c = conn.unwrap();
+            let mut req = [0u8; 4096];
+            let _ = c.read(&mut req);
+            let payload: &[u8] = if i == 0 {
+                &body
+            } else {
+                b"<html>not pprof</html>"
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                payload.len()
+            );
+            use std::io::Write;
+            c.write_all(head.as_bytes()).unwrap();
+            c.write_all(payload).unwrap();
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+    let out = dir.path().join("heap.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "memory",
+            "--url",
+            &url,
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&good).unwrap());
+    let bad = dir.path().join("bad.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "memory",
+            "--url",
+            &url,
+            "--output",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a pprof profile"), "{err}");
+    assert!(!bad.exists());
+    server.join().unwrap();
+}
+
+#[test]
+fn hostile_input_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("exists.prof");
+    std::fs::write(&existing, b"keep me").unwrap();
+    let me = std::process::id().to_string();
+    let out = dir.path().join("x.prof");
+    let out = out.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["profile", "cpu", "--pid", "0"],
+            "expected a process id",
+        ),
+        (vec!["profile", "cpu", "--pid=-5"], "expected a process id"),
+        (
+            vec!["profile", "cpu", "--pid", "abc"],
+            "expected a process id",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", "99999999999"],
+            "expected a process id",
+        ),
+        (
+            vec![
+                "profile",
+                "cpu",
+                "--pid",
+                "4194303",
+                "--duration",
+                "1s",
+                "--output",
+                out,
+            ],
+            "no process with pid 4194303",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--container",
+                "nonexistent-c0ffee",
+                "--output",
+                out,
+            ],
+            "no container matches",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--container",
+                "../../etc",
+                "--output",
+                out,
+            ],
+            "container",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--duration", "0s"],
+            "from 1s to 10m",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--duration", "11m"],
+            "from 1s to 10m",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--duration", "99999999999h"],
+            "duration",
+        ),
+        (
+            vec!["profile", "network", "--pid", &me, "--duration", "5M"],
+            "unknown unit 'M'",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--frequency", "0"],
+            "from 1 to 1000",
+        ),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--frequency", "100000"],
+            "from 1 to 1000",
+        ),
+        (vec!["profile", "cpu"], "required"),
+        (
+            vec!["profile", "cpu", "--pid", &me, "--daemon"],
+            "cannot be used with",
+        ),
+        (
+            vec!["profile", "memory", "--url", "file:///etc/passwd"],
+            "http",
+        ),
+        (
+            vec!["profile", "memory", "--duration", "1s", "--pid", &me],
+            "unexpected argument",
+        ),
+        (
+            vec![
+                "profile",
+                "cpu",
+                "--daemon",
+                "--duration",
+                "1s",
+                "--output",
+                out,
+            ],
+            "running agent",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--pid",
+                &me,
+                "--output",
+                existing.to_str().unwrap(),
+            ],
+            "pass --force",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--pid",
+                &me,
+                "--output",
+                dir.path().to_str().unwrap(),
+            ],
+            "not a directory",
+        ),
+        (
+            vec![
+                "profile",
+                "memory",
+                "--pid",
+                &me,
+                "--output",
+                "/proc/hivemind-test.prof",
+            ],
+            "--output",
+        ),
+        (
+            vec!["profile", "memory", "--pid", &me, "--output", ""],
+            "--output",
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, stdout, err) = hm_run(dir.path(), &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(err.contains(want), "{args:?}: want {want:?} in {err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
+    assert!(!Path::new(out).exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the pre-existing file: {left:?}");
+}
