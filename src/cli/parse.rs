@@ -180,3 +180,23 @@ pub fn wait_timeout(s: &str) -> Result<PromDuration, String> {
     }
     Ok(d)
 }
+
+/// A ratio from 0 to 1.
+pub fn ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) => with_value(crate::model::telemetry::sample_ratio(v)),
+        Err(_) => Err("expected a ratio from 0 to 1, e.g. 0.1 for one trace in ten".into()),
+    }
+}
+
+pub fn header_name(s: &str) -> Result<String, String> {
+    with_value(crate::model::telemetry::header_name(s))
+}
+
+pub fn index_name(s: &str) -> Result<String, String> {
+    with_value(crate::model::telemetry::index_name(s))
+}
+
+pub fn trace_id(s: &str) -> Result<String, String> {
+    with_value(crate::telemetry::trace::trace_id(s))
+}

@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod health;
 pub mod observability;
 pub mod secret_input;
+pub mod telemetry;
 
 use std::path::PathBuf;
 use std::time::Duration;
