@@ -36,7 +36,7 @@ pub struct LogRecord {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogQuery {
-    /// The least severe level returned (default: debug).
+    /// The least severe level returned (default: info).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
     /// RFC 3339 time or a duration back from now (`5m`).
@@ -206,7 +206,7 @@ impl Logger {
     /// Recent records matching `q`, oldest first.
     pub fn query(&self, q: &LogQuery) -> crate::Result<LogPage> {
         let since = q.validate()?;
-        let min = q.level.unwrap_or(Level::Debug);
+        let min = q.level.unwrap_or(Level::Info);
         let text = q.text.as_deref().map(str::to_lowercase);
         let limit = q.limit.unwrap_or(100);
         let Ok(ring) = self.ring.lock() else {
@@ -255,7 +255,12 @@ mod tests {
         l.log(Level::Warning, "second", meta);
         l.log(Level::Debug, "third", serde_json::Map::new());
         l.log(Level::Trace, "not kept", serde_json::Map::new());
-        let all = l.query(&LogQuery::default()).unwrap();
+        let all = l
+            .query(&LogQuery {
+                level: Some(Level::Debug),
+                ..LogQuery::default()
+            })
+            .unwrap();
         assert_eq!(
             all.logs.iter().map(|r| r.message.as_str()).collect::<Vec<_>>(),
             ["first", "second", "third"]
@@ -270,6 +275,7 @@ mod tests {
         assert_eq!(warn.logs.len(), 1);
         let by_meta = l
             .query(&LogQuery {
+                level: Some(Level::Debug),
                 text: Some("API/RULES".into()),
                 ..LogQuery::default()
             })
@@ -277,6 +283,7 @@ mod tests {
         assert_eq!(by_meta.logs[0].message, "second");
         let newest = l
             .query(&LogQuery {
+                level: Some(Level::Debug),
                 limit: Some(1),
                 ..LogQuery::default()
             })
@@ -285,6 +292,7 @@ mod tests {
         l.log(Level::Error, "fourth", serde_json::Map::new());
         let after = l
             .query(&LogQuery {
+                level: Some(Level::Debug),
                 after: Some(all.next),
                 ..LogQuery::default()
             })
