@@ -10,17 +10,17 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{Change, ChannelView, Local};
+use crate::diagnose::DiagnoseRequest;
 use crate::error::{Error, Result};
 use crate::health::node::{self, Thresholds};
 use crate::health::probe::ProbeResult;
 use crate::health::runner::CheckStatus;
-use crate::diagnose::DiagnoseRequest;
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, LoggingConfig, LoggingPatch,
     MetricsConfig, MetricsPatch, Redacted, TracingConfig, TracingPatch, WireSecret, validate,
 };
-use crate::telemetry::{LogQuery, SpanRecord, Telemetry, TraceSummary};
 use crate::render::Ui;
+use crate::telemetry::{LogQuery, SpanRecord, Telemetry, TraceSummary};
 
 /// Version of the API's JSON; bumped on incompatible changes.
 pub const API_VERSION: u32 = 1;
@@ -162,7 +162,8 @@ impl Call {
             }
             (Method::Get, ["api", "traces"]) => Call::Traces(from_query("traces", query)?),
             (Method::Get, ["api", "traces", id]) => Call::Trace(
-                crate::telemetry::trace::trace_id(id).map_err(|a| Error::invalid("trace id", id, a))?,
+                crate::telemetry::trace::trace_id(id)
+                    .map_err(|a| Error::invalid("trace id", id, a))?,
             ),
             (Method::Get, ["api", "logs"]) => Call::Logs(from_query("logs", query)?),
             (Method::Get, ["api", "dashboards"]) => Call::Dashboards,
@@ -246,8 +247,7 @@ fn with_query<T: Serialize>(path: &str, q: &T) -> Result<String> {
 }
 
 fn from_query<T: serde::de::DeserializeOwned>(what: &str, query: &str) -> Result<T> {
-    serde_urlencoded::from_str(query)
-        .map_err(|e| Error::Usage(format!("query for {what}: {e}")))
+    serde_urlencoded::from_str(query).map_err(|e| Error::Usage(format!("query for {what}: {e}")))
 }
 
 /// `GET /api/traces`.
@@ -635,7 +635,10 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 return Err(Error::invalid(
                     "limit",
                     &limit.to_string(),
-                    format!("a number from 1 to {}", crate::telemetry::trace::RING_CAPACITY),
+                    format!(
+                        "a number from 1 to {}",
+                        crate::telemetry::trace::RING_CAPACITY
+                    ),
                 ));
             }
             let mut traces = crate::telemetry::trace::summarize(&t.tracer.recent());
@@ -657,26 +660,27 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 )));
             }
             spans.sort_by_key(|s| s.start_unix_nanos);
-            to_json(&TraceDetail { trace_id: id, spans })
+            to_json(&TraceDetail {
+                trace_id: id,
+                spans,
+            })
         }
         Call::Logs(q) => {
             let t = svc.runtime.telemetry().ok_or_else(|| no_daemon("logs"))?;
             to_json(&t.logger.query(&q)?)
         }
         Call::Dashboards => to_json(&crate::dashboards::list()),
-        Call::Dashboard(id) => crate::dashboards::find(&id)
-            .map(|d| d.json)
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no dashboard '{id}' (known: {})",
-                    crate::dashboards::list()
-                        .dashboards
-                        .iter()
-                        .map(|d| d.uid.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            }),
+        Call::Dashboard(id) => crate::dashboards::find(&id).map(|d| d.json).ok_or_else(|| {
+            Error::NotFound(format!(
+                "no dashboard '{id}' (known: {})",
+                crate::dashboards::list()
+                    .dashboards
+                    .iter()
+                    .map(|d| d.uid.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
         Call::Diagnose(req) => to_json(&crate::diagnose::run(svc, &req)?),
         Call::StatusPageLink => to_json(&svc.runtime.status_page_link()?),
         Call::Metrics => svc.runtime.metrics(),

@@ -299,7 +299,10 @@ impl Local {
         patch: &LoggingPatch,
         ui: &Ui,
     ) -> Result<LoggingConfig<SecretRef>> {
-        for (field, value) in [("--password", &patch.password), ("--api-key", &patch.api_key)] {
+        for (field, value) in [
+            ("--password", &patch.password),
+            ("--api-key", &patch.api_key),
+        ] {
             if let Some(v) = value {
                 let secret = v.clone().into_secret();
                 telemetry::header_value(secret.expose()).map_err(|allowed| Error::Invalid {
@@ -313,8 +316,11 @@ impl Local {
         let mut state = self.store.load()?;
         let old = state.logging.clone();
         let config = patch.apply(old.as_ref(), |field, value| {
-            self.secrets
-                .put(&format!("logging.{field}"), &value.clone().into_secret(), ui)
+            self.secrets.put(
+                &format!("logging.{field}"),
+                &value.clone().into_secret(),
+                ui,
+            )
         })?;
         state.logging = Some(config.clone());
         self.store.save_locked(&state)?;

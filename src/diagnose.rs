@@ -76,13 +76,24 @@ pub struct DiagnoseReport {
 struct List(Vec<Finding>);
 
 impl List {
-    fn add(&mut self, component: &str, check: &str, result: Outcome, detail: impl Into<String>, hint: impl Into<String>) {
+    fn add(
+        &mut self,
+        component: &str,
+        check: &str,
+        result: Outcome,
+        detail: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.0.push(Finding {
             component: component.into(),
             check: check.into(),
             result,
             detail: detail.into(),
-            hint: if result == Outcome::Fail { hint.into() } else { String::new() },
+            hint: if result == Outcome::Fail {
+                hint.into()
+            } else {
+                String::new()
+            },
         });
     }
 }
@@ -130,7 +141,9 @@ pub fn run(svc: &Service, req: &DiagnoseRequest) -> Result<DiagnoseReport> {
             logging_checks(svc, &http, logging.as_ref(), logging_auth, &mut list).await;
         }
         if req.stack {
-            let prom = prometheus.clone().unwrap_or_else(|| "http://127.0.0.1:9090".into());
+            let prom = prometheus
+                .clone()
+                .unwrap_or_else(|| "http://127.0.0.1:9090".into());
             let am = alertmanager.unwrap_or_else(|| "http://127.0.0.1:9093".into());
             let gf = grafana.unwrap_or_else(|| "http://127.0.0.1:3000".into());
             for (name, base, path, flag) in [
@@ -182,7 +195,13 @@ async fn metrics(
     let url = format!("http://{addr}{}", config.path);
     let connect = tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(&addr)).await;
     match connect {
-        Ok(Ok(_)) => list.add(C, "listener bound", Outcome::Pass, format!("{addr} accepts connections"), ""),
+        Ok(Ok(_)) => list.add(
+            C,
+            "listener bound",
+            Outcome::Pass,
+            format!("{addr} accepts connections"),
+            "",
+        ),
         Ok(Err(e)) => {
             list.add(
                 C,
@@ -195,7 +214,13 @@ async fn metrics(
             return;
         }
         Err(_) => {
-            list.add(C, "listener bound", Outcome::Fail, format!("{addr}: connection timed out"), "check firewalls between here and the listener");
+            list.add(
+                C,
+                "listener bound",
+                Outcome::Fail,
+                format!("{addr}: connection timed out"),
+                "check firewalls between here and the listener",
+            );
             return;
         }
     }
@@ -213,7 +238,13 @@ async fn metrics(
             return;
         }
         Err(e) => {
-            list.add(C, "scrape parses", Outcome::Fail, format!("GET {url}: {e}"), "see the agent's log");
+            list.add(
+                C,
+                "scrape parses",
+                Outcome::Fail,
+                format!("GET {url}: {e}"),
+                "see the agent's log",
+            );
             return;
         }
     };
@@ -236,18 +267,36 @@ async fn metrics(
             if !parsed.families_named("hivemind_") {
                 list.add(C, "lint-clean", Outcome::Fail, "no hivemind_ metrics in the scrape", "another exporter holds this port: move one of them with `configure-metrics --port`");
             } else if parsed.problems.is_empty() {
-                list.add(C, "lint-clean", Outcome::Pass, "HELP and TYPE on every family, counters end in _total, no duplicate series", "");
+                list.add(
+                    C,
+                    "lint-clean",
+                    Outcome::Pass,
+                    "HELP and TYPE on every family, counters end in _total, no duplicate series",
+                    "",
+                );
             } else {
                 list.add(
                     C,
                     "lint-clean",
                     Outcome::Fail,
-                    parsed.problems.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
+                    parsed
+                        .problems
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     "report this as a hivemind bug, with `promtool check metrics` output",
                 );
             }
         }
-        Err(e) => list.add(C, "scrape parses", Outcome::Fail, e, "another program may hold the metrics port"),
+        Err(e) => list.add(
+            C,
+            "scrape parses",
+            Outcome::Fail,
+            e,
+            "another program may hold the metrics port",
+        ),
     }
     let Some(prom) = prometheus else {
         return;
@@ -256,11 +305,23 @@ async fn metrics(
     let answer = match get(http, &targets_url).await {
         Ok((200, body)) => serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default(),
         Ok((status, _)) => {
-            list.add(C, "prometheus target up", Outcome::Fail, format!("GET {targets_url}: HTTP {status}"), "is --prometheus the Prometheus server's base URL?");
+            list.add(
+                C,
+                "prometheus target up",
+                Outcome::Fail,
+                format!("GET {targets_url}: HTTP {status}"),
+                "is --prometheus the Prometheus server's base URL?",
+            );
             return;
         }
         Err(e) => {
-            list.add(C, "prometheus target up", Outcome::Fail, format!("Prometheus at {prom}: {e}"), "check --prometheus and that Prometheus runs");
+            list.add(
+                C,
+                "prometheus target up",
+                Outcome::Fail,
+                format!("Prometheus at {prom}: {e}"),
+                "check --prometheus and that Prometheus runs",
+            );
             return;
         }
     };
@@ -347,7 +408,10 @@ pub fn parse_exposition(text: &str) -> std::result::Result<Exposition, String> {
                     helps.insert(name.to_string());
                 }
                 (Some("TYPE"), Some(name), Some(kind)) => {
-                    if !matches!(kind, "counter" | "gauge" | "histogram" | "summary" | "untyped") {
+                    if !matches!(
+                        kind,
+                        "counter" | "gauge" | "histogram" | "summary" | "untyped"
+                    ) {
                         return Err(format!("line {n}: unknown metric type '{kind}'"));
                     }
                     if kind == "counter" && !name.ends_with("_total") {
@@ -373,7 +437,10 @@ pub fn parse_exposition(text: &str) -> std::result::Result<Exposition, String> {
         };
         let name = name_labels.split('{').next().unwrap_or("");
         if !valid_metric_name(name) {
-            return Err(format!("line {n}: invalid metric name '{}'", name.chars().take(64).collect::<String>()));
+            return Err(format!(
+                "line {n}: invalid metric name '{}'",
+                name.chars().take(64).collect::<String>()
+            ));
         }
         if name_labels.contains('{') && !name_labels.ends_with('}') {
             return Err(format!("line {n}: unterminated label set"));
@@ -385,8 +452,11 @@ pub fn parse_exposition(text: &str) -> std::result::Result<Exposition, String> {
         let family = ["_bucket", "_sum", "_count"]
             .iter()
             .find_map(|s| {
-                name.strip_suffix(s)
-                    .filter(|base| types.get(*base).is_some_and(|k| k == "histogram" || k == "summary"))
+                name.strip_suffix(s).filter(|base| {
+                    types
+                        .get(*base)
+                        .is_some_and(|k| k == "histogram" || k == "summary")
+                })
             })
             .unwrap_or(name);
         if !types.contains_key(family) {
@@ -396,7 +466,10 @@ pub fn parse_exposition(text: &str) -> std::result::Result<Exposition, String> {
             problems.push(format!("{family} has no HELP line"));
         }
         if !seen.insert(name_labels.to_string()) {
-            problems.push(format!("duplicate series {}", name_labels.chars().take(120).collect::<String>()));
+            problems.push(format!(
+                "duplicate series {}",
+                name_labels.chars().take(120).collect::<String>()
+            ));
         }
         series += 1;
     }
@@ -409,8 +482,7 @@ pub fn parse_exposition(text: &str) -> std::result::Result<Exposition, String> {
     })
 }
 
-const CONFIGURE_TRACING: &str =
-    "hivemind observability configure-tracing --service-name hivemind --endpoint http://HOST:4318/v1/traces";
+const CONFIGURE_TRACING: &str = "hivemind observability configure-tracing --service-name hivemind --endpoint http://HOST:4318/v1/traces";
 const CONFIGURE_LOGGING: &str =
     "hivemind observability configure-logging --endpoint http://HOST:9200 --index hivemind-logs";
 
@@ -426,12 +498,24 @@ fn host_port(url: &str) -> Option<String> {
 
 async fn reachable(component: &str, url: &str, list: &mut List) -> bool {
     let Some(addr) = host_port(url) else {
-        list.add(component, "endpoint reachable", Outcome::Fail, format!("cannot read host and port of {url}"), "give a full http:// or https:// URL");
+        list.add(
+            component,
+            "endpoint reachable",
+            Outcome::Fail,
+            format!("cannot read host and port of {url}"),
+            "give a full http:// or https:// URL",
+        );
         return false;
     };
     match tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(&addr)).await {
         Ok(Ok(_)) => {
-            list.add(component, "endpoint reachable", Outcome::Pass, format!("{addr} accepts connections"), "");
+            list.add(
+                component,
+                "endpoint reachable",
+                Outcome::Pass,
+                format!("{addr} accepts connections"),
+                "",
+            );
             true
         }
         Ok(Err(e)) => {
@@ -445,36 +529,55 @@ async fn reachable(component: &str, url: &str, list: &mut List) -> bool {
             false
         }
         Err(_) => {
-            list.add(component, "endpoint reachable", Outcome::Fail, format!("{addr}: connection timed out"), "a firewall may drop the traffic");
+            list.add(
+                component,
+                "endpoint reachable",
+                Outcome::Fail,
+                format!("{addr}: connection timed out"),
+                "a firewall may drop the traffic",
+            );
             false
         }
     }
 }
 
-fn record_check(
-    component: &str,
-    what: &str,
-    exported: u64,
+/// What the agent's exporter or shipper has done so far.
+struct SendRecord {
+    what: &'static str,
+    sent: u64,
     dropped: u64,
     queued: usize,
     failures: u64,
     last_success: u64,
     last_failure: u64,
     last_error: Option<String>,
-    hint: &str,
-    list: &mut List,
-) {
-    let summary = format!("{exported} {what}, {dropped} dropped, {queued} waiting, {failures} failed requests");
-    if failures > 0 && last_failure >= last_success {
+}
+
+fn record_check(component: &str, r: SendRecord, hint: &str, list: &mut List) {
+    let summary = format!(
+        "{} {}, {} dropped, {} waiting, {} failed requests",
+        r.sent, r.what, r.dropped, r.queued, r.failures
+    );
+    // Failing means the most recent attempt failed: what an operator sees right now.
+    if r.failures > 0 && r.last_failure >= r.last_success {
         list.add(
             component,
             "agent's recent sends",
             Outcome::Fail,
-            format!("{summary}; last error: {}", last_error.unwrap_or_default()),
+            format!(
+                "{summary}; last error: {}",
+                r.last_error.unwrap_or_default()
+            ),
             hint,
         );
     } else {
-        list.add(component, "agent's recent sends", Outcome::Pass, summary, "");
+        list.add(
+            component,
+            "agent's recent sends",
+            Outcome::Pass,
+            summary,
+            "",
+        );
     }
 }
 
@@ -487,11 +590,23 @@ async fn tracing_checks(
 ) {
     const C: &str = "tracing";
     let Some(config) = config else {
-        list.add(C, "configured", Outcome::Fail, "tracing is not configured", CONFIGURE_TRACING);
+        list.add(
+            C,
+            "configured",
+            Outcome::Fail,
+            "tracing is not configured",
+            CONFIGURE_TRACING,
+        );
         return;
     };
     if !config.enabled {
-        list.add(C, "configured", Outcome::Fail, format!("export to {} is disabled", config.endpoint), "hivemind observability configure-tracing --enable");
+        list.add(
+            C,
+            "configured",
+            Outcome::Fail,
+            format!("export to {} is disabled", config.endpoint),
+            "hivemind observability configure-tracing --enable",
+        );
         return;
     }
     list.add(
@@ -508,7 +623,13 @@ async fn tracing_checks(
         Ok(Some(d)) => d,
         Ok(None) => return,
         Err(e) => {
-            list.add(C, "credentials readable", Outcome::Fail, e.to_string(), "configure the headers again with --header");
+            list.add(
+                C,
+                "credentials readable",
+                Outcome::Fail,
+                e.to_string(),
+                "configure the headers again with --header",
+            );
             return;
         }
     };
@@ -527,8 +648,14 @@ async fn tracing_checks(
             node_id: sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into()),
         });
     let mut attributes = BTreeMap::new();
-    attributes.insert("operation.name".into(), trace::Value::from("diagnose.canary"));
-    attributes.insert("node.id".into(), trace::Value::from(resource.node_id.as_str()));
+    attributes.insert(
+        "operation.name".into(),
+        trace::Value::from("diagnose.canary"),
+    );
+    attributes.insert(
+        "node.id".into(),
+        trace::Value::from(resource.node_id.as_str()),
+    );
     attributes.insert("hivemind.canary".into(), trace::Value::from(true));
     let now = std::time::SystemTime::now();
     let canary = trace::SpanRecord {
@@ -552,10 +679,20 @@ async fn tracing_checks(
             C,
             "canary span accepted",
             Outcome::Pass,
-            format!("trace {} accepted by {}", context.trace_id_hex(), config.endpoint),
+            format!(
+                "trace {} accepted by {}",
+                context.trace_id_hex(),
+                config.endpoint
+            ),
             "",
         ),
-        Ok(n) => list.add(C, "canary span accepted", Outcome::Fail, format!("the collector rejected {n} span(s)"), "see the collector's log"),
+        Ok(n) => list.add(
+            C,
+            "canary span accepted",
+            Outcome::Fail,
+            format!("the collector rejected {n} span(s)"),
+            "see the collector's log",
+        ),
         Err(e) => {
             let hint = match e.status {
                 Some(401 | 403) => "the collector refused the credentials: set them with `configure-tracing --header Authorization=…` (values are stored as secrets)".to_string(),
@@ -563,7 +700,13 @@ async fn tracing_checks(
                 Some(415) => "the endpoint does not take protobuf: is it an OTLP/HTTP receiver?".into(),
                 _ => "see the collector's log".into(),
             };
-            list.add(C, "canary span accepted", Outcome::Fail, format!("{}: {e}", config.endpoint), hint);
+            list.add(
+                C,
+                "canary span accepted",
+                Outcome::Fail,
+                format!("{}: {e}", config.endpoint),
+                hint,
+            );
         }
     }
     match svc.runtime.telemetry() {
@@ -571,19 +714,27 @@ async fn tracing_checks(
             let s = &t.tracer.stats;
             record_check(
                 C,
-                "spans exported",
-                s.exported.load(Ordering::Relaxed),
-                s.dropped.load(Ordering::Relaxed),
-                t.tracer.queued(),
-                s.failures.load(Ordering::Relaxed),
-                s.last_success.load(Ordering::Relaxed),
-                s.last_failure.load(Ordering::Relaxed),
-                s.last_error.lock().ok().and_then(|e| e.clone()),
+                SendRecord {
+                    what: "spans exported",
+                    sent: s.exported.load(Ordering::Relaxed),
+                    dropped: s.dropped.load(Ordering::Relaxed),
+                    queued: t.tracer.queued(),
+                    failures: s.failures.load(Ordering::Relaxed),
+                    last_success: s.last_success.load(Ordering::Relaxed),
+                    last_failure: s.last_failure.load(Ordering::Relaxed),
+                    last_error: s.last_error.lock().ok().and_then(|e| e.clone()),
+                },
                 "the agent's exports fail while the canary passed: the failure may be intermittent; see the agent's log",
                 list,
             );
         }
-        None => list.add(C, "agent's recent sends", Outcome::Skip, "no agent runs on this data directory", ""),
+        None => list.add(
+            C,
+            "agent's recent sends",
+            Outcome::Skip,
+            "no agent runs on this data directory",
+            "",
+        ),
     }
 }
 
@@ -596,25 +747,46 @@ async fn logging_checks(
 ) {
     const C: &str = "logging";
     let Some(config) = config else {
-        list.add(C, "configured", Outcome::Fail, "log shipping is not configured", CONFIGURE_LOGGING);
+        list.add(
+            C,
+            "configured",
+            Outcome::Fail,
+            "log shipping is not configured",
+            CONFIGURE_LOGGING,
+        );
         return;
     };
     if !config.enabled {
-        list.add(C, "configured", Outcome::Fail, format!("shipping to {} is disabled", config.endpoint), "hivemind observability configure-logging --enable");
+        list.add(
+            C,
+            "configured",
+            Outcome::Fail,
+            format!("shipping to {} is disabled", config.endpoint),
+            "hivemind observability configure-logging --enable",
+        );
         return;
     }
     list.add(
         C,
         "configured",
         Outcome::Pass,
-        format!("index {} on {} from level {}", config.index, config.endpoint, config.level),
+        format!(
+            "index {} on {} from level {}",
+            config.index, config.endpoint, config.level
+        ),
         "",
     );
     let auth = match auth {
         Ok(Some(a)) => a,
         Ok(None) => return,
         Err(e) => {
-            list.add(C, "credentials readable", Outcome::Fail, e.to_string(), "configure the credentials again");
+            list.add(
+                C,
+                "credentials readable",
+                Outcome::Fail,
+                e.to_string(),
+                "configure the credentials again",
+            );
             return;
         }
     };
@@ -694,18 +866,35 @@ async fn logging_checks(
         metadata,
     };
     match elastic::send_bulk(http, &target, &[canary], true).await {
-        Ok(o) if o.indexed == 1 => list.add(C, "canary document indexed", Outcome::Pass, format!("indexed into {}", config.index), ""),
-        Ok(o) if !o.retry.is_empty() => list.add(C, "canary document indexed", Outcome::Fail, "the cluster is pushing back (429 or 5xx per item)", "the cluster is overloaded; records are retried with backoff"),
+        Ok(o) if o.indexed == 1 => list.add(
+            C,
+            "canary document indexed",
+            Outcome::Pass,
+            format!("indexed into {}", config.index),
+            "",
+        ),
+        Ok(o) if !o.retry.is_empty() => list.add(
+            C,
+            "canary document indexed",
+            Outcome::Fail,
+            "the cluster is pushing back (429 or 5xx per item)",
+            "the cluster is overloaded; records are retried with backoff",
+        ),
         Ok(o) => list.add(
             C,
             "canary document indexed",
             Outcome::Fail,
             o.first_error.unwrap_or_else(|| "refused".into()),
-            format!("check the mapping of index {} (or its index template)", config.index),
+            format!(
+                "check the mapping of index {} (or its index template)",
+                config.index
+            ),
         ),
         Err(e) => {
             let hint = match e.status {
-                Some(401 | 403) => "the credentials may not write to this index: grant create_doc on it",
+                Some(401 | 403) => {
+                    "the credentials may not write to this index: grant create_doc on it"
+                }
                 Some(404) => "no _bulk API here: is the endpoint the cluster's base URL?",
                 _ => "see the cluster's log",
             };
@@ -717,40 +906,77 @@ async fn logging_checks(
             let s = &t.logger.shipper.stats;
             record_check(
                 C,
-                "records shipped",
-                s.shipped.load(Ordering::Relaxed),
-                s.dropped_buffer_full.load(Ordering::Relaxed) + s.dropped_rejected.load(Ordering::Relaxed),
-                t.logger.shipper.buffered(),
-                s.failures.load(Ordering::Relaxed),
-                s.last_success.load(Ordering::Relaxed),
-                s.last_failure.load(Ordering::Relaxed),
-                s.last_error.lock().ok().and_then(|e| e.clone()),
+                SendRecord {
+                    what: "records shipped",
+                    sent: s.shipped.load(Ordering::Relaxed),
+                    dropped: s.dropped_buffer_full.load(Ordering::Relaxed)
+                        + s.dropped_rejected.load(Ordering::Relaxed),
+                    queued: t.logger.shipper.buffered(),
+                    failures: s.failures.load(Ordering::Relaxed),
+                    last_success: s.last_success.load(Ordering::Relaxed),
+                    last_failure: s.last_failure.load(Ordering::Relaxed),
+                    last_error: s.last_error.lock().ok().and_then(|e| e.clone()),
+                },
                 "shipping fails while the canary passed: the failure may be intermittent; see the agent's log",
                 list,
             );
         }
-        None => list.add(C, "agent's recent sends", Outcome::Skip, "no agent runs on this data directory", ""),
+        None => list.add(
+            C,
+            "agent's recent sends",
+            Outcome::Skip,
+            "no agent runs on this data directory",
+            "",
+        ),
     }
 }
 
-async fn stack_check(http: &reqwest::Client, name: &str, base: &str, path: &str, flag: &str, list: &mut List) {
+async fn stack_check(
+    http: &reqwest::Client,
+    name: &str,
+    base: &str,
+    path: &str,
+    flag: &str,
+    list: &mut List,
+) {
     let url = format!("{base}{path}");
     match get(http, &url).await {
         Ok((200, body)) => {
             let detail = if name == "grafana" {
                 let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
                 if v["database"].as_str().is_some_and(|d| d != "ok") {
-                    list.add("stack", name, Outcome::Fail, format!("{url}: database {}", v["database"]), "see Grafana's log");
+                    list.add(
+                        "stack",
+                        name,
+                        Outcome::Fail,
+                        format!("{url}: database {}", v["database"]),
+                        "see Grafana's log",
+                    );
                     return;
                 }
-                format!("{url}: ok (version {})", v["version"].as_str().unwrap_or("?"))
+                format!(
+                    "{url}: ok (version {})",
+                    v["version"].as_str().unwrap_or("?")
+                )
             } else {
                 format!("{url}: healthy")
             };
             list.add("stack", name, Outcome::Pass, detail, "");
         }
-        Ok((status, _)) => list.add("stack", name, Outcome::Fail, format!("{url}: HTTP {status}"), format!("is {flag} the {name} base URL?")),
-        Err(e) => list.add("stack", name, Outcome::Fail, format!("{url}: {e}"), format!("start {name}, or give its address with {flag} URL")),
+        Ok((status, _)) => list.add(
+            "stack",
+            name,
+            Outcome::Fail,
+            format!("{url}: HTTP {status}"),
+            format!("is {flag} the {name} base URL?"),
+        ),
+        Err(e) => list.add(
+            "stack",
+            name,
+            Outcome::Fail,
+            format!("{url}: {e}"),
+            format!("start {name}, or give its address with {flag} URL"),
+        ),
     }
 }
 
@@ -766,7 +992,11 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let bad = "# TYPE c counter\nc 1\nc 2\nd{x=\"1\"} NaN\n";
         let p = parse_exposition(bad).unwrap();
-        assert!(p.problems.iter().any(|x| x.contains("should end in _total")));
+        assert!(
+            p.problems
+                .iter()
+                .any(|x| x.contains("should end in _total"))
+        );
         assert!(p.problems.iter().any(|x| x.contains("duplicate series")));
         assert!(p.problems.iter().any(|x| x.contains("d has no TYPE")));
         assert!(parse_exposition("<html>").is_err());

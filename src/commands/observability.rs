@@ -18,8 +18,12 @@ pub fn run(ctx: &Ctx, cmd: ObservabilityCommand) -> Result<ExitStatus> {
             ctx.run::<ConfigReport>(Call::ShowConfig, ok, silent)
         }
         ObservabilityCommand::Metrics(args) => metrics(ctx, args),
-        ObservabilityCommand::ConfigureTracing(args) => super::telemetry::configure_tracing(ctx, args),
-        ObservabilityCommand::ConfigureLogging(args) => super::telemetry::configure_logging(ctx, args),
+        ObservabilityCommand::ConfigureTracing(args) => {
+            super::telemetry::configure_tracing(ctx, args)
+        }
+        ObservabilityCommand::ConfigureLogging(args) => {
+            super::telemetry::configure_logging(ctx, args)
+        }
         ObservabilityCommand::Traces(args) => super::telemetry::traces(ctx, args),
         ObservabilityCommand::Logs(args) => super::telemetry::logs(ctx, args),
         ObservabilityCommand::ImportDashboards(args) => {

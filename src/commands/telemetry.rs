@@ -79,7 +79,10 @@ pub fn configure_tracing(ctx: &Ctx, args: ConfigureTracingArgs) -> Result<ExitSt
     };
     ctx.run::<TracingReport>(Call::ConfigureTracing(patch), ok, |r| {
         vec![if r.tracing.enabled {
-            format!("tracing configuration saved: spans go to {}", r.tracing.endpoint)
+            format!(
+                "tracing configuration saved: spans go to {}",
+                r.tracing.endpoint
+            )
         } else {
             "tracing configuration saved: export is disabled".into()
         }]
@@ -142,7 +145,11 @@ impl Report for TracingReport {
                 ("tracing.sample_ratio", t.sample_ratio.to_string()),
                 (
                     "tracing.headers",
-                    if headers.is_empty() { "-".into() } else { headers.join(", ") },
+                    if headers.is_empty() {
+                        "-".into()
+                    } else {
+                        headers.join(", ")
+                    },
                 ),
             ],
         )
@@ -216,7 +223,12 @@ impl Report for TraceDetail {
     fn human(&self, style: &Style) -> String {
         let ids: std::collections::HashSet<&str> =
             self.spans.iter().map(|s| s.span_id.as_str()).collect();
-        let start = self.spans.iter().map(|s| s.start_unix_nanos).min().unwrap_or(0);
+        let start = self
+            .spans
+            .iter()
+            .map(|s| s.start_unix_nanos)
+            .min()
+            .unwrap_or(0);
         // Depth-first from the roots (spans whose parent is not here), children by start.
         let mut order: Vec<(usize, &crate::telemetry::SpanRecord)> = Vec::new();
         fn walk<'a>(
@@ -225,7 +237,10 @@ impl Report for TraceDetail {
             depth: usize,
             out: &mut Vec<(usize, &'a crate::telemetry::SpanRecord)>,
         ) {
-            for s in spans.iter().filter(|s| s.parent_span_id.as_deref() == Some(parent)) {
+            for s in spans
+                .iter()
+                .filter(|s| s.parent_span_id.as_deref() == Some(parent))
+            {
                 out.push((depth, s));
                 walk(spans, &s.span_id, depth + 1, out);
             }
@@ -333,7 +348,12 @@ impl Report for ImportReport {
     fn human(&self, style: &Style) -> String {
         let mut t = style.table(&["UID", "TITLE", "CHANGE", "WHERE"]);
         for d in &self.dashboards {
-            t.add_row(vec![d.uid.clone(), d.title.clone(), d.change.clone(), d.url.clone()]);
+            t.add_row(vec![
+                d.uid.clone(),
+                d.title.clone(),
+                d.change.clone(),
+                d.url.clone(),
+            ]);
         }
         t.to_string()
     }
@@ -388,7 +408,9 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
     let url = match (&args.url, &state.grafana.url) {
         (Some(u), _) => u.trim_end_matches('/').to_string(),
         (None, Some(u)) => {
-            ctx.ui.status(&format!("importing into {u} (the Grafana used last time; --url changes it)"));
+            ctx.ui.status(&format!(
+                "importing into {u} (the Grafana used last time; --url changes it)"
+            ));
             u.clone()
         }
         (None, None) => {
@@ -463,7 +485,11 @@ fn browser_opener() -> Option<String> {
     if !desktop {
         return None;
     }
-    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|d| d.join(opener))
@@ -484,7 +510,8 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
             let target = ctx.target()?;
             if matches!(target, Target::Many(_)) {
                 return Err(Error::Usage(
-                    "open-dashboard opens one agent's status page: pick one with --agent NAME".into(),
+                    "open-dashboard opens one agent's status page: pick one with --agent NAME"
+                        .into(),
                 ));
             }
             let Fetched::One { report, .. } =
@@ -510,7 +537,8 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
                 ctx.ui.status(&format!("opened {url}"));
             }
         } else {
-            ctx.ui.status("no browser to open here (no desktop session): the address is");
+            ctx.ui
+                .status("no browser to open here (no desktop session): the address is");
         }
     }
     if kind == "status_page" && !opened {
@@ -560,9 +588,19 @@ pub fn diagnose(ctx: &Ctx, args: DiagnoseArgs) -> Result<ExitStatus> {
     };
     ctx.run::<DiagnoseReport>(
         Call::Diagnose(req),
-        |r| if r.ok { ExitStatus::Success } else { ExitStatus::Negative },
         |r| {
-            let failed = r.checks.iter().filter(|c| c.result == Outcome::Fail).count();
+            if r.ok {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Negative
+            }
+        },
+        |r| {
+            let failed = r
+                .checks
+                .iter()
+                .filter(|c| c.result == Outcome::Fail)
+                .count();
             if failed == 0 {
                 vec![format!("all {} checks passed", r.checks.len())]
             } else {

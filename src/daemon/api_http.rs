@@ -233,7 +233,11 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     span.set("url.path", path.as_str());
     span.set(
         "client.origin",
-        if super::serve::origin_is_network(&origin) { "network" } else { "local socket" },
+        if super::serve::origin_is_network(&origin) {
+            "network"
+        } else {
+            "local socket"
+        },
     );
     let context = span.context();
     let svc = Arc::clone(&st.svc);

@@ -80,7 +80,8 @@ impl Sessions {
     fn valid(&self, session: &str) -> bool {
         self.sessions.lock().is_ok_and(|m| {
             m.iter().any(|(k, exp)| {
-                super::files::constant_time_eq(k.as_bytes(), session.as_bytes()) && *exp > Instant::now()
+                super::files::constant_time_eq(k.as_bytes(), session.as_bytes())
+                    && *exp > Instant::now()
             })
         })
     }
@@ -92,7 +93,11 @@ fn cookie(req: &Request<Body>) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_string))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        })
 }
 
 /// What the page shows.
@@ -117,7 +122,8 @@ pub struct RuleRow {
 fn gather(st: &ApiState) -> Result<PageData> {
     let svc = &st.svc;
     let checks = svc.local.list_checks()?;
-    let node = node::measure(&Thresholds::default()).with_checks(svc.runtime.check_statuses(&checks));
+    let node =
+        node::measure(&Thresholds::default()).with_checks(svc.runtime.check_statuses(&checks));
     let rules = svc
         .local
         .list_rules()?
@@ -152,9 +158,15 @@ fn gather(st: &ApiState) -> Result<PageData> {
 fn html_response(status: StatusCode, body: String, nonce: &str) -> Response {
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     // Nothing but this document and its own data endpoint may load.
@@ -203,7 +215,11 @@ pub async fn handle(st: std::sync::Arc<ApiState>, req: Request<Body>) -> Respons
                 "This status-page link has expired or was used already. Run `hivemind observability open-dashboard` for a new one.",
             );
         };
-        let secure = if st.shared.api_url.starts_with("https:") { "; Secure" } else { "" };
+        let secure = if st.shared.api_url.starts_with("https:") {
+            "; Secure"
+        } else {
+            ""
+        };
         let mut resp = (StatusCode::SEE_OTHER, "").into_response();
         if let Ok(v) = HeaderValue::from_str(&format!(
             "{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/ui; Max-Age={}{secure}",
@@ -211,7 +227,8 @@ pub async fn handle(st: std::sync::Arc<ApiState>, req: Request<Body>) -> Respons
         )) {
             resp.headers_mut().insert(header::SET_COOKIE, v);
         }
-        resp.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/ui"));
+        resp.headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/ui"));
         return resp;
     }
     if !cookie(&req).is_some_and(|c| st.shared.page_sessions.valid(&c)) {
@@ -224,20 +241,34 @@ pub async fn handle(st: std::sync::Arc<ApiState>, req: Request<Body>) -> Respons
     let st2 = std::sync::Arc::clone(&st);
     let data = match tokio::task::spawn_blocking(move || gather(&st2)).await {
         Ok(Ok(d)) => d,
-        Ok(Err(e)) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Error", &e.to_string()),
-        Err(_) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Error", "the page data could not be gathered"),
+        Ok(Err(e)) => {
+            return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Error", &e.to_string());
+        }
+        Err(_) => {
+            return message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Error",
+                "the page data could not be gathered",
+            );
+        }
     };
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
     if path == "/ui/data" {
         let mut resp = (StatusCode::OK, json).into_response();
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return resp;
     }
     if path != "/ui" && path != "/ui/" {
-        return message_page(StatusCode::NOT_FOUND, "Not found", "The status page is at /ui.");
+        return message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "The status page is at /ui.",
+        );
     }
     let nonce = random_hex().unwrap_or_else(|_| "fallback".into());
     // Inside <script>, `<` would let data close the element: JSON allows escaping it.

@@ -52,7 +52,11 @@ impl Client<'_> {
     }
 
     /// Send and read a JSON answer; Grafana's `message` explains errors.
-    async fn json(&self, req: reqwest::RequestBuilder, what: &str) -> Result<(u16, serde_json::Value)> {
+    async fn json(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<(u16, serde_json::Value)> {
         let resp = req.send().await.map_err(|e| {
             Error::Remote(format!(
                 "Grafana at {}: {what}: {}",
@@ -62,14 +66,19 @@ impl Client<'_> {
         })?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.unwrap_or_default();
-        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        let body: serde_json::Value =
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         let message = body["message"].as_str().unwrap_or("").to_string();
         match status {
             200..=299 | 404 => Ok((status, body)),
             401 => Err(Error::Remote(format!(
                 "Grafana at {} refused the request (HTTP 401{}): give a service-account token with --token-stdin",
                 self.base,
-                if message.is_empty() { String::new() } else { format!(": {message}") }
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                }
             ))),
             403 => Err(Error::Remote(format!(
                 "Grafana at {}: the token may not {what} (HTTP 403): the service account needs the Editor role",
@@ -78,7 +87,11 @@ impl Client<'_> {
             _ => Err(Error::Remote(format!(
                 "Grafana at {}: {what}: HTTP {status}{}",
                 self.base,
-                if message.is_empty() { String::new() } else { format!(": {message}") }
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                }
             ))),
         }
     }
@@ -124,7 +137,10 @@ pub async fn import(
     for d in dashboards {
         let (status, _) = client
             .json(
-                client.req(reqwest::Method::GET, &format!("/api/dashboards/uid/{}", d.uid)),
+                client.req(
+                    reqwest::Method::GET,
+                    &format!("/api/dashboards/uid/{}", d.uid),
+                ),
                 "read dashboards",
             )
             .await?;
@@ -140,7 +156,9 @@ pub async fn import(
         }
         let (code, answer) = client
             .json(
-                client.req(reqwest::Method::POST, "/api/dashboards/db").json(&body),
+                client
+                    .req(reqwest::Method::POST, "/api/dashboards/db")
+                    .json(&body),
                 "save dashboards",
             )
             .await?;
@@ -193,8 +211,10 @@ async fn folder_uid(client: &Client<'_>, title: &str) -> Result<String> {
             "create folders",
         )
         .await?;
-    created["uid"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| Error::Remote(format!("Grafana at {} did not return the new folder's uid", client.base)))
+    created["uid"].as_str().map(str::to_string).ok_or_else(|| {
+        Error::Remote(format!(
+            "Grafana at {} did not return the new folder's uid",
+            client.base
+        ))
+    })
 }

@@ -225,16 +225,104 @@ pub fn all() -> Vec<Dashboard> {
             "The fleet at a glance: nodes, containers, checks and the agents themselves.",
             vec![node_variable()],
             vec![
-                panel("Nodes up", Stat, "none", &[("sum(hivemind_node_status{node=~\"$node\"})", "up")], "Agents reporting their node as up."),
-                panel("Containers running", Stat, "none", &[("sum(hivemind_containers_by_status{node=~\"$node\",status=\"running\"})", "running")], "Running containers (or stand-in processes) over the selected nodes."),
-                panel("Checks healthy", Stat, "none", &[("sum(hivemind_health_check_status)", "healthy"), ("count(hivemind_health_check_status)", "with a status")], "Health checks passing, out of those with a known status."),
-                panel("Busiest node CPU", Gauge, "percent", &[("max(hivemind_node_cpu_usage{node=~\"$node\"})", "cpu")], "The highest CPU use among the selected nodes."),
-                panel("CPU by node", Series, "percent", &[("hivemind_node_cpu_usage{node=~\"$node\"}", "{{node}}")], "Share of all CPUs in use."),
-                panel("Memory by node", Series, "percent", &[("hivemind_node_memory_usage{node=~\"$node\"}", "{{node}}")], "Share of memory in use (total minus available)."),
-                panel("Fullest disk by node", Series, "percent", &[("max by (node) (hivemind_node_disk_usage{node=~\"$node\"})", "{{node}}")], "The fullest file system of each node."),
-                panel("Agent collection time", Series, "s", &[("hivemind_collection_duration_seconds", "{{instance}}"), ("rate(hivemind_collector_errors_total[$__rate_interval])", "errors/s {{collector}}")], "How long each agent's metric collection takes, and read errors per source."),
-                panel("Agent telemetry pipelines", Series, "ops", &[("rate(hivemind_trace_spans_exported_total[$__rate_interval])", "spans exported {{instance}}"), ("rate(hivemind_log_records_shipped_total[$__rate_interval])", "logs shipped {{instance}}"), ("sum by (instance) (rate(hivemind_log_records_dropped_total[$__rate_interval])) + sum by (instance) (rate(hivemind_trace_spans_dropped_total[$__rate_interval]))", "dropped {{instance}}")], "Spans exported and log records shipped per second, and what was dropped."),
-                panel("Agent versions", Table, "none", &[("hivemind_build_info", "")], "The hivemind version of every agent."),
+                panel(
+                    "Nodes up",
+                    Stat,
+                    "none",
+                    &[("sum(hivemind_node_status{node=~\"$node\"})", "up")],
+                    "Agents reporting their node as up.",
+                ),
+                panel(
+                    "Containers running",
+                    Stat,
+                    "none",
+                    &[(
+                        "sum(hivemind_containers_by_status{node=~\"$node\",status=\"running\"})",
+                        "running",
+                    )],
+                    "Running containers (or stand-in processes) over the selected nodes.",
+                ),
+                panel(
+                    "Checks healthy",
+                    Stat,
+                    "none",
+                    &[
+                        ("sum(hivemind_health_check_status)", "healthy"),
+                        ("count(hivemind_health_check_status)", "with a status"),
+                    ],
+                    "Health checks passing, out of those with a known status.",
+                ),
+                panel(
+                    "Busiest node CPU",
+                    Gauge,
+                    "percent",
+                    &[("max(hivemind_node_cpu_usage{node=~\"$node\"})", "cpu")],
+                    "The highest CPU use among the selected nodes.",
+                ),
+                panel(
+                    "CPU by node",
+                    Series,
+                    "percent",
+                    &[("hivemind_node_cpu_usage{node=~\"$node\"}", "{{node}}")],
+                    "Share of all CPUs in use.",
+                ),
+                panel(
+                    "Memory by node",
+                    Series,
+                    "percent",
+                    &[("hivemind_node_memory_usage{node=~\"$node\"}", "{{node}}")],
+                    "Share of memory in use (total minus available).",
+                ),
+                panel(
+                    "Fullest disk by node",
+                    Series,
+                    "percent",
+                    &[(
+                        "max by (node) (hivemind_node_disk_usage{node=~\"$node\"})",
+                        "{{node}}",
+                    )],
+                    "The fullest file system of each node.",
+                ),
+                panel(
+                    "Agent collection time",
+                    Series,
+                    "s",
+                    &[
+                        ("hivemind_collection_duration_seconds", "{{instance}}"),
+                        (
+                            "rate(hivemind_collector_errors_total[$__rate_interval])",
+                            "errors/s {{collector}}",
+                        ),
+                    ],
+                    "How long each agent's metric collection takes, and read errors per source.",
+                ),
+                panel(
+                    "Agent telemetry pipelines",
+                    Series,
+                    "ops",
+                    &[
+                        (
+                            "rate(hivemind_trace_spans_exported_total[$__rate_interval])",
+                            "spans exported {{instance}}",
+                        ),
+                        (
+                            "rate(hivemind_log_records_shipped_total[$__rate_interval])",
+                            "logs shipped {{instance}}",
+                        ),
+                        (
+                            "sum by (instance) (rate(hivemind_log_records_dropped_total[$__rate_interval])) + sum by (instance) (rate(hivemind_trace_spans_dropped_total[$__rate_interval]))",
+                            "dropped {{instance}}",
+                        ),
+                    ],
+                    "Spans exported and log records shipped per second, and what was dropped.",
+                ),
+                panel(
+                    "Agent versions",
+                    Table,
+                    "none",
+                    &[("hivemind_build_info", "")],
+                    "The hivemind version of every agent.",
+                ),
             ],
         ),
         build(
@@ -244,16 +332,110 @@ pub fn all() -> Vec<Dashboard> {
             "One node in detail: CPU, load, memory, disks and network.",
             vec![node_variable()],
             vec![
-                panel("CPU", Gauge, "percent", &[("avg(hivemind_node_cpu_usage{node=~\"$node\"})", "cpu")], "Share of all CPUs in use."),
-                panel("Memory", Gauge, "percent", &[("avg(hivemind_node_memory_usage{node=~\"$node\"})", "memory")], "Share of memory in use."),
-                panel("Fullest disk", Gauge, "percent", &[("max(hivemind_node_disk_usage{node=~\"$node\"})", "disk")], "The fullest file system."),
-                panel("Containers", Stat, "none", &[("sum(hivemind_containers{node=~\"$node\"})", "containers")], "Containers found on the node."),
-                panel("CPU usage", Series, "percent", &[("hivemind_node_cpu_usage{node=~\"$node\"}", "{{node}}"), ("rate(hivemind_node_cpu_seconds_total{node=~\"$node\"}[$__rate_interval])", "busy CPUs {{node}}")], "CPU in use, as a share and as busy CPUs."),
-                panel("Load average", Series, "short", &[("hivemind_node_load1{node=~\"$node\"}", "1m {{node}}"), ("hivemind_node_load5{node=~\"$node\"}", "5m {{node}}"), ("hivemind_node_load15{node=~\"$node\"}", "15m {{node}}")], "Run-queue load averages."),
-                panel("Memory used", Series, "bytes", &[("hivemind_node_memory_used_bytes{node=~\"$node\"}", "used {{node}}"), ("hivemind_node_memory_total_bytes{node=~\"$node\"}", "total {{node}}")], "Memory in use (total minus available) and the total."),
-                panel("Disk usage", Series, "percent", &[("hivemind_node_disk_usage{node=~\"$node\"}", "{{mountpoint}} {{node}}")], "Each file system's use."),
-                panel("Disk space", Table, "bytes", &[("hivemind_node_disk_used_bytes{node=~\"$node\"}", "used"), ("hivemind_node_disk_size_bytes{node=~\"$node\"}", "size")], "Used and total bytes per file system."),
-                panel("Network traffic", Series, "Bps", &[("rate(hivemind_node_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval])", "rx {{interface}} {{node}}"), ("rate(hivemind_node_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval])", "tx {{interface}} {{node}}")], "Bytes per second by interface."),
+                panel(
+                    "CPU",
+                    Gauge,
+                    "percent",
+                    &[("avg(hivemind_node_cpu_usage{node=~\"$node\"})", "cpu")],
+                    "Share of all CPUs in use.",
+                ),
+                panel(
+                    "Memory",
+                    Gauge,
+                    "percent",
+                    &[("avg(hivemind_node_memory_usage{node=~\"$node\"})", "memory")],
+                    "Share of memory in use.",
+                ),
+                panel(
+                    "Fullest disk",
+                    Gauge,
+                    "percent",
+                    &[("max(hivemind_node_disk_usage{node=~\"$node\"})", "disk")],
+                    "The fullest file system.",
+                ),
+                panel(
+                    "Containers",
+                    Stat,
+                    "none",
+                    &[("sum(hivemind_containers{node=~\"$node\"})", "containers")],
+                    "Containers found on the node.",
+                ),
+                panel(
+                    "CPU usage",
+                    Series,
+                    "percent",
+                    &[
+                        ("hivemind_node_cpu_usage{node=~\"$node\"}", "{{node}}"),
+                        (
+                            "rate(hivemind_node_cpu_seconds_total{node=~\"$node\"}[$__rate_interval])",
+                            "busy CPUs {{node}}",
+                        ),
+                    ],
+                    "CPU in use, as a share and as busy CPUs.",
+                ),
+                panel(
+                    "Load average",
+                    Series,
+                    "short",
+                    &[
+                        ("hivemind_node_load1{node=~\"$node\"}", "1m {{node}}"),
+                        ("hivemind_node_load5{node=~\"$node\"}", "5m {{node}}"),
+                        ("hivemind_node_load15{node=~\"$node\"}", "15m {{node}}"),
+                    ],
+                    "Run-queue load averages.",
+                ),
+                panel(
+                    "Memory used",
+                    Series,
+                    "bytes",
+                    &[
+                        (
+                            "hivemind_node_memory_used_bytes{node=~\"$node\"}",
+                            "used {{node}}",
+                        ),
+                        (
+                            "hivemind_node_memory_total_bytes{node=~\"$node\"}",
+                            "total {{node}}",
+                        ),
+                    ],
+                    "Memory in use (total minus available) and the total.",
+                ),
+                panel(
+                    "Disk usage",
+                    Series,
+                    "percent",
+                    &[(
+                        "hivemind_node_disk_usage{node=~\"$node\"}",
+                        "{{mountpoint}} {{node}}",
+                    )],
+                    "Each file system's use.",
+                ),
+                panel(
+                    "Disk space",
+                    Table,
+                    "bytes",
+                    &[
+                        ("hivemind_node_disk_used_bytes{node=~\"$node\"}", "used"),
+                        ("hivemind_node_disk_size_bytes{node=~\"$node\"}", "size"),
+                    ],
+                    "Used and total bytes per file system.",
+                ),
+                panel(
+                    "Network traffic",
+                    Series,
+                    "Bps",
+                    &[
+                        (
+                            "rate(hivemind_node_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval])",
+                            "rx {{interface}} {{node}}",
+                        ),
+                        (
+                            "rate(hivemind_node_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval])",
+                            "tx {{interface}} {{node}}",
+                        ),
+                    ],
+                    "Bytes per second by interface.",
+                ),
             ],
         ),
         build(
@@ -270,14 +452,95 @@ pub fn all() -> Vec<Dashboard> {
                 ),
             ],
             vec![
-                panel("Containers", Stat, "none", &[("sum(hivemind_containers{node=~\"$node\"})", "containers")], "Containers found."),
-                panel("By status", Stat, "none", &[("sum by (status) (hivemind_containers_by_status{node=~\"$node\"})", "{{status}}")], "Running, paused and stopped containers."),
-                panel("CPU by container", Series, "percent", &[("topk(10, hivemind_container_cpu_usage{node=~\"$node\",container=~\"$container\"})", "{{name}} {{container}}")], "Percent of one CPU (over 100 when a container uses several)."),
-                panel("Memory by container", Series, "bytes", &[("topk(10, hivemind_container_memory_usage_bytes{node=~\"$node\",container=~\"$container\"})", "{{name}} {{container}}")], "Working set: usage minus inactive file cache."),
-                panel("Memory of limit", Series, "percent", &[("topk(10, hivemind_container_memory_usage{node=~\"$node\",container=~\"$container\"})", "{{name}} {{container}}")], "Share of the memory limit (of node memory when unlimited)."),
-                panel("Disk I/O", Series, "Bps", &[("topk(10, rate(hivemind_container_disk_read_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))", "read {{name}}"), ("topk(10, rate(hivemind_container_disk_write_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))", "write {{name}}")], "Bytes read and written per second."),
-                panel("Network", Series, "Bps", &[("sum by (container, name) (rate(hivemind_container_network_receive_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))", "rx {{name}}"), ("sum by (container, name) (rate(hivemind_container_network_transmit_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))", "tx {{name}}")], "Traffic of containers with their own network namespace."),
-                panel("CPU time", Table, "s", &[("topk(20, hivemind_container_cpu_seconds_total{node=~\"$node\",container=~\"$container\"})", "")], "CPU seconds used since each container started."),
+                panel(
+                    "Containers",
+                    Stat,
+                    "none",
+                    &[("sum(hivemind_containers{node=~\"$node\"})", "containers")],
+                    "Containers found.",
+                ),
+                panel(
+                    "By status",
+                    Stat,
+                    "none",
+                    &[(
+                        "sum by (status) (hivemind_containers_by_status{node=~\"$node\"})",
+                        "{{status}}",
+                    )],
+                    "Running, paused and stopped containers.",
+                ),
+                panel(
+                    "CPU by container",
+                    Series,
+                    "percent",
+                    &[(
+                        "topk(10, hivemind_container_cpu_usage{node=~\"$node\",container=~\"$container\"})",
+                        "{{name}} {{container}}",
+                    )],
+                    "Percent of one CPU (over 100 when a container uses several).",
+                ),
+                panel(
+                    "Memory by container",
+                    Series,
+                    "bytes",
+                    &[(
+                        "topk(10, hivemind_container_memory_usage_bytes{node=~\"$node\",container=~\"$container\"})",
+                        "{{name}} {{container}}",
+                    )],
+                    "Working set: usage minus inactive file cache.",
+                ),
+                panel(
+                    "Memory of limit",
+                    Series,
+                    "percent",
+                    &[(
+                        "topk(10, hivemind_container_memory_usage{node=~\"$node\",container=~\"$container\"})",
+                        "{{name}} {{container}}",
+                    )],
+                    "Share of the memory limit (of node memory when unlimited).",
+                ),
+                panel(
+                    "Disk I/O",
+                    Series,
+                    "Bps",
+                    &[
+                        (
+                            "topk(10, rate(hivemind_container_disk_read_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))",
+                            "read {{name}}",
+                        ),
+                        (
+                            "topk(10, rate(hivemind_container_disk_write_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))",
+                            "write {{name}}",
+                        ),
+                    ],
+                    "Bytes read and written per second.",
+                ),
+                panel(
+                    "Network",
+                    Series,
+                    "Bps",
+                    &[
+                        (
+                            "sum by (container, name) (rate(hivemind_container_network_receive_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))",
+                            "rx {{name}}",
+                        ),
+                        (
+                            "sum by (container, name) (rate(hivemind_container_network_transmit_bytes_total{node=~\"$node\",container=~\"$container\"}[$__rate_interval]))",
+                            "tx {{name}}",
+                        ),
+                    ],
+                    "Traffic of containers with their own network namespace.",
+                ),
+                panel(
+                    "CPU time",
+                    Table,
+                    "s",
+                    &[(
+                        "topk(20, hivemind_container_cpu_seconds_total{node=~\"$node\",container=~\"$container\"})",
+                        "",
+                    )],
+                    "CPU seconds used since each container started.",
+                ),
             ],
         ),
         build(
@@ -287,14 +550,86 @@ pub fn all() -> Vec<Dashboard> {
             "Traffic by node interface and by container.",
             vec![node_variable()],
             vec![
-                panel("Node receive", Stat, "Bps", &[("sum(rate(hivemind_node_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval]))", "rx")], "Bytes received per second over the selected nodes."),
-                panel("Node transmit", Stat, "Bps", &[("sum(rate(hivemind_node_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval]))", "tx")], "Bytes sent per second over the selected nodes."),
-                panel("Container receive", Stat, "Bps", &[("sum(rate(hivemind_container_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval]))", "rx")], "Bytes received per second by containers."),
-                panel("Container transmit", Stat, "Bps", &[("sum(rate(hivemind_container_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval]))", "tx")], "Bytes sent per second by containers."),
-                panel("Receive by interface", Series, "Bps", &[("rate(hivemind_node_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval])", "{{interface}} {{node}}")], "Bytes received per second by node interface."),
-                panel("Transmit by interface", Series, "Bps", &[("rate(hivemind_node_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval])", "{{interface}} {{node}}")], "Bytes sent per second by node interface."),
-                panel("Receive by container", Series, "Bps", &[("topk(10, sum by (container, name, interface) (rate(hivemind_container_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval])))", "{{name}} {{interface}}")], "Containers with their own network namespace."),
-                panel("Transmit by container", Series, "Bps", &[("topk(10, sum by (container, name, interface) (rate(hivemind_container_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval])))", "{{name}} {{interface}}")], "Containers with their own network namespace."),
+                panel(
+                    "Node receive",
+                    Stat,
+                    "Bps",
+                    &[(
+                        "sum(rate(hivemind_node_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval]))",
+                        "rx",
+                    )],
+                    "Bytes received per second over the selected nodes.",
+                ),
+                panel(
+                    "Node transmit",
+                    Stat,
+                    "Bps",
+                    &[(
+                        "sum(rate(hivemind_node_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval]))",
+                        "tx",
+                    )],
+                    "Bytes sent per second over the selected nodes.",
+                ),
+                panel(
+                    "Container receive",
+                    Stat,
+                    "Bps",
+                    &[(
+                        "sum(rate(hivemind_container_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval]))",
+                        "rx",
+                    )],
+                    "Bytes received per second by containers.",
+                ),
+                panel(
+                    "Container transmit",
+                    Stat,
+                    "Bps",
+                    &[(
+                        "sum(rate(hivemind_container_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval]))",
+                        "tx",
+                    )],
+                    "Bytes sent per second by containers.",
+                ),
+                panel(
+                    "Receive by interface",
+                    Series,
+                    "Bps",
+                    &[(
+                        "rate(hivemind_node_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval])",
+                        "{{interface}} {{node}}",
+                    )],
+                    "Bytes received per second by node interface.",
+                ),
+                panel(
+                    "Transmit by interface",
+                    Series,
+                    "Bps",
+                    &[(
+                        "rate(hivemind_node_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval])",
+                        "{{interface}} {{node}}",
+                    )],
+                    "Bytes sent per second by node interface.",
+                ),
+                panel(
+                    "Receive by container",
+                    Series,
+                    "Bps",
+                    &[(
+                        "topk(10, sum by (container, name, interface) (rate(hivemind_container_network_receive_bytes_total{node=~\"$node\"}[$__rate_interval])))",
+                        "{{name}} {{interface}}",
+                    )],
+                    "Containers with their own network namespace.",
+                ),
+                panel(
+                    "Transmit by container",
+                    Series,
+                    "Bps",
+                    &[(
+                        "topk(10, sum by (container, name, interface) (rate(hivemind_container_network_transmit_bytes_total{node=~\"$node\"}[$__rate_interval])))",
+                        "{{name}} {{interface}}",
+                    )],
+                    "Containers with their own network namespace.",
+                ),
             ],
         ),
         build(
@@ -308,15 +643,102 @@ pub fn all() -> Vec<Dashboard> {
                 "label_values(hivemind_health_check_latency_seconds_count, check)",
             )],
             vec![
-                panel("Healthy", Stat, "none", &[("sum(hivemind_health_check_status{check=~\"$check\"})", "healthy")], "Checks that pass."),
-                panel("Unhealthy", Stat, "none", &[("count(hivemind_health_check_status{check=~\"$check\"}) - sum(hivemind_health_check_status{check=~\"$check\"})", "unhealthy")], "Checks that fail (past their failure threshold)."),
-                panel("Success rate", Gauge, "percentunit", &[("min(hivemind_health_check_success_rate{check=~\"$check\"})", "worst")], "The lowest success rate over the last 100 runs of any check."),
-                panel("Restarts (1h)", Stat, "none", &[("sum(increase(hivemind_autoheal_restarts_total{check=~\"$check\"}[1h]))", "restarts")], "Auto-healing restarts over the last hour."),
-                panel("Status by check", Series, "none", &[("hivemind_health_check_status{check=~\"$check\"}", "{{check}}")], "1 healthy, 0 unhealthy."),
-                panel("Success rate by check", Series, "percentunit", &[("hivemind_health_check_success_rate{check=~\"$check\"}", "{{check}}")], "Share of the last 100 runs that passed."),
-                panel("Latency", Series, "s", &[("histogram_quantile(0.5, sum by (check, le) (rate(hivemind_health_check_latency_seconds_bucket{check=~\"$check\"}[$__rate_interval])))", "p50 {{check}}"), ("histogram_quantile(0.95, sum by (check, le) (rate(hivemind_health_check_latency_seconds_bucket{check=~\"$check\"}[$__rate_interval])))", "p95 {{check}}")], "Check run latency percentiles."),
-                panel("Failures", Series, "ops", &[("rate(hivemind_health_check_failures_total{check=~\"$check\"}[$__rate_interval])", "{{check}}")], "Failed runs per second."),
-                panel("Auto-healing restarts", Series, "none", &[("sum by (check, result) (increase(hivemind_autoheal_restarts_total{check=~\"$check\"}[$__rate_interval]))", "{{check}} {{result}}")], "Restarts by outcome: success, failure, gave_up."),
+                panel(
+                    "Healthy",
+                    Stat,
+                    "none",
+                    &[(
+                        "sum(hivemind_health_check_status{check=~\"$check\"})",
+                        "healthy",
+                    )],
+                    "Checks that pass.",
+                ),
+                panel(
+                    "Unhealthy",
+                    Stat,
+                    "none",
+                    &[(
+                        "count(hivemind_health_check_status{check=~\"$check\"}) - sum(hivemind_health_check_status{check=~\"$check\"})",
+                        "unhealthy",
+                    )],
+                    "Checks that fail (past their failure threshold).",
+                ),
+                panel(
+                    "Success rate",
+                    Gauge,
+                    "percentunit",
+                    &[(
+                        "min(hivemind_health_check_success_rate{check=~\"$check\"})",
+                        "worst",
+                    )],
+                    "The lowest success rate over the last 100 runs of any check.",
+                ),
+                panel(
+                    "Restarts (1h)",
+                    Stat,
+                    "none",
+                    &[(
+                        "sum(increase(hivemind_autoheal_restarts_total{check=~\"$check\"}[1h]))",
+                        "restarts",
+                    )],
+                    "Auto-healing restarts over the last hour.",
+                ),
+                panel(
+                    "Status by check",
+                    Series,
+                    "none",
+                    &[(
+                        "hivemind_health_check_status{check=~\"$check\"}",
+                        "{{check}}",
+                    )],
+                    "1 healthy, 0 unhealthy.",
+                ),
+                panel(
+                    "Success rate by check",
+                    Series,
+                    "percentunit",
+                    &[(
+                        "hivemind_health_check_success_rate{check=~\"$check\"}",
+                        "{{check}}",
+                    )],
+                    "Share of the last 100 runs that passed.",
+                ),
+                panel(
+                    "Latency",
+                    Series,
+                    "s",
+                    &[
+                        (
+                            "histogram_quantile(0.5, sum by (check, le) (rate(hivemind_health_check_latency_seconds_bucket{check=~\"$check\"}[$__rate_interval])))",
+                            "p50 {{check}}",
+                        ),
+                        (
+                            "histogram_quantile(0.95, sum by (check, le) (rate(hivemind_health_check_latency_seconds_bucket{check=~\"$check\"}[$__rate_interval])))",
+                            "p95 {{check}}",
+                        ),
+                    ],
+                    "Check run latency percentiles.",
+                ),
+                panel(
+                    "Failures",
+                    Series,
+                    "ops",
+                    &[(
+                        "rate(hivemind_health_check_failures_total{check=~\"$check\"}[$__rate_interval])",
+                        "{{check}}",
+                    )],
+                    "Failed runs per second.",
+                ),
+                panel(
+                    "Auto-healing restarts",
+                    Series,
+                    "none",
+                    &[(
+                        "sum by (check, result) (increase(hivemind_autoheal_restarts_total{check=~\"$check\"}[$__rate_interval]))",
+                        "{{check}} {{result}}",
+                    )],
+                    "Restarts by outcome: success, failure, gave_up.",
+                ),
             ],
         ),
     ]

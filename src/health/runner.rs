@@ -162,7 +162,10 @@ impl Tracker {
 
 /// Run `check` once inside a `health.check` span: a child of `parent` (an API request), or
 /// the root of its own trace when the runner schedules it.
-pub async fn traced_probe(check: &Check, parent: Option<&crate::telemetry::SpanContext>) -> ProbeResult {
+pub async fn traced_probe(
+    check: &Check,
+    parent: Option<&crate::telemetry::SpanContext>,
+) -> ProbeResult {
     let mut span = crate::telemetry::Span::start(
         "health.check",
         crate::telemetry::trace::Kind::Internal,

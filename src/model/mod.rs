@@ -16,4 +16,6 @@ pub use config::{AutoHealingConfig, AutoHealingPatch, MetricsConfig, MetricsPatc
 pub use duration::PromDuration;
 pub use rule::{AlertRule, Comparison, Matcher, Severity};
 pub use secret::{Redacted, Secret, SecretBackend, SecretRef, WireSecret};
-pub use telemetry::{GrafanaConfig, Level, LoggingConfig, LoggingPatch, TracingConfig, TracingPatch};
+pub use telemetry::{
+    GrafanaConfig, Level, LoggingConfig, LoggingPatch, TracingConfig, TracingPatch,
+};

@@ -11,7 +11,17 @@ use crate::error::{Error, Result};
 
 /// The five log levels of the seed document, most severe first.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -141,7 +151,9 @@ pub const OTLP_HTTP_PORT: u16 = 4318;
 pub enum EndpointNote {
     None,
     /// `…:14268/api/traces` became `…:4318/v1/traces`.
-    JaegerRewritten { given: String },
+    JaegerRewritten {
+        given: String,
+    },
     /// A base URL got the standard `/v1/traces` path.
     PathAdded,
     /// Port 4317 is OTLP/gRPC, which hivemind does not speak.
@@ -183,7 +195,10 @@ pub fn header_name(text: &str) -> std::result::Result<String, String> {
     if ok {
         Ok(text.to_string())
     } else {
-        Err("a header name of letters, digits and -_. (e.g. Authorization), at most 128 characters".into())
+        Err(
+            "a header name of letters, digits and -_. (e.g. Authorization), at most 128 characters"
+                .into(),
+        )
     }
 }
 
@@ -417,7 +432,8 @@ mod tests {
         let (url, note) = normalize_otlp_endpoint("http://otel:4318").unwrap();
         assert_eq!(url, "http://otel:4318/v1/traces");
         assert_eq!(note, EndpointNote::PathAdded);
-        let (url, note) = normalize_otlp_endpoint("https://otel.example.com/otlp/v1/traces").unwrap();
+        let (url, note) =
+            normalize_otlp_endpoint("https://otel.example.com/otlp/v1/traces").unwrap();
         assert_eq!(url, "https://otel.example.com/otlp/v1/traces");
         assert_eq!(note, EndpointNote::None);
         assert!(normalize_otlp_endpoint("jaeger:14268").is_err());

@@ -97,7 +97,8 @@ impl State {
             validate::object_name(name).map_err(|a| format!("channels.{name}: expected {a}"))?;
         }
         if let Some(t) = &self.tracing {
-            validate::http_url(&t.endpoint).map_err(|a| format!("tracing.endpoint: expected {a}"))?;
+            validate::http_url(&t.endpoint)
+                .map_err(|a| format!("tracing.endpoint: expected {a}"))?;
             crate::model::telemetry::sample_ratio(t.sample_ratio)
                 .map_err(|a| format!("tracing.sample_ratio: expected {a}"))?;
             for name in t.headers.keys() {
@@ -106,7 +107,8 @@ impl State {
             }
         }
         if let Some(l) = &self.logging {
-            validate::http_url(&l.endpoint).map_err(|a| format!("logging.endpoint: expected {a}"))?;
+            validate::http_url(&l.endpoint)
+                .map_err(|a| format!("logging.endpoint: expected {a}"))?;
             crate::model::telemetry::index_name(&l.index)
                 .map_err(|a| format!("logging.index: expected {a}"))?;
         }

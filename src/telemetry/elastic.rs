@@ -36,7 +36,10 @@ pub struct Target {
 #[derive(Clone)]
 pub enum Auth {
     None,
-    Basic { username: String, password: Option<Secret> },
+    Basic {
+        username: String,
+        password: Option<Secret>,
+    },
     ApiKey(Secret),
 }
 
@@ -115,7 +118,9 @@ impl Shipper {
         };
         if b.len() >= BUFFER_CAPACITY {
             b.pop_front();
-            self.stats.dropped_buffer_full.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .dropped_buffer_full
+                .fetch_add(1, Ordering::Relaxed);
         }
         b.push_back(record);
         if b.len() >= BATCH {
@@ -144,7 +149,9 @@ impl Shipper {
         };
         for r in records.into_iter().rev() {
             if b.len() >= BUFFER_CAPACITY {
-                self.stats.dropped_buffer_full.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .dropped_buffer_full
+                    .fetch_add(1, Ordering::Relaxed);
                 continue;
             }
             b.push_front(r);
@@ -200,8 +207,9 @@ struct BulkResponse {
 
 /// Read a `_bulk` answer for `n` documents.
 pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> {
-    let resp: BulkResponse = serde_json::from_slice(body)
-        .map_err(|e| format!("the answer is not a _bulk response ({e}); is the endpoint Elasticsearch?"))?;
+    let resp: BulkResponse = serde_json::from_slice(body).map_err(|e| {
+        format!("the answer is not a _bulk response ({e}); is the endpoint Elasticsearch?")
+    })?;
     if resp.items.len() != n {
         return Err(format!(
             "the _bulk response has {} items for {n} documents",
@@ -289,7 +297,11 @@ pub async fn run(
     let mut backoff = Duration::ZERO;
     let mut failing = false;
     loop {
-        let wait = if backoff.is_zero() { FLUSH_EVERY } else { backoff };
+        let wait = if backoff.is_zero() {
+            FLUSH_EVERY
+        } else {
+            backoff
+        };
         let stopping = tokio::select! {
             _ = shipper.wake.notified(), if backoff.is_zero() => false,
             _ = tokio::time::sleep(wait) => false,
@@ -324,14 +336,18 @@ pub async fn run(
                             outcome.rejected
                         ));
                     }
-                    shipper.stats.last_success.store(unix_now(), Ordering::Relaxed);
+                    shipper
+                        .stats
+                        .last_success
+                        .store(unix_now(), Ordering::Relaxed);
                     if failing {
                         failing = false;
                         log.status(&format!("log shipping to {} works again", target.endpoint));
                     }
                     let retry_items = !outcome.retry.is_empty();
                     if retry_items {
-                        let mut batch: Vec<Option<LogRecord>> = batch.into_iter().map(Some).collect();
+                        let mut batch: Vec<Option<LogRecord>> =
+                            batch.into_iter().map(Some).collect();
                         let again: Vec<LogRecord> = outcome
                             .retry
                             .iter()
@@ -346,7 +362,10 @@ pub async fn run(
                 }
                 Err(e) => {
                     shipper.stats.failures.fetch_add(1, Ordering::Relaxed);
-                    shipper.stats.last_failure.store(unix_now(), Ordering::Relaxed);
+                    shipper
+                        .stats
+                        .last_failure
+                        .store(unix_now(), Ordering::Relaxed);
                     if let Ok(mut last) = shipper.stats.last_error.lock() {
                         *last = Some(e.message.clone());
                     }
@@ -414,7 +433,10 @@ mod tests {
         assert_eq!(out.indexed, 1);
         assert_eq!(out.retry, vec![1]);
         assert_eq!(out.rejected, 1);
-        assert_eq!(out.first_error.as_deref(), Some("mapper_parsing_exception: bad"));
+        assert_eq!(
+            out.first_error.as_deref(),
+            Some("mapper_parsing_exception: bad")
+        );
         assert!(read_bulk_response(b"<html>", 1).is_err());
         assert!(read_bulk_response(resp, 2).is_err());
     }

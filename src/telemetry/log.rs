@@ -75,7 +75,11 @@ impl LogQuery {
         if let Some(t) = &self.text
             && (t.len() > 256 || t.chars().any(char::is_control))
         {
-            return Err(crate::Error::invalid("text", t, "at most 256 printable characters"));
+            return Err(crate::Error::invalid(
+                "text",
+                t,
+                "at most 256 printable characters",
+            ));
         }
         let Some(since) = &self.since else {
             return Ok(None);
@@ -141,9 +145,7 @@ impl Logger {
 
     /// Whether a record at `level` would go anywhere (callers skip building costly messages).
     pub fn enabled(&self, level: Level) -> bool {
-        level.passes(self.stderr_level)
-            || level.passes(Level::Debug)
-            || self.shipper.wants(level)
+        level.passes(self.stderr_level) || level.passes(Level::Debug) || self.shipper.wants(level)
     }
 
     /// Log `message` with `metadata`; trace and span ids come from the thread's current span.
@@ -262,7 +264,10 @@ mod tests {
             })
             .unwrap();
         assert_eq!(
-            all.logs.iter().map(|r| r.message.as_str()).collect::<Vec<_>>(),
+            all.logs
+                .iter()
+                .map(|r| r.message.as_str())
+                .collect::<Vec<_>>(),
             ["first", "second", "third"]
         );
         assert_eq!(all.logs[0].node_id.as_deref(), Some("n1"));

@@ -11,7 +11,9 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 };
 use opentelemetry_proto::tonic::common::v1::{AnyValue, InstrumentationScope, KeyValue, any_value};
 use opentelemetry_proto::tonic::resource::v1::Resource as ProtoResource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status, span, status};
+use opentelemetry_proto::tonic::trace::v1::{
+    ResourceSpans, ScopeSpans, Span, Status, span, status,
+};
 use prost::Message;
 
 use super::trace::{Kind, Resource, SpanRecord, Tracer, Value};
@@ -62,7 +64,10 @@ pub fn encode(resource: &Resource, spans: &[SpanRecord]) -> Vec<u8> {
     let resource = ProtoResource {
         attributes: vec![
             kv("service.name", &Value::from(resource.service_name.as_str())),
-            kv("service.version", &Value::from(resource.service_version.as_str())),
+            kv(
+                "service.version",
+                &Value::from(resource.service_version.as_str()),
+            ),
             kv("node.id", &Value::from(resource.node_id.as_str())),
             kv("host.name", &Value::from(resource.node_id.as_str())),
         ],
@@ -171,7 +176,14 @@ pub async fn send(
             .collect();
         return Err(ExportError {
             status: Some(status.as_u16()),
-            message: format!("HTTP {status} from the collector{}", if text.is_empty() { String::new() } else { format!(": {text}") }),
+            message: format!(
+                "HTTP {status} from the collector{}",
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {text}")
+                }
+            ),
         });
     }
     // An empty body is a full success; a protobuf body may report partial success.
@@ -198,7 +210,11 @@ pub async fn run(
     let mut backoff = Duration::ZERO;
     let mut failing = false;
     loop {
-        let wait = if backoff.is_zero() { FLUSH_EVERY } else { backoff };
+        let wait = if backoff.is_zero() {
+            FLUSH_EVERY
+        } else {
+            backoff
+        };
         tokio::select! {
             _ = tracer.wake.notified(), if backoff.is_zero() => {}
             _ = tokio::time::sleep(wait) => {}
@@ -217,12 +233,15 @@ pub async fn run(
         match send(&http, &dest, body).await {
             Ok(rejected) => {
                 let rejected = u64::try_from(rejected.max(0)).unwrap_or(0);
+                tracer.stats.exported.fetch_add(
+                    batch.len() as u64 - rejected.min(batch.len() as u64),
+                    Ordering::Relaxed,
+                );
+                tracer.stats.dropped.fetch_add(rejected, Ordering::Relaxed);
                 tracer
                     .stats
-                    .exported
-                    .fetch_add(batch.len() as u64 - rejected.min(batch.len() as u64), Ordering::Relaxed);
-                tracer.stats.dropped.fetch_add(rejected, Ordering::Relaxed);
-                tracer.stats.last_success.store(unix_now(), Ordering::Relaxed);
+                    .last_success
+                    .store(unix_now(), Ordering::Relaxed);
                 backoff = Duration::ZERO;
                 if failing {
                     failing = false;
@@ -231,14 +250,15 @@ pub async fn run(
             }
             Err(e) => {
                 tracer.stats.failures.fetch_add(1, Ordering::Relaxed);
-                tracer.stats.last_failure.store(unix_now(), Ordering::Relaxed);
+                tracer
+                    .stats
+                    .last_failure
+                    .store(unix_now(), Ordering::Relaxed);
                 if let Ok(mut last) = tracer.stats.last_error.lock() {
                     *last = Some(e.message.clone());
                 }
                 // A 4xx other than 408/429 will not succeed on retry: the batch is dropped.
-                let retry = e
-                    .status
-                    .is_none_or(|s| s == 408 || s == 429 || s >= 500);
+                let retry = e.status.is_none_or(|s| s == 408 || s == 429 || s >= 500);
                 if retry {
                     tracer.requeue(batch);
                 } else {
@@ -327,7 +347,10 @@ mod tests {
         assert_eq!(s.parent_span_id, vec![0x11; 8]);
         assert_eq!(s.end_time_unix_nano, 500_001_000);
         assert_eq!(s.kind, span::SpanKind::Server as i32);
-        assert_eq!(s.status.as_ref().unwrap().code, status::StatusCode::Error as i32);
+        assert_eq!(
+            s.status.as_ref().unwrap().code,
+            status::StatusCode::Error as i32
+        );
         assert_eq!(s.trace_state, "k=v");
         assert_eq!(
             attr(&s.attributes, "error"),

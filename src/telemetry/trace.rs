@@ -118,7 +118,9 @@ impl SpanContext {
         }
         let tracestate = tracestate
             .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 512 && s.bytes().all(|b| (0x20..0x7f).contains(&b)))
+            .filter(|s| {
+                !s.is_empty() && s.len() <= 512 && s.bytes().all(|b| (0x20..0x7f).contains(&b))
+            })
             .map(str::to_string);
         Some(SpanContext {
             trace_id,
@@ -313,16 +315,17 @@ impl Tracer {
     }
 
     fn record(&self, span: SpanRecord) {
-        if span.sampled && self.exporting.load(Ordering::Relaxed) {
-            if let Ok(mut q) = self.queue.lock() {
-                if q.len() >= QUEUE_CAPACITY {
-                    q.pop_front();
-                    self.stats.dropped.fetch_add(1, Ordering::Relaxed);
-                }
-                q.push_back(span.clone());
-                if q.len() >= super::otlp::BATCH {
-                    self.wake.notify_one();
-                }
+        if span.sampled
+            && self.exporting.load(Ordering::Relaxed)
+            && let Ok(mut q) = self.queue.lock()
+        {
+            if q.len() >= QUEUE_CAPACITY {
+                q.pop_front();
+                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            q.push_back(span.clone());
+            if q.len() >= super::otlp::BATCH {
+                self.wake.notify_one();
             }
         }
         if let Ok(mut ring) = self.ring.lock() {
@@ -579,7 +582,7 @@ pub fn summarize(spans: &[SpanRecord]) -> Vec<TraceSummary> {
             )
         })
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|t| std::cmp::Reverse(t.0));
     out.into_iter().map(|(_, t)| t).collect()
 }
 
@@ -622,20 +625,21 @@ mod tests {
 
     #[test]
     fn summaries_group_by_trace() {
-        let mk = |trace: &str, span: &str, parent: Option<&str>, start: u64, err: bool| SpanRecord {
-            trace_id: trace.into(),
-            span_id: span.into(),
-            parent_span_id: parent.map(Into::into),
-            name: format!("op-{span}"),
-            kind: Kind::Internal,
-            start: String::new(),
-            start_unix_nanos: start,
-            duration_seconds: 1.0,
-            attributes: BTreeMap::new(),
-            status: if err { "error".into() } else { "ok".into() },
-            sampled: true,
-            tracestate: None,
-        };
+        let mk =
+            |trace: &str, span: &str, parent: Option<&str>, start: u64, err: bool| SpanRecord {
+                trace_id: trace.into(),
+                span_id: span.into(),
+                parent_span_id: parent.map(Into::into),
+                name: format!("op-{span}"),
+                kind: Kind::Internal,
+                start: String::new(),
+                start_unix_nanos: start,
+                duration_seconds: 1.0,
+                attributes: BTreeMap::new(),
+                status: if err { "error".into() } else { "ok".into() },
+                sampled: true,
+                tracestate: None,
+            };
         let spans = vec![
             mk("t1", "a", Some("remote"), 100, false),
             mk("t1", "b", Some("a"), 200, true),

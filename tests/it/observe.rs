@@ -40,7 +40,9 @@ pub struct TestServer {
 }
 
 fn read_request(stream: &mut TcpStream) -> Option<Req> {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -60,10 +62,16 @@ fn read_request(stream: &mut TcpStream) -> Option<Req> {
         }
     }
     let mut body = Vec::new();
-    if let Some(n) = headers.get("content-length").and_then(|n| n.parse::<usize>().ok()) {
+    if let Some(n) = headers
+        .get("content-length")
+        .and_then(|n| n.parse::<usize>().ok())
+    {
         body.resize(n, 0);
         reader.read_exact(&mut body).ok()?;
-    } else if headers.get("transfer-encoding").is_some_and(|t| t == "chunked") {
+    } else if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t == "chunked")
+    {
         loop {
             let mut size = String::new();
             reader.read_line(&mut size).ok()?;
@@ -85,7 +93,9 @@ fn read_request(stream: &mut TcpStream) -> Option<Req> {
 }
 
 impl TestServer {
-    pub fn start(handler: impl Fn(&Req) -> (u16, String, Vec<u8>) + Send + Sync + 'static) -> TestServer {
+    pub fn start(
+        handler: impl Fn(&Req) -> (u16, String, Vec<u8>) + Send + Sync + 'static,
+    ) -> TestServer {
         let handler: Arc<Handler> = Arc::new(handler);
         let port = free_port();
         let mut s = TestServer {
@@ -155,7 +165,11 @@ impl Drop for TestServer {
 }
 
 fn json_reply(status: u16, v: serde_json::Value) -> (u16, String, Vec<u8>) {
-    (status, "application/json".into(), v.to_string().into_bytes())
+    (
+        status,
+        "application/json".into(),
+        v.to_string().into_bytes(),
+    )
 }
 
 fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
@@ -205,7 +219,8 @@ fn otlp_receiver(require_token: bool) -> (TestServer, Arc<Mutex<Vec<Got>>>) {
         if require_token && token.as_deref() != Some("good") {
             return (401, "text/plain".into(), b"bad token".to_vec());
         }
-        let decoded = ExportTraceServiceRequest::decode(req.body.as_slice()).expect("OTLP protobuf");
+        let decoded =
+            ExportTraceServiceRequest::decode(req.body.as_slice()).expect("OTLP protobuf");
         let mut out = keep.lock().unwrap();
         for rs in decoded.resource_spans {
             let resource = rs.resource.map(|r| r.attributes).unwrap_or_default();
@@ -250,17 +265,30 @@ fn jaeger_collector_url_gets_the_otlp_port() {
     // Secrets never show; a bad header is refused without echoing it.
     let (code, out, err) = hm_run(
         dir.path(),
-        &["observability", "configure-tracing", "--header", "s3cr3t-without-name"],
+        &[
+            "observability",
+            "configure-tracing",
+            "--header",
+            "s3cr3t-without-name",
+        ],
     );
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(!err.contains("s3cr3t"), "{err}");
     let (code, _, err) = hm_run(
         dir.path(),
-        &["observability", "configure-tracing", "--sample-ratio", "1.5"],
+        &[
+            "observability",
+            "configure-tracing",
+            "--sample-ratio",
+            "1.5",
+        ],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("--sample-ratio") && err.contains("from 0 to 1"), "{err}");
+    assert!(
+        err.contains("--sample-ratio") && err.contains("from 0 to 1"),
+        "{err}"
+    );
     // Traces and logs are the agent's: without one, say so.
     let (code, _, err) = hm_run(dir.path(), &["observability", "traces"]);
     assert_eq!(code, 2);
@@ -285,7 +313,10 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
         .write_stdin("good\n"));
     assert_eq!(code, 0, "{err}");
     let state = std::fs::read_to_string(dir.path().join("state.toml")).unwrap();
-    assert!(!state.contains("good"), "a header value in the state file:\n{state}");
+    assert!(
+        !state.contains("good"),
+        "a header value in the state file:\n{state}"
+    );
     let d = Daemon::start(dir.path(), &[]);
 
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -302,13 +333,23 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
 
     wait_for("the API spans at the receiver", 30, || {
         let s = spans.lock().unwrap();
-        s.iter().filter(|g| hex(&g.span.trace_id) == trace_id).count() >= 2
+        s.iter()
+            .filter(|g| hex(&g.span.trace_id) == trace_id)
+            .count()
+            >= 2
     });
     let got = spans.lock().unwrap().clone();
-    let ours: Vec<&Got> = got.iter().filter(|g| hex(&g.span.trace_id) == trace_id).collect();
+    let ours: Vec<&Got> = got
+        .iter()
+        .filter(|g| hex(&g.span.trace_id) == trace_id)
+        .collect();
     for g in &ours {
         assert_eq!(hex(&g.span.parent_span_id), parent, "{:?}", g.span);
-        let expected_state = if g.span.name == "api.checks.run" { "ci=job42" } else { "" };
+        let expected_state = if g.span.name == "api.checks.run" {
+            "ci=job42"
+        } else {
+            ""
+        };
         assert_eq!(g.span.trace_state, expected_state);
         assert_eq!(g.header.as_deref(), Some("good"));
         assert_eq!(
@@ -317,28 +358,44 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
         );
         assert_eq!(
             attr(&g.resource, "service.version"),
-            Some(any_value::Value::StringValue(env!("CARGO_PKG_VERSION").into()))
+            Some(any_value::Value::StringValue(
+                env!("CARGO_PKG_VERSION").into()
+            ))
         );
-        assert!(matches!(attr(&g.span.attributes, "node.id"), Some(any_value::Value::StringValue(n)) if !n.is_empty()));
+        assert!(
+            matches!(attr(&g.span.attributes, "node.id"), Some(any_value::Value::StringValue(n)) if !n.is_empty())
+        );
         assert_eq!(
             attr(&g.span.attributes, "operation.name"),
             Some(any_value::Value::StringValue(g.span.name.clone()))
         );
     }
-    let failed = ours.iter().find(|g| g.span.name == "api.checks.run").expect("run-check span");
+    let failed = ours
+        .iter()
+        .find(|g| g.span.name == "api.checks.run")
+        .expect("run-check span");
     match attr(&failed.span.attributes, "error") {
-        Some(any_value::Value::StringValue(e)) => assert!(e.contains("no check named 'missing'"), "{e}"),
+        Some(any_value::Value::StringValue(e)) => {
+            assert!(e.contains("no check named 'missing'"), "{e}")
+        }
         other => panic!("no error attribute: {other:?}"),
     }
     assert_eq!(
         attr(&failed.span.attributes, "http.response.status_code"),
         Some(any_value::Value::IntValue(404))
     );
-    let ok = ours.iter().find(|g| g.span.name == "api.config.show").expect("show-config span");
+    let ok = ours
+        .iter()
+        .find(|g| g.span.name == "api.config.show")
+        .expect("show-config span");
     assert!(attr(&ok.span.attributes, "error").is_none());
     // The agent's own work is traced too.
     wait_for("a collection span", 20, || {
-        spans.lock().unwrap().iter().any(|g| g.span.name == "metrics.collect")
+        spans
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|g| g.span.name == "metrics.collect")
     });
 
     // The ring answers without any collector.
@@ -346,20 +403,34 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
     assert_eq!(code, 0, "{err}");
     let list = json(&out);
     assert!(
-        list["traces"].as_array().unwrap().iter().any(|t| t["trace_id"] == trace_id),
+        list["traces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["trace_id"] == trace_id),
         "{out}"
     );
-    let (code, out, err) = hm_run(dir.path(), &["observability", "traces", trace_id, "-o", "json"]);
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["observability", "traces", trace_id, "-o", "json"],
+    );
     assert_eq!(code, 0, "{err}");
     let detail = json(&out);
     assert!(detail["spans"].as_array().unwrap().len() >= 2);
     assert_eq!(detail["spans"][0]["parent_span_id"], parent);
     let (code, out, _) = hm_run(dir.path(), &["observability", "traces", trace_id]);
     assert_eq!(code, 0);
-    assert!(out.contains("api.checks.run") && out.contains("error"), "{out}");
+    assert!(
+        out.contains("api.checks.run") && out.contains("error"),
+        "{out}"
+    );
     let (code, _, err) = hm_run(
         dir.path(),
-        &["observability", "traces", "0123456789abcdef0123456789abcdef"],
+        &[
+            "observability",
+            "traces",
+            "0123456789abcdef0123456789abcdef",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("no trace"), "{err}");
@@ -369,7 +440,16 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
     // Log records carry the request's trace.
     let (code, out, err) = hm_run(
         dir.path(),
-        &["observability", "logs", "--level", "debug", "--text", "/api/config", "-o", "json"],
+        &[
+            "observability",
+            "logs",
+            "--level",
+            "debug",
+            "--text",
+            "/api/config",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let logs = json(&out);
@@ -379,7 +459,15 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
         .iter()
         .find(|r| r["trace_id"] == trace_id)
         .unwrap_or_else(|| panic!("no log record in the trace: {out}"));
-    for field in ["timestamp", "level", "message", "service", "node_id", "span_id", "metadata"] {
+    for field in [
+        "timestamp",
+        "level",
+        "message",
+        "service",
+        "node_id",
+        "span_id",
+        "metadata",
+    ] {
         assert!(!rec[field].is_null(), "{field} missing: {rec}");
     }
     assert!(rec.as_object().unwrap().contains_key("container_id"));
@@ -391,7 +479,10 @@ type Indexed = Arc<Mutex<Vec<serde_json::Value>>>;
 
 /// A `_bulk` receiver: with `push_back`, the first request of all gets 429; documents whose
 /// message contains `reject-me` get a 400 item; those with `flaky` a 429 item the first time.
-fn elastic_receiver(api_key: &'static str, push_back: bool) -> (TestServer, Indexed, Arc<Mutex<u32>>) {
+fn elastic_receiver(
+    api_key: &'static str,
+    push_back: bool,
+) -> (TestServer, Indexed, Arc<Mutex<u32>>) {
     let indexed: Indexed = Arc::default();
     let requests = Arc::new(Mutex::new(0u32));
     let flaky_seen: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
@@ -402,15 +493,24 @@ fn elastic_receiver(api_key: &'static str, push_back: bool) -> (TestServer, Inde
             == Some(&format!("ApiKey {api_key}"));
         if req.method == "GET" && req.path == "/" {
             if !authorized {
-                return json_reply(401, serde_json::json!({"error": "unauthorized", "status": 401}));
+                return json_reply(
+                    401,
+                    serde_json::json!({"error": "unauthorized", "status": 401}),
+                );
             }
-            return json_reply(200, serde_json::json!({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}));
+            return json_reply(
+                200,
+                serde_json::json!({"version": {"number": "8.15.0"}, "tagline": "You Know, for Search"}),
+            );
         }
         if req.method != "POST" || !req.path.starts_with("/_bulk") {
             return json_reply(404, serde_json::json!({"error": "no handler"}));
         }
         if !authorized {
-            return json_reply(401, serde_json::json!({"error": "unauthorized", "status": 401}));
+            return json_reply(
+                401,
+                serde_json::json!({"error": "unauthorized", "status": 401}),
+            );
         }
         assert_eq!(
             req.headers.get("content-type").map(String::as_str),
@@ -420,7 +520,10 @@ fn elastic_receiver(api_key: &'static str, push_back: bool) -> (TestServer, Inde
             let mut n = count.lock().unwrap();
             *n += 1;
             if *n == 1 && push_back {
-                return json_reply(429, serde_json::json!({"error": "too many requests", "status": 429}));
+                return json_reply(
+                    429,
+                    serde_json::json!({"error": "too many requests", "status": 429}),
+                );
             }
         }
         let text = String::from_utf8(req.body.clone()).unwrap();
@@ -442,7 +545,8 @@ fn elastic_receiver(api_key: &'static str, push_back: bool) -> (TestServer, Inde
                 201
             };
             errors |= status != 201;
-            let mut item = serde_json::json!({"_index": action["create"]["_index"], "status": status});
+            let mut item =
+                serde_json::json!({"_index": action["create"]["_index"], "status": status});
             if status == 400 {
                 item["error"] = serde_json::json!({"type": "mapper_parsing_exception", "reason": "failed to parse"});
             } else if status == 429 {
@@ -450,7 +554,10 @@ fn elastic_receiver(api_key: &'static str, push_back: bool) -> (TestServer, Inde
             }
             items.push(serde_json::json!({ "create": item }));
         }
-        json_reply(200, serde_json::json!({"took": 1, "errors": errors, "items": items}))
+        json_reply(
+            200,
+            serde_json::json!({"took": 1, "errors": errors, "items": items}),
+        )
     });
     (server, indexed, requests)
 }
@@ -506,12 +613,22 @@ fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
             .lock()
             .unwrap()
             .iter()
-            .filter(|doc| doc["message"].as_str().is_some_and(|s| s.contains(&format!("n={m} "))))
+            .filter(|doc| {
+                doc["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains(&format!("n={m} ")))
+            })
             .count()
     };
-    wait_for("the first records, past a 429 and item failures", 30, || {
-        sent.iter().filter(|m| !m.contains("reject")).all(|m| arrived(m) >= 1)
-    });
+    wait_for(
+        "the first records, past a 429 and item failures",
+        30,
+        || {
+            sent.iter()
+                .filter(|m| !m.contains("reject"))
+                .all(|m| arrived(m) >= 1)
+        },
+    );
 
     // A 10 s outage: the records wait in the agent's buffer.
     es.stop();
@@ -524,8 +641,14 @@ fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
     }
     std::thread::sleep(Duration::from_secs(10).saturating_sub(began.elapsed()));
     let during = scrape(&d);
-    assert!(metric_value(&during, "hivemind_log_ship_failures_total") >= 1.0, "{during}");
-    assert!(metric_value(&during, "hivemind_log_records_buffered") >= outage.len() as f64, "{during}");
+    assert!(
+        metric_value(&during, "hivemind_log_ship_failures_total") >= 1.0,
+        "{during}"
+    );
+    assert!(
+        metric_value(&during, "hivemind_log_records_buffered") >= outage.len() as f64,
+        "{during}"
+    );
     es.start_on();
     wait_for("the records buffered during the outage", 40, || {
         outage.iter().all(|m| arrived(m) >= 1)
@@ -538,26 +661,61 @@ fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
     }
     let after = scrape(&d);
     assert_eq!(
-        metric_value(&after, "hivemind_log_records_dropped_total{reason=\"rejected\"}"),
+        metric_value(
+            &after,
+            "hivemind_log_records_dropped_total{reason=\"rejected\"}"
+        ),
         2.0,
         "{after}"
     );
     assert_eq!(
-        metric_value(&after, "hivemind_log_records_dropped_total{reason=\"buffer_full\"}"),
+        metric_value(
+            &after,
+            "hivemind_log_records_dropped_total{reason=\"buffer_full\"}"
+        ),
         0.0
     );
     let doc = indexed.lock().unwrap()[0].clone();
-    for field in ["timestamp", "level", "message", "service", "container_id", "node_id", "trace_id", "span_id", "metadata"] {
-        assert!(doc.as_object().unwrap().contains_key(field), "{field}: {doc}");
+    for field in [
+        "timestamp",
+        "level",
+        "message",
+        "service",
+        "container_id",
+        "node_id",
+        "trace_id",
+        "span_id",
+        "metadata",
+    ] {
+        assert!(
+            doc.as_object().unwrap().contains_key(field),
+            "{field}: {doc}"
+        );
     }
     // The log API filters by level, text and limit.
     let (code, out, _) = hm_run(
         dir.path(),
-        &["observability", "logs", "--level", "debug", "--text", "n=outage-2", "--limit", "5", "-o", "json"],
+        &[
+            "observability",
+            "logs",
+            "--level",
+            "debug",
+            "--text",
+            "n=outage-2",
+            "--limit",
+            "5",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(code, 0);
     let page = json(&out);
-    let msgs: Vec<&str> = page["logs"].as_array().unwrap().iter().map(|r| r["message"].as_str().unwrap()).collect();
+    let msgs: Vec<&str> = page["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
     assert!(!msgs.is_empty() && msgs.len() <= 5, "{out}");
     assert!(msgs.iter().all(|m| m.contains("n=outage-2")), "{msgs:?}");
     let (code, _, err) = hm_run(dir.path(), &["observability", "logs", "--since", "5M"]);
@@ -565,7 +723,15 @@ fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
     assert!(err.contains("since"), "{err}");
     // --follow keeps printing new records.
     let mut follow = super::std_cmd(dir.path())
-        .args(["observability", "logs", "--follow", "--level", "debug", "--text", "n=follow-me"])
+        .args([
+            "observability",
+            "logs",
+            "--follow",
+            "--level",
+            "debug",
+            "--text",
+            "n=follow-me",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -587,7 +753,10 @@ fn diagnose_passes_and_fails_per_pipeline() {
     let (es, indexed, _) = elastic_receiver("good-key", false);
     let stack = TestServer::start(|req| match req.path.as_str() {
         "/-/healthy" => (200, "text/plain".into(), b"Healthy.".to_vec()),
-        "/api/health" => json_reply(200, serde_json::json!({"database": "ok", "version": "11.0.0"})),
+        "/api/health" => json_reply(
+            200,
+            serde_json::json!({"database": "ok", "version": "11.0.0"}),
+        ),
         _ => (404, "text/plain".into(), Vec::new()),
     });
     let dir = tempfile::tempdir().unwrap();
@@ -607,8 +776,18 @@ fn diagnose_passes_and_fails_per_pipeline() {
             .unwrap_or_else(|| panic!("no check {check}: {v}"))
     };
     assert_eq!(find(&v, "listener bound")["result"], "fail");
-    assert!(find(&v, "listener bound")["hint"].as_str().unwrap().contains("hivemind daemon"));
-    assert!(find(&v, "configured")["hint"].as_str().unwrap().contains("configure-tracing"));
+    assert!(
+        find(&v, "listener bound")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("hivemind daemon")
+    );
+    assert!(
+        find(&v, "configured")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("configure-tracing")
+    );
 
     let (code, _, err) = run(hm(dir.path())
         .args([
@@ -653,27 +832,61 @@ fn diagnose_passes_and_fails_per_pipeline() {
         ],
     );
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("tracing: canary span accepted") && out.contains("ok"), "{out}");
+    assert!(
+        out.contains("tracing: canary span accepted") && out.contains("ok"),
+        "{out}"
+    );
     assert!(out.contains("stack: grafana"), "{out}");
-    assert!(spans.lock().unwrap().iter().any(|g| g.span.name == "diagnose.canary"));
+    assert!(
+        spans
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|g| g.span.name == "diagnose.canary")
+    );
     let (code, out, err) = hm_run(dir.path(), &["observability", "diagnose", "-o", "json"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let v = json(&out);
     assert_eq!(v["ok"], true, "{out}");
-    for check in ["listener bound", "scrape parses", "lint-clean", "canary span accepted", "cluster reachable", "credentials accepted", "canary document indexed"] {
+    for check in [
+        "listener bound",
+        "scrape parses",
+        "lint-clean",
+        "canary span accepted",
+        "cluster reachable",
+        "credentials accepted",
+        "canary document indexed",
+    ] {
         assert_eq!(find(&v, check)["result"], "pass", "{check}: {out}");
     }
-    assert!(indexed.lock().unwrap().iter().any(|d| d["message"] == "hivemind diagnose canary"));
+    assert!(
+        indexed
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|d| d["message"] == "hivemind diagnose canary")
+    );
     // The seed's three forms work as written.
     for component in ["metrics", "tracing", "logging"] {
-        let (code, out, err) = hm_run(dir.path(), &["observability", "diagnose", "--component", component]);
+        let (code, out, err) = hm_run(
+            dir.path(),
+            &["observability", "diagnose", "--component", component],
+        );
         assert_eq!(code, 0, "{component}: {out}\n{err}");
-        assert!(out.starts_with("CHECK") && out.contains("RESULT") && out.contains("HINT"), "{out}");
+        assert!(
+            out.starts_with("CHECK") && out.contains("RESULT") && out.contains("HINT"),
+            "{out}"
+        );
     }
 
     // Wrong tokens.
     let (code, _, _) = run(hm(dir.path())
-        .args(["observability", "configure-tracing", "--header-stdin", "X-Token"])
+        .args([
+            "observability",
+            "configure-tracing",
+            "--header-stdin",
+            "X-Token",
+        ])
         .write_stdin("bad"));
     assert_eq!(code, 0);
     let (code, _, _) = run(hm(dir.path())
@@ -685,33 +898,69 @@ fn diagnose_passes_and_fails_per_pipeline() {
     let v = json(&out);
     let canary = find(&v, "canary span accepted");
     assert_eq!(canary["result"], "fail");
-    assert!(canary["detail"].as_str().unwrap().contains("401"), "{canary}");
-    assert!(canary["hint"].as_str().unwrap().contains("credentials"), "{canary}");
+    assert!(
+        canary["detail"].as_str().unwrap().contains("401"),
+        "{canary}"
+    );
+    assert!(
+        canary["hint"].as_str().unwrap().contains("credentials"),
+        "{canary}"
+    );
     let creds = find(&v, "credentials accepted");
     assert_eq!(creds["result"], "fail");
-    assert!(creds["detail"].as_str().unwrap().contains("refused the credentials"), "{creds}");
+    assert!(
+        creds["detail"]
+            .as_str()
+            .unwrap()
+            .contains("refused the credentials"),
+        "{creds}"
+    );
     assert!(!out.contains("bad-key") && !out.contains("good-key"));
 
     // Endpoints down.
     let down = format!("http://127.0.0.1:{}", free_port());
     let (code, _, err) = hm_run(
         dir.path(),
-        &["observability", "configure-tracing", "--endpoint", &format!("{down}/v1/traces")],
+        &[
+            "observability",
+            "configure-tracing",
+            "--endpoint",
+            &format!("{down}/v1/traces"),
+        ],
     );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = hm_run(dir.path(), &["observability", "configure-logging", "--endpoint", &down]);
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &["observability", "configure-logging", "--endpoint", &down],
+    );
     assert_eq!(code, 0, "{err}");
     let (code, out, _) = hm_run(
         dir.path(),
-        &["observability", "diagnose", "--stack", "--alertmanager", &down, "-o", "json"],
+        &[
+            "observability",
+            "diagnose",
+            "--stack",
+            "--alertmanager",
+            &down,
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(code, 1);
     let v = json(&out);
     assert_eq!(find(&v, "endpoint reachable")["result"], "fail");
     assert_eq!(find(&v, "cluster reachable")["result"], "fail");
     assert_eq!(find(&v, "alertmanager")["result"], "fail");
-    assert!(find(&v, "alertmanager")["hint"].as_str().unwrap().contains("--alertmanager"));
-    let (code, out, _) = hm_run(dir.path(), &["observability", "diagnose", "--component", "metrics"]);
+    assert!(
+        find(&v, "alertmanager")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--alertmanager")
+    );
+    let (code, out, _) = hm_run(
+        dir.path(),
+        &["observability", "diagnose", "--component", "metrics"],
+    );
     assert_eq!(code, 0, "{out}");
 }
 
@@ -776,7 +1025,11 @@ impl FakeContainer {
 impl Drop for FakeContainer {
     fn drop(&mut self) {
         for dir in &self.dirs {
-            let top = dir.parent().and_then(Path::parent).unwrap().join("cgroup.procs");
+            let top = dir
+                .parent()
+                .and_then(Path::parent)
+                .unwrap()
+                .join("cgroup.procs");
             let _ = std::fs::write(top, self.child.id().to_string());
         }
         let _ = self.child.kill();
@@ -795,7 +1048,9 @@ impl Drop for FakeContainer {
 fn percent_encode(q: &str) -> String {
     q.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -813,15 +1068,56 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true and no container with its own network namespace can be made here"
         );
-        eprintln!("note: no fake container (not root or no cgroup v1): container network queries may be empty");
+        eprintln!(
+            "note: no fake container (not root or no cgroup v1): container network queries may be empty"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(dir.path(), &[]);
     // A healthy check, and an unhealthy one that auto-healing restarts.
     for args in [
-        vec!["health", "create-check", "--name", "api", "--type", "tcp", "--address", &d.api.to_string(), "--interval", "1s", "--timeout", "500ms"],
-        vec!["health", "create-check", "--name", "down", "--type", "tcp", "--address", "127.0.0.1:1", "--interval", "1s", "--timeout", "500ms", "--failure-threshold", "1", "--restart-command", "true"],
-        vec!["health", "configure-auto-healing", "--enabled", "true", "--max-restarts", "3", "--restart-interval", "1s"],
+        vec![
+            "health",
+            "create-check",
+            "--name",
+            "api",
+            "--type",
+            "tcp",
+            "--address",
+            &d.api.to_string(),
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+        ],
+        vec![
+            "health",
+            "create-check",
+            "--name",
+            "down",
+            "--type",
+            "tcp",
+            "--address",
+            "127.0.0.1:1",
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+            "--failure-threshold",
+            "1",
+            "--restart-command",
+            "true",
+        ],
+        vec![
+            "health",
+            "configure-auto-healing",
+            "--enabled",
+            "true",
+            "--max-restarts",
+            "3",
+            "--restart-interval",
+            "1s",
+        ],
     ] {
         let (code, _, err) = hm_run(dir.path(), &args);
         assert_eq!(code, 0, "{err}");
@@ -838,7 +1134,10 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     .unwrap();
     let mut prom = Command::new(prometheus)
         .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", dir.path().join("tsdb").display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("tsdb").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -846,7 +1145,13 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
         .unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{prom_port}").parse().unwrap();
     let query = |q: &str| -> serde_json::Value {
-        let (code, body) = http(addr, "GET", &format!("/api/v1/query?query={}", percent_encode(q)), None, b"");
+        let (code, body) = http(
+            addr,
+            "GET",
+            &format!("/api/v1/query?query={}", percent_encode(q)),
+            None,
+            b"",
+        );
         if code == 0 {
             return serde_json::Value::Null;
         }
@@ -860,16 +1165,31 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
             .replace("$check", ".*")
     };
     let mut expressions: Vec<(String, String)> = Vec::new();
-    let (code, out, err) = hm_run(dir.path(), &["observability", "import-dashboards", "--output-dir", dir.path().join("dash").to_str().unwrap(), "-o", "json"]);
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &[
+            "observability",
+            "import-dashboards",
+            "--output-dir",
+            dir.path().join("dash").to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(json(&out)["dashboards"].as_array().unwrap().len(), 5);
     for file in std::fs::read_dir(dir.path().join("dash")).unwrap() {
         let path = file.unwrap().path();
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         for p in v["panels"].as_array().unwrap() {
             for t in p["targets"].as_array().unwrap() {
                 expressions.push((
-                    format!("{} / {}", v["title"].as_str().unwrap(), p["title"].as_str().unwrap()),
+                    format!(
+                        "{} / {}",
+                        v["title"].as_str().unwrap(),
+                        p["title"].as_str().unwrap()
+                    ),
                     t["expr"].as_str().unwrap().to_string(),
                 ));
             }
@@ -888,8 +1208,15 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
                 failing.push(format!("{panel}: {expr}: no data"));
             }
         }
-        let only_container_network = failing.iter().all(|f| f.contains("hivemind_container_network_"));
-        if failing.is_empty() || (Instant::now() > deadline) || (container.is_none() && only_container_network && Instant::now() + Duration::from_secs(45) > deadline) {
+        let only_container_network = failing
+            .iter()
+            .all(|f| f.contains("hivemind_container_network_"));
+        if failing.is_empty()
+            || (Instant::now() > deadline)
+            || (container.is_none()
+                && only_container_network
+                && Instant::now() + Duration::from_secs(45) > deadline)
+        {
             break;
         }
         std::thread::sleep(Duration::from_secs(2));
@@ -900,16 +1227,37 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     // diagnose asks the same Prometheus whether the target is up.
     let (code, out, err) = hm_run(
         dir.path(),
-        &["observability", "diagnose", "--component", "metrics", "--prometheus", &format!("http://{addr}")],
+        &[
+            "observability",
+            "diagnose",
+            "--component",
+            "metrics",
+            "--prometheus",
+            &format!("http://{addr}"),
+        ],
     );
     let _ = prom.kill();
     let _ = prom.wait();
-    assert!(failing.is_empty(), "dashboard queries without data:\n{}", failing.join("\n"));
+    assert!(
+        failing.is_empty(),
+        "dashboard queries without data:\n{}",
+        failing.join("\n")
+    );
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("metrics: prometheus target up") && out.contains("job hivemind"), "{out}");
+    assert!(
+        out.contains("metrics: prometheus target up") && out.contains("job hivemind"),
+        "{out}"
+    );
     let (code, out, err) = hm_run(
         dir.path(),
-        &["observability", "diagnose", "--component", "metrics", "--prometheus", &format!("http://{addr}")],
+        &[
+            "observability",
+            "diagnose",
+            "--component",
+            "metrics",
+            "--prometheus",
+            &format!("http://{addr}"),
+        ],
     );
     assert_eq!(code, 1, "Prometheus is gone: {out}\n{err}");
 
@@ -918,7 +1266,13 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     assert_eq!(code, 200);
     let list: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(list["dashboards"].as_array().unwrap().len(), 5);
-    let (code, body) = http(d.api, "GET", "/api/dashboards/hivemind-health", Some(&d.token), b"");
+    let (code, body) = http(
+        d.api,
+        "GET",
+        "/api/dashboards/hivemind-health",
+        Some(&d.token),
+        b"",
+    );
     assert_eq!(code, 200);
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(health["uid"], "hivemind-health");
@@ -932,7 +1286,9 @@ fn recording_proxy() -> (TestServer, Arc<Mutex<Vec<String>>>) {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let keep = Arc::clone(&seen);
     let server = TestServer::start(move |req| {
-        keep.lock().unwrap().push(format!("{} {}", req.method, req.path));
+        keep.lock()
+            .unwrap()
+            .push(format!("{} {}", req.method, req.path));
         (403, "text/plain".into(), b"no external requests".to_vec())
     });
     (server, seen)
@@ -941,7 +1297,7 @@ fn recording_proxy() -> (TestServer, Arc<Mutex<Vec<String>>>) {
 fn chromium(dir: &Path, proxy: &str, args: &[&str], url: &str) -> std::process::Output {
     let browser = ["chromium", "chromium-browser"]
         .into_iter()
-        .find_map(|b| peer_quiet(b))
+        .find_map(peer_quiet)
         .unwrap();
     Command::new(browser)
         .args([
@@ -988,7 +1344,20 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     let d = Daemon::start(dir.path(), &[]);
     let (code, _, err) = hm_run(
         dir.path(),
-        &["health", "create-check", "--name", "web-frontend", "--type", "tcp", "--address", &d.api.to_string(), "--interval", "1s", "--timeout", "500ms"],
+        &[
+            "health",
+            "create-check",
+            "--name",
+            "web-frontend",
+            "--type",
+            "tcp",
+            "--address",
+            &d.api.to_string(),
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     std::thread::sleep(Duration::from_secs(3));
@@ -997,8 +1366,14 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     let (code, out, err) = hm_run(dir.path(), &["observability", "open-dashboard"]);
     assert_eq!(code, 0, "{err}");
     let url = out.trim().to_string();
-    assert!(url.starts_with(&format!("{}/ui/login?code=", d.url())), "{out}");
-    assert!(!url.contains(&d.token), "the API token leaked into the link");
+    assert!(
+        url.starts_with(&format!("{}/ui/login?code=", d.url())),
+        "{out}"
+    );
+    assert!(
+        !url.contains(&d.token),
+        "the API token leaked into the link"
+    );
     let (proxy, seen) = recording_proxy();
     let profile = dir.path().join("chromium");
     let dom = chromium(&profile, &proxy.url(), &["--dump-dom"], &url);
@@ -1009,14 +1384,31 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
         serde_json::from_str(&body).unwrap()
     };
     let node = info["hostname"].as_str().unwrap();
-    assert!(html.contains("web-frontend"), "the check is not on the page:\n{html}");
-    assert!(html.contains(&format!("<span id=\"node\">{node}</span>")), "the node is not on the page:\n{html}");
-    assert!(html.contains("Node resources") && html.contains("healthy"), "{html}");
+    assert!(
+        html.contains("web-frontend"),
+        "the check is not on the page:\n{html}"
+    );
+    assert!(
+        html.contains(&format!("<span id=\"node\">{node}</span>")),
+        "the node is not on the page:\n{html}"
+    );
+    assert!(
+        html.contains("Node resources") && html.contains("healthy"),
+        "{html}"
+    );
 
     // A used link does not work twice; a fresh one gives the screenshot.
-    let reused = chromium(&profile.with_extension("2"), &proxy.url(), &["--dump-dom"], &url);
+    let reused = chromium(
+        &profile.with_extension("2"),
+        &proxy.url(),
+        &["--dump-dom"],
+        &url,
+    );
     assert!(String::from_utf8_lossy(&reused.stdout).contains("expired"));
-    let (_, out, _) = hm_run(dir.path(), &["observability", "open-dashboard", "--print-url"]);
+    let (_, out, _) = hm_run(
+        dir.path(),
+        &["observability", "open-dashboard", "--print-url"],
+    );
     let png = dir.path().join("status.png");
     let shot = chromium(
         &profile.with_extension("3"),
@@ -1024,9 +1416,17 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
         &[&format!("--screenshot={}", png.display())],
         out.trim(),
     );
-    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
     let bytes = std::fs::read(&png).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000, "{} bytes", bytes.len());
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+        "{} bytes",
+        bytes.len()
+    );
     if let Ok(keep) = std::env::var("HIVEMIND_KEEP_SCREENSHOT") {
         std::fs::copy(&png, keep).unwrap();
     }
@@ -1044,11 +1444,19 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
         seen.lock()
             .unwrap()
             .iter()
-            .filter(|r| !CHROMIUM_SERVICES.iter().any(|h| r.contains(&format!("{h}:")) || r.contains(&format!("//{h}/"))))
+            .filter(|r| {
+                !CHROMIUM_SERVICES
+                    .iter()
+                    .any(|h| r.contains(&format!("{h}:")) || r.contains(&format!("//{h}/")))
+            })
             .cloned()
             .collect()
     };
-    assert!(page_requests(&seen).is_empty(), "external requests: {:?}", page_requests(&seen));
+    assert!(
+        page_requests(&seen).is_empty(),
+        "external requests: {:?}",
+        page_requests(&seen)
+    );
     // The proxy does catch what a page loads from elsewhere.
     let control = chromium(
         &profile.with_extension("4"),
@@ -1058,7 +1466,9 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     );
     assert!(control.status.success());
     assert!(
-        page_requests(&seen).iter().any(|r| r.contains("cdn.example.test")),
+        page_requests(&seen)
+            .iter()
+            .any(|r| r.contains("cdn.example.test")),
         "the control request was not seen: {:?}",
         seen.lock().unwrap()
     );
@@ -1081,15 +1491,26 @@ fn dashboards_import_into_grafana_idempotently() {
             return json_reply(401, serde_json::json!({"message": "invalid API key"}));
         }
         match (req.method.as_str(), req.path.as_str()) {
-            ("GET", "/api/health") => json_reply(200, serde_json::json!({"database": "ok", "version": "11.2.0"})),
+            ("GET", "/api/health") => json_reply(
+                200,
+                serde_json::json!({"database": "ok", "version": "11.2.0"}),
+            ),
             ("GET", p) if p.starts_with("/api/folders") => json_reply(
                 200,
-                serde_json::Value::Array(f.lock().unwrap().iter().map(|(uid, title)| serde_json::json!({"uid": uid, "title": title})).collect()),
+                serde_json::Value::Array(
+                    f.lock()
+                        .unwrap()
+                        .iter()
+                        .map(|(uid, title)| serde_json::json!({"uid": uid, "title": title}))
+                        .collect(),
+                ),
             ),
             ("POST", "/api/folders") => {
                 let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
                 let uid = format!("f{}", f.lock().unwrap().len() + 1);
-                f.lock().unwrap().push((uid.clone(), body["title"].as_str().unwrap().into()));
+                f.lock()
+                    .unwrap()
+                    .push((uid.clone(), body["title"].as_str().unwrap().into()));
                 json_reply(200, serde_json::json!({"uid": uid, "title": body["title"]}))
             }
             ("GET", p) if p.starts_with("/api/dashboards/uid/") => {
@@ -1108,45 +1529,100 @@ fn dashboards_import_into_grafana_idempotently() {
                 let mut st = s.lock().unwrap();
                 let version = st.get(&uid).map_or(1, |(_, v)| v + 1);
                 st.insert(uid.clone(), (body.clone(), version));
-                json_reply(200, serde_json::json!({"status": "success", "uid": uid, "url": format!("/d/{uid}/x"), "version": version}))
+                json_reply(
+                    200,
+                    serde_json::json!({"status": "success", "uid": uid, "url": format!("/d/{uid}/x"), "version": version}),
+                )
             }
             _ => json_reply(404, serde_json::json!({"message": "not found"})),
         }
     });
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = run(hm(dir.path())
-        .args(["observability", "import-dashboards", "--target", "grafana", "--url", &grafana.url(), "--token-stdin", "--folder", "Hivemind", "-o", "json"])
+        .args([
+            "observability",
+            "import-dashboards",
+            "--target",
+            "grafana",
+            "--url",
+            &grafana.url(),
+            "--token-stdin",
+            "--folder",
+            "Hivemind",
+            "-o",
+            "json",
+        ])
         .write_stdin("glsa_good"));
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
-    assert!(v["dashboards"].as_array().unwrap().iter().all(|d| d["change"] == "created"), "{out}");
+    assert!(
+        v["dashboards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["change"] == "created"),
+        "{out}"
+    );
     assert!(!out.contains("glsa_good") && !err.contains("glsa_good"));
     // The seed's form: no --url, no token flag; the last Grafana and the stored token are used.
-    let (code, out, err) = hm_run(dir.path(), &["observability", "import-dashboards", "--target", "grafana"]);
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["observability", "import-dashboards", "--target", "grafana"],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("the Grafana used last time"), "{err}");
     assert_eq!(out.matches("updated").count(), 5, "{out}");
     let st = store.lock().unwrap();
     assert_eq!(st.len(), 5);
-    assert!(st.values().all(|(body, v)| *v == 2 && body["folderUid"] == "f1"));
+    assert!(
+        st.values()
+            .all(|(body, v)| *v == 2 && body["folderUid"] == "f1")
+    );
     drop(st);
-    assert_eq!(folders.lock().unwrap().len(), 1, "the folder is created once");
+    assert_eq!(
+        folders.lock().unwrap().len(),
+        1,
+        "the folder is created once"
+    );
     // open-dashboard now opens Grafana's overview.
-    let (code, out, _) = hm_run(dir.path(), &["observability", "open-dashboard", "--print-url", "-o", "json"]);
+    let (code, out, _) = hm_run(
+        dir.path(),
+        &[
+            "observability",
+            "open-dashboard",
+            "--print-url",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(code, 0);
-    assert_eq!(json(&out)["url"], format!("{}/d/hivemind-overview", grafana.url()));
+    assert_eq!(
+        json(&out)["url"],
+        format!("{}/d/hivemind-overview", grafana.url())
+    );
     // A wrong token is a clear error.
     let (code, _, err) = run(hm(dir.path())
         .args(["observability", "import-dashboards", "--token-stdin"])
         .write_stdin("glsa_bad"));
     assert_eq!(code, 2);
-    assert!(err.contains("401") && err.contains("--token-stdin"), "{err}");
+    assert!(
+        err.contains("401") && err.contains("--token-stdin"),
+        "{err}"
+    );
     assert!(!err.contains("glsa_bad"));
     // Grafana not there.
     let (code, _, err) = hm_run(
         dir.path(),
-        &["observability", "import-dashboards", "--url", &format!("http://127.0.0.1:{}", free_port())],
+        &[
+            "observability",
+            "import-dashboards",
+            "--url",
+            &format!("http://127.0.0.1:{}", free_port()),
+        ],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("cannot connect") && err.contains("--output-dir"), "{err}");
+    assert!(
+        err.contains("cannot connect") && err.contains("--output-dir"),
+        "{err}"
+    );
 }
