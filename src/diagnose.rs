@@ -128,33 +128,54 @@ pub fn run(svc: &Service, req: &DiagnoseRequest) -> Result<DiagnoseReport> {
         .map(|l| crate::telemetry::resolve_auth(l, &svc.local.secrets))
         .transpose();
     let grafana = grafana.or(state.grafana.url.clone());
-    let mut list = List(Vec::new());
-    crate::api::block_on(svc, async {
+    // The components run at once: each may wait out its own connection timeouts, and
+    // together they must answer within the CLI's per-agent deadline.
+    let lists = crate::api::block_on(svc, async {
         let http = otlp::client(TIMEOUT);
-        if matches!(req.component, Component::All | Component::Metrics) {
-            metrics(&http, &state.metrics, prometheus.as_deref(), &mut list).await;
-        }
-        if matches!(req.component, Component::All | Component::Tracing) {
-            tracing_checks(svc, &http, tracing.as_ref(), tracing_dest, &mut list).await;
-        }
-        if matches!(req.component, Component::All | Component::Logging) {
-            logging_checks(svc, &http, logging.as_ref(), logging_auth, &mut list).await;
-        }
-        if req.stack {
-            let prom = prometheus
-                .clone()
-                .unwrap_or_else(|| "http://127.0.0.1:9090".into());
-            let am = alertmanager.unwrap_or_else(|| "http://127.0.0.1:9093".into());
-            let gf = grafana.unwrap_or_else(|| "http://127.0.0.1:3000".into());
-            for (name, base, path, flag) in [
-                ("prometheus", prom, "/-/healthy", "--prometheus"),
-                ("alertmanager", am, "/-/healthy", "--alertmanager"),
-                ("grafana", gf, "/api/health", "--grafana"),
-            ] {
-                stack_check(&http, name, &base, path, flag, &mut list).await;
+        let wants = |c: Component| req.component == Component::All || req.component == c;
+        let metrics_part = async {
+            let mut list = List(Vec::new());
+            if wants(Component::Metrics) {
+                metrics(&http, &state.metrics, prometheus.as_deref(), &mut list).await;
             }
-        }
+            list
+        };
+        let tracing_part = async {
+            let mut list = List(Vec::new());
+            if wants(Component::Tracing) {
+                tracing_checks(svc, &http, tracing.as_ref(), tracing_dest, &mut list).await;
+            }
+            list
+        };
+        let logging_part = async {
+            let mut list = List(Vec::new());
+            if wants(Component::Logging) {
+                logging_checks(svc, &http, logging.as_ref(), logging_auth, &mut list).await;
+            }
+            list
+        };
+        let stack_part = async {
+            let mut list = List(Vec::new());
+            if req.stack {
+                let prom = prometheus
+                    .clone()
+                    .unwrap_or_else(|| "http://127.0.0.1:9090".into());
+                let am = alertmanager.unwrap_or_else(|| "http://127.0.0.1:9093".into());
+                let gf = grafana.unwrap_or_else(|| "http://127.0.0.1:3000".into());
+                for (name, base, path, flag) in [
+                    ("prometheus", prom, "/-/healthy", "--prometheus"),
+                    ("alertmanager", am, "/-/healthy", "--alertmanager"),
+                    ("grafana", gf, "/api/health", "--grafana"),
+                ] {
+                    stack_check(&http, name, &base, path, flag, &mut list).await;
+                }
+            }
+            list
+        };
+        let (a, b, c, d) = tokio::join!(metrics_part, tracing_part, logging_part, stack_part);
+        [a, b, c, d]
     })?;
+    let list = List(lists.into_iter().flat_map(|l| l.0).collect());
     let ok = list.0.iter().all(|f| f.result != Outcome::Fail);
     Ok(DiagnoseReport { ok, checks: list.0 })
 }
