@@ -498,6 +498,27 @@ fn browser_opener() -> Option<String> {
     })
 }
 
+/// The agent builds the link from its listen address, which a browser elsewhere may not
+/// reach (`0.0.0.0`, a private name): use the address this CLI reached the agent at.
+fn reachable_link(target: &Target, link: &str) -> String {
+    let Target::One(client) = target else {
+        return link.to_string();
+    };
+    // The local socket client has no network address; the agent's own is right then.
+    if client.name == "local" {
+        return link.to_string();
+    }
+    match (url::Url::parse(link), url::Url::parse(&client.url)) {
+        (Ok(l), Ok(base)) => {
+            let mut out = base.clone();
+            out.set_path(l.path());
+            out.set_query(l.query());
+            out.to_string()
+        }
+        _ => link.to_string(),
+    }
+}
+
 pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> {
     let grafana = if args.status_page || !ctx.agents.is_empty() || ctx.all_agents {
         None
@@ -519,7 +540,7 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
             else {
                 return Ok(ExitStatus::Failure);
             };
-            (report.url, "status_page")
+            (reachable_link(&target, &report.url), "status_page")
         }
     };
     let interactive = std::io::stdout().is_terminal();

@@ -63,19 +63,10 @@ impl Telemetry {
         config: Option<&TracingConfig<SecretRef>>,
         secrets: &SecretStore,
     ) -> Result<()> {
-        let dest = match config.filter(|c| c.enabled) {
-            Some(c) => {
-                let mut headers = Vec::new();
-                for (k, r) in &c.headers {
-                    headers.push((k.clone(), secrets.get(r)?));
-                }
-                Some(otlp::Destination {
-                    endpoint: c.endpoint.clone(),
-                    headers,
-                })
-            }
-            None => None,
-        };
+        let dest = config
+            .filter(|c| c.enabled)
+            .map(|c| resolve_destination(c, secrets))
+            .transpose()?;
         let service = config.map_or(crate::model::telemetry::DEFAULT_SERVICE, |c| {
             c.service_name.as_str()
         });
