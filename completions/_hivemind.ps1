@@ -62,6 +62,13 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('configure-metrics', 'configure-metrics', [CompletionResultType]::ParameterValue, 'Configure where the agent serves Prometheus metrics')
             [CompletionResult]::new('show-config', 'show-config', [CompletionResultType]::ParameterValue, 'Show the current observability configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Show current metric values (all families, or one by name)')
+            [CompletionResult]::new('configure-tracing', 'configure-tracing', [CompletionResultType]::ParameterValue, 'Export the agent''s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)')
+            [CompletionResult]::new('configure-logging', 'configure-logging', [CompletionResultType]::ParameterValue, 'Ship the agent''s structured log to Elasticsearch (the _bulk API)')
+            [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'Show the agent''s recent traces, or the spans of one trace')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the agent''s recent log records')
+            [CompletionResult]::new('import-dashboards', 'import-dashboards', [CompletionResultType]::ParameterValue, 'Import the five Grafana dashboards (or write them for file provisioning)')
+            [CompletionResult]::new('open-dashboard', 'open-dashboard', [CompletionResultType]::ParameterValue, 'Open the Grafana dashboard, or the agent''s built-in status page, in a browser')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -122,10 +129,182 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hivemind;observability;configure-tracing' {
+            [CompletionResult]::new('--service-name', '--service-name', [CompletionResultType]::ParameterName, 'The service.name on every span and log record')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces')
+            [CompletionResult]::new('--sample-ratio', '--sample-ratio', [CompletionResultType]::ParameterName, 'Share of the traces the agent starts that are exported, 0 to 1 (traces that callers started follow the caller''s sampled flag)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'An extra request header NAME=VALUE (repeatable; replaces the stored headers); values are stored as secrets')
+            [CompletionResult]::new('--header-stdin', '--header-stdin', [CompletionResultType]::ParameterName, 'Read the value of header NAME from stdin (keeps it out of `ps` and shell history)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--clear-headers', '--clear-headers', [CompletionResultType]::ParameterName, 'Remove every stored header')
+            [CompletionResult]::new('--enable', '--enable', [CompletionResultType]::ParameterName, 'Turn export on again after --disable')
+            [CompletionResult]::new('--disable', '--disable', [CompletionResultType]::ParameterName, 'Stop exporting (the settings are kept)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;configure-logging' {
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The Elasticsearch base URL, e.g. http://elasticsearch:9200')
+            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'The index (or data stream) to write to')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'The least severe level shipped')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'User for basic authentication')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for basic authentication (visible in `ps`: prefer --password-stdin)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from a file')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'An Elasticsearch API key (base64 id:key; visible in `ps`: prefer --api-key-stdin)')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from a file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from stdin')
+            [CompletionResult]::new('--api-key-stdin', '--api-key-stdin', [CompletionResultType]::ParameterName, 'Read the API key from stdin')
+            [CompletionResult]::new('--enable', '--enable', [CompletionResultType]::ParameterName, 'Turn shipping on again after --disable')
+            [CompletionResult]::new('--disable', '--disable', [CompletionResultType]::ParameterName, 'Stop shipping (the settings are kept)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;traces' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many traces, newest first')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;logs' {
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'The least severe level shown')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records since a time (RFC 3339) or for a duration back from now (5m)')
+            [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Only records whose message or metadata contains this text (any case)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many records (the newest)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new records as they come (Ctrl-C stops)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new records as they come (Ctrl-C stops)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;import-dashboards' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Where to import')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Grafana''s URL [default: the last one used, else http://127.0.0.1:3000]')
+            [CompletionResult]::new('--folder', '--folder', [CompletionResultType]::ParameterName, 'The Grafana folder to import into (created when missing)')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Write the dashboards'' JSON into DIR for Grafana file provisioning instead')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read a Grafana service-account token from stdin (stored as a secret for next time)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;open-dashboard' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--print-url', '--print-url', [CompletionResultType]::ParameterName, 'Print the URL instead of opening a browser')
+            [CompletionResult]::new('--status-page', '--status-page', [CompletionResultType]::ParameterName, 'Open the agent''s status page even when Grafana dashboards were imported')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;observability;diagnose' {
+            [CompletionResult]::new('--component', '--component', [CompletionResultType]::ParameterName, 'The pipeline to check')
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'Prometheus''s URL: check that it scrapes this agent and the target is up')
+            [CompletionResult]::new('--alertmanager', '--alertmanager', [CompletionResultType]::ParameterName, 'Alertmanager''s URL for --stack [default: http://127.0.0.1:9093]')
+            [CompletionResult]::new('--grafana', '--grafana', [CompletionResultType]::ParameterName, 'Grafana''s URL for --stack [default: the import URL, else http://127.0.0.1:3000]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--stack', '--stack', [CompletionResultType]::ParameterName, 'Also check the health endpoints of Prometheus, Alertmanager and Grafana')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hivemind;observability;help' {
             [CompletionResult]::new('configure-metrics', 'configure-metrics', [CompletionResultType]::ParameterValue, 'Configure where the agent serves Prometheus metrics')
             [CompletionResult]::new('show-config', 'show-config', [CompletionResultType]::ParameterValue, 'Show the current observability configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Show current metric values (all families, or one by name)')
+            [CompletionResult]::new('configure-tracing', 'configure-tracing', [CompletionResultType]::ParameterValue, 'Export the agent''s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)')
+            [CompletionResult]::new('configure-logging', 'configure-logging', [CompletionResultType]::ParameterValue, 'Ship the agent''s structured log to Elasticsearch (the _bulk API)')
+            [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'Show the agent''s recent traces, or the spans of one trace')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the agent''s recent log records')
+            [CompletionResult]::new('import-dashboards', 'import-dashboards', [CompletionResultType]::ParameterValue, 'Import the five Grafana dashboards (or write them for file provisioning)')
+            [CompletionResult]::new('open-dashboard', 'open-dashboard', [CompletionResultType]::ParameterValue, 'Open the Grafana dashboard, or the agent''s built-in status page, in a browser')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -136,6 +315,27 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             break
         }
         'hivemind;observability;help;metrics' {
+            break
+        }
+        'hivemind;observability;help;configure-tracing' {
+            break
+        }
+        'hivemind;observability;help;configure-logging' {
+            break
+        }
+        'hivemind;observability;help;traces' {
+            break
+        }
+        'hivemind;observability;help;logs' {
+            break
+        }
+        'hivemind;observability;help;import-dashboards' {
+            break
+        }
+        'hivemind;observability;help;open-dashboard' {
+            break
+        }
+        'hivemind;observability;help;diagnose' {
             break
         }
         'hivemind;observability;help;help' {
@@ -842,6 +1042,13 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('configure-metrics', 'configure-metrics', [CompletionResultType]::ParameterValue, 'Configure where the agent serves Prometheus metrics')
             [CompletionResult]::new('show-config', 'show-config', [CompletionResultType]::ParameterValue, 'Show the current observability configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Show current metric values (all families, or one by name)')
+            [CompletionResult]::new('configure-tracing', 'configure-tracing', [CompletionResultType]::ParameterValue, 'Export the agent''s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)')
+            [CompletionResult]::new('configure-logging', 'configure-logging', [CompletionResultType]::ParameterValue, 'Ship the agent''s structured log to Elasticsearch (the _bulk API)')
+            [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'Show the agent''s recent traces, or the spans of one trace')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the agent''s recent log records')
+            [CompletionResult]::new('import-dashboards', 'import-dashboards', [CompletionResultType]::ParameterValue, 'Import the five Grafana dashboards (or write them for file provisioning)')
+            [CompletionResult]::new('open-dashboard', 'open-dashboard', [CompletionResultType]::ParameterValue, 'Open the Grafana dashboard, or the agent''s built-in status page, in a browser')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)')
             break
         }
         'hivemind;help;observability;configure-metrics' {
@@ -851,6 +1058,27 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             break
         }
         'hivemind;help;observability;metrics' {
+            break
+        }
+        'hivemind;help;observability;configure-tracing' {
+            break
+        }
+        'hivemind;help;observability;configure-logging' {
+            break
+        }
+        'hivemind;help;observability;traces' {
+            break
+        }
+        'hivemind;help;observability;logs' {
+            break
+        }
+        'hivemind;help;observability;import-dashboards' {
+            break
+        }
+        'hivemind;help;observability;open-dashboard' {
+            break
+        }
+        'hivemind;help;observability;diagnose' {
             break
         }
         'hivemind;help;health' {

@@ -238,14 +238,35 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__health,status)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__status"
                 ;;
+            hivemind__subcmd__help__subcmd__observability,configure-logging)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__logging"
+                ;;
             hivemind__subcmd__help__subcmd__observability,configure-metrics)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__metrics"
+                ;;
+            hivemind__subcmd__help__subcmd__observability,configure-tracing)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__tracing"
+                ;;
+            hivemind__subcmd__help__subcmd__observability,diagnose)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__diagnose"
+                ;;
+            hivemind__subcmd__help__subcmd__observability,import-dashboards)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__import__subcmd__dashboards"
+                ;;
+            hivemind__subcmd__help__subcmd__observability,logs)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__logs"
                 ;;
             hivemind__subcmd__help__subcmd__observability,metrics)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__metrics"
                 ;;
+            hivemind__subcmd__help__subcmd__observability,open-dashboard)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__open__subcmd__dashboard"
+                ;;
             hivemind__subcmd__help__subcmd__observability,show-config)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__show__subcmd__config"
+                ;;
+            hivemind__subcmd__help__subcmd__observability,traces)
+                cmd="hivemind__subcmd__help__subcmd__observability__subcmd__traces"
                 ;;
             hivemind__subcmd__help__subcmd__profile,cpu)
                 cmd="hivemind__subcmd__help__subcmd__profile__subcmd__cpu"
@@ -256,29 +277,71 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__profile,network)
                 cmd="hivemind__subcmd__help__subcmd__profile__subcmd__network"
                 ;;
+            hivemind__subcmd__observability,configure-logging)
+                cmd="hivemind__subcmd__observability__subcmd__configure__subcmd__logging"
+                ;;
             hivemind__subcmd__observability,configure-metrics)
                 cmd="hivemind__subcmd__observability__subcmd__configure__subcmd__metrics"
+                ;;
+            hivemind__subcmd__observability,configure-tracing)
+                cmd="hivemind__subcmd__observability__subcmd__configure__subcmd__tracing"
+                ;;
+            hivemind__subcmd__observability,diagnose)
+                cmd="hivemind__subcmd__observability__subcmd__diagnose"
                 ;;
             hivemind__subcmd__observability,help)
                 cmd="hivemind__subcmd__observability__subcmd__help"
                 ;;
+            hivemind__subcmd__observability,import-dashboards)
+                cmd="hivemind__subcmd__observability__subcmd__import__subcmd__dashboards"
+                ;;
+            hivemind__subcmd__observability,logs)
+                cmd="hivemind__subcmd__observability__subcmd__logs"
+                ;;
             hivemind__subcmd__observability,metrics)
                 cmd="hivemind__subcmd__observability__subcmd__metrics"
+                ;;
+            hivemind__subcmd__observability,open-dashboard)
+                cmd="hivemind__subcmd__observability__subcmd__open__subcmd__dashboard"
                 ;;
             hivemind__subcmd__observability,show-config)
                 cmd="hivemind__subcmd__observability__subcmd__show__subcmd__config"
                 ;;
+            hivemind__subcmd__observability,traces)
+                cmd="hivemind__subcmd__observability__subcmd__traces"
+                ;;
+            hivemind__subcmd__observability__subcmd__help,configure-logging)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__configure__subcmd__logging"
+                ;;
             hivemind__subcmd__observability__subcmd__help,configure-metrics)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__configure__subcmd__metrics"
+                ;;
+            hivemind__subcmd__observability__subcmd__help,configure-tracing)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__configure__subcmd__tracing"
+                ;;
+            hivemind__subcmd__observability__subcmd__help,diagnose)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__diagnose"
                 ;;
             hivemind__subcmd__observability__subcmd__help,help)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__help"
                 ;;
+            hivemind__subcmd__observability__subcmd__help,import-dashboards)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__import__subcmd__dashboards"
+                ;;
+            hivemind__subcmd__observability__subcmd__help,logs)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__logs"
+                ;;
             hivemind__subcmd__observability__subcmd__help,metrics)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__metrics"
                 ;;
+            hivemind__subcmd__observability__subcmd__help,open-dashboard)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__open__subcmd__dashboard"
+                ;;
             hivemind__subcmd__observability__subcmd__help,show-config)
                 cmd="hivemind__subcmd__observability__subcmd__help__subcmd__show__subcmd__config"
+                ;;
+            hivemind__subcmd__observability__subcmd__help,traces)
+                cmd="hivemind__subcmd__observability__subcmd__help__subcmd__traces"
                 ;;
             hivemind__subcmd__profile,cpu)
                 cmd="hivemind__subcmd__profile__subcmd__cpu"
@@ -2073,7 +2136,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__observability)
-            opts="configure-metrics show-config metrics"
+            opts="configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2086,7 +2149,77 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__logging)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__tracing)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__import__subcmd__dashboards)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2114,7 +2247,35 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__open__subcmd__dashboard)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help__subcmd__observability__subcmd__show__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__observability__subcmd__traces)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2185,12 +2346,82 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version configure-metrics show-config metrics help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__configure__subcmd__logging)
+            opts="-o -q -v -h -V --endpoint --index --level --username --password --password-stdin --password-file --api-key --api-key-stdin --api-key-file --enable --disable --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -W "error warning info debug trace" -- "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2264,8 +2495,120 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__observability__subcmd__configure__subcmd__tracing)
+            opts="-o -q -v -h -V --service-name --endpoint --sample-ratio --header --header-stdin --clear-headers --enable --disable --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --service-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-stdin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__diagnose)
+            opts="-o -q -v -h -V --component --prometheus --stack --alertmanager --grafana --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --component)
+                    COMPREPLY=($(compgen -W "all metrics tracing logging" -- "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alertmanager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grafana)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__observability__subcmd__help)
-            opts="configure-metrics show-config metrics help"
+            opts="configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2278,7 +2621,49 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__configure__subcmd__logging)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__observability__subcmd__help__subcmd__configure__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__configure__subcmd__tracing)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__diagnose)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2306,7 +2691,49 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__import__subcmd__dashboards)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__observability__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__open__subcmd__dashboard)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2327,6 +2754,128 @@ _hivemind() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__help__subcmd__traces)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__import__subcmd__dashboards)
+            opts="-o -q -v -h -V --target --url --token-stdin --folder --output-dir --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -W "grafana" -- "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --folder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__logs)
+            opts="-f -o -q -v -h -V --level --since --text --limit --follow --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --level)
+                    COMPREPLY=($(compgen -W "error warning info debug trace" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2372,6 +2921,44 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__observability__subcmd__open__subcmd__dashboard)
+            opts="-o -q -v -h -V --print-url --status-page --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__observability__subcmd__show__subcmd__config)
             opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2379,6 +2966,48 @@ _hivemind() {
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__observability__subcmd__traces)
+            opts="-o -q -v -h -V --limit --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0

@@ -58,6 +58,13 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand configure-metrics 'Configure where the agent serves Prometheus metrics'
             cand show-config 'Show the current observability configuration'
             cand metrics 'Show current metric values (all families, or one by name)'
+            cand configure-tracing 'Export the agent''s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)'
+            cand configure-logging 'Ship the agent''s structured log to Elasticsearch (the _bulk API)'
+            cand traces 'Show the agent''s recent traces, or the spans of one trace'
+            cand logs 'Show the agent''s recent log records'
+            cand import-dashboards 'Import the five Grafana dashboards (or write them for file provisioning)'
+            cand open-dashboard 'Open the Grafana dashboard, or the agent''s built-in status page, in a browser'
+            cand diagnose 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;observability;configure-metrics'= {
@@ -114,10 +121,175 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hivemind;observability;configure-tracing'= {
+            cand --service-name 'The service.name on every span and log record'
+            cand --endpoint 'The OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces'
+            cand --sample-ratio 'Share of the traces the agent starts that are exported, 0 to 1 (traces that callers started follow the caller''s sampled flag)'
+            cand --header 'An extra request header NAME=VALUE (repeatable; replaces the stored headers); values are stored as secrets'
+            cand --header-stdin 'Read the value of header NAME from stdin (keeps it out of `ps` and shell history)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --clear-headers 'Remove every stored header'
+            cand --enable 'Turn export on again after --disable'
+            cand --disable 'Stop exporting (the settings are kept)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;configure-logging'= {
+            cand --endpoint 'The Elasticsearch base URL, e.g. http://elasticsearch:9200'
+            cand --index 'The index (or data stream) to write to'
+            cand --level 'The least severe level shipped'
+            cand --username 'User for basic authentication'
+            cand --password 'Password for basic authentication (visible in `ps`: prefer --password-stdin)'
+            cand --password-file 'Read the password from a file'
+            cand --api-key 'An Elasticsearch API key (base64 id:key; visible in `ps`: prefer --api-key-stdin)'
+            cand --api-key-file 'Read the API key from a file'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --password-stdin 'Read the password from stdin'
+            cand --api-key-stdin 'Read the API key from stdin'
+            cand --enable 'Turn shipping on again after --disable'
+            cand --disable 'Stop shipping (the settings are kept)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;traces'= {
+            cand --limit 'At most this many traces, newest first'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;logs'= {
+            cand --level 'The least severe level shown'
+            cand --since 'Only records since a time (RFC 3339) or for a duration back from now (5m)'
+            cand --text 'Only records whose message or metadata contains this text (any case)'
+            cand --limit 'At most this many records (the newest)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand -f 'Keep printing new records as they come (Ctrl-C stops)'
+            cand --follow 'Keep printing new records as they come (Ctrl-C stops)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;import-dashboards'= {
+            cand --target 'Where to import'
+            cand --url 'Grafana''s URL [default: the last one used, else http://127.0.0.1:3000]'
+            cand --folder 'The Grafana folder to import into (created when missing)'
+            cand --output-dir 'Write the dashboards'' JSON into DIR for Grafana file provisioning instead'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --token-stdin 'Read a Grafana service-account token from stdin (stored as a secret for next time)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;open-dashboard'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --print-url 'Print the URL instead of opening a browser'
+            cand --status-page 'Open the agent''s status page even when Grafana dashboards were imported'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;observability;diagnose'= {
+            cand --component 'The pipeline to check'
+            cand --prometheus 'Prometheus''s URL: check that it scrapes this agent and the target is up'
+            cand --alertmanager 'Alertmanager''s URL for --stack [default: http://127.0.0.1:9093]'
+            cand --grafana 'Grafana''s URL for --stack [default: the import URL, else http://127.0.0.1:3000]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --stack 'Also check the health endpoints of Prometheus, Alertmanager and Grafana'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hivemind;observability;help'= {
             cand configure-metrics 'Configure where the agent serves Prometheus metrics'
             cand show-config 'Show the current observability configuration'
             cand metrics 'Show current metric values (all families, or one by name)'
+            cand configure-tracing 'Export the agent''s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)'
+            cand configure-logging 'Ship the agent''s structured log to Elasticsearch (the _bulk API)'
+            cand traces 'Show the agent''s recent traces, or the spans of one trace'
+            cand logs 'Show the agent''s recent log records'
+            cand import-dashboards 'Import the five Grafana dashboards (or write them for file provisioning)'
+            cand open-dashboard 'Open the Grafana dashboard, or the agent''s built-in status page, in a browser'
+            cand diagnose 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;observability;help;configure-metrics'= {
@@ -125,6 +297,20 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;observability;help;show-config'= {
         }
         &'hivemind;observability;help;metrics'= {
+        }
+        &'hivemind;observability;help;configure-tracing'= {
+        }
+        &'hivemind;observability;help;configure-logging'= {
+        }
+        &'hivemind;observability;help;traces'= {
+        }
+        &'hivemind;observability;help;logs'= {
+        }
+        &'hivemind;observability;help;import-dashboards'= {
+        }
+        &'hivemind;observability;help;open-dashboard'= {
+        }
+        &'hivemind;observability;help;diagnose'= {
         }
         &'hivemind;observability;help;help'= {
         }
@@ -773,12 +959,33 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand configure-metrics 'Configure where the agent serves Prometheus metrics'
             cand show-config 'Show the current observability configuration'
             cand metrics 'Show current metric values (all families, or one by name)'
+            cand configure-tracing 'Export the agent''s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)'
+            cand configure-logging 'Ship the agent''s structured log to Elasticsearch (the _bulk API)'
+            cand traces 'Show the agent''s recent traces, or the spans of one trace'
+            cand logs 'Show the agent''s recent log records'
+            cand import-dashboards 'Import the five Grafana dashboards (or write them for file provisioning)'
+            cand open-dashboard 'Open the Grafana dashboard, or the agent''s built-in status page, in a browser'
+            cand diagnose 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
         }
         &'hivemind;help;observability;configure-metrics'= {
         }
         &'hivemind;help;observability;show-config'= {
         }
         &'hivemind;help;observability;metrics'= {
+        }
+        &'hivemind;help;observability;configure-tracing'= {
+        }
+        &'hivemind;help;observability;configure-logging'= {
+        }
+        &'hivemind;help;observability;traces'= {
+        }
+        &'hivemind;help;observability;logs'= {
+        }
+        &'hivemind;help;observability;import-dashboards'= {
+        }
+        &'hivemind;help;observability;open-dashboard'= {
+        }
+        &'hivemind;help;observability;diagnose'= {
         }
         &'hivemind;help;health'= {
             cand status 'Show this node''s health: CPU, memory, swap, disks, load, processes'

@@ -45,21 +45,28 @@ complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "agent" -d 'Manage
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l agent-timeout -d 'How long to wait for each agent' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s q -l quiet -d 'Print only data and errors; no status messages'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -l all-agents -d 'Run on every agent in the inventory'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "show-config" -d 'Show the current observability configuration'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "show-config" -d 'Show the current observability configuration'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "configure-tracing" -d 'Export the agent\'s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "configure-logging" -d 'Ship the agent\'s structured log to Elasticsearch (the _bulk API)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "traces" -d 'Show the agent\'s recent traces, or the spans of one trace'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "logs" -d 'Show the agent\'s recent log records'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "import-dashboards" -d 'Import the five Grafana dashboards (or write them for file provisioning)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "open-dashboard" -d 'Open the Grafana dashboard, or the agent\'s built-in status page, in a browser'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "diagnose" -d 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l port -d 'TCP port of the metrics listener (1-65535)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l path -d 'HTTP path of the metrics endpoint, starting with \'/\'' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l listen-address -d 'IP address the metrics listener binds to (127.0.0.1 by default)' -r
@@ -105,9 +112,163 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l service-name -d 'The service.name on every span and log record' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l endpoint -d 'The OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l sample-ratio -d 'Share of the traces the agent starts that are exported, 0 to 1 (traces that callers started follow the caller\'s sampled flag)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l header -d 'An extra request header NAME=VALUE (repeatable; replaces the stored headers); values are stored as secrets' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l header-stdin -d 'Read the value of header NAME from stdin (keeps it out of `ps` and shell history)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l clear-headers -d 'Remove every stored header'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l enable -d 'Turn export on again after --disable'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l disable -d 'Stop exporting (the settings are kept)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l endpoint -d 'The Elasticsearch base URL, e.g. http://elasticsearch:9200' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l index -d 'The index (or data stream) to write to' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l level -d 'The least severe level shipped' -r -f -a "error\t''
+warning\t''
+info\t''
+debug\t''
+trace\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l username -d 'User for basic authentication' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l password -d 'Password for basic authentication (visible in `ps`: prefer --password-stdin)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l password-file -d 'Read the password from a file' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l api-key -d 'An Elasticsearch API key (base64 id:key; visible in `ps`: prefer --api-key-stdin)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l api-key-file -d 'Read the API key from a file' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l password-stdin -d 'Read the password from stdin'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l api-key-stdin -d 'Read the API key from stdin'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l enable -d 'Turn shipping on again after --disable'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l disable -d 'Stop shipping (the settings are kept)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l limit -d 'At most this many traces, newest first' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l level -d 'The least severe level shown' -r -f -a "error\t''
+warning\t''
+info\t''
+debug\t''
+trace\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l since -d 'Only records since a time (RFC 3339) or for a duration back from now (5m)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l text -d 'Only records whose message or metadata contains this text (any case)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l limit -d 'At most this many records (the newest)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Keep printing new records as they come (Ctrl-C stops)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l target -d 'Where to import' -r -f -a "grafana\t'Grafana\'s HTTP API'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l url -d 'Grafana\'s URL [default: the last one used, else http://127.0.0.1:3000]' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l folder -d 'The Grafana folder to import into (created when missing)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l output-dir -d 'Write the dashboards\' JSON into DIR for Grafana file provisioning instead' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l token-stdin -d 'Read a Grafana service-account token from stdin (stored as a secret for next time)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l print-url -d 'Print the URL instead of opening a browser'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l status-page -d 'Open the agent\'s status page even when Grafana dashboards were imported'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s V -l version -d 'Print version'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l component -d 'The pipeline to check' -r -f -a "all\t''
+metrics\t''
+tracing\t''
+logging\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l prometheus -d 'Prometheus\'s URL: check that it scrapes this agent and the target is up' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l alertmanager -d 'Alertmanager\'s URL for --stack [default: http://127.0.0.1:9093]' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l grafana -d 'Grafana\'s URL for --stack [default: the import URL, else http://127.0.0.1:3000]' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l agent-timeout -d 'How long to wait for each agent' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l stack -d 'Also check the health endpoints of Prometheus, Alertmanager and Grafana'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s q -l quiet -d 'Print only data and errors; no status messages'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l all-agents -d 'Run on every agent in the inventory'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "show-config" -d 'Show the current observability configuration'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "configure-tracing" -d 'Export the agent\'s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "configure-logging" -d 'Ship the agent\'s structured log to Elasticsearch (the _bulk API)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "traces" -d 'Show the agent\'s recent traces, or the spans of one trace'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Show the agent\'s recent log records'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "import-dashboards" -d 'Import the five Grafana dashboards (or write them for file provisioning)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "open-dashboard" -d 'Open the Grafana dashboard, or the agent\'s built-in status page, in a browser'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "diagnose" -d 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -623,6 +784,13 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand help; and not __fish_s
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "configure-metrics" -d 'Configure where the agent serves Prometheus metrics'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "show-config" -d 'Show the current observability configuration'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "metrics" -d 'Show current metric values (all families, or one by name)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "configure-tracing" -d 'Export the agent\'s own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "configure-logging" -d 'Ship the agent\'s structured log to Elasticsearch (the _bulk API)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "traces" -d 'Show the agent\'s recent traces, or the spans of one trace'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "logs" -d 'Show the agent\'s recent log records'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "import-dashboards" -d 'Import the five Grafana dashboards (or write them for file provisioning)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "open-dashboard" -d 'Open the Grafana dashboard, or the agent\'s built-in status page, in a browser'
+complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from observability" -f -a "diagnose" -d 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "status" -d 'Show this node\'s health: CPU, memory, swap, disks, load, processes'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "configure-auto-healing" -d 'Configure the restart budget for unhealthy targets'
 complete -c hivemind -n "__fish_hivemind_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "create-alert-rule" -d 'Create an alert rule (or several from a YAML file)'

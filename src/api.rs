@@ -10,16 +10,18 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{Change, ChannelView, Local};
+use crate::diagnose::DiagnoseRequest;
 use crate::error::{Error, Result};
 use crate::health::node::{self, Thresholds};
 use crate::health::probe::ProbeResult;
 use crate::health::runner::CheckStatus;
 use crate::model::{
-    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, MetricsConfig, MetricsPatch,
-    WireSecret, validate,
+    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, LoggingConfig, LoggingPatch,
+    MetricsConfig, MetricsPatch, Redacted, TracingConfig, TracingPatch, WireSecret, validate,
 };
 use crate::profile::{Cancel, ProfileRequest};
 use crate::render::Ui;
+use crate::telemetry::{LogQuery, SpanRecord, Telemetry, TraceSummary};
 
 /// Version of the API's JSON; bumped on incompatible changes.
 pub const API_VERSION: u32 = 1;
@@ -44,6 +46,15 @@ pub enum Call {
     ListChecks,
     DeleteCheck(String),
     RunCheck(String),
+    ConfigureTracing(TracingPatch),
+    ConfigureLogging(LoggingPatch),
+    Traces(TraceQuery),
+    Trace(String),
+    Logs(LogQuery),
+    Dashboards,
+    Dashboard(String),
+    Diagnose(DiagnoseRequest),
+    StatusPageLink,
 }
 
 /// The HTTP form of a call.
@@ -84,6 +95,15 @@ impl Call {
             Call::ListChecks => (Method::Get, "/api/checks".into(), None),
             Call::DeleteCheck(n) => (Method::Delete, format!("/api/checks/{n}"), None),
             Call::RunCheck(n) => (Method::Post, format!("/api/checks/{n}/run"), None),
+            Call::ConfigureTracing(p) => (Method::Patch, "/api/config/tracing".into(), body(p)?),
+            Call::ConfigureLogging(p) => (Method::Patch, "/api/config/logging".into(), body(p)?),
+            Call::Traces(q) => (Method::Get, with_query("/api/traces", q)?, None),
+            Call::Trace(id) => (Method::Get, format!("/api/traces/{id}"), None),
+            Call::Logs(q) => (Method::Get, with_query("/api/logs", q)?, None),
+            Call::Dashboards => (Method::Get, "/api/dashboards".into(), None),
+            Call::Dashboard(id) => (Method::Get, format!("/api/dashboards/{id}"), None),
+            Call::Diagnose(r) => (Method::Get, with_query("/api/diagnose", r)?, None),
+            Call::StatusPageLink => (Method::Post, "/api/status-page/link".into(), None),
         })
     }
 
@@ -135,6 +155,24 @@ impl Call {
             (Method::Post, ["api", "checks", n, "run"]) => {
                 Call::RunCheck(name(n, validate::object_name)?)
             }
+            (Method::Patch, ["api", "config", "tracing"]) => {
+                Call::ConfigureTracing(parse("tracing", json("tracing")?)?)
+            }
+            (Method::Patch, ["api", "config", "logging"]) => {
+                Call::ConfigureLogging(parse("logging", json("logging")?)?)
+            }
+            (Method::Get, ["api", "traces"]) => Call::Traces(from_query("traces", query)?),
+            (Method::Get, ["api", "traces", id]) => Call::Trace(
+                crate::telemetry::trace::trace_id(id)
+                    .map_err(|a| Error::invalid("trace id", id, a))?,
+            ),
+            (Method::Get, ["api", "logs"]) => Call::Logs(from_query("logs", query)?),
+            (Method::Get, ["api", "dashboards"]) => Call::Dashboards,
+            (Method::Get, ["api", "dashboards", id]) => {
+                Call::Dashboard(name(id, validate::object_name)?)
+            }
+            (Method::Get, ["api", "diagnose"]) => Call::Diagnose(from_query("diagnose", query)?),
+            (Method::Post, ["api", "status-page", "link"]) => Call::StatusPageLink,
             _ => {
                 return Err(Error::NotFound(format!(
                     "no API endpoint {path} for this method"
@@ -143,11 +181,45 @@ impl Call {
         })
     }
 
+    /// The operation's name: the span name and `operation.name` of the API request.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Call::Info => "api.info",
+            Call::Health(_) => "api.health",
+            Call::ShowConfig => "api.config.show",
+            Call::ConfigureMetrics(_) => "api.config.metrics",
+            Call::ConfigureAutoHealing(_) => "api.config.auto_healing",
+            Call::ListRules => "api.rules.list",
+            Call::CreateRules(_) => "api.rules.create",
+            Call::DeleteRule(_) => "api.rules.delete",
+            Call::ListChannels => "api.channels.list",
+            Call::ConfigureChannel(..) => "api.channels.configure",
+            Call::DeleteChannel(_) => "api.channels.delete",
+            Call::Metrics => "api.metrics.list",
+            Call::Metric(_) => "api.metrics.get",
+            Call::CreateCheck(_) => "api.checks.create",
+            Call::ListChecks => "api.checks.list",
+            Call::DeleteCheck(_) => "api.checks.delete",
+            Call::RunCheck(_) => "api.checks.run",
+            Call::ConfigureTracing(_) => "api.config.tracing",
+            Call::ConfigureLogging(_) => "api.config.logging",
+            Call::Traces(_) => "api.traces.list",
+            Call::Trace(_) => "api.traces.get",
+            Call::Logs(_) => "api.logs.query",
+            Call::Dashboards => "api.dashboards.list",
+            Call::Dashboard(_) => "api.dashboards.get",
+            Call::Diagnose(_) => "api.diagnose",
+            Call::StatusPageLink => "api.status_page.link",
+        }
+    }
+
     /// Whether the call changes state (for rate limits and logs).
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            Call::ConfigureMetrics(_)
+            Call::ConfigureTracing(_)
+                | Call::ConfigureLogging(_)
+                | Call::ConfigureMetrics(_)
                 | Call::ConfigureAutoHealing(_)
                 | Call::CreateRules(_)
                 | Call::DeleteRule(_)
@@ -255,6 +327,63 @@ pub fn execute_file(svc: &Service, call: FileCall, cancel: &Cancel) -> Result<Fi
     }
 }
 
+fn with_query<T: Serialize>(path: &str, q: &T) -> Result<String> {
+    let query = serde_urlencoded::to_string(q)
+        .map_err(|e| Error::Other(format!("encoding request: {e}")))?;
+    Ok(if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    })
+}
+
+fn from_query<T: serde::de::DeserializeOwned>(what: &str, query: &str) -> Result<T> {
+    serde_urlencoded::from_str(query).map_err(|e| Error::Usage(format!("query for {what}: {e}")))
+}
+
+/// `GET /api/traces`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceQuery {
+    /// At most this many traces, newest first (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// `observability traces` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TraceList {
+    pub traces: Vec<TraceSummary>,
+}
+
+/// `observability traces ID` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TraceDetail {
+    pub trace_id: String,
+    pub spans: Vec<SpanRecord>,
+}
+
+/// `configure-tracing` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TracingReport {
+    #[serde(flatten)]
+    pub tracing: TracingConfig<Redacted>,
+}
+
+/// `configure-logging` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoggingReport {
+    #[serde(flatten)]
+    pub logging: LoggingConfig<Redacted>,
+}
+
+/// `POST /api/status-page/link`: a one-time login link to the status page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusPageLink {
+    pub url: String,
+    pub expires_in_seconds: u64,
+}
+
 /// `POST /api/rules`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -338,6 +467,10 @@ pub struct ConfigReport {
     pub auto_healing: AutoHealingConfig,
     pub alert_rules: usize,
     pub alert_channels: usize,
+    #[serde(default)]
+    pub tracing: Option<TracingConfig<Redacted>>,
+    #[serde(default)]
+    pub logging: Option<LoggingConfig<Redacted>>,
 }
 
 /// `list-alert-rules` output.
@@ -392,6 +525,38 @@ pub trait Runtime: Send + Sync {
     fn run_check(&self, check: &Check) -> ProbeResult;
     /// Checks or the auto-healing policy changed.
     fn checks_changed(&self);
+    /// The daemon's traces and logs (`None` in embedded mode: nothing is recorded there).
+    fn telemetry(&self) -> Option<&std::sync::Arc<Telemetry>> {
+        None
+    }
+    /// The async runtime to run network checks on (`None`: make one for the call).
+    fn handle(&self) -> Option<tokio::runtime::Handle> {
+        None
+    }
+    /// A one-time login link to the status page the daemon serves.
+    fn status_page_link(&self) -> Result<StatusPageLink> {
+        Err(no_daemon("the status page"))
+    }
+}
+
+/// The error for what only a running agent has.
+pub fn no_daemon(what: &str) -> Error {
+    Error::Usage(format!(
+        "{what}: kept by the agent, and no agent runs on this data directory; start `hivemind daemon` (or ask one with --agent)"
+    ))
+}
+
+/// Run `fut` to completion from blocking code: on the daemon's runtime, or on a small one
+/// made for the call.
+pub fn block_on<F: std::future::Future>(svc: &Service, fut: F) -> Result<F::Output> {
+    match svc.runtime.handle() {
+        Some(h) => Ok(h.block_on(fut)),
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(|rt| rt.block_on(fut))
+            .map_err(|e| Error::io("starting the async runtime", e)),
+    }
 }
 
 /// Everything [`execute`] needs.
@@ -434,6 +599,8 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 auto_healing: state.auto_healing,
                 alert_rules: state.rules.len(),
                 alert_channels: state.channels.len(),
+                tracing: state.tracing.as_ref().map(|t| t.redacted()),
+                logging: state.logging.as_ref().map(|l| l.redacted()),
             })
         }
         Call::ConfigureMetrics(patch) => {
@@ -523,6 +690,90 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 result,
             })
         }
+        Call::ConfigureTracing(patch) => {
+            if patch.is_empty() {
+                return Err(Error::Usage(
+                    "nothing to change: give --endpoint, --service-name, --sample-ratio, --header or --disable"
+                        .into(),
+                ));
+            }
+            let config = local.configure_tracing(&patch, &svc.ui)?;
+            if let Some(t) = svc.runtime.telemetry() {
+                t.apply_tracing(Some(&config), &local.secrets)?;
+            }
+            to_json(&TracingReport {
+                tracing: config.redacted(),
+            })
+        }
+        Call::ConfigureLogging(patch) => {
+            if patch.is_empty() {
+                return Err(Error::Usage(
+                    "nothing to change: give --endpoint, --index, --level, credentials or --disable".into(),
+                ));
+            }
+            let config = local.configure_logging(&patch, &svc.ui)?;
+            if let Some(t) = svc.runtime.telemetry() {
+                t.apply_logging(Some(&config), &local.secrets)?;
+            }
+            to_json(&LoggingReport {
+                logging: config.redacted(),
+            })
+        }
+        Call::Traces(q) => {
+            let t = svc.runtime.telemetry().ok_or_else(|| no_daemon("traces"))?;
+            let limit = q.limit.unwrap_or(50);
+            if !(1..=crate::telemetry::trace::RING_CAPACITY).contains(&limit) {
+                return Err(Error::invalid(
+                    "limit",
+                    &limit.to_string(),
+                    format!(
+                        "a number from 1 to {}",
+                        crate::telemetry::trace::RING_CAPACITY
+                    ),
+                ));
+            }
+            let mut traces = crate::telemetry::trace::summarize(&t.tracer.recent());
+            traces.truncate(limit);
+            to_json(&TraceList { traces })
+        }
+        Call::Trace(id) => {
+            let t = svc.runtime.telemetry().ok_or_else(|| no_daemon("traces"))?;
+            let mut spans: Vec<SpanRecord> = t
+                .tracer
+                .recent()
+                .into_iter()
+                .filter(|s| s.trace_id == id)
+                .collect();
+            if spans.is_empty() {
+                return Err(Error::NotFound(format!(
+                    "no trace {id} among the agent's recent spans (it keeps the last {}; `hivemind observability traces` lists them)",
+                    crate::telemetry::trace::RING_CAPACITY
+                )));
+            }
+            spans.sort_by_key(|s| s.start_unix_nanos);
+            to_json(&TraceDetail {
+                trace_id: id,
+                spans,
+            })
+        }
+        Call::Logs(q) => {
+            let t = svc.runtime.telemetry().ok_or_else(|| no_daemon("logs"))?;
+            to_json(&t.logger.query(&q)?)
+        }
+        Call::Dashboards => to_json(&crate::dashboards::list()),
+        Call::Dashboard(id) => crate::dashboards::find(&id).map(|d| d.json).ok_or_else(|| {
+            Error::NotFound(format!(
+                "no dashboard '{id}' (known: {})",
+                crate::dashboards::list()
+                    .dashboards
+                    .iter()
+                    .map(|d| d.uid.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+        Call::Diagnose(req) => to_json(&crate::diagnose::run(svc, &req)?),
+        Call::StatusPageLink => to_json(&svc.runtime.status_page_link()?),
         Call::Metrics => svc.runtime.metrics(),
         Call::Metric(name) => svc
             .runtime

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Check;
+use crate::model::telemetry::{self, EndpointNote};
 use crate::model::{
-    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, MetricsConfig,
-    MetricsPatch, Redacted, SecretRef, channel, validate,
+    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, GrafanaConfig,
+    LoggingConfig, LoggingPatch, MetricsConfig, MetricsPatch, Redacted, SecretRef, TracingConfig,
+    TracingPatch, channel, validate,
 };
 use crate::render::Ui;
 use crate::store::{SecretStore, State, StateStore};
@@ -231,6 +233,125 @@ impl Local {
                 })?;
             Ok(s.checks.remove(pos))
         })
+    }
+
+    /// Apply a tracing patch. Header values go to the secret store; headers replaced by the
+    /// patch are deleted from it after the state is saved. The seed's Jaeger collector URL is
+    /// rewritten to Jaeger's OTLP port, with a notice.
+    pub fn configure_tracing(
+        &self,
+        patch: &TracingPatch,
+        ui: &Ui,
+    ) -> Result<TracingConfig<SecretRef>> {
+        if let Some(e) = &patch.endpoint {
+            match telemetry::normalize_otlp_endpoint(e)? {
+                (url, EndpointNote::JaegerRewritten { given }) => ui.warn(&format!(
+                    "{given} is Jaeger's Thrift collector endpoint, which does not take OTLP; \
+                     sending OTLP/HTTP to Jaeger's OTLP port instead: {url} (Jaeger 1.35 or later; \
+                     pass that URL to silence this notice)"
+                )),
+                (url, EndpointNote::GrpcPort) => ui.warn(&format!(
+                    "port 4317 is OTLP/gRPC; hivemind sends OTLP/HTTP, usually on port {}: {url} will likely fail (check with `hivemind observability diagnose --component tracing`)",
+                    telemetry::OTLP_HTTP_PORT
+                )),
+                (url, EndpointNote::PathAdded) => {
+                    ui.debug(&format!("using the standard OTLP traces path: {url}"));
+                }
+                (_, EndpointNote::None) => {}
+            }
+        }
+        if let Some(headers) = &patch.headers {
+            for (name, value) in headers {
+                telemetry::header_name(name).map_err(|a| Error::invalid("--header", name, a))?;
+                let secret = value.clone().into_secret();
+                telemetry::header_value(secret.expose()).map_err(|allowed| Error::Invalid {
+                    field: format!("--header {name}"),
+                    value: crate::model::secret::REDACTED.into(),
+                    allowed,
+                })?;
+            }
+        }
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        let old = state.tracing.clone();
+        let config = patch.apply(old.as_ref(), |name, value| {
+            self.secrets.put(
+                &format!("tracing.header.{name}"),
+                &value.clone().into_secret(),
+                ui,
+            )
+        })?;
+        state.tracing = Some(config.clone());
+        self.store.save_locked(&state)?;
+        if let Some(old) = old {
+            for (name, r) in &old.headers {
+                if config.headers.get(name) != Some(r) {
+                    self.secrets.delete(r)?;
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Apply a logging patch; the password and API key go to the secret store.
+    pub fn configure_logging(
+        &self,
+        patch: &LoggingPatch,
+        ui: &Ui,
+    ) -> Result<LoggingConfig<SecretRef>> {
+        for (field, value) in [
+            ("--password", &patch.password),
+            ("--api-key", &patch.api_key),
+        ] {
+            if let Some(v) = value {
+                let secret = v.clone().into_secret();
+                telemetry::header_value(secret.expose()).map_err(|allowed| Error::Invalid {
+                    field: field.into(),
+                    value: crate::model::secret::REDACTED.into(),
+                    allowed,
+                })?;
+            }
+        }
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        let old = state.logging.clone();
+        let config = patch.apply(old.as_ref(), |field, value| {
+            self.secrets.put(
+                &format!("logging.{field}"),
+                &value.clone().into_secret(),
+                ui,
+            )
+        })?;
+        state.logging = Some(config.clone());
+        self.store.save_locked(&state)?;
+        if let Some(old) = old {
+            let keep = config.secrets();
+            for r in old.secrets() {
+                if !keep.contains(&r) {
+                    self.secrets.delete(r)?;
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Remember where dashboards were imported; a new token replaces the stored one.
+    pub fn configure_grafana(
+        &self,
+        url: &str,
+        folder: Option<&str>,
+        token: Option<&crate::model::Secret>,
+        ui: &Ui,
+    ) -> Result<GrafanaConfig> {
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        if let Some(t) = token {
+            state.grafana.token = Some(self.secrets.put("grafana.token", t, ui)?);
+        }
+        state.grafana.url = Some(url.to_string());
+        state.grafana.folder = folder.map(str::to_string);
+        self.store.save_locked(&state)?;
+        Ok(state.grafana)
     }
 
     pub fn list_channels(&self) -> Result<Vec<ChannelView>> {

@@ -13,6 +13,8 @@ pub mod client;
 pub mod commands;
 pub mod core;
 pub mod daemon;
+pub mod dashboards;
+pub mod diagnose;
 pub mod error;
 pub mod health;
 pub mod metrics;
@@ -20,6 +22,7 @@ pub mod model;
 pub mod profile;
 pub mod render;
 pub mod store;
+pub mod telemetry;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -84,6 +87,13 @@ fn command_output(cmd: &Command) -> Option<Format> {
         Command::Observability(O::ConfigureMetrics(a)) => a.out,
         Command::Observability(O::ShowConfig(a)) => a.out,
         Command::Observability(O::Metrics(a)) => a.out,
+        Command::Observability(O::ConfigureTracing(a)) => a.out,
+        Command::Observability(O::ConfigureLogging(a)) => a.out,
+        Command::Observability(O::Traces(a)) => a.out,
+        Command::Observability(O::Logs(a)) => a.out,
+        Command::Observability(O::ImportDashboards(a)) => a.out,
+        Command::Observability(O::OpenDashboard(a)) => a.out,
+        Command::Observability(O::Diagnose(a)) => a.out,
         Command::Agent(cmd) => {
             use cli::agent::AgentCommand as A;
             match cmd {

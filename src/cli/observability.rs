@@ -1,10 +1,13 @@
 //! `hivemind observability …`
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::{OutputArgs, parse};
+use crate::diagnose::Component;
+use crate::model::Level;
 
 #[derive(Debug, Subcommand)]
 pub enum ObservabilityCommand {
@@ -17,6 +20,238 @@ pub enum ObservabilityCommand {
     ShowConfig(ShowConfigArgs),
     /// Show current metric values (all families, or one by name)
     Metrics(MetricsArgs),
+    /// Export the agent's own spans over OTLP/HTTP (Jaeger 1.35+, OpenTelemetry Collector)
+    ///
+    /// Only the given settings change. The first call needs --endpoint. The seed's Jaeger
+    /// collector URL (http://jaeger:14268/api/traces) is rewritten to Jaeger's OTLP port
+    /// (http://jaeger:4318/v1/traces), with a notice.
+    #[command(arg_required_else_help = true)]
+    ConfigureTracing(ConfigureTracingArgs),
+    /// Ship the agent's structured log to Elasticsearch (the _bulk API)
+    ///
+    /// Only the given settings change. The first call needs --endpoint and --index.
+    #[command(arg_required_else_help = true)]
+    ConfigureLogging(ConfigureLoggingArgs),
+    /// Show the agent's recent traces, or the spans of one trace
+    Traces(TracesArgs),
+    /// Show the agent's recent log records
+    Logs(LogsArgs),
+    /// Import the five Grafana dashboards (or write them for file provisioning)
+    ImportDashboards(ImportDashboardsArgs),
+    /// Open the Grafana dashboard, or the agent's built-in status page, in a browser
+    ///
+    /// Without a browser or a terminal the URL is printed instead.
+    OpenDashboard(OpenDashboardArgs),
+    /// Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)
+    Diagnose(DiagnoseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureTracingArgs {
+    /// The service.name on every span and log record
+    #[arg(long, value_name = "NAME")]
+    pub service_name: Option<String>,
+
+    /// The OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces
+    #[arg(long, value_parser = parse::http_url, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Share of the traces the agent starts that are exported, 0 to 1 (traces that callers
+    /// started follow the caller's sampled flag)
+    #[arg(long, value_parser = parse::ratio, value_name = "RATIO")]
+    pub sample_ratio: Option<f64>,
+
+    /// An extra request header NAME=VALUE (repeatable; replaces the stored headers); values
+    /// are stored as secrets
+    #[arg(long = "header", value_name = "NAME=VALUE")]
+    pub headers: Vec<String>,
+
+    /// Read the value of header NAME from stdin (keeps it out of `ps` and shell history)
+    #[arg(long, value_name = "NAME", value_parser = parse::header_name)]
+    pub header_stdin: Option<String>,
+
+    /// Remove every stored header
+    #[arg(long, conflicts_with_all = ["headers", "header_stdin"])]
+    pub clear_headers: bool,
+
+    /// Turn export on again after --disable
+    #[arg(long, conflicts_with = "disable")]
+    pub enable: bool,
+
+    /// Stop exporting (the settings are kept)
+    #[arg(long)]
+    pub disable: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureLoggingArgs {
+    /// The Elasticsearch base URL, e.g. http://elasticsearch:9200
+    #[arg(long, value_parser = parse::http_url, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// The index (or data stream) to write to
+    #[arg(long, value_parser = parse::index_name, value_name = "NAME")]
+    pub index: Option<String>,
+
+    /// The least severe level shipped
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<Level>,
+
+    /// User for basic authentication
+    #[arg(long, value_parser = parse::user_name, value_name = "USER")]
+    pub username: Option<String>,
+
+    /// Password for basic authentication (visible in `ps`: prefer --password-stdin)
+    #[arg(long, group = "password_src", value_name = "PASSWORD")]
+    pub password: Option<String>,
+
+    /// Read the password from stdin
+    #[arg(long, group = "password_src")]
+    pub password_stdin: bool,
+
+    /// Read the password from a file
+    #[arg(long, group = "password_src", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// An Elasticsearch API key (base64 id:key; visible in `ps`: prefer --api-key-stdin)
+    #[arg(long, group = "api_key_src", value_name = "KEY")]
+    pub api_key: Option<String>,
+
+    /// Read the API key from stdin
+    #[arg(long, group = "api_key_src", conflicts_with = "password_stdin")]
+    pub api_key_stdin: bool,
+
+    /// Read the API key from a file
+    #[arg(long, group = "api_key_src", value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Turn shipping on again after --disable
+    #[arg(long, conflicts_with = "disable")]
+    pub enable: bool,
+
+    /// Stop shipping (the settings are kept)
+    #[arg(long)]
+    pub disable: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TracesArgs {
+    /// A trace id (32 hex digits): show its spans
+    #[arg(value_parser = parse::trace_id, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// At most this many traces, newest first
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub limit: u16,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The least severe level shown
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<Level>,
+
+    /// Only records since a time (RFC 3339) or for a duration back from now (5m)
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub since: Option<String>,
+
+    /// Only records whose message or metadata contains this text (any case)
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+
+    /// At most this many records (the newest)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=2000))]
+    pub limit: u16,
+
+    /// Keep printing new records as they come (Ctrl-C stops)
+    #[arg(short, long)]
+    pub follow: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Where dashboards go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DashboardTarget {
+    /// Grafana's HTTP API
+    #[default]
+    Grafana,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportDashboardsArgs {
+    /// Where to import
+    #[arg(long, value_enum, default_value_t)]
+    pub target: DashboardTarget,
+
+    /// Grafana's URL [default: the last one used, else http://127.0.0.1:3000]
+    #[arg(long, value_parser = parse::http_url, value_name = "URL", conflicts_with = "output_dir")]
+    pub url: Option<String>,
+
+    /// Read a Grafana service-account token from stdin (stored as a secret for next time)
+    #[arg(long, conflicts_with = "output_dir")]
+    pub token_stdin: bool,
+
+    /// The Grafana folder to import into (created when missing)
+    #[arg(long, value_name = "TITLE", conflicts_with = "output_dir")]
+    pub folder: Option<String>,
+
+    /// Write the dashboards' JSON into DIR for Grafana file provisioning instead
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenDashboardArgs {
+    /// Print the URL instead of opening a browser
+    #[arg(long)]
+    pub print_url: bool,
+
+    /// Open the agent's status page even when Grafana dashboards were imported
+    #[arg(long)]
+    pub status_page: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The pipeline to check
+    #[arg(long, value_enum, default_value_t)]
+    pub component: Component,
+
+    /// Prometheus's URL: check that it scrapes this agent and the target is up
+    #[arg(long, value_parser = parse::http_url, value_name = "URL")]
+    pub prometheus: Option<String>,
+
+    /// Also check the health endpoints of Prometheus, Alertmanager and Grafana
+    #[arg(long)]
+    pub stack: bool,
+
+    /// Alertmanager's URL for --stack [default: http://127.0.0.1:9093]
+    #[arg(long, value_parser = parse::http_url, value_name = "URL", requires = "stack")]
+    pub alertmanager: Option<String>,
+
+    /// Grafana's URL for --stack [default: the import URL, else http://127.0.0.1:3000]
+    #[arg(long, value_parser = parse::http_url, value_name = "URL", requires = "stack")]
+    pub grafana: Option<String>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]

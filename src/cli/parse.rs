@@ -112,12 +112,12 @@ pub fn load(s: &str) -> Result<f64, String> {
     }
 }
 
-/// An `IP:PORT` socket address (`[::1]:9470` for IPv6).
+/// An `IP:PORT` socket address (`[::1]:9470` for IPv6); port 0 picks a free port (the daemon
+/// publishes the one it got in `daemon.json`).
 pub fn socket_addr(s: &str) -> Result<std::net::SocketAddr, String> {
-    match s.parse::<std::net::SocketAddr>() {
-        Ok(a) if a.port() != 0 => Ok(a),
-        _ => Err("expected IP:PORT such as 127.0.0.1:9470 or [::1]:9470, port 1-65535".into()),
-    }
+    s.parse::<std::net::SocketAddr>().map_err(|_| {
+        "expected IP:PORT such as 127.0.0.1:9470 or [::1]:9470 (port 0: any free port)".into()
+    })
 }
 
 /// The collection interval: 1s to 1h.
@@ -216,4 +216,24 @@ pub fn frequency(s: &str) -> Result<u32, String> {
     let f: u32 = s.parse().map_err(|_| allowed())?;
     crate::profile::check_frequency(f).map_err(|_| allowed())?;
     Ok(f)
+}
+
+/// A ratio from 0 to 1.
+pub fn ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) => with_value(crate::model::telemetry::sample_ratio(v)),
+        Err(_) => Err("expected a ratio from 0 to 1, e.g. 0.1 for one trace in ten".into()),
+    }
+}
+
+pub fn header_name(s: &str) -> Result<String, String> {
+    with_value(crate::model::telemetry::header_name(s))
+}
+
+pub fn index_name(s: &str) -> Result<String, String> {
+    with_value(crate::model::telemetry::index_name(s))
+}
+
+pub fn trace_id(s: &str) -> Result<String, String> {
+    with_value(crate::telemetry::trace::trace_id(s))
 }

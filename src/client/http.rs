@@ -120,7 +120,15 @@ impl AgentClient {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut req = self.http.request(method, &url).header("accept", accept);
+        let context = outgoing_context();
+        let mut req = self
+            .http
+            .request(method, &url)
+            .header("accept", accept)
+            .header("traceparent", context.traceparent());
+        if let Some(state) = &context.tracestate {
+            req = req.header("tracestate", state.as_str());
+        }
         if let Some(t) = &self.token {
             req = req.bearer_auth(t.expose());
         }
@@ -210,6 +218,14 @@ impl AgentClient {
         }
         Err(self.error(status, &path, &bytes))
     }
+}
+
+/// The W3C trace context every call of this process sends: the `TRACEPARENT` (and
+/// `TRACESTATE`) a CI job exported, so the agent's spans join that job's trace, or else one
+/// new trace for the whole command (a fan-out's calls share it).
+pub fn outgoing_context() -> &'static crate::telemetry::SpanContext {
+    static CONTEXT: std::sync::OnceLock<crate::telemetry::SpanContext> = std::sync::OnceLock::new();
+    CONTEXT.get_or_init(crate::telemetry::SpanContext::for_outgoing_call)
 }
 
 /// A one-line reason for a transport error: the kind, then the innermost cause.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod observability;
 pub mod profile;
 pub mod secret_input;
+pub mod telemetry;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -18,6 +18,19 @@ pub fn run(ctx: &Ctx, cmd: ObservabilityCommand) -> Result<ExitStatus> {
             ctx.run::<ConfigReport>(Call::ShowConfig, ok, silent)
         }
         ObservabilityCommand::Metrics(args) => metrics(ctx, args),
+        ObservabilityCommand::ConfigureTracing(args) => {
+            super::telemetry::configure_tracing(ctx, args)
+        }
+        ObservabilityCommand::ConfigureLogging(args) => {
+            super::telemetry::configure_logging(ctx, args)
+        }
+        ObservabilityCommand::Traces(args) => super::telemetry::traces(ctx, args),
+        ObservabilityCommand::Logs(args) => super::telemetry::logs(ctx, args),
+        ObservabilityCommand::ImportDashboards(args) => {
+            super::telemetry::import_dashboards(ctx, args)
+        }
+        ObservabilityCommand::OpenDashboard(args) => super::telemetry::open_dashboard(ctx, args),
+        ObservabilityCommand::Diagnose(args) => super::telemetry::diagnose(ctx, args),
     }
 }
 
@@ -68,6 +81,24 @@ impl Report for ConfigReport {
             ("alert_rules", self.alert_rules.to_string()),
             ("alert_channels", self.alert_channels.to_string()),
         ]);
+        match &self.tracing {
+            Some(t) => rows.extend([
+                ("tracing.enabled", t.enabled.to_string()),
+                ("tracing.endpoint", t.endpoint.clone()),
+                ("tracing.service_name", t.service_name.clone()),
+                ("tracing.sample_ratio", t.sample_ratio.to_string()),
+            ]),
+            None => rows.push(("tracing", "not configured".into())),
+        }
+        match &self.logging {
+            Some(l) => rows.extend([
+                ("logging.enabled", l.enabled.to_string()),
+                ("logging.endpoint", l.endpoint.clone()),
+                ("logging.index", l.index.clone()),
+                ("logging.level", l.level.to_string()),
+            ]),
+            None => rows.push(("logging", "not configured".into())),
+        }
         kv_table(style, &rows)
     }
 }

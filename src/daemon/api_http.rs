@@ -33,16 +33,24 @@ pub struct ApiState {
     /// `--allow-remote-exec`.
     pub allow_remote_exec: bool,
     limiter: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    pub shared: Arc<super::runtime::Shared>,
 }
 
 impl ApiState {
-    pub fn new(svc: Arc<Service>, token: Secret, log: Ui, allow_remote_exec: bool) -> Self {
+    pub fn new(
+        svc: Arc<Service>,
+        token: Secret,
+        log: Ui,
+        allow_remote_exec: bool,
+        shared: Arc<super::runtime::Shared>,
+    ) -> Self {
         ApiState {
             svc,
             token,
             log,
             allow_remote_exec,
             limiter: Mutex::new(HashMap::new()),
+            shared,
         }
     }
 
@@ -112,6 +120,24 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     if path == "/healthz" {
         return healthz(&st).await;
     }
+    if path == "/" {
+        let mut resp = (StatusCode::SEE_OTHER, "").into_response();
+        resp.headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/ui"));
+        return resp;
+    }
+    if path == "/ui" || path.starts_with("/ui/") {
+        if let Some(peer) = super::serve::peer(&req)
+            && !st.allow(peer.ip())
+        {
+            return error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests; slow down",
+            );
+        }
+        return super::status_page::handle(st, req).await;
+    }
     if !path.starts_with("/api/") {
         return error_response(
             StatusCode::NOT_FOUND,
@@ -166,6 +192,20 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     }
     let query = req.uri().query().unwrap_or("").to_string();
     let origin = super::serve::origin(&req);
+    // Continue the caller's trace (the CLI always sends one; CI jobs pass theirs through).
+    let remote = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|tp| {
+            crate::telemetry::SpanContext::parse(
+                tp,
+                req.headers()
+                    .get("tracestate")
+                    .and_then(|v| v.to_str().ok()),
+            )
+        });
+    let started = Instant::now();
     let Ok(body) = axum::body::to_bytes(req.into_body(), MAX_BODY).await else {
         return too_large();
     };
@@ -189,29 +229,88 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
         );
     }
     let write = call.is_write();
+    let operation = call.operation();
+    let mut span = crate::telemetry::Span::start(
+        operation,
+        crate::telemetry::trace::Kind::Server,
+        remote.as_ref(),
+    );
+    span.set("http.request.method", req_method_name(method));
+    span.set("url.path", path.as_str());
+    span.set(
+        "client.origin",
+        if super::serve::origin_is_network(&origin) {
+            "network"
+        } else {
+            "local socket"
+        },
+    );
+    let context = span.context();
     let svc = Arc::clone(&st.svc);
-    let result = tokio::task::spawn_blocking(move || execute(&svc, call)).await;
-    match result {
-        Ok(Ok(value)) => {
-            if write {
-                st.log
-                    .status(&format!("{} {path}: applied", req_method_name(method)));
+    let log = st.log.clone();
+    let method_name = req_method_name(method);
+    let logged_path = path.clone();
+    // The request's work runs on a blocking thread with the span current there, so child
+    // spans and log records inside join the caller's trace.
+    let result = tokio::task::spawn_blocking(move || {
+        let run = || {
+            let result = execute(&svc, call);
+            match &result {
+                Ok(_) if write => log.status(&format!("{method_name} {logged_path}: applied")),
+                Err(e) if write || e.api_code() == "internal" => {
+                    log.warn(&format!("{method_name} {logged_path}: {e}"));
+                }
+                _ => {}
             }
-            axum::Json(value).into_response()
+            result
+        };
+        match &context {
+            Some(c) => crate::telemetry::trace::with_current(c.clone(), run),
+            None => run(),
         }
+    })
+    .await;
+    let response = match result {
+        Ok(Ok(value)) => axum::Json(value).into_response(),
         Ok(Err(e)) => {
-            if write || e.api_code() == "internal" {
-                st.log
-                    .warn(&format!("{} {path}: {e}", req_method_name(method)));
-            }
+            span.fail(&e.to_string());
             from_error(&e)
         }
-        Err(_) => error_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the request failed inside the agent",
-        ),
+        Err(_) => {
+            span.fail("the request failed inside the agent");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the request failed inside the agent",
+            )
+        }
+    };
+    let status = response.status().as_u16();
+    span.set("http.response.status_code", i64::from(status));
+    if st.log.logs(crate::model::Level::Debug) {
+        let mut meta = serde_json::Map::new();
+        meta.insert("method".into(), method_name.into());
+        meta.insert("path".into(), path.as_str().into());
+        meta.insert("status".into(), status.into());
+        meta.insert(
+            "duration_ms".into(),
+            serde_json::json!((started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
+        );
+        let shown_query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.chars().take(200).collect::<String>())
+        };
+        span.enter(|| {
+            st.log.log(
+                crate::model::Level::Debug,
+                &format!("{method_name} {path}{shown_query} {status}"),
+                meta,
+            );
+        });
     }
+    span.end();
+    response
 }
 
 /// `GET /healthz` for load balancers, without a token: 200 while no check is unhealthy,

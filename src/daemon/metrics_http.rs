@@ -27,8 +27,14 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let started = Instant::now();
+    let mut span = crate::telemetry::span("metrics.scrape");
+    if let Some(peer) = super::serve::peer(&req) {
+        span.set("client.address", peer.ip().to_string());
+    }
     let snap = shared.snapshot();
     let body = encode_text(&snap, &shared.stats(), &shared.extra_families());
+    span.set("http.response.body.size", body.len());
+    span.end();
     shared.record_scrape(started.elapsed());
     let mut resp = body.into_response();
     resp.headers_mut().insert(

@@ -6,6 +6,7 @@ pub mod files;
 pub mod metrics_http;
 pub mod runtime;
 pub mod serve;
+pub mod status_page;
 pub mod tls;
 
 use std::sync::Arc;
@@ -76,7 +77,27 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
     // Fail before binding anything if the state is unreadable.
     let state = local.state()?;
     let hostname = sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into());
-    let ui = ctx.ui.clone().for_daemon(&hostname);
+    let stderr_level = match ctx.ui.verbose {
+        0 => crate::model::Level::Info,
+        1 => crate::model::Level::Debug,
+        _ => crate::model::Level::Trace,
+    };
+    let logger = crate::telemetry::Logger::new(&hostname, stderr_level);
+    let ui = ctx.ui.clone().for_daemon(Arc::clone(&logger));
+    let tracer = crate::telemetry::trace::install(crate::telemetry::trace::Resource {
+        service_name: crate::model::telemetry::DEFAULT_SERVICE.into(),
+        service_version: env!("CARGO_PKG_VERSION").into(),
+        node_id: hostname.clone(),
+    });
+    let telemetry = crate::telemetry::Telemetry::new(tracer, logger);
+    // A configuration whose secrets cannot be read must not stop the agent: say so and run
+    // without that pipeline.
+    if let Err(e) = telemetry.apply_tracing(state.tracing.as_ref(), &local.secrets) {
+        ui.warn(&format!("trace export is off: {e}"));
+    }
+    if let Err(e) = telemetry.apply_logging(state.logging.as_ref(), &local.secrets) {
+        ui.warn(&format!("log shipping is off: {e}"));
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -100,10 +121,30 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             .await
             .map_err(|_| Error::Other("first metrics collection failed".into()))?;
         let runner = crate::health::runner::Runner::new(local.store.clone(), ui.clone());
-        let shared = runtime::Shared::new(handle, ui.clone(), first, Arc::clone(&runner));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{addr}");
+        let shared = runtime::Shared::new(
+            handle,
+            ui.clone(),
+            first,
+            Arc::clone(&runner),
+            Arc::clone(&telemetry),
+            url.clone(),
+        );
         shared.apply(&state.metrics)?;
 
         let (stop_tx, stop_rx) = watch::channel(false);
+        let exporter = tokio::spawn(crate::telemetry::otlp::run(
+            Arc::clone(&telemetry.tracer),
+            Arc::clone(&telemetry.trace_destination),
+            ui.clone(),
+            stop_rx.clone(),
+        ));
+        let shipper = tokio::spawn(crate::telemetry::elastic::run(
+            Arc::clone(&telemetry.logger.shipper),
+            ui.clone(),
+            stop_rx.clone(),
+        ));
         let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone()));
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
@@ -123,9 +164,8 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             token,
             ui.clone(),
             args.allow_remote_exec,
+            Arc::clone(&shared),
         )));
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let url = format!("{scheme}://{addr}");
         // The lock is ours, so a socket file left here is a dead daemon's.
         let socket_path = ctx.data_dir.join(files::SOCKET);
         let _ = std::fs::remove_file(&socket_path);
@@ -172,6 +212,8 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             let _ = server.await;
             let _ = local_server.await;
             let _ = supervisor.await;
+            let _ = exporter.await;
+            let _ = shipper.await;
         })
         .await;
         files::remove_info(&ctx.data_dir);

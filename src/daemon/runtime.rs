@@ -12,11 +12,12 @@ use tokio::sync::watch;
 use super::metrics_http;
 use crate::api::Runtime;
 use crate::error::{Error, Result};
-use crate::health::probe::{self, ProbeResult};
+use crate::health::probe::ProbeResult;
 use crate::health::runner::{CheckStatus, Runner, Tracker};
 use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
 use crate::model::{Check, MetricsConfig};
 use crate::render::Ui;
+use crate::telemetry::Telemetry;
 
 /// The running metrics listener.
 struct MetricsServer {
@@ -35,6 +36,11 @@ pub struct Shared {
     handle: tokio::runtime::Handle,
     ui: Ui,
     pub runner: Arc<Runner>,
+    pub telemetry: Arc<Telemetry>,
+    /// The API listener's URL (`http://127.0.0.1:9470`), for links to the status page.
+    pub api_url: String,
+    /// One-time status-page login codes and the sessions they opened.
+    pub page_sessions: super::status_page::Sessions,
 }
 
 impl Shared {
@@ -43,6 +49,8 @@ impl Shared {
         ui: Ui,
         first: Snapshot,
         runner: Arc<Runner>,
+        telemetry: Arc<Telemetry>,
+        api_url: String,
     ) -> Arc<Self> {
         Arc::new(Shared {
             started: Instant::now(),
@@ -54,13 +62,18 @@ impl Shared {
             handle,
             ui,
             runner,
+            telemetry,
+            api_url,
+            page_sessions: super::status_page::Sessions::default(),
         })
     }
 
     /// Families from the daemon's own loops (health checks, auto-healing), exposed next to
     /// the collected ones.
     pub fn extra_families(&self) -> Vec<Family> {
-        self.runner.families()
+        let mut f = self.runner.families();
+        f.extend(self.telemetry.families());
+        f
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -169,7 +182,14 @@ pub fn spawn_collector(
                         .min(deadline.saturating_duration_since(Instant::now())),
                 );
             }
-            shared.store(collector.collect());
+            let mut span = crate::telemetry::span("metrics.collect");
+            let snap = collector.collect();
+            span.set("metrics.families", snap.families.len());
+            if !snap.errors.is_empty() {
+                span.fail(&snap.errors.join("; "));
+            }
+            span.end();
+            shared.store(snap);
         }
     })
 }
@@ -235,11 +255,30 @@ impl Runtime for DaemonRuntime {
     }
 
     fn run_check(&self, check: &Check) -> ProbeResult {
-        self.0.handle.block_on(probe::run(check))
+        let parent = crate::telemetry::trace::current();
+        self.0
+            .handle
+            .block_on(crate::health::runner::traced_probe(check, parent.as_ref()))
     }
 
     fn checks_changed(&self) {
         self.0.runner.changed();
+    }
+
+    fn telemetry(&self) -> Option<&Arc<Telemetry>> {
+        Some(&self.0.telemetry)
+    }
+
+    fn handle(&self) -> Option<tokio::runtime::Handle> {
+        Some(self.0.handle.clone())
+    }
+
+    fn status_page_link(&self) -> Result<crate::api::StatusPageLink> {
+        let code = self.0.page_sessions.new_code()?;
+        Ok(crate::api::StatusPageLink {
+            url: format!("{}/ui/login?code={code}", self.0.api_url),
+            expires_in_seconds: super::status_page::CODE_TTL.as_secs(),
+        })
     }
 
     fn apply_metrics(&self, config: &MetricsConfig) -> Result<()> {

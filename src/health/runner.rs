@@ -160,6 +160,29 @@ impl Tracker {
     }
 }
 
+/// Run `check` once inside a `health.check` span: a child of `parent` (an API request), or
+/// the root of its own trace when the runner schedules it.
+pub async fn traced_probe(
+    check: &Check,
+    parent: Option<&crate::telemetry::SpanContext>,
+) -> ProbeResult {
+    let mut span = crate::telemetry::Span::start(
+        "health.check",
+        crate::telemetry::trace::Kind::Internal,
+        parent,
+    );
+    span.set("check.name", check.name.as_str());
+    span.set("check.type", check.probe.check_type().as_str());
+    span.set("check.target", check.probe.target());
+    let result = probe::run(check).await;
+    span.set("check.latency_seconds", result.latency_seconds);
+    if !result.ok {
+        span.fail(&result.message);
+    }
+    span.end();
+    result
+}
+
 /// Run every check once, concurrently (embedded `health status`, `run-check`): one run decides
 /// healthy or unhealthy, thresholds aside.
 pub async fn run_once(checks: &[Check]) -> Vec<CheckStatus> {
@@ -304,7 +327,7 @@ impl Runner {
             ticker.tick().await;
             let result = {
                 let _permit = Arc::clone(&self.limit).acquire_owned().await;
-                probe::run(&check).await
+                traced_probe(&check, None).await
             };
             self.record(&check, &result);
         }
@@ -368,7 +391,13 @@ impl Runner {
             timeout: crate::model::PromDuration::from_secs(RESTART_TIMEOUT.as_secs()),
             ..check.clone()
         };
+        let mut span = crate::telemetry::span("health.restart");
+        span.set("check.name", check.name.as_str());
         let result = probe::run(&restart).await;
+        if !result.ok {
+            span.fail(&result.message);
+        }
+        span.end();
         let outcome = if result.ok { "success" } else { "failure" };
         self.count_restart(&check.name, outcome);
         if result.ok {

@@ -401,6 +401,9 @@ impl Hierarchy {
             // only fill in under CFQ/BFQ. Prefer recursive files: processes may sit in
             // sub-cgroups.
             Version::V1 => {
+                // A file with only its `Total 0` line is accounting that counted nothing
+                // yet: zero, when no other file has per-device numbers.
+                let mut counted_nothing = false;
                 for file in [
                     "blkio.throttle.io_service_bytes_recursive",
                     "blkio.throttle.io_service_bytes",
@@ -408,13 +411,14 @@ impl Hierarchy {
                     "blkio.io_service_bytes_recursive",
                     "blkio.io_service_bytes",
                 ] {
-                    if let Some(text) = read_opt(&dir.join(file))?
-                        && let Some(rw) = parse_blkio(&text)
-                    {
-                        return Ok(Some(rw));
+                    if let Some(text) = read_opt(&dir.join(file))? {
+                        if let Some(rw) = parse_blkio(&text) {
+                            return Ok(Some(rw));
+                        }
+                        counted_nothing |= text.lines().any(|l| l.starts_with("Total "));
                     }
                 }
-                Ok(None)
+                Ok(counted_nothing.then_some((0, 0)))
             }
             Version::V2 => Ok(read_opt(&dir.join("io.stat"))?.map(|t| parse_io_stat(&t))),
         }

@@ -7,6 +7,7 @@ pub mod duration;
 pub mod rule;
 pub mod rule_file;
 pub mod secret;
+pub mod telemetry;
 pub mod validate;
 
 pub use channel::{Channel, ChannelSpec, ChannelType};
@@ -15,3 +16,6 @@ pub use config::{AutoHealingConfig, AutoHealingPatch, MetricsConfig, MetricsPatc
 pub use duration::PromDuration;
 pub use rule::{AlertRule, Comparison, Matcher, Severity};
 pub use secret::{Redacted, Secret, SecretBackend, SecretRef, WireSecret};
+pub use telemetry::{
+    GrafanaConfig, Level, LoggingConfig, LoggingPatch, TracingConfig, TracingPatch,
+};

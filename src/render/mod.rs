@@ -104,8 +104,9 @@ pub struct Ui {
     pub quiet: bool,
     pub verbose: u8,
     silent: bool,
-    /// Set in the daemon: stderr lines become JSON log records for this node.
-    log_node: Option<String>,
+    /// Set in the daemon: messages become structured log records (stderr JSON, the ring of
+    /// recent logs, and Elasticsearch when configured).
+    logger: Option<std::sync::Arc<crate::telemetry::Logger>>,
 }
 
 impl Ui {
@@ -122,7 +123,7 @@ impl Ui {
             quiet,
             verbose,
             silent: false,
-            log_node: None,
+            logger: None,
         }
     }
 
@@ -138,17 +139,44 @@ impl Ui {
             quiet: true,
             verbose: 0,
             silent: true,
-            log_node: None,
+            logger: None,
         }
     }
 
-    /// The daemon's UI: every stderr line is a JSON log record (`timestamp`, `level`,
-    /// `message`, `service`, `node_id`), and status lines are always on.
-    pub fn for_daemon(mut self, node_id: &str) -> Self {
-        self.log_node = Some(node_id.to_string());
+    /// The daemon's UI: every message is a structured log record (see
+    /// [`crate::telemetry::log`]), and status lines are always on.
+    pub fn for_daemon(mut self, logger: std::sync::Arc<crate::telemetry::Logger>) -> Self {
+        self.logger = Some(logger);
         self.stderr_color = false;
         self.quiet = false;
         self
+    }
+
+    /// A structured record with metadata: in the daemon, the log; elsewhere a status,
+    /// warning or debug line by level.
+    pub fn log(
+        &self,
+        level: crate::model::Level,
+        message: &str,
+        metadata: serde_json::Map<String, serde_json::Value>,
+    ) {
+        use crate::model::Level;
+        match &self.logger {
+            Some(l) => l.log(level, message, metadata),
+            None => match level {
+                Level::Error | Level::Warning => self.warn(message),
+                Level::Info => self.status(message),
+                Level::Debug | Level::Trace => self.debug(message),
+            },
+        }
+    }
+
+    /// Whether a record at `level` goes anywhere (to skip building costly messages).
+    pub fn logs(&self, level: crate::model::Level) -> bool {
+        match &self.logger {
+            Some(l) => l.enabled(level),
+            None => !self.silent && (level <= crate::model::Level::Info || self.verbose > 0),
+        }
     }
 
     /// Print a report in the chosen format. A closed pipe (`| head`) is not an error.
@@ -203,6 +231,10 @@ impl Ui {
 
     /// Debug detail shown with `-v`.
     pub fn debug(&self, message: &str) {
+        if let Some(l) = &self.logger {
+            l.log(crate::model::Level::Debug, message, serde_json::Map::new());
+            return;
+        }
         if self.verbose > 0 && !self.silent {
             self.stderr_line("debug", "debug: ", message);
         }
@@ -225,18 +257,12 @@ impl Ui {
     }
 
     fn stderr_line(&self, level: &str, prefix: &str, message: &str) {
-        let line = match &self.log_node {
-            Some(node) => serde_json::json!({
-                "timestamp": humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
-                "level": level,
-                "message": message,
-                "service": "hivemind",
-                "node_id": node,
-            })
-            .to_string(),
-            None => format!("{prefix}{message}"),
-        };
-        let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+        if let Some(logger) = &self.logger {
+            let level = crate::model::Level::parse(level).unwrap_or(crate::model::Level::Info);
+            logger.log(level, message, serde_json::Map::new());
+            return;
+        }
+        let _ = std::io::stderr().write_all(format!("{prefix}{message}\n").as_bytes());
     }
 }
 

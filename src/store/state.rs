@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::fs::{LockGuard, read_optional, toml_error, write_atomic};
 use crate::error::{Error, Result};
 use crate::model::{
-    AlertRule, AutoHealingConfig, Channel, Check, MetricsConfig, SecretRef, validate,
+    AlertRule, AutoHealingConfig, Channel, Check, GrafanaConfig, LoggingConfig, MetricsConfig,
+    SecretRef, TracingConfig, validate,
 };
 
 /// The state file's schema version.
@@ -29,6 +30,19 @@ pub struct State {
     pub channels: BTreeMap<String, Channel<SecretRef>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// The agent's own trace export (`configure-tracing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<TracingConfig<SecretRef>>,
+    /// The agent's log shipping (`configure-logging`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<LoggingConfig<SecretRef>>,
+    /// Where dashboards were imported (`import-dashboards`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub grafana: GrafanaConfig,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl Default for State {
@@ -40,6 +54,9 @@ impl Default for State {
             rules: Vec::new(),
             channels: BTreeMap::new(),
             checks: Vec::new(),
+            tracing: None,
+            logging: None,
+            grafana: GrafanaConfig::default(),
         }
     }
 }
@@ -78,6 +95,25 @@ impl State {
         }
         for name in self.channels.keys() {
             validate::object_name(name).map_err(|a| format!("channels.{name}: expected {a}"))?;
+        }
+        if let Some(t) = &self.tracing {
+            validate::http_url(&t.endpoint)
+                .map_err(|a| format!("tracing.endpoint: expected {a}"))?;
+            crate::model::telemetry::sample_ratio(t.sample_ratio)
+                .map_err(|a| format!("tracing.sample_ratio: expected {a}"))?;
+            for name in t.headers.keys() {
+                crate::model::telemetry::header_name(name)
+                    .map_err(|a| format!("tracing.headers.{name}: expected {a}"))?;
+            }
+        }
+        if let Some(l) = &self.logging {
+            validate::http_url(&l.endpoint)
+                .map_err(|a| format!("logging.endpoint: expected {a}"))?;
+            crate::model::telemetry::index_name(&l.index)
+                .map_err(|a| format!("logging.index: expected {a}"))?;
+        }
+        if let Some(u) = &self.grafana.url {
+            validate::http_url(u).map_err(|a| format!("grafana.url: expected {a}"))?;
         }
         Ok(())
     }

@@ -72,7 +72,24 @@ pub struct Daemon {
 
 impl Daemon {
     /// Start a daemon on `dir` with free API and metrics ports; wait until it answers.
+    /// Start a daemon on `dir` with a free API port (port 0: the daemon picks one and
+    /// publishes it) and a free metrics port; wait until it answers. A start that loses a
+    /// port race to a parallel test is retried.
     pub fn start(dir: &Path, extra: &[&str]) -> Daemon {
+        let mut last_err = String::new();
+        for _ in 0..3 {
+            match Daemon::try_start(dir, extra) {
+                Ok(d) => return d,
+                Err(e) if e.contains("cannot serve metrics") || e.contains("cannot listen") => {
+                    last_err = e
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("{last_err}");
+    }
+
+    fn try_start(dir: &Path, extra: &[&str]) -> Result<Daemon, String> {
         let metrics_port = free_port();
         let (code, _, err) = hm_run(
             dir,
@@ -84,12 +101,12 @@ impl Daemon {
             ],
         );
         assert_eq!(code, 0, "{err}");
-        let api: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let _ = std::fs::remove_file(dir.join("daemon.json"));
         let child = std_cmd(dir)
             .args([
                 "daemon",
                 "--listen",
-                &api.to_string(),
+                "127.0.0.1:0",
                 "--collect-interval",
                 "1s",
             ])
@@ -100,18 +117,21 @@ impl Daemon {
             .unwrap();
         let mut d = Daemon {
             child: Some(child),
-            api,
+            api: "127.0.0.1:0".parse().unwrap(),
             metrics_port,
             token: String::new(),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if dir.join("daemon.json").exists() {
+            if let Ok(text) = std::fs::read_to_string(dir.join("daemon.json")) {
+                let info: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let url = info["url"].as_str().unwrap();
+                d.api = url.rsplit("://").next().unwrap().parse().unwrap();
                 d.token = std::fs::read_to_string(dir.join("agent.token"))
                     .unwrap()
                     .trim()
                     .to_string();
-                return d;
+                return Ok(d);
             }
             if let Some(status) = d.child.as_mut().unwrap().try_wait().unwrap() {
                 let mut err = String::new();
@@ -122,11 +142,11 @@ impl Daemon {
                     .unwrap()
                     .read_to_string(&mut err)
                     .unwrap();
-                panic!("daemon exited with {status}: {err}");
+                return Err(format!("daemon exited with {status}: {err}"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("daemon did not start within 20 s");
+        Err("daemon did not start within 20 s".into())
     }
 
     pub fn url(&self) -> String {

@@ -1,5 +1,5 @@
-//! completions/ and man/ are generated from the clap definition and committed; these tests
-//! fail when they are stale. Regenerate with `HIVEMIND_BLESS=1 cargo test generated`.
+//! completions/ and man/ (from the clap definition) and dashboards/ (from src/dashboards) are
+//! generated and committed; these tests fail when they are stale. Regenerate with `HIVEMIND_BLESS=1 cargo test generated`.
 
 use std::path::{Path, PathBuf};
 
@@ -104,4 +104,32 @@ fn completions_command_prints_the_same_script() {
     let (code, _, err) = super::hm_run(dir.path(), &["completions", "tcsh"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: invalid value 'tcsh'"), "{err}");
+}
+
+#[test]
+fn dashboards_are_current() {
+    let mut stale = Vec::new();
+    let all = hivemind::dashboards::all();
+    for d in &all {
+        check(
+            &root().join("dashboards").join(d.file),
+            hivemind::dashboards::to_file(d).as_bytes(),
+            &mut stale,
+        );
+    }
+    for entry in std::fs::read_dir(root().join("dashboards"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !all.iter().any(|d| d.file == name) {
+            if bless() {
+                std::fs::remove_file(entry.path()).unwrap();
+            } else {
+                stale.push(format!("dashboards/{name} (no such dashboard)"));
+            }
+        }
+    }
+    report(stale);
 }

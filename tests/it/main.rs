@@ -10,6 +10,7 @@ mod bad_input;
 mod channels;
 mod checks;
 mod generated;
+mod observe;
 mod profile;
 mod rules;
 mod status;

@@ -1,0 +1,360 @@
+//! OTLP/HTTP (protobuf) export of the agent's spans: the encoding (the official
+//! opentelemetry-proto types, so the wire format is the collector's own), the background
+//! exporter with bounded retries, and a one-off send for `diagnose`'s canary span.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::{AnyValue, InstrumentationScope, KeyValue, any_value};
+use opentelemetry_proto::tonic::resource::v1::Resource as ProtoResource;
+use opentelemetry_proto::tonic::trace::v1::{
+    ResourceSpans, ScopeSpans, Span, Status, span, status,
+};
+use prost::Message;
+
+use super::trace::{Kind, Resource, SpanRecord, Tracer, Value};
+use crate::model::Secret;
+
+/// Spans per export request.
+pub const BATCH: usize = 512;
+/// How often queued spans are sent when the batch is not full.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// The longest wait between failed exports.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Where spans go.
+#[derive(Clone)]
+pub struct Destination {
+    pub endpoint: String,
+    /// Extra headers; values are credentials.
+    pub headers: Vec<(String, Secret)>,
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len() / 2)
+        .filter_map(|i| u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok())
+        .collect()
+}
+
+fn any(v: &Value) -> AnyValue {
+    AnyValue {
+        value: Some(match v {
+            Value::Bool(b) => any_value::Value::BoolValue(*b),
+            Value::Int(i) => any_value::Value::IntValue(*i),
+            Value::Float(f) => any_value::Value::DoubleValue(*f),
+            Value::Str(s) => any_value::Value::StringValue(s.clone()),
+        }),
+    }
+}
+
+fn kv(key: &str, v: &Value) -> KeyValue {
+    KeyValue {
+        key: key.to_string(),
+        value: Some(any(v)),
+        ..Default::default()
+    }
+}
+
+/// The OTLP request for `spans` from `resource`.
+pub fn encode(resource: &Resource, spans: &[SpanRecord]) -> Vec<u8> {
+    let resource = ProtoResource {
+        attributes: vec![
+            kv("service.name", &Value::from(resource.service_name.as_str())),
+            kv(
+                "service.version",
+                &Value::from(resource.service_version.as_str()),
+            ),
+            kv("node.id", &Value::from(resource.node_id.as_str())),
+            kv("host.name", &Value::from(resource.node_id.as_str())),
+        ],
+        ..Default::default()
+    };
+    let spans = spans
+        .iter()
+        .map(|s| Span {
+            trace_id: unhex(&s.trace_id),
+            span_id: unhex(&s.span_id),
+            trace_state: s.tracestate.clone().unwrap_or_default(),
+            parent_span_id: s.parent_span_id.as_deref().map(unhex).unwrap_or_default(),
+            // W3C trace flags in the low byte: sampled.
+            flags: u32::from(s.sampled),
+            name: s.name.clone(),
+            kind: match s.kind {
+                Kind::Internal => span::SpanKind::Internal,
+                Kind::Server => span::SpanKind::Server,
+                Kind::Client => span::SpanKind::Client,
+            } as i32,
+            start_time_unix_nano: s.start_unix_nanos,
+            end_time_unix_nano: s.end_unix_nanos(),
+            attributes: s.attributes.iter().map(|(k, v)| kv(k, v)).collect(),
+            status: Some(Status {
+                message: match s.attributes.get("error") {
+                    Some(Value::Str(e)) if s.status == "error" => e.clone(),
+                    _ => String::new(),
+                },
+                code: if s.status == "error" {
+                    status::StatusCode::Error
+                } else {
+                    status::StatusCode::Ok
+                } as i32,
+            }),
+            ..Default::default()
+        })
+        .collect();
+    ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: Some(resource),
+            scope_spans: vec![ScopeSpans {
+                scope: Some(InstrumentationScope {
+                    name: "hivemind".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    ..Default::default()
+                }),
+                spans,
+                schema_url: String::new(),
+            }],
+            schema_url: String::new(),
+        }],
+    }
+    .encode_to_vec()
+}
+
+/// Why an export did not go through.
+#[derive(Debug, Clone)]
+pub struct ExportError {
+    /// HTTP status when the collector answered.
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A client for the collector: redirects off, bounded time.
+pub fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Send one encoded request. Returns how many spans the collector rejected (OTLP partial
+/// success).
+pub async fn send(
+    http: &reqwest::Client,
+    dest: &Destination,
+    body: Vec<u8>,
+) -> Result<i64, ExportError> {
+    let mut req = http
+        .post(&dest.endpoint)
+        .header("content-type", "application/x-protobuf")
+        .body(body);
+    for (k, v) in &dest.headers {
+        req = req.header(k.as_str(), v.expose());
+    }
+    let resp = req.send().await.map_err(|e| ExportError {
+        status: None,
+        message: crate::telemetry::describe_http_error(&e),
+    })?;
+    let status = resp.status();
+    let bytes = resp.bytes().await.unwrap_or_default();
+    if !status.is_success() {
+        let text: String = String::from_utf8_lossy(&bytes)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
+        return Err(ExportError {
+            status: Some(status.as_u16()),
+            message: format!(
+                "HTTP {status} from the collector{}",
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {text}")
+                }
+            ),
+        });
+    }
+    // An empty body is a full success; a protobuf body may report partial success.
+    Ok(ExportTraceServiceResponse::decode(bytes.as_ref())
+        .ok()
+        .and_then(|r| r.partial_success)
+        .map_or(0, |p| p.rejected_spans))
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The exporter: drains the tracer's queue to the destination until `stop`.
+pub async fn run(
+    tracer: Arc<Tracer>,
+    destination: Arc<RwLock<Option<Destination>>>,
+    log: crate::render::Ui,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let http = client(Duration::from_secs(10));
+    let mut backoff = Duration::ZERO;
+    let mut failing = false;
+    loop {
+        let wait = if backoff.is_zero() {
+            FLUSH_EVERY
+        } else {
+            backoff
+        };
+        tokio::select! {
+            _ = tracer.wake.notified(), if backoff.is_zero() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => break,
+        }
+        let dest = destination.read().ok().and_then(|d| d.clone());
+        let Some(dest) = dest else {
+            backoff = Duration::ZERO;
+            continue;
+        };
+        let batch = tracer.take_batch(BATCH);
+        if batch.is_empty() {
+            continue;
+        }
+        let body = encode(&tracer.resource(), &batch);
+        match send(&http, &dest, body).await {
+            Ok(rejected) => {
+                let rejected = u64::try_from(rejected.max(0)).unwrap_or(0);
+                tracer.stats.exported.fetch_add(
+                    batch.len() as u64 - rejected.min(batch.len() as u64),
+                    Ordering::Relaxed,
+                );
+                tracer.stats.dropped.fetch_add(rejected, Ordering::Relaxed);
+                tracer
+                    .stats
+                    .last_success
+                    .store(unix_now(), Ordering::Relaxed);
+                backoff = Duration::ZERO;
+                if failing {
+                    failing = false;
+                    log.status(&format!("trace export to {} works again", dest.endpoint));
+                }
+            }
+            Err(e) => {
+                tracer.stats.failures.fetch_add(1, Ordering::Relaxed);
+                tracer
+                    .stats
+                    .last_failure
+                    .store(unix_now(), Ordering::Relaxed);
+                if let Ok(mut last) = tracer.stats.last_error.lock() {
+                    *last = Some(e.message.clone());
+                }
+                // A 4xx other than 408/429 will not succeed on retry: the batch is dropped.
+                let retry = e.status.is_none_or(|s| s == 408 || s == 429 || s >= 500);
+                if retry {
+                    tracer.requeue(batch);
+                } else {
+                    tracer
+                        .stats
+                        .dropped
+                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                }
+                if !failing {
+                    failing = true;
+                    log.warn(&format!(
+                        "trace export to {} failed: {e} (retrying; `hivemind observability diagnose --component tracing` checks the pipeline)",
+                        dest.endpoint
+                    ));
+                }
+                backoff = (backoff * 2)
+                    .max(Duration::from_secs(1))
+                    .min(MAX_BACKOFF)
+                    .mul_f64(0.8 + 0.4 * crate::health::runner::random_unit());
+            }
+        }
+    }
+    // Flush what is queued, once, on shutdown.
+    let dest = destination.read().ok().and_then(|d| d.clone());
+    if let Some(dest) = dest {
+        let batch = tracer.take_batch(BATCH);
+        if !batch.is_empty() {
+            let body = encode(&tracer.resource(), &batch);
+            if tokio::time::timeout(Duration::from_secs(3), send(&http, &dest, body))
+                .await
+                .is_ok_and(|r| r.is_ok())
+            {
+                tracer
+                    .stats
+                    .exported
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn encodes_ids_parent_and_attributes() {
+        let mut attributes = BTreeMap::new();
+        attributes.insert("operation.name".to_string(), Value::from("api.info"));
+        attributes.insert("error".to_string(), Value::from("boom"));
+        let span = SpanRecord {
+            trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+            span_id: "00f067aa0ba902b7".into(),
+            parent_span_id: Some("1111111111111111".into()),
+            name: "api.info".into(),
+            kind: Kind::Server,
+            start: String::new(),
+            start_unix_nanos: 1_000,
+            duration_seconds: 0.5,
+            attributes,
+            status: "error".into(),
+            sampled: true,
+            tracestate: Some("k=v".into()),
+        };
+        let res = Resource {
+            service_name: "svc".into(),
+            service_version: "1".into(),
+            node_id: "n1".into(),
+        };
+        let bytes = encode(&res, &[span]);
+        let req = ExportTraceServiceRequest::decode(bytes.as_slice()).unwrap();
+        let rs = &req.resource_spans[0];
+        let attr = |kvs: &[KeyValue], k: &str| {
+            kvs.iter()
+                .find(|a| a.key == k)
+                .and_then(|a| a.value.clone())
+                .and_then(|v| v.value)
+        };
+        assert_eq!(
+            attr(&rs.resource.as_ref().unwrap().attributes, "service.name"),
+            Some(any_value::Value::StringValue("svc".into()))
+        );
+        let s = &rs.scope_spans[0].spans[0];
+        assert_eq!(s.trace_id.len(), 16);
+        assert_eq!(s.parent_span_id, vec![0x11; 8]);
+        assert_eq!(s.end_time_unix_nano, 500_001_000);
+        assert_eq!(s.kind, span::SpanKind::Server as i32);
+        assert_eq!(
+            s.status.as_ref().unwrap().code,
+            status::StatusCode::Error as i32
+        );
+        assert_eq!(s.trace_state, "k=v");
+        assert_eq!(
+            attr(&s.attributes, "error"),
+            Some(any_value::Value::StringValue("boom".into()))
+        );
+    }
+}
