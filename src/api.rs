@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::alerting::notify::TestResult;
+use crate::alerting::{Alert, AlertList, AlertQuery};
 use crate::core::{Change, ChannelView, Local};
 use crate::error::{Error, Result};
 use crate::health::node::{self, Thresholds};
@@ -37,6 +39,9 @@ pub enum Call {
     DeleteChannel(String),
     Metrics,
     Metric(String),
+    Alerts(AlertQuery),
+    Alert(String),
+    TestChannel(String),
 }
 
 /// The HTTP form of a call.
@@ -73,6 +78,10 @@ impl Call {
             Call::DeleteChannel(n) => (Method::Delete, format!("/api/channels/{n}"), None),
             Call::Metrics => (Method::Get, "/api/metrics".into(), None),
             Call::Metric(n) => (Method::Get, format!("/api/metrics/{n}"), None),
+            Call::Alerts(q) if q.states.is_empty() => (Method::Get, "/api/alerts".into(), None),
+            Call::Alerts(q) => (Method::Get, format!("/api/alerts?{}", q.to_query()), None),
+            Call::Alert(id) => (Method::Get, format!("/api/alerts/{id}"), None),
+            Call::TestChannel(n) => (Method::Post, format!("/api/channels/{n}/test"), None),
         })
     }
 
@@ -116,6 +125,13 @@ impl Call {
             }
             (Method::Get, ["api", "metrics"]) => Call::Metrics,
             (Method::Get, ["api", "metrics", n]) => Call::Metric(name(n, validate::metric_name)?),
+            (Method::Get, ["api", "alerts"]) => Call::Alerts(AlertQuery::from_query(query)?),
+            (Method::Get, ["api", "alerts", id]) => {
+                Call::Alert(crate::alerting::check_id(id).map_err(|a| Error::invalid("id", id, a))?)
+            }
+            (Method::Post, ["api", "channels", n, "test"]) => {
+                Call::TestChannel(name(n, validate::object_name)?)
+            }
             _ => {
                 return Err(Error::NotFound(format!(
                     "no API endpoint {path} for this method"
@@ -235,6 +251,15 @@ pub trait Runtime: Send + Sync {
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>>;
     /// Start serving metrics with `config`; an error leaves the old listener in place.
     fn apply_metrics(&self, config: &MetricsConfig) -> Result<()>;
+    /// The alerts in the states asked for (the daemon's continuous evaluation, or one
+    /// evaluation of the stored rules now).
+    fn alerts(&self, local: &Local, query: &AlertQuery) -> Result<AlertList>;
+    /// One alert by id, in any state.
+    fn alert(&self, local: &Local, id: &str) -> Result<Option<Alert>>;
+    /// Send a test notification to a stored channel.
+    fn test_channel(&self, local: &Local, name: &str) -> Result<TestResult>;
+    /// Whether notifications may go to private and loopback addresses.
+    fn allows_private_destinations(&self) -> bool;
 }
 
 /// Everything [`execute`] needs.
@@ -323,6 +348,9 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 Ok(s) => s,
                 Err(never) => match never {},
             };
+            if !svc.runtime.allows_private_destinations() {
+                check_destinations(&spec)?;
+            }
             let (change, channel) = local.configure_channel(&name, spec, &svc.ui)?;
             to_json(&ChannelChange { change, channel })
         }
@@ -338,5 +366,27 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             .runtime
             .metric(&name)?
             .ok_or_else(|| Error::NotFound(format!("no metric named '{name}'"))),
+        Call::Alerts(query) => to_json(&svc.runtime.alerts(local, &query)?),
+        Call::Alert(id) => to_json(&svc.runtime.alert(local, &id)?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "no alert with id {id} (resolved alerts are kept for 15 minutes)"
+            ))
+        })?),
+        Call::TestChannel(name) => to_json(&svc.runtime.test_channel(local, &name)?),
     }
+}
+
+/// Refuse notification URLs that point at private or loopback addresses, for an agent that
+/// does not allow them (host names are checked again when they are resolved at send time).
+fn check_destinations(channel: &crate::model::ChannelSpec) -> Result<()> {
+    use crate::alerting::notify::http::check_url;
+    let (field, url) = match channel {
+        Channel::Slack { webhook_url } => ("webhook_url", webhook_url.expose()),
+        Channel::Webhook { url } => ("url", url.as_str()),
+        Channel::Pagerduty { url: Some(url), .. } => ("url", url.as_str()),
+        Channel::Pagerduty { url: None, .. } | Channel::Email { .. } => return Ok(()),
+    };
+    check_url(url, false)
+        .map(drop)
+        .map_err(|why| Error::Usage(format!("{field}: {why}")))
 }

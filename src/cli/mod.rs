@@ -2,6 +2,7 @@
 //! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
 
 pub mod agent;
+pub mod alerting;
 pub mod daemon;
 pub mod health;
 pub mod observability;

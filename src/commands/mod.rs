@@ -3,6 +3,7 @@
 //! the renderer.
 
 pub mod agent;
+pub mod alerting;
 pub mod embedded;
 pub mod health;
 pub mod observability;

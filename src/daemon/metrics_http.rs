@@ -28,7 +28,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
     }
     let started = Instant::now();
     let snap = shared.snapshot();
-    let body = encode_text(&snap, &shared.stats());
+    let body = encode_text(&snap, &shared.extra_families());
     shared.record_scrape(started.elapsed());
     let mut resp = body.into_response();
     resp.headers_mut().insert(

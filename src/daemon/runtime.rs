@@ -10,11 +10,17 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::metrics_http;
+use crate::alerting::notify::TestResult;
+use crate::alerting::{Alert, AlertList, AlertQuery, Engine};
 use crate::api::Runtime;
+use crate::core::Local;
 use crate::error::{Error, Result};
-use crate::metrics::{Collector, CollectorConfig, SelfStats, Snapshot};
+use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
 use crate::model::MetricsConfig;
 use crate::render::Ui;
+
+/// A source of metric families exposed next to the collection (alerting's, for example).
+type FamilySource = Box<dyn Fn() -> Vec<Family> + Send + Sync>;
 
 /// The running metrics listener.
 struct MetricsServer {
@@ -32,6 +38,9 @@ pub struct Shared {
     server: Mutex<Option<MetricsServer>>,
     handle: tokio::runtime::Handle,
     ui: Ui,
+    /// Bumped after every collection, so that rule evaluation follows it at once.
+    collections: watch::Sender<u64>,
+    sources: RwLock<Vec<FamilySource>>,
 }
 
 impl Shared {
@@ -45,7 +54,33 @@ impl Shared {
             server: Mutex::new(None),
             handle,
             ui,
+            collections: watch::Sender::new(0),
+            sources: RwLock::new(Vec::new()),
         })
+    }
+
+    /// Wakes up after every collection.
+    pub fn subscribe_collections(&self) -> watch::Receiver<u64> {
+        self.collections.subscribe()
+    }
+
+    /// Expose the families `source` returns on every scrape, next to the collection.
+    pub fn add_families(&self, source: impl Fn() -> Vec<Family> + Send + Sync + 'static) {
+        if let Ok(mut s) = self.sources.write() {
+            s.push(Box::new(source));
+        }
+    }
+
+    /// Every family exposed besides the collection: the scrape statistics and the
+    /// registered sources.
+    pub fn extra_families(&self) -> Vec<Family> {
+        let mut out: Vec<Family> = crate::metrics::scrape_families(&self.stats()).into();
+        if let Ok(sources) = self.sources.read() {
+            for source in sources.iter() {
+                out.extend(source());
+            }
+        }
+        out
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -59,6 +94,7 @@ impl Shared {
         if let Ok(mut s) = self.snapshot.write() {
             *s = Arc::new(snap);
         }
+        self.collections.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub fn stats(&self) -> SelfStats {
@@ -165,7 +201,10 @@ pub fn prime(config: CollectorConfig) -> (Collector, Snapshot) {
 }
 
 /// [`Runtime`] for the daemon.
-pub struct DaemonRuntime(pub Arc<Shared>);
+pub struct DaemonRuntime {
+    pub shared: Arc<Shared>,
+    pub alerting: Arc<Engine>,
+}
 
 impl Runtime for DaemonRuntime {
     fn mode(&self) -> &'static str {
@@ -173,16 +212,16 @@ impl Runtime for DaemonRuntime {
     }
 
     fn uptime_seconds(&self) -> u64 {
-        self.0.started.elapsed().as_secs()
+        self.shared.started.elapsed().as_secs()
     }
 
     fn metrics(&self) -> Result<serde_json::Value> {
-        serde_json::to_value(&*self.0.snapshot())
+        serde_json::to_value(&*self.shared.snapshot())
             .map_err(|e| Error::Other(format!("encoding metrics: {e}")))
     }
 
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
-        let snap = self.0.snapshot();
+        let snap = self.shared.snapshot();
         snap.family(name)
             .map(|f| {
                 serde_json::to_value(f).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
@@ -191,6 +230,22 @@ impl Runtime for DaemonRuntime {
     }
 
     fn apply_metrics(&self, config: &MetricsConfig) -> Result<()> {
-        self.0.apply(config)
+        self.shared.apply(config)
+    }
+
+    fn alerts(&self, _local: &Local, query: &AlertQuery) -> Result<AlertList> {
+        Ok(self.alerting.alerts(query))
+    }
+
+    fn alert(&self, _local: &Local, id: &str) -> Result<Option<Alert>> {
+        Ok(self.alerting.alert(id))
+    }
+
+    fn test_channel(&self, _local: &Local, name: &str) -> Result<TestResult> {
+        self.alerting.test_channel(name)
+    }
+
+    fn allows_private_destinations(&self) -> bool {
+        self.alerting.allows_private()
     }
 }

@@ -23,8 +23,17 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 /// rename over the target, fsync the directory. Readers see the old or the new file, never a
 /// mix, and a crash leaves at worst a stray temp file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    ensure_private_dir(dir)?;
+    ensure_private_dir(path.parent().unwrap_or(Path::new(".")))?;
+    write_atomic_mode(path, bytes, 0o600)
+}
+
+/// [`write_atomic`] with another file mode (exported configuration that other users'
+/// services read), into a directory that must exist.
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -38,7 +47,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .write(true)
             .create(true)
             .truncate(true)
-            .mode(0o600)
+            .mode(mode)
             .open(&tmp)
             .map_err(|e| Error::io(ctx("creating"), e))?;
         file.write_all(bytes)
