@@ -295,12 +295,21 @@ impl Engine {
     /// Send a test notification to channel `name` now (blocking; call off the async workers).
     pub fn test_channel(&self, name: &str) -> Result<TestResult> {
         let channel = channel_with_secrets(&self.local, name)?;
-        Ok(self.handle.block_on(notify::test(
+        let result = self.handle.block_on(notify::test(
             &self.sender,
             name,
             &channel,
             self.origin.clone(),
-        )))
+        ));
+        match &result.error {
+            None => self.ui.status(&format!(
+                "alert channel {name}: test notification delivered"
+            )),
+            Some(e) => self.ui.warn(&format!(
+                "alert channel {name}: test notification failed: {e}"
+            )),
+        }
+        Ok(result)
     }
 
     /// Stop delivering, giving queued notifications up to `grace`.

@@ -134,10 +134,14 @@ pub async fn send(smtp: &Smtp<'_>, n: &Notification, timeout: Duration) -> Resul
 /// SMTP 4xx replies, timeouts and connection failures are worth retrying; 5xx replies, TLS
 /// failures and client-side errors are not.
 fn classify(smtp: &Smtp<'_>, e: &lettre::transport::smtp::Error, secrets: &[&str]) -> SendError {
+    // lettre's messages often repeat their source already; add only causes not yet said.
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        detail.push_str(&format!(": {s}"));
+        let text = s.to_string();
+        if !detail.contains(&text) {
+            detail.push_str(&format!(": {text}"));
+        }
         source = s.source();
     }
     let message = redact(&format!("{}:{}: {detail}", smtp.server, smtp.port), secrets);

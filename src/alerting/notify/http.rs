@@ -59,14 +59,21 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-/// The message for a refused destination.
+/// The message for a refused destination: `host` as given, `ip` what it is or resolved to.
 fn refused(host: &str, ip: Option<IpAddr>) -> String {
-    let what = match ip {
-        Some(ip) if ip.is_loopback() => format!("{host} is a loopback address"),
-        Some(ip) if ip.to_string() != host => {
-            format!("{host} resolves to {ip}, a private or reserved address")
+    let kind = |ip: IpAddr| {
+        if ip.is_loopback() {
+            "a loopback address"
+        } else {
+            "a private or reserved address"
         }
-        _ => format!("{host} is a private or reserved address"),
+    };
+    let what = match ip {
+        Some(ip) if ip.to_string() == host.trim_matches(['[', ']']) => {
+            format!("{host} is {}", kind(ip))
+        }
+        Some(ip) => format!("{host} resolves to {ip}, {}", kind(ip)),
+        None => format!("{host} is a loopback name"),
     };
     format!(
         "{what}; this agent refuses private and loopback notification destinations \
@@ -165,6 +172,17 @@ pub async fn post_json(
 ) -> std::result::Result<(), SendError> {
     let parsed =
         check_url(url, allow_private).map_err(|e| SendError::permanent(redact(&e, secrets)))?;
+    post_checked(client, parsed, body, timeout, secrets).await
+}
+
+/// [`post_json`] to a URL that passed [`check_url`]; the resolver still checks host names.
+async fn post_checked(
+    client: &reqwest::Client,
+    parsed: url::Url,
+    body: &serde_json::Value,
+    timeout: Duration,
+    secrets: &[&str],
+) -> std::result::Result<(), SendError> {
     let host = parsed.host_str().unwrap_or_default().to_string();
     let send = client.post(parsed).json(body).timeout(timeout).send();
     let response = match tokio::time::timeout(timeout, send).await {
@@ -322,6 +340,47 @@ mod tests {
         }
         assert!(check_url("ftp://example.com/", true).is_err());
         assert!(check_url("http://u:p@example.com/", true).is_err());
+    }
+
+    #[test]
+    fn names_resolving_to_private_addresses_are_refused_at_connect_time() {
+        use reqwest::dns::Resolve;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let name = |n: &str| n.parse::<reqwest::dns::Name>().unwrap();
+        let guarded = GuardedResolver {
+            allow_private: false,
+        };
+        let err = rt
+            .block_on(guarded.resolve(name("localhost")))
+            .err()
+            .unwrap();
+        let refused = err.downcast_ref::<Refused>().expect("a refusal");
+        assert!(refused.0.contains("localhost resolves to"), "{refused}");
+        let open = GuardedResolver {
+            allow_private: true,
+        };
+        let addrs: Vec<SocketAddr> = rt
+            .block_on(open.resolve(name("localhost")))
+            .unwrap()
+            .collect();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
+        // Through the client: a name the URL check let pass is refused when resolved.
+        let client = client(false).unwrap();
+        let sent = rt.block_on(post_checked(
+            &client,
+            "http://localhost:9/x".parse().unwrap(),
+            &serde_json::json!({}),
+            Duration::from_secs(5),
+            &[],
+        ));
+        let err = sent.unwrap_err();
+        assert!(
+            !err.retryable && err.message.contains("--allow-private-destinations"),
+            "{err}"
+        );
     }
 
     #[test]
