@@ -82,6 +82,9 @@ _hivemind() {
             hivemind__subcmd__daemon__subcmd__help,token)
                 cmd="hivemind__subcmd__daemon__subcmd__help__subcmd__token"
                 ;;
+            hivemind__subcmd__health,alerts)
+                cmd="hivemind__subcmd__health__subcmd__alerts"
+                ;;
             hivemind__subcmd__health,configure-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel"
                 ;;
@@ -97,6 +100,12 @@ _hivemind() {
             hivemind__subcmd__health,delete-alert-rule)
                 cmd="hivemind__subcmd__health__subcmd__delete__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__health,export-alertmanager-config)
+                cmd="hivemind__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config"
+                ;;
+            hivemind__subcmd__health,export-rules)
+                cmd="hivemind__subcmd__health__subcmd__export__subcmd__rules"
+                ;;
             hivemind__subcmd__health,help)
                 cmd="hivemind__subcmd__health__subcmd__help"
                 ;;
@@ -108,6 +117,12 @@ _hivemind() {
                 ;;
             hivemind__subcmd__health,status)
                 cmd="hivemind__subcmd__health__subcmd__status"
+                ;;
+            hivemind__subcmd__health,test-alert-channel)
+                cmd="hivemind__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel"
+                ;;
+            hivemind__subcmd__health__subcmd__help,alerts)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__alerts"
                 ;;
             hivemind__subcmd__health__subcmd__help,configure-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__configure__subcmd__alert__subcmd__channel"
@@ -124,6 +139,12 @@ _hivemind() {
             hivemind__subcmd__health__subcmd__help,delete-alert-rule)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__health__subcmd__help,export-alertmanager-config)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__alertmanager__subcmd__config"
+                ;;
+            hivemind__subcmd__health__subcmd__help,export-rules)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__rules"
+                ;;
             hivemind__subcmd__health__subcmd__help,help)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__help"
                 ;;
@@ -135,6 +156,9 @@ _hivemind() {
                 ;;
             hivemind__subcmd__health__subcmd__help,status)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__status"
+                ;;
+            hivemind__subcmd__health__subcmd__help,test-alert-channel)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__test__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__help,agent)
                 cmd="hivemind__subcmd__help__subcmd__agent"
@@ -172,6 +196,9 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__daemon,token)
                 cmd="hivemind__subcmd__help__subcmd__daemon__subcmd__token"
                 ;;
+            hivemind__subcmd__help__subcmd__health,alerts)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__alerts"
+                ;;
             hivemind__subcmd__help__subcmd__health,configure-alert-channel)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel"
                 ;;
@@ -187,6 +214,12 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__health,delete-alert-rule)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__alert__subcmd__rule"
                 ;;
+            hivemind__subcmd__help__subcmd__health,export-alertmanager-config)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config"
+                ;;
+            hivemind__subcmd__help__subcmd__health,export-rules)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__rules"
+                ;;
             hivemind__subcmd__help__subcmd__health,list-alert-channels)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels"
                 ;;
@@ -195,6 +228,9 @@ _hivemind() {
                 ;;
             hivemind__subcmd__help__subcmd__health,status)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__status"
+                ;;
+            hivemind__subcmd__help__subcmd__health,test-alert-channel)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__help__subcmd__observability,configure-metrics)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__metrics"
@@ -638,7 +674,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__daemon)
-            opts="-q -v -h -V --listen --tls-cert --tls-key --collect-interval --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version token help"
+            opts="-q -v -h -V --listen --tls-cert --tls-key --collect-interval --allow-private-destinations --repeat-interval --notification-queue --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,6 +693,14 @@ _hivemind() {
                     return 0
                     ;;
                 --collect-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -764,12 +808,54 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel alerts test-alert-channel export-rules export-alertmanager-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__alerts)
+            opts="-o -q -v -h -V --state --fail-if-firing --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -W "pending firing resolved" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1095,9 +1181,107 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hivemind__subcmd__health__subcmd__help)
-            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel help"
+        hivemind__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config)
+            opts="-q -v -h -V --output --secrets-dir --inline-secrets --group-wait --group-interval --repeat-interval --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__export__subcmd__rules)
+            opts="-q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help)
+            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel alerts test-alert-channel export-rules export-alertmanager-config help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__alerts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1179,6 +1363,34 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__alertmanager__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__health__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1222,6 +1434,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__test__subcmd__alert__subcmd__channel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1335,6 +1561,48 @@ _hivemind() {
                     return 0
                     ;;
                 --max-load)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel)
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1510,8 +1778,22 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__health)
-            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel"
+            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel alerts test-alert-channel export-rules export-alertmanager-config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__alerts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1593,6 +1875,34 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1622,6 +1932,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__health__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -14,7 +14,7 @@ use super::eval::{Evaluator, Tracked, Transition};
 use super::group::{Origin, Planner};
 use super::notify::{self, Sender, TestResult, resolve_secrets};
 use super::retry::RetryPolicy;
-use super::{Alert, AlertList, AlertQuery, AlertState, rfc3339, unix_millis};
+use super::{Alert, AlertList, AlertQuery, AlertState, fmt_value, rfc3339, unix_millis};
 use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::metrics::{Family, Kind};
@@ -171,12 +171,15 @@ impl Engine {
         for t in &transitions {
             if let Some(a) = inner.evaluator.get(t.id()) {
                 let what = match t {
-                    Transition::Fired(_) => "firing",
-                    Transition::Resolved(_) => "resolved",
+                    Transition::Fired(_) => format!(
+                        "firing: {}",
+                        a.annotations.get("summary").map_or("", String::as_str)
+                    ),
+                    Transition::Resolved(_) => {
+                        format!("resolved (last value while active: {})", fmt_value(a.value))
+                    }
                 };
-                let summary = a.annotations.get("summary").map_or("", String::as_str);
-                self.ui
-                    .status(&format!("alert {} {} {what}: {summary}", a.rule, a.id));
+                self.ui.status(&format!("alert {} {} {what}", a.rule, a.id));
             }
         }
         self.persist(inner);

@@ -50,8 +50,6 @@ pub struct Notification {
     /// A test notification from `test-alert-channel`: marked as such in every format.
     pub test: bool,
     pub origin: Origin,
-    /// When it was produced (Unix milliseconds).
-    pub created_at: u64,
 }
 
 impl Notification {
@@ -141,7 +139,6 @@ impl Notification {
             alerts: vec![alert],
             test: true,
             origin,
-            created_at: now,
         }
     }
 }
@@ -246,7 +243,6 @@ impl Planner {
                 alerts,
                 test: false,
                 origin: origin.clone(),
-                created_at: now,
             });
         }
         out

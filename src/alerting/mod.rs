@@ -90,7 +90,7 @@ pub struct AlertList {
     pub mode: String,
     /// When the alerts were last evaluated (RFC 3339), if ever.
     pub evaluated_at: Option<String>,
-    /// Sorted by state (pending, firing, resolved), rule and id.
+    /// Sorted by state (firing, pending, resolved), then rule and id.
     pub alerts: Vec<Alert>,
 }
 
