@@ -218,6 +218,13 @@ fn fetch<T: DeserializeOwned>(ctx: &Ctx, call: Call) -> Result<T> {
 fn write_output(ctx: &Ctx, path: Option<&Path>, text: &str, mode: u32, what: &str) -> Result<()> {
     match path {
         None => crate::render::write_stdout(text.as_bytes()),
+        // Elsewhere `--output json` picks a format; here it would quietly create a file named
+        // `json`.
+        Some(p) if matches!(p.to_str(), Some("json" | "yaml" | "table")) => Err(Error::invalid(
+            "--output",
+            &p.display().to_string(),
+            "a file to write (this command writes YAML only; write ./json for a file of that name)",
+        )),
         Some(p) => {
             crate::store::fs::write_atomic_mode(p, text.as_bytes(), mode)?;
             ctx.ui.status(&format!("wrote {what} to {}", p.display()));

@@ -239,6 +239,20 @@ impl Burner {
         Burner { child, flag, name }
     }
 
+    /// CPU seconds the burner has used (utime + stime from /proc/<pid>/stat).
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        // USER_HZ is 100 on every Linux architecture the tests run on.
+        ticks / 100.0
+    }
+
     fn burn(&self, on: bool) {
         if on {
             std::fs::write(&self.flag, "").unwrap();
@@ -389,9 +403,15 @@ fn a_seed_rule_fires_on_a_real_crossing_and_reaches_every_channel_type() {
 
     let burner = Burner::start(tmp.path());
     let mut d = Daemon::start(&data, &["--allow-private-destinations"]);
-    // Rank the burner among the busiest processes, then let it idle: its series is exposed,
-    // below the threshold.
+    // Rank the burner among the busiest processes (the process fallback lists the 20 with
+    // the most CPU time), with a margin against other busy processes, then let it idle: its
+    // series stays exposed, below the threshold.
     burner.burn(true);
+    wait_until(
+        "3 s of CPU time in the burner",
+        Duration::from_secs(60),
+        || (burner.cpu_seconds() >= 3.0).then_some(()),
+    );
     wait_until(
         "the burner's CPU series (the process fallback applies where no container runtime's cgroups exist)",
         Duration::from_secs(30),
@@ -1499,6 +1519,13 @@ fn exports_pass_promtool_and_amtool() {
     let (code, _, err) = hm_run(&data, &["health", "export-rules", "-o", "json"]);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, _, err) = hm_run(&data, &["health", "export-rules", "--output", "json"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("writes YAML only") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!data.join("json").exists() && !Path::new("json").exists());
     let (code, _, err) = hm_run(
         &data,
         &[
