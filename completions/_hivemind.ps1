@@ -367,6 +367,10 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('list-checks', 'list-checks', [CompletionResultType]::ParameterValue, 'List health checks')
             [CompletionResult]::new('delete-check', 'delete-check', [CompletionResultType]::ParameterValue, 'Delete a health check')
             [CompletionResult]::new('run-check', 'run-check', [CompletionResultType]::ParameterValue, 'Run a health check once, now (exit 0 healthy, 1 unhealthy)')
+            [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List alerts: pending and firing by default, from the agent''s continuous evaluation')
+            [CompletionResult]::new('test-alert-channel', 'test-alert-channel', [CompletionResultType]::ParameterValue, 'Send a clearly marked test notification through the real delivery path')
+            [CompletionResult]::new('export-rules', 'export-rules', [CompletionResultType]::ParameterValue, 'Write the alert rules as a Prometheus rule file (YAML)')
+            [CompletionResult]::new('export-alertmanager-config', 'export-alertmanager-config', [CompletionResultType]::ParameterValue, 'Write the alert channels as an Alertmanager configuration (YAML)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -494,7 +498,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--smtp-password-file', '--smtp-password-file', [CompletionResultType]::ParameterName, 'email: read the SMTP password from a file')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'email: sender address')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'email: recipient address (repeatable or comma-separated)')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'webhook: URL that receives Alertmanager-compatible JSON')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'webhook: URL that receives Alertmanager-compatible JSON; pagerduty: Events API v2 endpoint [default: https://events.pagerduty.com/v2/enqueue]')
             [CompletionResult]::new('--routing-key', '--routing-key', [CompletionResultType]::ParameterName, 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)')
             [CompletionResult]::new('--routing-key-file', '--routing-key-file', [CompletionResultType]::ParameterName, 'pagerduty: read the routing key from a file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -649,6 +653,84 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hivemind;health;alerts' {
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only alerts in these states (repeatable or comma-separated) [default: pending,firing]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--fail-if-firing', '--fail-if-firing', [CompletionResultType]::ParameterName, 'Exit with 1 when any alert shown is firing (for CI gates)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;test-alert-channel' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the channel to send a test notification to')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;export-rules' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the rule file here (atomically, mode 0644) instead of to stdout; the format is always YAML')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'hivemind;health;export-alertmanager-config' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the configuration here (atomically) instead of to stdout; the format is always YAML')
+            [CompletionResult]::new('--secrets-dir', '--secrets-dir', [CompletionResultType]::ParameterName, 'Write each channel secret into DIR (mode 0600, as <channel>.<field>) and reference those files [default: reference secrets/<channel>.<field> next to the configuration, without writing them]')
+            [CompletionResult]::new('--group-wait', '--group-wait', [CompletionResultType]::ParameterName, 'Alertmanager''s group_wait: how long a new group waits for more alerts')
+            [CompletionResult]::new('--group-interval', '--group-interval', [CompletionResultType]::ParameterName, 'Alertmanager''s group_interval: the wait before notifying about changes to a group')
+            [CompletionResult]::new('--repeat-interval', '--repeat-interval', [CompletionResultType]::ParameterName, 'Alertmanager''s repeat_interval: the wait before repeating a notification')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
+            [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
+            [CompletionResult]::new('--inline-secrets', '--inline-secrets', [CompletionResultType]::ParameterName, 'Put secret values into the configuration itself (the file is then mode 0600); only from this machine''s state, never from an agent')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
+            [CompletionResult]::new('--all-agents', '--all-agents', [CompletionResultType]::ParameterName, 'Run on every agent in the inventory')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hivemind;health;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show this node''s health: CPU, memory, swap, disks, load, processes')
             [CompletionResult]::new('configure-auto-healing', 'configure-auto-healing', [CompletionResultType]::ParameterValue, 'Configure the restart budget for unhealthy targets')
@@ -662,6 +744,10 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('list-checks', 'list-checks', [CompletionResultType]::ParameterValue, 'List health checks')
             [CompletionResult]::new('delete-check', 'delete-check', [CompletionResultType]::ParameterValue, 'Delete a health check')
             [CompletionResult]::new('run-check', 'run-check', [CompletionResultType]::ParameterValue, 'Run a health check once, now (exit 0 healthy, 1 unhealthy)')
+            [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List alerts: pending and firing by default, from the agent''s continuous evaluation')
+            [CompletionResult]::new('test-alert-channel', 'test-alert-channel', [CompletionResultType]::ParameterValue, 'Send a clearly marked test notification through the real delivery path')
+            [CompletionResult]::new('export-rules', 'export-rules', [CompletionResultType]::ParameterValue, 'Write the alert rules as a Prometheus rule file (YAML)')
+            [CompletionResult]::new('export-alertmanager-config', 'export-alertmanager-config', [CompletionResultType]::ParameterValue, 'Write the alert channels as an Alertmanager configuration (YAML)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -699,6 +785,18 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             break
         }
         'hivemind;health;help;run-check' {
+            break
+        }
+        'hivemind;health;help;alerts' {
+            break
+        }
+        'hivemind;health;help;test-alert-channel' {
+            break
+        }
+        'hivemind;health;help;export-rules' {
+            break
+        }
+        'hivemind;health;help;export-alertmanager-config' {
             break
         }
         'hivemind;health;help;help' {
@@ -963,12 +1061,15 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address of the API listener (non-loopback addresses need --tls-cert and --tls-key)')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'PEM certificate chain for HTTPS on the API listener')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for HTTPS on the API listener')
-            [CompletionResult]::new('--collect-interval', '--collect-interval', [CompletionResultType]::ParameterName, 'How often node and container metrics are collected (scrapes serve the latest collection)')
+            [CompletionResult]::new('--collect-interval', '--collect-interval', [CompletionResultType]::ParameterName, 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)')
+            [CompletionResult]::new('--repeat-interval', '--repeat-interval', [CompletionResultType]::ParameterName, 'Notify again after this long while an alert keeps firing')
+            [CompletionResult]::new('--notification-queue', '--notification-queue', [CompletionResultType]::ParameterName, 'Notifications that may wait per alert channel; further ones are dropped and counted')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Run on these agents instead of this machine (repeatable or comma-separated)')
             [CompletionResult]::new('--agent-timeout', '--agent-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each agent')
             [CompletionResult]::new('--allow-remote-exec', '--allow-remote-exec', [CompletionResultType]::ParameterName, 'Accept command checks and restart commands over the network API (they run programs on this node); the local CLI on this machine may always configure them')
+            [CompletionResult]::new('--allow-private-destinations', '--allow-private-destinations', [CompletionResultType]::ParameterName, 'Let alert notifications reach private and loopback addresses (refused by default, so that API clients cannot make the agent reach internal services)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors; no status messages')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeat for more)')
@@ -1094,6 +1195,10 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('list-checks', 'list-checks', [CompletionResultType]::ParameterValue, 'List health checks')
             [CompletionResult]::new('delete-check', 'delete-check', [CompletionResultType]::ParameterValue, 'Delete a health check')
             [CompletionResult]::new('run-check', 'run-check', [CompletionResultType]::ParameterValue, 'Run a health check once, now (exit 0 healthy, 1 unhealthy)')
+            [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List alerts: pending and firing by default, from the agent''s continuous evaluation')
+            [CompletionResult]::new('test-alert-channel', 'test-alert-channel', [CompletionResultType]::ParameterValue, 'Send a clearly marked test notification through the real delivery path')
+            [CompletionResult]::new('export-rules', 'export-rules', [CompletionResultType]::ParameterValue, 'Write the alert rules as a Prometheus rule file (YAML)')
+            [CompletionResult]::new('export-alertmanager-config', 'export-alertmanager-config', [CompletionResultType]::ParameterValue, 'Write the alert channels as an Alertmanager configuration (YAML)')
             break
         }
         'hivemind;help;health;status' {
@@ -1130,6 +1235,18 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             break
         }
         'hivemind;help;health;run-check' {
+            break
+        }
+        'hivemind;help;health;alerts' {
+            break
+        }
+        'hivemind;help;health;test-alert-channel' {
+            break
+        }
+        'hivemind;help;health;export-rules' {
+            break
+        }
+        'hivemind;help;health;export-alertmanager-config' {
             break
         }
         'hivemind;help;profile' {

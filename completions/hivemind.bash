@@ -85,6 +85,9 @@ _hivemind() {
             hivemind__subcmd__daemon__subcmd__help,token)
                 cmd="hivemind__subcmd__daemon__subcmd__help__subcmd__token"
                 ;;
+            hivemind__subcmd__health,alerts)
+                cmd="hivemind__subcmd__health__subcmd__alerts"
+                ;;
             hivemind__subcmd__health,configure-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel"
                 ;;
@@ -106,6 +109,12 @@ _hivemind() {
             hivemind__subcmd__health,delete-check)
                 cmd="hivemind__subcmd__health__subcmd__delete__subcmd__check"
                 ;;
+            hivemind__subcmd__health,export-alertmanager-config)
+                cmd="hivemind__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config"
+                ;;
+            hivemind__subcmd__health,export-rules)
+                cmd="hivemind__subcmd__health__subcmd__export__subcmd__rules"
+                ;;
             hivemind__subcmd__health,help)
                 cmd="hivemind__subcmd__health__subcmd__help"
                 ;;
@@ -123,6 +132,12 @@ _hivemind() {
                 ;;
             hivemind__subcmd__health,status)
                 cmd="hivemind__subcmd__health__subcmd__status"
+                ;;
+            hivemind__subcmd__health,test-alert-channel)
+                cmd="hivemind__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel"
+                ;;
+            hivemind__subcmd__health__subcmd__help,alerts)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__alerts"
                 ;;
             hivemind__subcmd__health__subcmd__help,configure-alert-channel)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__configure__subcmd__alert__subcmd__channel"
@@ -145,6 +160,12 @@ _hivemind() {
             hivemind__subcmd__health__subcmd__help,delete-check)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__delete__subcmd__check"
                 ;;
+            hivemind__subcmd__health__subcmd__help,export-alertmanager-config)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__alertmanager__subcmd__config"
+                ;;
+            hivemind__subcmd__health__subcmd__help,export-rules)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__rules"
+                ;;
             hivemind__subcmd__health__subcmd__help,help)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__help"
                 ;;
@@ -162,6 +183,9 @@ _hivemind() {
                 ;;
             hivemind__subcmd__health__subcmd__help,status)
                 cmd="hivemind__subcmd__health__subcmd__help__subcmd__status"
+                ;;
+            hivemind__subcmd__health__subcmd__help,test-alert-channel)
+                cmd="hivemind__subcmd__health__subcmd__help__subcmd__test__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__help,agent)
                 cmd="hivemind__subcmd__help__subcmd__agent"
@@ -202,6 +226,9 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__daemon,token)
                 cmd="hivemind__subcmd__help__subcmd__daemon__subcmd__token"
                 ;;
+            hivemind__subcmd__help__subcmd__health,alerts)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__alerts"
+                ;;
             hivemind__subcmd__help__subcmd__health,configure-alert-channel)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__configure__subcmd__alert__subcmd__channel"
                 ;;
@@ -223,6 +250,12 @@ _hivemind() {
             hivemind__subcmd__help__subcmd__health,delete-check)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__delete__subcmd__check"
                 ;;
+            hivemind__subcmd__help__subcmd__health,export-alertmanager-config)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config"
+                ;;
+            hivemind__subcmd__help__subcmd__health,export-rules)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__rules"
+                ;;
             hivemind__subcmd__help__subcmd__health,list-alert-channels)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels"
                 ;;
@@ -237,6 +270,9 @@ _hivemind() {
                 ;;
             hivemind__subcmd__help__subcmd__health,status)
                 cmd="hivemind__subcmd__help__subcmd__health__subcmd__status"
+                ;;
+            hivemind__subcmd__help__subcmd__health,test-alert-channel)
+                cmd="hivemind__subcmd__help__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel"
                 ;;
             hivemind__subcmd__help__subcmd__observability,configure-logging)
                 cmd="hivemind__subcmd__help__subcmd__observability__subcmd__configure__subcmd__logging"
@@ -776,7 +812,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__daemon)
-            opts="-q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
+            opts="-q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --allow-private-destinations --repeat-interval --notification-queue --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -795,6 +831,14 @@ _hivemind() {
                     return 0
                     ;;
                 --collect-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notification-queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -902,12 +946,54 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help"
+            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__alerts)
+            opts="-o -q -v -h -V --state --fail-if-firing --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -W "pending firing resolved" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1385,9 +1471,107 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hivemind__subcmd__health__subcmd__help)
-            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check help"
+        hivemind__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config)
+            opts="-q -v -h -V --output --secrets-dir --inline-secrets --group-wait --group-interval --repeat-interval --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__export__subcmd__rules)
+            opts="-q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help)
+            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__alerts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1497,6 +1681,34 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__alertmanager__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__export__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__health__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1568,6 +1780,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__health__subcmd__help__subcmd__test__subcmd__alert__subcmd__channel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1799,6 +2025,48 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel)
+            opts="-o -q -v -h -V --name --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help)
             opts="observability health profile agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1940,8 +2208,22 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__health)
-            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check"
+            opts="status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__alerts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2051,6 +2333,34 @@ _hivemind() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__export__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hivemind__subcmd__help__subcmd__health__subcmd__list__subcmd__alert__subcmd__channels)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2108,6 +2418,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__help__subcmd__health__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hivemind__subcmd__help__subcmd__health__subcmd__test__subcmd__alert__subcmd__channel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

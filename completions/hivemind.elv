@@ -340,6 +340,10 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand list-checks 'List health checks'
             cand delete-check 'Delete a health check'
             cand run-check 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
+            cand alerts 'List alerts: pending and firing by default, from the agent''s continuous evaluation'
+            cand test-alert-channel 'Send a clearly marked test notification through the real delivery path'
+            cand export-rules 'Write the alert rules as a Prometheus rule file (YAML)'
+            cand export-alertmanager-config 'Write the alert channels as an Alertmanager configuration (YAML)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;health;status'= {
@@ -461,7 +465,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --smtp-password-file 'email: read the SMTP password from a file'
             cand --from 'email: sender address'
             cand --to 'email: recipient address (repeatable or comma-separated)'
-            cand --url 'webhook: URL that receives Alertmanager-compatible JSON'
+            cand --url 'webhook: URL that receives Alertmanager-compatible JSON; pagerduty: Events API v2 endpoint [default: https://events.pagerduty.com/v2/enqueue]'
             cand --routing-key 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)'
             cand --routing-key-file 'pagerduty: read the routing key from a file'
             cand -o 'Output format'
@@ -609,6 +613,80 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hivemind;health;alerts'= {
+            cand --state 'Only alerts in these states (repeatable or comma-separated) [default: pending,firing]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --fail-if-firing 'Exit with 1 when any alert shown is firing (for CI gates)'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;test-alert-channel'= {
+            cand --name 'Name of the channel to send a test notification to'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;export-rules'= {
+            cand --output 'Write the rule file here (atomically, mode 0644) instead of to stdout; the format is always YAML'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hivemind;health;export-alertmanager-config'= {
+            cand --output 'Write the configuration here (atomically) instead of to stdout; the format is always YAML'
+            cand --secrets-dir 'Write each channel secret into DIR (mode 0600, as <channel>.<field>) and reference those files [default: reference secrets/<channel>.<field> next to the configuration, without writing them]'
+            cand --group-wait 'Alertmanager''s group_wait: how long a new group waits for more alerts'
+            cand --group-interval 'Alertmanager''s group_interval: the wait before notifying about changes to a group'
+            cand --repeat-interval 'Alertmanager''s repeat_interval: the wait before repeating a notification'
+            cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
+            cand --color 'When to use colour (NO_COLOR in the environment means never)'
+            cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
+            cand --agent-timeout 'How long to wait for each agent'
+            cand --inline-secrets 'Put secret values into the configuration itself (the file is then mode 0600); only from this machine''s state, never from an agent'
+            cand -q 'Print only data and errors; no status messages'
+            cand --quiet 'Print only data and errors; no status messages'
+            cand -v 'Print more detail on stderr (repeat for more)'
+            cand --verbose 'Print more detail on stderr (repeat for more)'
+            cand --all-agents 'Run on every agent in the inventory'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hivemind;health;help'= {
             cand status 'Show this node''s health: CPU, memory, swap, disks, load, processes'
             cand configure-auto-healing 'Configure the restart budget for unhealthy targets'
@@ -622,6 +700,10 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand list-checks 'List health checks'
             cand delete-check 'Delete a health check'
             cand run-check 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
+            cand alerts 'List alerts: pending and firing by default, from the agent''s continuous evaluation'
+            cand test-alert-channel 'Send a clearly marked test notification through the real delivery path'
+            cand export-rules 'Write the alert rules as a Prometheus rule file (YAML)'
+            cand export-alertmanager-config 'Write the alert channels as an Alertmanager configuration (YAML)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;health;help;status'= {
@@ -647,6 +729,14 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;health;help;delete-check'= {
         }
         &'hivemind;health;help;run-check'= {
+        }
+        &'hivemind;health;help;alerts'= {
+        }
+        &'hivemind;health;help;test-alert-channel'= {
+        }
+        &'hivemind;health;help;export-rules'= {
+        }
+        &'hivemind;health;help;export-alertmanager-config'= {
         }
         &'hivemind;health;help;help'= {
         }
@@ -887,12 +977,15 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --listen 'Address of the API listener (non-loopback addresses need --tls-cert and --tls-key)'
             cand --tls-cert 'PEM certificate chain for HTTPS on the API listener'
             cand --tls-key 'PEM private key for HTTPS on the API listener'
-            cand --collect-interval 'How often node and container metrics are collected (scrapes serve the latest collection)'
+            cand --collect-interval 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)'
+            cand --repeat-interval 'Notify again after this long while an alert keeps firing'
+            cand --notification-queue 'Notifications that may wait per alert channel; further ones are dropped and counted'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
             cand --agent-timeout 'How long to wait for each agent'
             cand --allow-remote-exec 'Accept command checks and restart commands over the network API (they run programs on this node); the local CLI on this machine may always configure them'
+            cand --allow-private-destinations 'Let alert notifications reach private and loopback addresses (refused by default, so that API clients cannot make the agent reach internal services)'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
@@ -1000,6 +1093,10 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand list-checks 'List health checks'
             cand delete-check 'Delete a health check'
             cand run-check 'Run a health check once, now (exit 0 healthy, 1 unhealthy)'
+            cand alerts 'List alerts: pending and firing by default, from the agent''s continuous evaluation'
+            cand test-alert-channel 'Send a clearly marked test notification through the real delivery path'
+            cand export-rules 'Write the alert rules as a Prometheus rule file (YAML)'
+            cand export-alertmanager-config 'Write the alert channels as an Alertmanager configuration (YAML)'
         }
         &'hivemind;help;health;status'= {
         }
@@ -1024,6 +1121,14 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;help;health;delete-check'= {
         }
         &'hivemind;help;health;run-check'= {
+        }
+        &'hivemind;help;health;alerts'= {
+        }
+        &'hivemind;help;health;test-alert-channel'= {
+        }
+        &'hivemind;help;health;export-rules'= {
+        }
+        &'hivemind;help;health;export-alertmanager-config'= {
         }
         &'hivemind;help;profile'= {
             cand cpu 'Sample CPU call stacks of processes, a container or the agent'

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::alerting::notify::TestResult;
+use crate::alerting::{Alert, AlertList, AlertQuery};
 use crate::core::{Change, ChannelView, Local};
 use crate::diagnose::DiagnoseRequest;
 use crate::error::{Error, Result};
@@ -55,6 +57,9 @@ pub enum Call {
     Dashboard(String),
     Diagnose(DiagnoseRequest),
     StatusPageLink,
+    Alerts(AlertQuery),
+    Alert(String),
+    TestChannel(String),
 }
 
 /// The HTTP form of a call.
@@ -104,6 +109,10 @@ impl Call {
             Call::Dashboard(id) => (Method::Get, format!("/api/dashboards/{id}"), None),
             Call::Diagnose(r) => (Method::Get, with_query("/api/diagnose", r)?, None),
             Call::StatusPageLink => (Method::Post, "/api/status-page/link".into(), None),
+            Call::Alerts(q) if q.states.is_empty() => (Method::Get, "/api/alerts".into(), None),
+            Call::Alerts(q) => (Method::Get, format!("/api/alerts?{}", q.to_query()), None),
+            Call::Alert(id) => (Method::Get, format!("/api/alerts/{id}"), None),
+            Call::TestChannel(n) => (Method::Post, format!("/api/channels/{n}/test"), None),
         })
     }
 
@@ -173,6 +182,13 @@ impl Call {
             }
             (Method::Get, ["api", "diagnose"]) => Call::Diagnose(from_query("diagnose", query)?),
             (Method::Post, ["api", "status-page", "link"]) => Call::StatusPageLink,
+            (Method::Get, ["api", "alerts"]) => Call::Alerts(AlertQuery::from_query(query)?),
+            (Method::Get, ["api", "alerts", id]) => {
+                Call::Alert(crate::alerting::check_id(id).map_err(|a| Error::invalid("id", id, a))?)
+            }
+            (Method::Post, ["api", "channels", n, "test"]) => {
+                Call::TestChannel(name(n, validate::object_name)?)
+            }
             _ => {
                 return Err(Error::NotFound(format!(
                     "no API endpoint {path} for this method"
@@ -201,6 +217,9 @@ impl Call {
             Call::ListChecks => "api.checks.list",
             Call::DeleteCheck(_) => "api.checks.delete",
             Call::RunCheck(_) => "api.checks.run",
+            Call::Alerts(_) => "api.alerts.list",
+            Call::Alert(_) => "api.alerts.get",
+            Call::TestChannel(_) => "api.channels.test",
             Call::ConfigureTracing(_) => "api.config.tracing",
             Call::ConfigureLogging(_) => "api.config.logging",
             Call::Traces(_) => "api.traces.list",
@@ -537,6 +556,15 @@ pub trait Runtime: Send + Sync {
     fn status_page_link(&self) -> Result<StatusPageLink> {
         Err(no_daemon("the status page"))
     }
+    /// The alerts in the states asked for (the daemon's continuous evaluation, or one
+    /// evaluation of the stored rules now).
+    fn alerts(&self, local: &Local, query: &AlertQuery) -> Result<AlertList>;
+    /// One alert by id, in any state.
+    fn alert(&self, local: &Local, id: &str) -> Result<Option<Alert>>;
+    /// Send a test notification to a stored channel.
+    fn test_channel(&self, local: &Local, name: &str) -> Result<TestResult>;
+    /// Whether notifications may go to private and loopback addresses.
+    fn allows_private_destinations(&self) -> bool;
 }
 
 /// The error for what only a running agent has.
@@ -654,6 +682,9 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 Ok(s) => s,
                 Err(never) => match never {},
             };
+            if !svc.runtime.allows_private_destinations() {
+                check_destinations(&spec)?;
+            }
             let (change, channel) = local.configure_channel(&name, spec, &svc.ui)?;
             to_json(&ChannelChange { change, channel })
         }
@@ -779,5 +810,27 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             .runtime
             .metric(&name)?
             .ok_or_else(|| Error::NotFound(format!("no metric named '{name}'"))),
+        Call::Alerts(query) => to_json(&svc.runtime.alerts(local, &query)?),
+        Call::Alert(id) => to_json(&svc.runtime.alert(local, &id)?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "no alert with id {id} (resolved alerts are kept for 15 minutes)"
+            ))
+        })?),
+        Call::TestChannel(name) => to_json(&svc.runtime.test_channel(local, &name)?),
     }
+}
+
+/// Refuse notification URLs that point at private or loopback addresses, for an agent that
+/// does not allow them (host names are checked again when they are resolved at send time).
+fn check_destinations(channel: &crate::model::ChannelSpec) -> Result<()> {
+    use crate::alerting::notify::http::check_url;
+    let (field, url) = match channel {
+        Channel::Slack { webhook_url } => ("webhook_url", webhook_url.expose()),
+        Channel::Webhook { url } => ("url", url.as_str()),
+        Channel::Pagerduty { url: Some(url), .. } => ("url", url.as_str()),
+        Channel::Pagerduty { url: None, .. } | Channel::Email { .. } => return Ok(()),
+    };
+    check_url(url, false)
+        .map(drop)
+        .map_err(|why| Error::Usage(format!("{field}: {why}")))
 }

@@ -7,6 +7,7 @@
 // Unit tests unwrap freely: a panic there is a failed test, not a user-facing crash.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod alerting;
 pub mod api;
 pub mod cli;
 pub mod client;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> (Ui, Result<ExitStatus>) {
 }
 
 fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
+    commands::alerting::check_format(&cli.command, cli.output)?;
     if let Command::Completions(args) = &cli.command {
         let mut buf = Vec::new();
         clap_complete::generate(args.shell, &mut cli::command(), "hivemind", &mut buf);
@@ -117,6 +119,10 @@ fn command_output(cmd: &Command) -> Option<Format> {
         Command::Health(H::DeleteAlertChannel(a)) => a.out,
         Command::Health(H::CreateCheck(a)) => a.out,
         Command::Health(H::DeleteCheck(a) | H::RunCheck(a)) => a.out,
+        Command::Health(H::Alerts(a)) => a.out,
+        Command::Health(H::TestAlertChannel(a)) => a.out,
+        // YAML only: their --output names a file.
+        Command::Health(H::ExportRules(_) | H::ExportAlertmanagerConfig(_)) => return None,
         Command::Profile(_) | Command::Completions(_) => return None,
     };
     out.output

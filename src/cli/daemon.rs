@@ -33,9 +33,23 @@ pub struct DaemonArgs {
     #[arg(long)]
     pub allow_remote_exec: bool,
 
-    /// How often node and container metrics are collected (scrapes serve the latest collection)
+    /// How often node and container metrics are collected and alert rules evaluated (scrapes
+    /// serve the latest collection)
     #[arg(long, value_parser = parse::collect_interval, default_value = "5s", value_name = "DURATION")]
     pub collect_interval: crate::model::PromDuration,
+
+    /// Let alert notifications reach private and loopback addresses (refused by default, so
+    /// that API clients cannot make the agent reach internal services)
+    #[arg(long)]
+    pub allow_private_destinations: bool,
+
+    /// Notify again after this long while an alert keeps firing
+    #[arg(long, value_parser = super::alerting::repeat_interval, default_value = "4h", value_name = "DURATION")]
+    pub repeat_interval: crate::model::PromDuration,
+
+    /// Notifications that may wait per alert channel; further ones are dropped and counted
+    #[arg(long, value_parser = super::alerting::queue_size, default_value = "100", value_name = "N")]
+    pub notification_queue: usize,
 }
 
 #[derive(Debug, Subcommand)]

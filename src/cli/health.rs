@@ -46,6 +46,20 @@ pub enum HealthCommand {
     /// Run a health check once, now (exit 0 healthy, 1 unhealthy)
     #[command(arg_required_else_help = true)]
     RunCheck(CheckNameArgs),
+    /// List alerts: pending and firing by default, from the agent's continuous evaluation
+    ///
+    /// Without a daemon the rules are evaluated once, now, so a rule with a `for` duration
+    /// can only be pending.
+    Alerts(super::alerting::AlertsArgs),
+    /// Send a clearly marked test notification through the real delivery path
+    ///
+    /// Exits 0 when it was delivered and 1 when it was not, with the error.
+    #[command(arg_required_else_help = true)]
+    TestAlertChannel(super::alerting::TestAlertChannelArgs),
+    /// Write the alert rules as a Prometheus rule file (YAML)
+    ExportRules(super::alerting::ExportRulesArgs),
+    /// Write the alert channels as an Alertmanager configuration (YAML)
+    ExportAlertmanagerConfig(super::alerting::ExportAlertmanagerConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -222,7 +236,8 @@ pub struct ConfigureAlertChannelArgs {
     #[arg(long, value_parser = parse::email, value_delimiter = ',', value_name = "ADDRESS")]
     pub to: Vec<String>,
 
-    /// webhook: URL that receives Alertmanager-compatible JSON
+    /// webhook: URL that receives Alertmanager-compatible JSON; pagerduty: Events API v2
+    /// endpoint [default: https://events.pagerduty.com/v2/enqueue]
     #[arg(long, value_parser = parse::http_url)]
     pub url: Option<String>,
 

@@ -2,6 +2,7 @@
 //! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
 
 pub mod agent;
+pub mod alerting;
 pub mod daemon;
 pub mod health;
 pub mod observability;
@@ -17,7 +18,8 @@ use crate::render::{ColorChoice, Format};
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0    success; everything is healthy
-  1    the answer is negative: something is unhealthy
+  1    the answer is negative: something is unhealthy, a test notification
+       was not delivered, or an alert fires (health alerts --fail-if-firing)
   2    usage error, invalid input, or an operational error
   4    partial failure: some agents failed while others answered
   130  interrupted (Ctrl-C)

@@ -4,12 +4,17 @@
 use std::time::Duration;
 
 use super::Ctx;
+use crate::alerting::engine::{evaluate_once, test_channel_once};
+use crate::alerting::group::Origin;
+use crate::alerting::notify::TestResult;
+use crate::alerting::{Alert, AlertList, AlertQuery, AlertState};
 use crate::api::{Runtime, Service};
 use crate::client::AgentClient;
+use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::health::probe::{self, ProbeResult};
 use crate::health::runner::{self, CheckStatus};
-use crate::metrics::{Collector, CollectorConfig, Snapshot};
+use crate::metrics::{Collector, CollectorConfig, Family, Snapshot};
 use crate::model::{Check, MetricsConfig};
 
 /// The core over the data directory, with metrics collected on demand.
@@ -86,6 +91,47 @@ impl Runtime for EmbeddedRuntime {
     }
 
     fn checks_changed(&self) {}
+
+    /// One evaluation of the stored rules over a fresh collection.
+    fn alerts(&self, local: &Local, query: &AlertQuery) -> Result<AlertList> {
+        let rules = local.list_rules()?;
+        // No rules, no alerts: skip the 250 ms collection.
+        let snap = if rules.is_empty() {
+            None
+        } else {
+            Some(Self::snapshot())
+        };
+        let families: Vec<&Family> = snap.iter().flat_map(|s| s.families.iter()).collect();
+        Ok(evaluate_once(&rules, &families, query))
+    }
+
+    fn alert(&self, local: &Local, id: &str) -> Result<Option<Alert>> {
+        let all = AlertQuery {
+            states: vec![
+                AlertState::Pending,
+                AlertState::Firing,
+                AlertState::Resolved,
+            ],
+        };
+        Ok(self
+            .alerts(local, &all)?
+            .alerts
+            .into_iter()
+            .find(|a| a.id == id))
+    }
+
+    fn test_channel(&self, local: &Local, name: &str) -> Result<TestResult> {
+        let origin = Origin {
+            node: sysinfo::System::host_name().unwrap_or_default(),
+            external_url: String::new(),
+        };
+        test_channel_once(local, name, origin)
+    }
+
+    /// The user already has this machine's network: refusing would protect nothing.
+    fn allows_private_destinations(&self) -> bool {
+        true
+    }
 }
 
 fn block_on() -> std::io::Result<tokio::runtime::Runtime> {

@@ -44,6 +44,12 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         HealthCommand::DeleteAlertChannel(args) => {
             ctx.run::<ChannelChange>(Call::DeleteChannel(args.name), ok, announce_channel)
         }
+        HealthCommand::Alerts(args) => super::alerting::alerts(ctx, args),
+        HealthCommand::TestAlertChannel(args) => super::alerting::test_alert_channel(ctx, args),
+        HealthCommand::ExportRules(args) => super::alerting::export_rules(ctx, args),
+        HealthCommand::ExportAlertmanagerConfig(args) => {
+            super::alerting::export_alertmanager_config(ctx, args)
+        }
     }
 }
 
@@ -212,7 +218,10 @@ fn channel_row(c: &ChannelView) -> Vec<String> {
             s
         }
         Channel::Webhook { url } => format!("url={url}"),
-        Channel::Pagerduty { routing_key } => format!("routing_key={routing_key}"),
+        Channel::Pagerduty { routing_key, url } => match url {
+            Some(u) => format!("routing_key={routing_key} url={u}"),
+            None => format!("routing_key={routing_key}"),
+        },
     };
     vec![
         c.name.clone(),
@@ -282,7 +291,11 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
         ),
         ("--from", args.from.is_some(), ChannelType::Email),
         ("--to", !args.to.is_empty(), ChannelType::Email),
-        ("--url", args.url.is_some(), ChannelType::Webhook),
+        (
+            "--url",
+            args.url.is_some() && ty != ChannelType::Pagerduty,
+            ChannelType::Webhook,
+        ),
         (
             "--routing-key",
             routing_key.is_given(),
@@ -359,7 +372,10 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
             let key = routing_key
                 .read(&ctx.ui, |v| check_secret("routing_key", v))?
                 .ok_or_else(|| Error::Usage("--routing-key is empty".into()))?;
-            Channel::Pagerduty { routing_key: key }
+            Channel::Pagerduty {
+                routing_key: key,
+                url: args.url,
+            }
         }
     };
     let wire = match spec

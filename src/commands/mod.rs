@@ -3,6 +3,7 @@
 //! the renderer.
 
 pub mod agent;
+pub mod alerting;
 pub mod checks;
 pub mod embedded;
 pub mod health;

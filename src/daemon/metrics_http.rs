@@ -32,7 +32,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
         span.set("client.address", peer.ip().to_string());
     }
     let snap = shared.snapshot();
-    let body = encode_text(&snap, &shared.stats(), &shared.extra_families());
+    let body = encode_text(&snap, &shared.extra_families());
     span.set("http.response.body.size", body.len());
     span.end();
     shared.record_scrape(started.elapsed());

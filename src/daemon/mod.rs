@@ -1,6 +1,7 @@
 //! The agent (`hivemind daemon`): the API and metrics listeners, background collection, and
 //! graceful shutdown on SIGTERM/SIGINT.
 
+pub mod alerting;
 pub mod api_http;
 pub mod files;
 pub mod metrics_http;
@@ -15,6 +16,9 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::watch;
 
+use crate::alerting::group::Origin;
+use crate::alerting::retry::RetryPolicy;
+use crate::alerting::{Engine, EngineOptions};
 use crate::api::Service;
 use crate::cli::daemon::{DaemonArgs, DaemonCommand, TokenArgs};
 use crate::commands::Ctx;
@@ -124,7 +128,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
         let shared = runtime::Shared::new(
-            handle,
+            handle.clone(),
             ui.clone(),
             first,
             Arc::clone(&runner),
@@ -132,6 +136,30 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             url.clone(),
         );
         shared.apply(&state.metrics)?;
+
+        let engine = Arc::new(Engine::new(
+            ctx.local()?,
+            ctx.data_dir.clone(),
+            handle,
+            EngineOptions {
+                allow_private: args.allow_private_destinations,
+                repeat_interval: args.repeat_interval.as_std(),
+                queue_size: args.notification_queue,
+                retry: RetryPolicy::default(),
+                origin: Origin {
+                    node: hostname.clone(),
+                    external_url: url.clone(),
+                },
+            },
+            ui.clone(),
+        )?);
+        let weak = Arc::downgrade(&engine);
+        shared.add_families(move || weak.upgrade().map(|e| e.families()).unwrap_or_default());
+        // Health checks and auto-healing, and the trace and log pipelines.
+        let checks = Arc::downgrade(&runner);
+        shared.add_families(move || checks.upgrade().map(|r| r.families()).unwrap_or_default());
+        let pipelines = Arc::downgrade(&telemetry);
+        shared.add_families(move || pipelines.upgrade().map(|t| t.families()).unwrap_or_default());
 
         let (stop_tx, stop_rx) = watch::channel(false);
         let exporter = tokio::spawn(crate::telemetry::otlp::run(
@@ -152,12 +180,16 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             args.collect_interval.as_std(),
             stop_rx.clone(),
         );
+        let evaluator = alerting::spawn(Arc::clone(&shared), Arc::clone(&engine), stop_rx.clone());
 
         let svc = Arc::new(Service {
             local,
             data_dir: ctx.data_dir.clone(),
             ui: ui.clone(),
-            runtime: Box::new(runtime::DaemonRuntime(Arc::clone(&shared))),
+            runtime: Box::new(runtime::DaemonRuntime {
+                shared: Arc::clone(&shared),
+                alerting: Arc::clone(&engine),
+            }),
         });
         let api = api_http::router(Arc::new(api_http::ApiState::new(
             svc,
@@ -196,6 +228,9 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             env!("CARGO_PKG_VERSION"),
             ctx.data_dir.display()
         ));
+        if args.allow_private_destinations {
+            ui.warn("alert notifications may go to private and loopback addresses (--allow-private-destinations)");
+        }
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
         let server = tokio::spawn(serve::serve(
             serve::Listener::Tcp(listener),
@@ -216,6 +251,9 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             let _ = shipper.await;
         })
         .await;
+        let _ = evaluator.await;
+        // Queued notifications get a moment to go out; retries still waiting are abandoned.
+        engine.shutdown(Duration::from_secs(5)).await;
         files::remove_info(&ctx.data_dir);
         let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
         ui.status("stopped");

@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::metrics_http;
+use crate::alerting::notify::TestResult;
+use crate::alerting::{Alert, AlertList, AlertQuery, Engine};
 use crate::api::Runtime;
+use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::health::probe::ProbeResult;
 use crate::health::runner::{CheckStatus, Runner, Tracker};
@@ -18,6 +21,9 @@ use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
 use crate::model::{Check, MetricsConfig};
 use crate::render::Ui;
 use crate::telemetry::Telemetry;
+
+/// A source of metric families exposed next to the collection (alerting's, for example).
+type FamilySource = Box<dyn Fn() -> Vec<Family> + Send + Sync>;
 
 /// The running metrics listener.
 struct MetricsServer {
@@ -41,6 +47,9 @@ pub struct Shared {
     pub api_url: String,
     /// One-time status-page login codes and the sessions they opened.
     pub page_sessions: super::status_page::Sessions,
+    /// Bumped after every collection, so that rule evaluation follows it at once.
+    collections: watch::Sender<u64>,
+    sources: RwLock<Vec<FamilySource>>,
 }
 
 impl Shared {
@@ -65,15 +74,33 @@ impl Shared {
             telemetry,
             api_url,
             page_sessions: super::status_page::Sessions::default(),
+            collections: watch::Sender::new(0),
+            sources: RwLock::new(Vec::new()),
         })
     }
 
-    /// Families from the daemon's own loops (health checks, auto-healing), exposed next to
-    /// the collected ones.
+    /// Wakes up after every collection.
+    pub fn subscribe_collections(&self) -> watch::Receiver<u64> {
+        self.collections.subscribe()
+    }
+
+    /// Expose the families `source` returns on every scrape, next to the collection.
+    pub fn add_families(&self, source: impl Fn() -> Vec<Family> + Send + Sync + 'static) {
+        if let Ok(mut s) = self.sources.write() {
+            s.push(Box::new(source));
+        }
+    }
+
+    /// Every family exposed besides the collection: the scrape statistics and the
+    /// registered sources.
     pub fn extra_families(&self) -> Vec<Family> {
-        let mut f = self.runner.families();
-        f.extend(self.telemetry.families());
-        f
+        let mut out: Vec<Family> = crate::metrics::scrape_families(&self.stats()).into();
+        if let Ok(sources) = self.sources.read() {
+            for source in sources.iter() {
+                out.extend(source());
+            }
+        }
+        out
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -87,6 +114,7 @@ impl Shared {
         if let Ok(mut s) = self.snapshot.write() {
             *s = Arc::new(snap);
         }
+        self.collections.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub fn stats(&self) -> SelfStats {
@@ -204,7 +232,10 @@ pub fn prime(config: CollectorConfig) -> (Collector, Snapshot) {
 }
 
 /// [`Runtime`] for the daemon.
-pub struct DaemonRuntime(pub Arc<Shared>);
+pub struct DaemonRuntime {
+    pub shared: Arc<Shared>,
+    pub alerting: Arc<Engine>,
+}
 
 impl Runtime for DaemonRuntime {
     fn mode(&self) -> &'static str {
@@ -212,21 +243,19 @@ impl Runtime for DaemonRuntime {
     }
 
     fn uptime_seconds(&self) -> u64 {
-        self.0.started.elapsed().as_secs()
+        self.shared.started.elapsed().as_secs()
     }
 
     fn metrics(&self) -> Result<serde_json::Value> {
-        let mut snap = (*self.0.snapshot()).clone();
-        snap.families.extend(self.0.extra_families());
-        snap.families
-            .extend(crate::metrics::scrape_families(&self.0.stats()));
+        let mut snap = (*self.shared.snapshot()).clone();
+        snap.families.extend(self.shared.extra_families());
         snap.families.sort_by(|a, b| a.name.cmp(&b.name));
         serde_json::to_value(&snap).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
     }
 
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
-        let snap = self.0.snapshot();
-        let extra = self.0.extra_families();
+        let snap = self.shared.snapshot();
+        let extra = self.shared.extra_families();
         let name = crate::metrics::canonical_name(name);
         snap.family(name)
             .or_else(|| extra.iter().find(|f| f.name == name))
@@ -238,7 +267,7 @@ impl Runtime for DaemonRuntime {
 
     /// The runner's view; checks it has not picked up yet (just created) show as unknown.
     fn check_statuses(&self, checks: &[Check]) -> Vec<CheckStatus> {
-        let running = self.0.runner.statuses();
+        let running = self.shared.runner.statuses();
         checks
             .iter()
             .map(|c| {
@@ -256,32 +285,48 @@ impl Runtime for DaemonRuntime {
 
     fn run_check(&self, check: &Check) -> ProbeResult {
         let parent = crate::telemetry::trace::current();
-        self.0
+        self.shared
             .handle
             .block_on(crate::health::runner::traced_probe(check, parent.as_ref()))
     }
 
     fn checks_changed(&self) {
-        self.0.runner.changed();
+        self.shared.runner.changed();
     }
 
     fn telemetry(&self) -> Option<&Arc<Telemetry>> {
-        Some(&self.0.telemetry)
+        Some(&self.shared.telemetry)
     }
 
     fn handle(&self) -> Option<tokio::runtime::Handle> {
-        Some(self.0.handle.clone())
+        Some(self.shared.handle.clone())
     }
 
     fn status_page_link(&self) -> Result<crate::api::StatusPageLink> {
-        let code = self.0.page_sessions.new_code()?;
+        let code = self.shared.page_sessions.new_code()?;
         Ok(crate::api::StatusPageLink {
-            url: format!("{}/ui/login?code={code}", self.0.api_url),
+            url: format!("{}/ui/login?code={code}", self.shared.api_url),
             expires_in_seconds: super::status_page::CODE_TTL.as_secs(),
         })
     }
 
     fn apply_metrics(&self, config: &MetricsConfig) -> Result<()> {
-        self.0.apply(config)
+        self.shared.apply(config)
+    }
+
+    fn alerts(&self, _local: &Local, query: &AlertQuery) -> Result<AlertList> {
+        Ok(self.alerting.alerts(query))
+    }
+
+    fn alert(&self, _local: &Local, id: &str) -> Result<Option<Alert>> {
+        Ok(self.alerting.alert(id))
+    }
+
+    fn test_channel(&self, _local: &Local, name: &str) -> Result<TestResult> {
+        self.alerting.test_channel(name)
+    }
+
+    fn allows_private_destinations(&self) -> bool {
+        self.alerting.allows_private()
     }
 }

@@ -417,16 +417,10 @@ pub fn scrape_families(stats: &SelfStats) -> [Family; 2] {
     [duration, scrapes]
 }
 
-/// Encode a snapshot, the self metrics and `more` families (the daemon's own loops) into
-/// Prometheus text format 0.0.4.
-pub fn encode_text(snapshot: &Snapshot, stats: &SelfStats, more: &[Family]) -> String {
-    let extra = scrape_families(stats);
-    let mut all: Vec<&Family> = snapshot
-        .families
-        .iter()
-        .chain(extra.iter())
-        .chain(more.iter())
-        .collect();
+/// Encode a snapshot plus the families exposed next to it (the daemon's
+/// [`scrape_families`], alerting's) into Prometheus text format 0.0.4.
+pub fn encode_text(snapshot: &Snapshot, extra: &[Family]) -> String {
+    let mut all: Vec<&Family> = snapshot.families.iter().chain(extra.iter()).collect();
     // Stable: on a repeated name the snapshot's family comes first and is the one kept.
     all.sort_by(|a, b| a.name.cmp(&b.name));
     expose::encode(all.iter().copied())
@@ -846,7 +840,7 @@ mod tests {
         assert_eq!(snap.errors.len(), 6, "{:?}", snap.errors);
         assert_eq!(series(&snap, "hivemind_node_status"), [(vec![], 1.0)]);
         assert!(series(&snap, "hivemind_node_cpu_usage").is_empty());
-        let text = encode_text(&snap, &SelfStats::default(), &[]);
+        let text = encode_text(&snap, &scrape_families(&SelfStats::default()));
         assert!(!text.contains("hivemind_node_cpu_usage"));
         assert!(text.contains("hivemind_collector_errors_total{collector=\"cpu\"} 2\n"));
     }
@@ -869,11 +863,10 @@ mod tests {
         );
         let text = encode_text(
             &snap,
-            &SelfStats {
+            &scrape_families(&SelfStats {
                 scrapes_total: 7,
                 last_scrape_seconds: 0.003,
-            },
-            &[],
+            }),
         );
         let mut names = Vec::new();
         let mut seen = HashSet::new();
@@ -964,7 +957,7 @@ mod tests {
             families: vec![fam],
             errors: Vec::new(),
         };
-        let text = encode_text(&snap, &SelfStats::default(), &[]);
+        let text = encode_text(&snap, &scrape_families(&SelfStats::default()));
         assert!(text.contains(
             "# HELP hivemind_test_hostile Help with a backslash \\\\ and\\na newline.\n"
         ));
@@ -1017,11 +1010,10 @@ mod tests {
         let snap = c.collect();
         let text = encode_text(
             &snap,
-            &SelfStats {
+            &scrape_families(&SelfStats {
                 scrapes_total: 1,
                 last_scrape_seconds: 0.0042,
-            },
-            &[],
+            }),
         );
         assert!(text.contains("hivemind_node_cpu_usage{"));
         assert!(text.contains("hivemind_container_cpu_seconds_total{"));

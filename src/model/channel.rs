@@ -55,6 +55,10 @@ pub enum Channel<S> {
     },
     Pagerduty {
         routing_key: S,
+        /// The Events API v2 endpoint, when not PagerDuty's default
+        /// (`https://events.pagerduty.com/v2/enqueue`), e.g. the EU service region's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
     },
 }
 
@@ -93,8 +97,9 @@ impl<S> Channel<S> {
                 to,
             },
             Channel::Webhook { url } => Channel::Webhook { url },
-            Channel::Pagerduty { routing_key } => Channel::Pagerduty {
+            Channel::Pagerduty { routing_key, url } => Channel::Pagerduty {
                 routing_key: f("routing_key", routing_key)?,
+                url,
             },
         })
     }
@@ -107,7 +112,7 @@ impl<S> Channel<S> {
                 smtp_password.iter().map(|p| ("smtp_password", p)).collect()
             }
             Channel::Webhook { .. } => vec![],
-            Channel::Pagerduty { routing_key } => vec![("routing_key", routing_key)],
+            Channel::Pagerduty { routing_key, .. } => vec![("routing_key", routing_key)],
         }
     }
 }
@@ -161,10 +166,10 @@ impl<S> Channel<S> {
                     validate::email(addr).map_err(|a| Error::invalid("to", addr, a))?;
                 }
             }
-            Channel::Webhook { url } => {
+            Channel::Webhook { url } | Channel::Pagerduty { url: Some(url), .. } => {
                 validate::http_url(url).map_err(|a| Error::invalid("url", url, a))?;
             }
-            Channel::Slack { .. } | Channel::Pagerduty { .. } => {}
+            Channel::Slack { .. } | Channel::Pagerduty { url: None, .. } => {}
         }
         Ok(())
     }

@@ -30,6 +30,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path, true)
 }
 
+/// [`write_atomic`] with another file mode (exported configuration that other users'
+/// services read), into a directory that must exist.
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut tmp = TempFile::beside(path)?;
+    tmp.write_all(bytes)?;
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io(format!("setting the mode of {}", tmp.path().display()), e))?;
+    tmp.persist(path, true)
+}
+
 /// A private (0600) file created next to its final path, removed on drop unless persisted:
 /// an interrupted writer leaves nothing behind.
 #[derive(Debug)]

@@ -227,7 +227,7 @@ pub fn http(
 }
 
 /// Decode a chunked body if needed (hyper chunks bodies without a known length).
-fn dechunk(body: &str) -> String {
+pub fn dechunk(body: &str) -> String {
     if body.starts_with('{') || body.starts_with('#') {
         return body.to_string();
     }

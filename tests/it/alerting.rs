@@ -1,0 +1,1948 @@
+//! Alerting end to end: a real daemon evaluates rules on real metrics and notifies receivers
+//! on loopback (webhook, Slack- and PagerDuty-shaped HTTP servers written here, and Debian's
+//! aiosmtpd for e-mail); failing receivers exercise retries and isolation; the exports are
+//! checked by promtool and amtool, and a real Prometheus and Alertmanager run them.
+//!
+//! The threshold crossings are real: a shell script named after the test burns CPU while a
+//! flag file exists, and shows up in `hivemind_container_cpu_usage{runtime="process"}` (the
+//! process fallback used where no container runtime exists).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::agent::{Daemon, dechunk, free_port, http, peer};
+use super::{hm, hm_run, json, run};
+
+/// What a test receiver answers.
+#[derive(Clone, Copy)]
+enum Reply {
+    Status(u16),
+    /// Accept the request and never answer.
+    Hang,
+}
+
+/// One request a receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    path: String,
+    body: String,
+    at: Instant,
+}
+
+impl Received {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A minimal HTTP/1.1 server on loopback that records every request; one thread per
+/// connection, `Connection: close` on every answer.
+struct Receiver {
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<Received>>>,
+}
+
+type ReplyFn = dyn Fn(usize, Instant) -> Reply + Send + Sync;
+
+impl Receiver {
+    /// `reply(n, first)`: the answer to request number `n` (0-based), given when the first
+    /// request came.
+    fn start(reply: impl Fn(usize, Instant) -> Reply + Send + Sync + 'static) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let reply: Arc<ReplyFn> = Arc::new(reply);
+        let shared = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let log = Arc::clone(&shared);
+                let reply = Arc::clone(&reply);
+                std::thread::spawn(move || serve(stream, &log, &*reply));
+            }
+        });
+        Receiver { addr, log }
+    }
+
+    fn status(code: u16) -> Receiver {
+        Receiver::start(move |_, _| Reply::Status(code))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Wait until `done` holds for the requests so far; returns them (the caller asserts).
+    fn wait(&self, timeout: Duration, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.received();
+            if done(&got) || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn serve(stream: TcpStream, log: &Mutex<Vec<Received>>, reply: &ReplyFn) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let (n, first) = {
+        let mut log = log.lock().unwrap();
+        log.push(Received {
+            path,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            at: Instant::now(),
+        });
+        (log.len() - 1, log[0].at)
+    };
+    match reply(n, first) {
+        Reply::Hang => std::thread::sleep(Duration::from_secs(300)),
+        Reply::Status(code) => {
+            let text = format!(
+                "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: 17\r\nConnection: close\r\n\r\n{{\"status\":\"test\"}}"
+            );
+            let _ = reader.get_mut().write_all(text.as_bytes());
+        }
+    }
+}
+
+/// Debian's aiosmtpd on loopback, writing what it receives into a Maildir.
+struct Smtp {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl Smtp {
+    /// `None` (with a skip notice) when aiosmtpd is not installed. `tls`: certificate and key
+    /// for STARTTLS, which the server then requires before accepting mail.
+    fn start(dir: &Path, tls: Option<(&Path, &Path)>) -> Option<Smtp> {
+        let aiosmtpd = peer("aiosmtpd")?;
+        let port = free_port();
+        let maildir = dir.join(format!("maildir-{port}"));
+        let mut cmd = Command::new(aiosmtpd);
+        cmd.args(["-n", "-l", &format!("127.0.0.1:{port}")]);
+        if let Some((cert, key)) = tls {
+            cmd.arg("--tlscert").arg(cert).arg("--tlskey").arg(key);
+        }
+        let child = cmd
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let smtp = Smtp {
+            child,
+            port,
+            maildir,
+        };
+        wait_until("aiosmtpd to listen", Duration::from_secs(20), || {
+            TcpStream::connect(("127.0.0.1", port)).ok()
+        });
+        Some(smtp)
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    fn wait(&self, timeout: Duration, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.messages();
+            if done(&got) || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A process that burns CPU while its flag file exists and idles otherwise. Its name (the
+/// script's file name, which becomes `comm`) is unique per test.
+struct Burner {
+    child: Child,
+    flag: PathBuf,
+    name: String,
+}
+
+impl Burner {
+    fn start(dir: &Path) -> Burner {
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "hmb{}x{}",
+            std::process::id() % 100_000,
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
+        let script = dir.join(&name);
+        // Only shell builtins in the busy loop, so the CPU time is the script's own.
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nwhile :; do\n  while [ -e \"$1\" ]; do :; done\n  sleep 0.1\ndone\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let flag = dir.join(format!("{name}.burn"));
+        let child = Command::new(&script)
+            .arg(&flag)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Burner { child, flag, name }
+    }
+
+    /// CPU seconds the burner has used (utime + stime from /proc/<pid>/stat).
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        // USER_HZ is 100 on every Linux architecture the tests run on.
+        ticks / 100.0
+    }
+
+    fn burn(&self, on: bool) {
+        if on {
+            std::fs::write(&self.flag, "").unwrap();
+        } else {
+            let _ = std::fs::remove_file(&self.flag);
+        }
+    }
+}
+
+impl Drop for Burner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+/// The burner's `hivemind_container_cpu_usage` as the agent on `dir` reports it.
+fn cpu_of(dir: &Path, name: &str) -> Option<f64> {
+    let (code, out, _) = hm_run(
+        dir,
+        &[
+            "observability",
+            "metrics",
+            "hivemind_container_cpu_usage",
+            "-o",
+            "json",
+        ],
+    );
+    if code != 0 {
+        return None;
+    }
+    json(&out)["samples"]
+        .as_array()?
+        .iter()
+        .find(|s| s["labels"]["name"] == name)
+        .and_then(|s| s["value"].as_f64())
+}
+
+fn alerts(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["health", "alerts", "-o", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = hm_run(dir, &args);
+    assert_eq!(code, 0, "{err}");
+    json(&out)
+}
+
+/// The value of one exposed series, e.g. `hivemind_alerts{severity="warning",state="firing"}`.
+fn scrape_value(port: u16, series: &str) -> Option<f64> {
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (_, body) = http(addr, "GET", "/metrics", None, b"");
+    dechunk(&body)
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let (code, out, err) = hm_run(dir, args);
+    assert_eq!(code, 0, "hivemind {args:?}: {err}");
+    out
+}
+
+fn with_stdin(dir: &Path, args: &[&str], input: &str) {
+    let (code, _, err) = run(hm(dir).args(args).write_stdin(input.to_string()));
+    assert_eq!(code, 0, "hivemind {args:?}: {err}");
+}
+
+const ROUTING_KEY: &str = "R0UT1NGKEY0123456789";
+
+#[test]
+fn a_seed_rule_fires_on_a_real_crossing_and_reaches_every_channel_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let webhook = Receiver::status(200);
+    let slack = Receiver::status(200);
+    let pagerduty = Receiver::status(202);
+    let smtp = Smtp::start(tmp.path(), None);
+
+    ok(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "hook",
+            "--url",
+            &webhook.url("/hook"),
+        ],
+    );
+    with_stdin(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "slack",
+            "--webhook-url-stdin",
+        ],
+        &slack.url("/services/T0/B0/SECRET"),
+    );
+    with_stdin(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "pagerduty",
+            "--routing-key-stdin",
+            "--url",
+            &pagerduty.url("/v2/enqueue"),
+        ],
+        ROUTING_KEY,
+    );
+    if let Some(smtp) = &smtp {
+        ok(
+            &data,
+            &[
+                "health",
+                "configure-alert-channel",
+                "--type",
+                "email",
+                "--smtp-server",
+                "127.0.0.1",
+                "--smtp-port",
+                &smtp.port.to_string(),
+                "--from",
+                "alerts@example.com",
+                "--to",
+                "ops@example.com",
+            ],
+        );
+    }
+
+    let burner = Burner::start(tmp.path());
+    let mut d = Daemon::start(&data, &["--allow-private-destinations"]);
+    // Rank the burner among the busiest processes (the process fallback lists the 20 with
+    // the most CPU time), with a margin against other busy processes, then let it idle: its
+    // series stays exposed, below the threshold.
+    burner.burn(true);
+    wait_until(
+        "3 s of CPU time in the burner",
+        Duration::from_secs(60),
+        || (burner.cpu_seconds() >= 3.0).then_some(()),
+    );
+    wait_until(
+        "the burner's CPU series (the process fallback applies where no container runtime's cgroups exist)",
+        Duration::from_secs(30),
+        || cpu_of(&data, &burner.name).filter(|v| *v > 20.0),
+    );
+    burner.burn(false);
+    wait_until("the burner to idle", Duration::from_secs(30), || {
+        cpu_of(&data, &burner.name).filter(|v| *v < 5.0)
+    });
+
+    // The seed's command, aimed at the burner, with a `for` short enough to watch.
+    let label = format!("name={}", burner.name);
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "high_cpu_usage",
+            "--metric",
+            "hivemind_container_cpu_usage",
+            "--threshold",
+            "20",
+            "--duration",
+            "2s",
+            "--severity",
+            "warning",
+            "--label",
+            &label,
+            "--description",
+            "a process is busy",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        alerts(&data, &[])["alerts"],
+        serde_json::json!([]),
+        "below the threshold: inactive"
+    );
+    assert_eq!(alerts(&data, &[])["mode"], "daemon");
+
+    burner.burn(true);
+    let mut saw_pending = false;
+    let firing = wait_until("the alert to fire", Duration::from_secs(30), || {
+        let list = alerts(&data, &[]);
+        let a = list["alerts"].as_array()?.first()?.clone();
+        match a["state"].as_str()? {
+            "pending" => {
+                saw_pending = true;
+                None
+            }
+            "firing" => Some(a),
+            _ => None,
+        }
+    });
+    assert!(
+        saw_pending,
+        "the alert was never pending before firing (for: 2s)"
+    );
+    let id = firing["id"].as_str().unwrap().to_string();
+    assert_eq!(firing["labels"]["name"], burner.name.as_str());
+    assert_eq!(firing["labels"]["runtime"], "process");
+    assert_eq!(firing["labels"]["severity"], "warning");
+    assert_eq!(firing["annotations"]["description"], "a process is busy");
+    assert!(firing["value"].as_f64().unwrap() > 20.0, "{firing}");
+
+    // Every channel type hears about it.
+    let wait = Duration::from_secs(20);
+    let got = webhook.wait(wait, |r| !r.is_empty());
+    let p = got[0].json();
+    assert_eq!(got[0].path, "/hook");
+    assert_eq!(p["version"], "4");
+    assert_eq!(p["status"], "firing");
+    assert_eq!(p["receiver"], "hook");
+    assert_eq!(p["groupKey"], "{}:{alertname=\"high_cpu_usage\"}");
+    assert_eq!(p["groupLabels"]["alertname"], "high_cpu_usage");
+    assert_eq!(p["alerts"][0]["fingerprint"], id.as_str());
+    assert_eq!(p["alerts"][0]["labels"]["name"], burner.name.as_str());
+    assert_eq!(p["alerts"][0]["endsAt"], "0001-01-01T00:00:00Z");
+    let got = slack.wait(wait, |r| !r.is_empty());
+    let s = got[0].json();
+    assert_eq!(got[0].path, "/services/T0/B0/SECRET");
+    assert_eq!(s["text"], "[FIRING:1] high_cpu_usage (warning)");
+    let text = s["attachments"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("hivemind_container_cpu_usage is") && text.contains(&label),
+        "{text}"
+    );
+    assert_eq!(s["attachments"][0]["fields"][0]["value"], "warning");
+    let got = pagerduty.wait(wait, |r| !r.is_empty());
+    let e = got[0].json();
+    assert_eq!(e["event_action"], "trigger");
+    assert_eq!(e["dedup_key"], id.as_str());
+    assert_eq!(e["routing_key"], ROUTING_KEY);
+    assert_eq!(e["payload"]["severity"], "warning");
+    assert!(
+        e["payload"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("high_cpu_usage: "),
+        "{e}"
+    );
+    if let Some(smtp) = &smtp {
+        let mails = smtp.wait(wait, |m| !m.is_empty());
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert!(
+            mails[0].contains("Subject: [FIRING:1] high_cpu_usage (warning)"),
+            "{}",
+            mails[0]
+        );
+        assert!(
+            mails[0].contains(&id) && mails[0].contains("To: ops@example.com"),
+            "{}",
+            mails[0]
+        );
+    }
+
+    // The API serves it by id; /metrics counts it, and stays promtool-clean.
+    let (code, body) = http(
+        d.api,
+        "GET",
+        &format!("/api/alerts/{id}"),
+        Some(&d.token),
+        b"",
+    );
+    assert_eq!(code, 200, "{body}");
+    let one: serde_json::Value = serde_json::from_str(&dechunk(&body)).unwrap();
+    assert_eq!(one["state"], "firing");
+    let (code, _) = http(
+        d.api,
+        "GET",
+        "/api/alerts/0000000000000000",
+        Some(&d.token),
+        b"",
+    );
+    assert_eq!(code, 404);
+    let (code, _) = http(d.api, "GET", "/api/alerts?state=gone", Some(&d.token), b"");
+    assert_eq!(code, 400);
+    assert_eq!(
+        scrape_value(
+            d.metrics_port,
+            "hivemind_alerts{severity=\"warning\",state=\"firing\"}"
+        ),
+        Some(1.0)
+    );
+    if let Some(promtool) = peer("promtool") {
+        let addr: SocketAddr = format!("127.0.0.1:{}", d.metrics_port).parse().unwrap();
+        let (_, body) = http(addr, "GET", "/metrics", None, b"");
+        let mut child = Command::new(promtool)
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dechunk(&body).as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+            "promtool check metrics: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // From another machine's point of view: the same alert through the agent inventory.
+    let cli = tmp.path().join("cli");
+    with_stdin(
+        &cli,
+        &["agent", "add", "node1", "--url", &d.url(), "--token-stdin"],
+        &d.token,
+    );
+    let out = ok(
+        &cli,
+        &[
+            "--all-agents",
+            "health",
+            "alerts",
+            "--state",
+            "firing",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(
+        json(&out)["agents"][0]["result"]["alerts"][0]["id"],
+        id.as_str()
+    );
+    let (code, _, _) = hm_run(
+        &cli,
+        &[
+            "--agent",
+            "node1",
+            "health",
+            "alerts",
+            "--fail-if-firing",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 1, "--fail-if-firing with a firing alert");
+    let out = ok(&cli, &["--agent", "node1", "health", "alerts", &id]);
+    assert!(
+        out.contains("high_cpu_usage") && out.contains("firing"),
+        "{out}"
+    );
+
+    // Back below the threshold: resolved everywhere, with the same identity.
+    burner.burn(false);
+    let got = webhook.wait(wait, |r| r.len() >= 2);
+    let p = got.last().unwrap().json();
+    assert_eq!(p["status"], "resolved", "{p}");
+    assert_eq!(p["alerts"][0]["status"], "resolved");
+    assert_eq!(p["alerts"][0]["fingerprint"], id.as_str());
+    assert_ne!(p["alerts"][0]["endsAt"], "0001-01-01T00:00:00Z");
+    let got = slack.wait(wait, |r| r.len() >= 2);
+    assert_eq!(got[1].json()["text"], "[RESOLVED] high_cpu_usage (warning)");
+    let got = pagerduty.wait(wait, |r| r.len() >= 2);
+    let e = got[1].json();
+    assert_eq!(e["event_action"], "resolve");
+    assert_eq!(e["dedup_key"], id.as_str());
+    if let Some(smtp) = &smtp {
+        let mails = smtp.wait(wait, |m| m.len() >= 2);
+        assert!(
+            mails.len() == 2 && mails[1].contains("Subject: [RESOLVED] high_cpu_usage (warning)"),
+            "{mails:?}"
+        );
+    }
+    assert_eq!(alerts(&data, &[])["alerts"], serde_json::json!([]));
+    let resolved = alerts(&data, &["--state", "resolved"]);
+    assert_eq!(resolved["alerts"][0]["id"], id.as_str());
+    assert!(resolved["alerts"][0]["resolved_at"].is_string());
+    for channel in ["hook", "slack", "pagerduty"] {
+        assert_eq!(
+            scrape_value(
+                d.metrics_port,
+                &format!("hivemind_notifications_total{{channel=\"{channel}\"}}")
+            ),
+            Some(2.0),
+            "{channel}"
+        );
+        assert_eq!(
+            scrape_value(
+                d.metrics_port,
+                &format!("hivemind_notifications_failed_total{{channel=\"{channel}\"}}")
+            ),
+            Some(0.0),
+            "{channel}"
+        );
+    }
+    let (code, log) = d.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains(&format!("alert high_cpu_usage {id} firing")),
+        "{log}"
+    );
+    assert!(
+        !log.contains(ROUTING_KEY) && !log.contains("SECRET"),
+        "a secret reached the log:\n{log}"
+    );
+}
+
+#[test]
+fn failing_channels_are_retried_in_isolation_and_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let good = Receiver::status(200);
+    // 503 for 10 s from the first request, then 200.
+    let flaky = Receiver::start(|_, first| {
+        if first.elapsed() < Duration::from_secs(10) {
+            Reply::Status(503)
+        } else {
+            Reply::Status(200)
+        }
+    });
+    let bad = Receiver::status(400);
+    let hang = Receiver::start(|_, _| Reply::Hang);
+    for (name, r) in [
+        ("good", &good),
+        ("flaky", &flaky),
+        ("bad", &bad),
+        ("hang", &hang),
+    ] {
+        ok(
+            &data,
+            &[
+                "health",
+                "configure-alert-channel",
+                "--type",
+                "webhook",
+                "--name",
+                name,
+                "--url",
+                &r.url("/"),
+            ],
+        );
+    }
+    let mut d = Daemon::start(&data, &["--allow-private-destinations"]);
+    let created = Instant::now();
+    // Always true on a running agent: fires at the next evaluation.
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "agent_up",
+            "--metric",
+            "hivemind_nodes",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "1",
+            "--duration",
+            "0s",
+            "--severity",
+            "critical",
+        ],
+    );
+
+    // The healthy channel is not held up by the hanging one (whose attempt lasts 10 s).
+    let got = good.wait(Duration::from_secs(10), |r| !r.is_empty());
+    assert_eq!(got.len(), 1);
+    let took = got[0].at - created;
+    assert!(
+        took < Duration::from_secs(5),
+        "the good channel waited {took:?}"
+    );
+    assert!(
+        !hang
+            .wait(Duration::from_secs(5), |r| !r.is_empty())
+            .is_empty(),
+        "the hanging receiver was never asked"
+    );
+
+    // The 503 receiver gets it once it recovers.
+    let got = flaky.wait(Duration::from_secs(45), |r| {
+        r.len() >= 2 && r.last().unwrap().at - r[0].at >= Duration::from_secs(10)
+    });
+    assert!(got.len() >= 2, "{} requests", got.len());
+    let span = got.last().unwrap().at - got[0].at;
+    assert!(
+        span >= Duration::from_secs(10) && span < Duration::from_secs(40),
+        "delivered after {span:?}"
+    );
+    for pair in got.windows(2) {
+        assert!(pair[1].at > pair[0].at, "attempts out of order");
+    }
+    assert_eq!(got.last().unwrap().json()["status"], "firing");
+
+    // The 400 receiver was asked once, and never again while the 503 one was retried.
+    assert_eq!(bad.received().len(), 1);
+    let counter = |name: &str, channel: &str| {
+        scrape_value(d.metrics_port, &format!("{name}{{channel=\"{channel}\"}}"))
+    };
+    wait_until(
+        "flaky counted as delivered",
+        Duration::from_secs(10),
+        || (counter("hivemind_notifications_total", "flaky") == Some(1.0)).then_some(()),
+    );
+    assert_eq!(
+        counter("hivemind_notifications_failed_total", "flaky"),
+        Some(0.0)
+    );
+    assert_eq!(counter("hivemind_notifications_total", "bad"), Some(1.0));
+    assert_eq!(
+        counter("hivemind_notifications_failed_total", "bad"),
+        Some(1.0)
+    );
+    assert_eq!(
+        counter("hivemind_notifications_failed_total", "good"),
+        Some(0.0)
+    );
+    assert_eq!(
+        counter("hivemind_notifications_dropped_total", "good"),
+        Some(0.0)
+    );
+
+    let (code, log) = d.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("alert channel bad: gave up on [FIRING:1] agent_up (critical) after 1 attempt (not retried)")
+            && log.contains("HTTP 400"),
+        "{log}"
+    );
+    assert!(
+        log.contains("alert channel flaky: attempt 1 failed, retrying in"),
+        "{log}"
+    );
+    assert!(
+        log.contains("alert channel flaky: delivered [FIRING:1] agent_up (critical) (attempt"),
+        "{log}"
+    );
+}
+
+#[test]
+fn firing_alerts_repeat_and_a_full_queue_drops() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let good = Receiver::status(200);
+    let hang = Receiver::start(|_, _| Reply::Hang);
+    ok(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "good",
+            "--url",
+            &good.url("/"),
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "hang",
+            "--url",
+            &hang.url("/"),
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "agent_up",
+            "--metric",
+            "hivemind_nodes",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "1",
+            "--duration",
+            "0s",
+            "--severity",
+            "info",
+        ],
+    );
+    let mut d = Daemon::start(
+        &data,
+        &[
+            "--allow-private-destinations",
+            "--repeat-interval",
+            "1s",
+            "--notification-queue",
+            "1",
+        ],
+    );
+    let got = good.wait(Duration::from_secs(15), |r| r.len() >= 3);
+    assert!(got.len() >= 3, "{} notifications", got.len());
+    for pair in got.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(gap >= Duration::from_millis(900), "repeated after {gap:?}");
+        assert_eq!(pair[1].json()["status"], "firing");
+    }
+    // The hanging channel holds one notification in its attempt and one in its queue; the
+    // repeats beyond that are dropped and counted.
+    let dropped = wait_until(
+        "drops on the hanging channel",
+        Duration::from_secs(10),
+        || {
+            scrape_value(
+                d.metrics_port,
+                "hivemind_notifications_dropped_total{channel=\"hang\"}",
+            )
+            .filter(|v| *v >= 1.0)
+        },
+    );
+    assert!(dropped >= 1.0);
+    assert_eq!(
+        scrape_value(
+            d.metrics_port,
+            "hivemind_notifications_dropped_total{channel=\"good\"}"
+        ),
+        Some(0.0)
+    );
+    let (code, log) = d.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("alert channel hang: queue full (1 waiting); dropped notification [FIRING:1] agent_up (info)"), "{log}");
+}
+
+#[test]
+fn test_alert_channel_goes_through_the_real_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let hook = Receiver::status(200);
+    let bad = Receiver::status(400);
+    ok(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "hook",
+            "--url",
+            &hook.url("/in"),
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "bad",
+            "--url",
+            &bad.url("/in"),
+        ],
+    );
+    let pagerduty = Receiver::status(202);
+    with_stdin(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "pagerduty",
+            "--routing-key-stdin",
+            "--url",
+            &pagerduty.url("/v2/enqueue"),
+        ],
+        ROUTING_KEY,
+    );
+
+    // Without a daemon: sent from this process.
+    let (code, out, err) = hm_run(
+        &data,
+        &[
+            "health",
+            "test-alert-channel",
+            "--name",
+            "hook",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = json(&out);
+    assert_eq!(
+        (
+            r["channel"].as_str(),
+            r["type"].as_str(),
+            r["delivered"].as_bool()
+        ),
+        (Some("hook"), Some("webhook"), Some(true))
+    );
+    assert!(r["error"].is_null());
+    let p = hook.received()[0].json();
+    assert_eq!(p["status"], "firing");
+    assert_eq!(
+        p["alerts"][0]["labels"]["alertname"],
+        "HivemindTestNotification"
+    );
+    assert_eq!(p["alerts"][0]["labels"]["test"], "true");
+    assert!(
+        p["alerts"][0]["annotations"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Test notification")
+    );
+
+    let (code, out, _) = hm_run(&data, &["health", "test-alert-channel", "--name", "bad"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("failed") && out.contains("HTTP 400") && out.contains("would not retry"),
+        "{out}"
+    );
+    assert_eq!(bad.received().len(), 1, "a test is one attempt");
+
+    // PagerDuty: a trigger and its resolve, so no incident stays open.
+    let (code, _, err) = hm_run(
+        &data,
+        &["health", "test-alert-channel", "--name", "pagerduty"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let events: Vec<serde_json::Value> = pagerduty.received().iter().map(Received::json).collect();
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        (
+            events[0]["event_action"].as_str(),
+            events[1]["event_action"].as_str()
+        ),
+        (Some("trigger"), Some("resolve"))
+    );
+    assert_eq!(events[0]["dedup_key"], events[1]["dedup_key"]);
+    assert!(
+        events[0]["payload"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("[TEST] ")
+    );
+
+    let (code, _, err) = hm_run(&data, &["health", "test-alert-channel", "--name", "nope"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no alert channel named 'nope' (known: bad, hook, pagerduty)"),
+        "{err}"
+    );
+    let (code, _, err) = hm_run(&data, &["health", "test-alert-channel", "--name", "../x"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // A daemon without --allow-private-destinations refuses loopback: at send time, and when
+    // a channel is configured through it.
+    let d = Daemon::start(&data, &[]);
+    let (code, out, _) = hm_run(&data, &["health", "test-alert-channel", "--name", "hook"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("127.0.0.1 is a loopback address")
+            && out.contains("--allow-private-destinations"),
+        "{out}"
+    );
+    assert_eq!(
+        hook.received().len(),
+        1,
+        "a refused destination is never contacted"
+    );
+    let (code, _, err) = hm_run(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "internal",
+            "--url",
+            "http://10.1.2.3/hook",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("url: 10.1.2.3 is a private or reserved address"),
+        "{err}"
+    );
+    let (code, _, err) = run(hm(&data)
+        .args([
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "slack",
+            "--webhook-url-stdin",
+        ])
+        .write_stdin("http://localhost:9/services/SECRETPATH"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("webhook_url: localhost") && !err.contains("SECRETPATH"),
+        "{err}"
+    );
+    drop(d);
+}
+
+#[test]
+fn email_uses_starttls_when_offered_and_never_sends_a_password_in_clear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let (cert_path, key_path) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let Some(tls) = Smtp::start(tmp.path(), Some((&cert_path, &key_path))) else {
+        return;
+    };
+    let Some(plain) = Smtp::start(tmp.path(), None) else {
+        return;
+    };
+    for (name, port) in [("tls", tls.port), ("plain", plain.port)] {
+        ok(
+            &data,
+            &[
+                "health",
+                "configure-alert-channel",
+                "--type",
+                "email",
+                "--name",
+                name,
+                "--smtp-server",
+                "127.0.0.1",
+                "--smtp-port",
+                &port.to_string(),
+                "--from",
+                "alerts@example.com",
+                "--to",
+                "ops@example.com",
+            ],
+        );
+    }
+    // The server requires STARTTLS before mail; its certificate is trusted through
+    // SSL_CERT_FILE, which the platform verifier reads.
+    let (code, out, err) = run(hm(&data).env("SSL_CERT_FILE", &cert_path).args([
+        "health",
+        "test-alert-channel",
+        "--name",
+        "tls",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    let mails = tls.wait(Duration::from_secs(10), |m| !m.is_empty());
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("Subject: [TEST] HivemindTestNotification (info)"),
+        "{}",
+        mails[0]
+    );
+    assert!(
+        mails[0].contains("This is a TEST notification from hivemind"),
+        "{}",
+        mails[0]
+    );
+    // Without trusting the certificate, STARTTLS fails verification and nothing is sent.
+    let (code, out, _) = hm_run(&data, &["health", "test-alert-channel", "--name", "tls"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.to_lowercase().contains("certificate"), "{out}");
+    assert_eq!(tls.messages().len(), 1);
+
+    // A plain server gets mail without a password, but a password is only sent over TLS.
+    let (code, out, _) = hm_run(&data, &["health", "test-alert-channel", "--name", "plain"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        plain.wait(Duration::from_secs(10), |m| !m.is_empty()).len(),
+        1
+    );
+    with_stdin(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "email",
+            "--name",
+            "plain",
+            "--smtp-server",
+            "127.0.0.1",
+            "--smtp-port",
+            &plain.port.to_string(),
+            "--smtp-user",
+            "alerts",
+            "--smtp-password-stdin",
+            "--from",
+            "alerts@example.com",
+            "--to",
+            "ops@example.com",
+        ],
+        "hunter2-password",
+    );
+    let (code, out, _) = hm_run(&data, &["health", "test-alert-channel", "--name", "plain"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("STARTTLS") || out.to_lowercase().contains("tls"),
+        "{out}"
+    );
+    assert!(!out.contains("hunter2"), "{out}");
+    assert_eq!(plain.messages().len(), 1);
+}
+
+/// Rules and channels covering every comparison, matcher kind and channel type.
+fn varied_config(data: &Path) {
+    for args in [
+        &[
+            "--name",
+            "high_cpu_usage",
+            "--metric",
+            "hivemind_container_cpu_usage",
+            "--threshold",
+            "90",
+            "--duration",
+            "5m",
+            "--severity",
+            "warning",
+        ][..],
+        &[
+            "--name",
+            "node_down",
+            "--metric",
+            "hivemind_node_status",
+            "--comparison",
+            "eq",
+            "--threshold",
+            "0",
+            "--duration",
+            "1m",
+            "--severity",
+            "critical",
+            "--label",
+            "node=~web-.*",
+            "--description",
+            "a node {{ stopped }} \"reporting\"",
+        ],
+        &[
+            "--name",
+            "net_rx",
+            "--metric",
+            "hivemind_node_network_rx",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "1e9",
+            "--duration",
+            "0s",
+            "--severity",
+            "info",
+            "--label",
+            "interface!~lo|docker.*",
+            "--label",
+            "node!=db",
+        ],
+        &[
+            "--name",
+            "low_memory",
+            "--metric",
+            "hivemind_node_memory_usage",
+            "--comparison",
+            "lt",
+            "--threshold",
+            "0.5",
+            "--duration",
+            "1h30m",
+            "--severity",
+            "info",
+            "--label",
+            "node=a\\\"b",
+        ],
+        &[
+            "--name",
+            "disk",
+            "--metric",
+            "hivemind_node_disk_usage",
+            "--comparison",
+            "le",
+            "--threshold",
+            "-1",
+            "--duration",
+            "30s",
+            "--severity",
+            "warning",
+        ],
+        &[
+            "--name",
+            "not_one",
+            "--metric",
+            "hivemind_nodes",
+            "--comparison",
+            "ne",
+            "--threshold",
+            "1",
+            "--duration",
+            "10s",
+            "--severity",
+            "critical",
+        ],
+    ] {
+        let mut full = vec!["health", "create-alert-rule"];
+        full.extend_from_slice(args);
+        ok(data, &full);
+    }
+    with_stdin(
+        data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "slack",
+            "--name",
+            "ops-slack",
+            "--webhook-url-stdin",
+        ],
+        "https://hooks.slack.com/services/T0/B0/SLACKSECRET",
+    );
+    with_stdin(
+        data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "email",
+            "--smtp-server",
+            "smtp.example.com",
+            "--smtp-user",
+            "alerts",
+            "--smtp-password-stdin",
+            "--from",
+            "alerts@example.com",
+            "--to",
+            "a@example.com,b@example.com",
+        ],
+        "SMTPSECRET",
+    );
+    ok(
+        data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--url",
+            "https://hooks.example.com/alerts",
+        ],
+    );
+    with_stdin(
+        data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "pagerduty",
+            "--routing-key-stdin",
+        ],
+        ROUTING_KEY,
+    );
+}
+
+fn check_with(tool: &Path, args: &[&str], file: &Path) {
+    let out = Command::new(tool).args(args).arg(file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{} {args:?} {}: {}{}\n{}",
+        tool.display(),
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(file).unwrap_or_default()
+    );
+}
+
+#[test]
+fn exports_pass_promtool_and_amtool() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    varied_config(&data);
+
+    let rules = tmp.path().join("rules.yml");
+    let (code, out, err) = hm_run(
+        &data,
+        &[
+            "health",
+            "export-rules",
+            "--output",
+            rules.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.is_empty() && err.contains("wrote 6 alert rules to"),
+        "{err}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&rules).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    let text = std::fs::read_to_string(&rules).unwrap();
+    assert!(text.contains("expr: hivemind_node_network_receive_bytes_total{interface!~\"lo|docker.*\",node!=\"db\"} >= 1000000000"), "{text}");
+    assert_eq!(
+        ok(&data, &["health", "export-rules"]),
+        text,
+        "stdout and --output agree"
+    );
+    if let Some(promtool) = peer("promtool") {
+        check_with(&promtool, &["check", "rules"], &rules);
+    }
+
+    let am = tmp.path().join("alertmanager.yml");
+    let (code, _, err) = hm_run(
+        &data,
+        &[
+            "health",
+            "export-alertmanager-config",
+            "--output",
+            am.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("secrets/ops-slack.webhook_url"), "{err}");
+    let text = std::fs::read_to_string(&am).unwrap();
+    for secret in ["SLACKSECRET", "SMTPSECRET", ROUTING_KEY] {
+        assert!(!text.contains(secret), "{secret} in the default export");
+    }
+    assert!(
+        text.contains("api_url_file: secrets/ops-slack.webhook_url")
+            && text.contains("routing_key_file: secrets/pagerduty.routing_key")
+            && text.contains("auth_password_file: secrets/email.smtp_password"),
+        "{text}"
+    );
+    let amtool = peer("amtool");
+    if let Some(amtool) = &amtool {
+        check_with(amtool, &["check-config"], &am);
+    }
+
+    let inline = tmp.path().join("inline.yml");
+    ok(
+        &data,
+        &[
+            "health",
+            "export-alertmanager-config",
+            "--inline-secrets",
+            "--output",
+            inline.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        std::fs::metadata(&inline).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&inline).unwrap();
+    for secret in ["SLACKSECRET", "SMTPSECRET", ROUTING_KEY] {
+        assert!(
+            text.contains(secret),
+            "{secret} missing with --inline-secrets"
+        );
+    }
+    let dir = tmp.path().join("am-secrets");
+    let files = tmp.path().join("files.yml");
+    ok(
+        &data,
+        &[
+            "health",
+            "export-alertmanager-config",
+            "--secrets-dir",
+            dir.to_str().unwrap(),
+            "--output",
+            files.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pagerduty.routing_key")).unwrap(),
+        ROUTING_KEY
+    );
+    assert_eq!(
+        std::fs::metadata(dir.join("pagerduty.routing_key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&files).unwrap();
+    assert!(
+        text.contains(&format!(
+            "routing_key_file: {}",
+            dir.join("pagerduty.routing_key").display()
+        )),
+        "{text}"
+    );
+    if let Some(amtool) = &amtool {
+        check_with(amtool, &["check-config"], &inline);
+        check_with(amtool, &["check-config"], &files);
+    }
+
+    // From an agent: the same files; secrets never travel over the API.
+    let d = Daemon::start(&data, &[]);
+    let cli = tmp.path().join("cli");
+    with_stdin(
+        &cli,
+        &["agent", "add", "node1", "--url", &d.url(), "--token-stdin"],
+        &d.token,
+    );
+    assert_eq!(
+        ok(&cli, &["--agent", "node1", "health", "export-rules"]),
+        std::fs::read_to_string(&rules).unwrap()
+    );
+    assert_eq!(
+        ok(
+            &cli,
+            &["--agent", "node1", "health", "export-alertmanager-config"]
+        ),
+        std::fs::read_to_string(&am).unwrap()
+    );
+    let (code, out, err) = hm_run(
+        &cli,
+        &[
+            "--agent",
+            "node1",
+            "health",
+            "export-alertmanager-config",
+            "--inline-secrets",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        out.is_empty() && err.contains("secrets never leave an agent"),
+        "{err}"
+    );
+    let (code, _, err) = hm_run(&cli, &["--all-agents", "health", "export-rules"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("one --agent"), "{err}");
+
+    // The export commands write YAML only.
+    let (code, _, err) = hm_run(&data, &["-o", "json", "health", "export-rules"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("writes YAML only"), "{err}");
+    let (code, _, err) = hm_run(&data, &["health", "export-rules", "-o", "json"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, _, err) = hm_run(&data, &["health", "export-rules", "--output", "json"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("writes YAML only") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!data.join("json").exists() && !Path::new("json").exists());
+    let (code, _, err) = hm_run(
+        &data,
+        &[
+            "health",
+            "export-alertmanager-config",
+            "--inline-secrets",
+            "--secrets-dir",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, _, err) = hm_run(
+        &data,
+        &[
+            "health",
+            "export-alertmanager-config",
+            "--group-interval",
+            "0s",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--group-interval"), "{err}");
+}
+
+/// A child process killed on drop.
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn prometheus_and_alertmanager_deliver_the_exported_config() {
+    let (Some(prometheus), Some(alertmanager)) =
+        (peer("prometheus"), peer("prometheus-alertmanager"))
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let burner = Burner::start(tmp.path());
+    burner.burn(true);
+    let d = Daemon::start(&data, &[]);
+    let label = format!("name={}", burner.name);
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "high_cpu_usage",
+            "--metric",
+            "hivemind_container_cpu_usage",
+            "--threshold",
+            "20",
+            "--duration",
+            "0s",
+            "--severity",
+            "warning",
+            "--label",
+            &label,
+        ],
+    );
+    let rules = tmp.path().join("rules.yml");
+    ok(
+        &data,
+        &[
+            "health",
+            "export-rules",
+            "--output",
+            rules.to_str().unwrap(),
+        ],
+    );
+
+    // The channels live elsewhere (the agent itself does not deliver here).
+    let channels = tmp.path().join("channels");
+    let webhook = Receiver::status(200);
+    let slack = Receiver::status(200);
+    ok(
+        &channels,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "hook",
+            "--url",
+            &webhook.url("/am"),
+        ],
+    );
+    with_stdin(
+        &channels,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "slack",
+            "--webhook-url-stdin",
+        ],
+        &slack.url("/services/T/B/X"),
+    );
+    let am_dir = tmp.path().join("am");
+    std::fs::create_dir_all(&am_dir).unwrap();
+    let am_config = am_dir.join("alertmanager.yml");
+    ok(
+        &channels,
+        &[
+            "health",
+            "export-alertmanager-config",
+            "--output",
+            am_config.to_str().unwrap(),
+            "--secrets-dir",
+            am_dir.join("secrets").to_str().unwrap(),
+            "--group-wait",
+            "0s",
+            "--group-interval",
+            "1s",
+            "--repeat-interval",
+            "1h",
+        ],
+    );
+    let am_port = free_port();
+    let _am = Peer(
+        Command::new(alertmanager)
+            .arg(format!("--config.file={}", am_config.display()))
+            .arg(format!("--storage.path={}", am_dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{am_port}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let prom_port = free_port();
+    let prom_config = tmp.path().join("prometheus.yml");
+    std::fs::write(
+        &prom_config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\nscrape_configs:\n  - job_name: hivemind\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
+            rules.display(),
+            d.metrics_port
+        ),
+    )
+    .unwrap();
+    let _prom = Peer(
+        Command::new(prometheus)
+            .arg(format!("--config.file={}", prom_config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                tmp.path().join("tsdb").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let prom: SocketAddr = format!("127.0.0.1:{prom_port}").parse().unwrap();
+    let firing = wait_until(
+        "ALERTS{alertname=\"high_cpu_usage\"} firing in Prometheus",
+        Duration::from_secs(60),
+        || {
+            let (code, body) = http(
+                prom,
+                "GET",
+                "/api/v1/query?query=ALERTS%7Balertname%3D%22high_cpu_usage%22%2Calertstate%3D%22firing%22%7D",
+                None,
+                b"",
+            );
+            if code != 200 {
+                return None;
+            }
+            let v: serde_json::Value = serde_json::from_str(&dechunk(&body)).ok()?;
+            let first = v["data"]["result"].as_array()?.first()?.clone();
+            Some(first)
+        },
+    );
+    assert_eq!(firing["metric"]["name"], burner.name.as_str());
+    assert_eq!(firing["metric"]["severity"], "warning");
+
+    let got = webhook.wait(Duration::from_secs(60), |r| !r.is_empty());
+    assert!(
+        !got.is_empty(),
+        "Alertmanager delivered nothing to the webhook"
+    );
+    let p = got[0].json();
+    assert_eq!(got[0].path, "/am");
+    assert_eq!(p["version"], "4");
+    assert_eq!(p["receiver"], "hook");
+    assert_eq!(p["status"], "firing");
+    let alert = &p["alerts"][0];
+    assert_eq!(alert["labels"]["alertname"], "high_cpu_usage");
+    assert_eq!(alert["labels"]["name"], burner.name.as_str());
+    assert!(
+        alert["annotations"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("hivemind_container_cpu_usage is "),
+        "{alert}"
+    );
+    // Alert ids are Alertmanager's fingerprints of the same labels.
+    let labels: std::collections::BTreeMap<String, String> =
+        serde_json::from_value(alert["labels"].clone()).unwrap();
+    assert_eq!(
+        alert["fingerprint"].as_str().unwrap(),
+        hivemind::alerting::fingerprint(&labels)
+    );
+    // The Slack receiver got Alertmanager's Slack message through the exported api_url_file.
+    let got = slack.wait(Duration::from_secs(30), |r| !r.is_empty());
+    assert!(
+        !got.is_empty(),
+        "Alertmanager delivered nothing to the Slack receiver"
+    );
+    assert_eq!(got[0].path, "/services/T/B/X");
+}
+
+#[test]
+fn alerts_without_a_daemon_evaluate_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let (code, out, err) = hm_run(&data, &["health", "alerts"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "no alerts\n");
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "now",
+            "--metric",
+            "hivemind_node_count",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "1",
+            "--duration",
+            "0s",
+            "--severity",
+            "info",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "later",
+            "--metric",
+            "hivemind_nodes",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "1",
+            "--duration",
+            "5m",
+            "--severity",
+            "warning",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "never",
+            "--metric",
+            "hivemind_nodes",
+            "--comparison",
+            "gt",
+            "--threshold",
+            "1",
+            "--duration",
+            "0s",
+            "--severity",
+            "critical",
+        ],
+    );
+    let (code, out, err) = hm_run(&data, &["health", "alerts", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("evaluated once, now"), "{err}");
+    let v = json(&out);
+    assert_eq!(v["mode"], "once");
+    let states: Vec<(&str, &str)> = v["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["rule"].as_str().unwrap(), a["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states, [("now", "firing"), ("later", "pending")]);
+    let id = v["alerts"][0]["id"].as_str().unwrap().to_string();
+    let (code, out, _) = hm_run(
+        &data,
+        &[
+            "health",
+            "alerts",
+            "--state",
+            "firing",
+            "--fail-if-firing",
+            "-o",
+            "yaml",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("rule: now") && !out.contains("rule: later"),
+        "{out}"
+    );
+    let (code, out, _) = hm_run(&data, &["health", "alerts", &id, "-o", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["labels"]["alertname"], "now");
+    let (code, out, _) = hm_run(&data, &["health", "alerts"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("ID ") && out.contains(" firing ") && out.contains(" pending "),
+        "{out}"
+    );
+
+    for (args, needle) in [
+        (
+            &["health", "alerts", "--state", "gone"][..],
+            "invalid value 'gone' for '--state <STATE>'",
+        ),
+        (
+            &["health", "alerts", "XYZ"][..],
+            "invalid value 'XYZ' for '[ID]'",
+        ),
+        (
+            &["health", "alerts", "0000000000000000"][..],
+            "no alert with id 0000000000000000",
+        ),
+        (
+            &["health", "alerts", "0000000000000000", "--state", "firing"][..],
+            "cannot be used with",
+        ),
+        (
+            &["daemon", "--repeat-interval", "0s"][..],
+            "invalid value '0s' for '--repeat-interval <DURATION>'",
+        ),
+        (
+            &["daemon", "--notification-queue", "0"][..],
+            "invalid value '0' for '--notification-queue <N>'",
+        ),
+    ] {
+        let (code, out, err) = hm_run(&data, args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains(needle) && err.lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn alerts_survive_a_restart_and_resolve_after_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let hook = Receiver::status(200);
+    ok(
+        &data,
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--name",
+            "hook",
+            "--url",
+            &hook.url("/"),
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "agent_up",
+            "--metric",
+            "hivemind_nodes",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "1",
+            "--duration",
+            "0s",
+            "--severity",
+            "info",
+        ],
+    );
+    let mut d = Daemon::start(&data, &["--allow-private-destinations"]);
+    assert_eq!(
+        hook.wait(Duration::from_secs(10), |r| !r.is_empty()).len(),
+        1
+    );
+    let (code, log) = d.stop();
+    assert_eq!(code, 0, "{log}");
+    // While the agent is down, the rule goes away; the next run resolves what was firing.
+    ok(
+        &data,
+        &["health", "delete-alert-rule", "--name", "agent_up"],
+    );
+    let _d = Daemon::start(&data, &["--allow-private-destinations"]);
+    let got = hook.wait(Duration::from_secs(10), |r| r.len() >= 2);
+    assert_eq!(got.len(), 2);
+    let p = got[1].json();
+    assert_eq!(p["status"], "resolved");
+    assert_eq!(
+        p["alerts"][0]["fingerprint"],
+        got[0].json()["alerts"][0]["fingerprint"]
+    );
+}
