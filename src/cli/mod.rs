@@ -18,8 +18,9 @@ use crate::render::{ColorChoice, Format};
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0    success; everything is healthy
-  1    the answer is negative: something is unhealthy, a test notification
-       was not delivered, or an alert fires (health alerts --fail-if-firing)
+  1    the answer is negative: something is unhealthy, a diagnose check failed,
+       a test notification was not delivered, or an alert fires
+       (health alerts --fail-if-firing)
   2    usage error, invalid input, or an operational error
   4    partial failure: some agents failed while others answered
   130  interrupted (Ctrl-C)
@@ -28,6 +29,9 @@ Environment:
   HIVEMIND_DATA_DIR        state directory (same as --data-dir)
   HIVEMIND_SECRET_BACKEND  where secrets go: auto (default), keyring, file
   HIVEMIND_TOKEN           agent token to use instead of the stored one (CI)
+  TRACEPARENT, TRACESTATE  W3C trace context to continue (a CI job's trace)
+  BROWSER                  the browser open-dashboard starts
+  CI                       true keeps the secret backend away from the keyring
   NO_COLOR                 disable colour (like --color never)";
 
 /// Observability, health checks and profiling for nodes and containers.
@@ -56,32 +60,51 @@ pub struct GlobalArgs {
         env = "HIVEMIND_DATA_DIR",
         hide_env_values = true,
         value_name = "DIR",
-        global = true
+        global = true,
+        help_heading = "Global options"
     )]
     pub data_dir: Option<PathBuf>,
 
     /// When to use colour (NO_COLOR in the environment means never)
-    #[arg(long, value_enum, default_value_t, value_name = "WHEN", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        value_name = "WHEN",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub color: ColorChoice,
 
     /// Print only data and errors; no status messages
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "verbose"
+    )]
     pub quiet: bool,
 
     /// Print more detail on stderr (repeat for more)
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = "Global options")]
     pub verbose: u8,
 
     /// Run on these agents instead of this machine (repeatable or comma-separated)
-    #[arg(long = "agent", value_name = "NAME", value_delimiter = ',', value_parser = parse::object_name, global = true)]
+    #[arg(long = "agent", value_name = "NAME", value_delimiter = ',', value_parser = parse::object_name, global = true, help_heading = "Global options")]
     pub agents: Vec<String>,
 
     /// Run on every agent in the inventory
-    #[arg(long, global = true, conflicts_with = "agents")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "agents"
+    )]
     pub all_agents: bool,
 
     /// How long to wait for each agent
-    #[arg(long, value_parser = parse::timeout, default_value = "10s", value_name = "DURATION", global = true)]
+    #[arg(long, value_parser = parse::timeout, default_value = "10s", value_name = "DURATION", global = true, help_heading = "Global options")]
     pub agent_timeout: crate::model::PromDuration,
 }
 

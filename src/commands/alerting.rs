@@ -218,6 +218,7 @@ fn fetch<T: DeserializeOwned>(ctx: &Ctx, call: Call) -> Result<T> {
 fn write_output(ctx: &Ctx, path: Option<&Path>, text: &str, mode: u32, what: &str) -> Result<()> {
     match path {
         None => crate::render::write_stdout(text.as_bytes()),
+        Some(p) if p.as_os_str() == "-" => crate::render::write_stdout(text.as_bytes()),
         // Elsewhere `--output json` picks a format; here it would quietly create a file named
         // `json`.
         Some(p) if matches!(p.to_str(), Some("json" | "yaml" | "table")) => Err(Error::invalid(

@@ -184,6 +184,9 @@ fn create_alert_rule(ctx: &Ctx, args: CreateAlertRuleArgs) -> Result<ExitStatus>
             }]
         }
     };
+    for r in &rules {
+        warn_if_fires_while_up(ctx, r);
+    }
     ctx.run::<RuleChanges>(
         Call::CreateRules(CreateRules {
             rules,
@@ -385,4 +388,21 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
         Err(never) => match never {},
     };
     ctx.run::<ChannelChange>(Call::ConfigureChannel(name, wire), ok, announce_channel)
+}
+
+/// The seed's `node_down` rule (`hivemind_node_status`, threshold 0, default `gt`) holds while
+/// the node is up (the metric is 1 then): say so, since it would page all the time.
+fn warn_if_fires_while_up(ctx: &Ctx, rule: &AlertRule) {
+    if rule.metric == "hivemind_node_status"
+        && rule.labels.is_empty()
+        && rule.comparison.holds(1.0, rule.threshold)
+        && !rule.comparison.holds(0.0, rule.threshold)
+    {
+        ctx.ui.warn(&format!(
+            "alert rule {}: {} holds while the node is up (hivemind_node_status is 1 when up, 0 when down); \
+             for a node-down alert use --comparison eq --threshold 0 (or --comparison lt --threshold 1)",
+            rule.name,
+            rule.expr()
+        ));
+    }
 }

@@ -87,6 +87,15 @@ impl Settings {
         } = file;
         let output = match output {
             Some(p) if p.as_os_str() == "-" => Output::Stdout,
+            // Elsewhere `--output json` picks a format; here it would quietly create a file
+            // named `json`.
+            Some(p) if matches!(p.to_str(), Some("json" | "yaml" | "table")) => {
+                return Err(Error::invalid(
+                    "--output",
+                    &p.display().to_string(),
+                    "a file to write the profile to (write ./json for a file of that name; -o before `profile` picks the summary format)",
+                ));
+            }
             Some(p) if p.as_os_str().is_empty() => {
                 return Err(Error::invalid(
                     "--output",

@@ -181,6 +181,9 @@ pub fn check_secret(field: &str, value: &str) -> std::result::Result<(), String>
         return Err("a non-empty single line of at most 4096 bytes".into());
     }
     match field {
+        "webhook_url" if value.chars().any(char::is_whitespace) => {
+            Err("an http:// or https:// URL without spaces".into())
+        }
         "webhook_url" => validate::http_url(value).map(drop),
         "routing_key" if value.len() > 256 || value.chars().any(char::is_whitespace) => {
             Err("a routing key without spaces, at most 256 characters".into())

@@ -368,3 +368,92 @@ fn non_utf8_arguments_do_not_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn refused_urls_never_echo_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "webhook",
+            "--url",
+            "https://ops:hunter2@hooks.example.com/h",
+        ][..],
+        &[
+            "agent",
+            "add",
+            "n",
+            "--url",
+            "https://ops:hunter2@node1:9470",
+        ],
+    ] {
+        let (code, out, err) = hm_run(dir.path(), args);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty());
+        assert!(!err.contains("hunter2") && !err.contains("ops:"), "{err}");
+        assert!(err.contains("<secret>@"), "{err}");
+    }
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "configure-alert-channel",
+            "--type",
+            "slack",
+            "--webhook-url",
+            "https://hooks.slack.com/services/X Y",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("without spaces") && !err.contains("services/X"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_seed_node_down_rule_gets_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "node_down",
+            "--metric",
+            "hivemind_node_status",
+            "--threshold",
+            "0",
+            "--duration",
+            "1m",
+            "--severity",
+            "critical",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("holds while the node is up"), "{err}");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "node_down2",
+            "--metric",
+            "hivemind_node_status",
+            "--comparison",
+            "eq",
+            "--threshold",
+            "0",
+            "--duration",
+            "1m",
+            "--severity",
+            "critical",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(!err.contains("warning"), "{err}");
+}

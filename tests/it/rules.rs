@@ -264,3 +264,21 @@ fn the_example_rule_file_loads() {
         .collect();
     assert_eq!(names, ["high_cpu_usage", "high_memory_usage", "node_down"]);
 }
+
+#[test]
+fn exports_write_to_stdout_with_a_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(hm_run(dir.path(), SEED_RULE).0, 0);
+    let (code, out, err) = run(hm(dir.path()).current_dir(dir.path()).args([
+        "health",
+        "export-rules",
+        "--output",
+        "-",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("groups:") && out.contains("alert: high_cpu_usage"),
+        "{out}"
+    );
+    assert!(!dir.path().join("-").exists(), "wrote a file named '-'");
+}
