@@ -554,7 +554,12 @@ pub trait Runtime: Send + Sync {
     }
     /// A one-time login link to the status page the daemon serves.
     fn status_page_link(&self) -> Result<StatusPageLink> {
-        Err(no_daemon("the status page"))
+        Err(Error::Usage(
+            "nothing to open: no dashboards were imported and no agent runs on this data directory; \
+             run `hivemind observability import-dashboards --target grafana --url URL`, or start \
+             `hivemind daemon` for its status page"
+                .into(),
+        ))
     }
     /// The alerts in the states asked for (the daemon's continuous evaluation, or one
     /// evaluation of the stored rules now).

@@ -232,6 +232,15 @@ async fn metrics(
                 "start the agent (`hivemind daemon`); it serves metrics where `configure-metrics` says",
             );
             list.add(C, "scrape parses", Outcome::Skip, "no listener", "");
+            if prometheus.is_some() {
+                list.add(
+                    C,
+                    "prometheus target up",
+                    Outcome::Skip,
+                    "no listener to scrape",
+                    "",
+                );
+            }
             return;
         }
         Err(_) => {
@@ -242,6 +251,15 @@ async fn metrics(
                 format!("{addr}: connection timed out"),
                 "check firewalls between here and the listener",
             );
+            if prometheus.is_some() {
+                list.add(
+                    C,
+                    "prometheus target up",
+                    Outcome::Skip,
+                    "no listener to scrape",
+                    "",
+                );
+            }
             return;
         }
     }
