@@ -369,7 +369,9 @@ pub async fn run(
                     if let Ok(mut last) = shipper.stats.last_error.lock() {
                         *last = Some(e.message.clone());
                     }
-                    let retry = e.status.is_none_or(|s| s == 408 || s == 429 || s >= 500);
+                    let retry = e
+                        .status
+                        .is_none_or(crate::alerting::retry::retryable_status);
                     if retry {
                         shipper.requeue(batch);
                     } else {

@@ -258,7 +258,9 @@ pub async fn run(
                     *last = Some(e.message.clone());
                 }
                 // A 4xx other than 408/429 will not succeed on retry: the batch is dropped.
-                let retry = e.status.is_none_or(|s| s == 408 || s == 429 || s >= 500);
+                let retry = e
+                    .status
+                    .is_none_or(crate::alerting::retry::retryable_status);
                 if retry {
                     tracer.requeue(batch);
                 } else {
