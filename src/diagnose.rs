@@ -185,12 +185,9 @@ async fn get(http: &reqwest::Client, url: &str) -> std::result::Result<(u16, Vec
         .get(url)
         .send()
         .await
-        .map_err(|e| crate::telemetry::describe_http_error(&e))?;
+        .map_err(|e| crate::net::describe(&e))?;
     let status = resp.status().as_u16();
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| crate::telemetry::describe_http_error(&e))?;
+    let body = resp.bytes().await.map_err(|e| crate::net::describe(&e))?;
     Ok((status, body.to_vec()))
 }
 
@@ -855,7 +852,7 @@ async fn logging_checks(
     let with_auth = auth.apply(http.get(&base));
     let credentials = match with_auth.send().await {
         Ok(r) => Ok(r.status().as_u16()),
-        Err(e) => Err(crate::telemetry::describe_http_error(&e)),
+        Err(e) => Err(crate::net::describe(&e)),
     };
     let has_credentials = !matches!(auth, elastic::Auth::None);
     match credentials {

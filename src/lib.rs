@@ -20,6 +20,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod model;
+pub mod net;
 pub mod profile;
 pub mod render;
 pub mod store;

@@ -11,9 +11,10 @@ use tokio::sync::mpsc;
 
 use super::group::Notification;
 use super::notify::{Sender, resolve_secrets};
-use super::retry::{RetryPolicy, SendError, jitter};
 use crate::core::Local;
 use crate::model::{Channel, SecretRef};
+use crate::net::jitter;
+use crate::net::retry::{RetryPolicy, SendError};
 use crate::render::Ui;
 
 /// Per-channel delivery counts (the `hivemind_notifications_*_total` counters).

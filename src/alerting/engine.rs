@@ -13,12 +13,12 @@ use super::dispatch::{Counters, Dispatcher};
 use super::eval::{Evaluator, Tracked, Transition};
 use super::group::{Origin, Planner};
 use super::notify::{self, Sender, TestResult, resolve_secrets};
-use super::retry::RetryPolicy;
 use super::{Alert, AlertList, AlertQuery, AlertState, fmt_value, rfc3339, unix_millis};
 use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::metrics::{Family, Kind};
 use crate::model::{AlertRule, Channel, Secret, SecretRef, Severity};
+use crate::net::retry::RetryPolicy;
 use crate::render::Ui;
 use crate::store::fs::{read_optional, write_atomic};
 

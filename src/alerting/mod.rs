@@ -13,7 +13,6 @@ pub mod eval;
 pub mod export;
 pub mod group;
 pub mod notify;
-pub mod retry;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};

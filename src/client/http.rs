@@ -61,18 +61,8 @@ impl AgentClient {
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = ca_cert {
-            let pem = std::fs::read(path).map_err(|e| {
-                Error::io(
-                    format!("agent {name}: reading CA certificate {}", path.display()),
-                    e,
-                )
-            })?;
-            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-                Error::Other(format!(
-                    "agent {name}: CA certificate {}: {e}",
-                    path.display()
-                ))
-            })?;
+            let cert = crate::net::tls::read_ca(path)
+                .map_err(|e| Error::Other(format!("agent {name}: {e}")))?;
             builder = builder.add_root_certificate(cert);
         }
         let http = builder
@@ -135,7 +125,9 @@ impl AgentClient {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        req.send().await.map_err(|e| Error::Remote(describe(&e)))
+        req.send()
+            .await
+            .map_err(|e| Error::Remote(crate::net::describe(&e)))
     }
 
     /// Read a body of at most `max` bytes, chunk by chunk, so that an oversized answer is
@@ -150,7 +142,7 @@ impl AgentClient {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| Error::Remote(describe(&e)))?
+            .map_err(|e| Error::Remote(crate::net::describe(&e)))?
         {
             if out.len() + chunk.len() > max {
                 return Err(too_large((out.len() + chunk.len()) as u64));
@@ -226,28 +218,4 @@ impl AgentClient {
 pub fn outgoing_context() -> &'static crate::telemetry::SpanContext {
     static CONTEXT: std::sync::OnceLock<crate::telemetry::SpanContext> = std::sync::OnceLock::new();
     CONTEXT.get_or_init(crate::telemetry::SpanContext::for_outgoing_call)
-}
-
-/// A one-line reason for a transport error: the kind, then the innermost cause.
-pub fn describe(e: &reqwest::Error) -> String {
-    let mut msg = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "cannot connect".to_string()
-    } else if e.is_redirect() {
-        "redirect refused".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut source = std::error::Error::source(e);
-    let mut last = None;
-    while let Some(s) = source {
-        last = Some(s.to_string());
-        source = s.source();
-    }
-    if let Some(l) = last {
-        msg.push_str(": ");
-        msg.push_str(&l);
-    }
-    msg
 }

@@ -142,10 +142,10 @@ fn block_on() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// A client of the daemon holding this data directory's lock, if one runs.
 pub fn running_daemon(ctx: &Ctx) -> Result<Option<AgentClient>> {
-    let Some(info) = crate::daemon::files::running(&ctx.data_dir)? else {
+    let Some(info) = crate::store::daemon_files::running(&ctx.data_dir)? else {
         return Ok(None);
     };
-    let token = crate::daemon::files::read_token(&ctx.data_dir)?;
+    let token = crate::store::daemon_files::read_token(&ctx.data_dir)?;
     match &info.socket {
         Some(socket) => AgentClient::local(socket, token, ctx.timeout).map(Some),
         None => AgentClient::new(

@@ -267,7 +267,7 @@ fn fmt_value(v: i64, unit: &str) -> String {
         return "0".into();
     }
     match unit {
-        "bytes" => crate::render::bytes(u64::try_from(v).unwrap_or(0)),
+        "bytes" => crate::model::units::bytes(u64::try_from(v).unwrap_or(0)),
         "nanoseconds" => {
             let d = Duration::from_nanos(u64::try_from(v).unwrap_or(0));
             if d >= Duration::from_secs(1) {
@@ -335,7 +335,7 @@ impl Report for ProfileReport {
             self.kind,
             self.output,
             self.format,
-            crate::render::bytes(self.size_bytes),
+            crate::model::units::bytes(self.size_bytes),
             fmt_value(total, units.get(index).copied().unwrap_or("")),
             self.sorted_by
         );

@@ -12,11 +12,11 @@ use axum::extract::State;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::files::constant_time_eq;
 use crate::api::{Call, FileCall, Method, Service, execute, execute_file};
 use crate::error::Error;
 use crate::model::Secret;
 use crate::render::Ui;
+use crate::store::daemon_files::constant_time_eq;
 
 /// Request bodies above this are refused with 413.
 pub const MAX_BODY: usize = 1024 * 1024;

@@ -3,7 +3,7 @@
 
 pub mod alerting;
 pub mod api_http;
-pub mod files;
+
 pub mod metrics_http;
 pub mod runtime;
 pub mod serve;
@@ -17,14 +17,15 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::alerting::group::Origin;
-use crate::alerting::retry::RetryPolicy;
 use crate::alerting::{Engine, EngineOptions};
 use crate::api::Service;
 use crate::cli::daemon::{DaemonArgs, DaemonCommand, TokenArgs};
 use crate::commands::Ctx;
 use crate::error::{Error, ExitStatus, Result};
 use crate::metrics::CollectorConfig;
+use crate::net::retry::RetryPolicy;
 use crate::render::{Report, Style};
+use crate::store::daemon_files as files;
 
 pub fn main(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
     match args.command {

@@ -80,7 +80,7 @@ impl Sessions {
     fn valid(&self, session: &str) -> bool {
         self.sessions.lock().is_ok_and(|m| {
             m.iter().any(|(k, exp)| {
-                super::files::constant_time_eq(k.as_bytes(), session.as_bytes())
+                crate::store::daemon_files::constant_time_eq(k.as_bytes(), session.as_bytes())
                     && *exp > Instant::now()
             })
         })

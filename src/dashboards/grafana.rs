@@ -61,7 +61,7 @@ impl Client<'_> {
             Error::Remote(format!(
                 "Grafana at {}: {what}: {}",
                 self.base,
-                crate::telemetry::describe_http_error(&e)
+                crate::net::describe(&e)
             ))
         })?;
         let status = resp.status().as_u16();

@@ -119,35 +119,6 @@ impl HealthReport {
     }
 }
 
-/// File system types that are kernel views, RAM or read-only images, not storage to watch.
-pub(crate) const PSEUDO_FS: &[&str] = &[
-    "tmpfs",
-    "devtmpfs",
-    "squashfs",
-    "proc",
-    "sysfs",
-    "cgroup",
-    "cgroup2",
-    "devpts",
-    "mqueue",
-    "nsfs",
-    "fuse.lxcfs",
-    "autofs",
-    "ramfs",
-    "efivarfs",
-    "tracefs",
-    "debugfs",
-    "securityfs",
-    "pstore",
-    "bpf",
-    "configfs",
-    "hugetlbfs",
-    "fusectl",
-    "binfmt_misc",
-    "iso9660",
-    "nfsd",
-];
-
 fn percent(used: u64, total: u64) -> Option<f64> {
     (total > 0).then(|| used as f64 * 100.0 / total as f64)
 }
@@ -188,8 +159,8 @@ pub fn measure(th: &Thresholds) -> HealthReport {
         threshold: Some(th.memory_percent),
         detail: format!(
             "{} of {} in use",
-            crate::render::bytes(mem_used),
-            crate::render::bytes(mem_total)
+            crate::model::units::bytes(mem_used),
+            crate::model::units::bytes(mem_total)
         ),
     });
     let swap_total = sys.as_ref().map_or(0, System::total_swap);
@@ -215,8 +186,8 @@ pub fn measure(th: &Thresholds) -> HealthReport {
             threshold: Some(th.swap_percent),
             detail: format!(
                 "{} of {} in use",
-                crate::render::bytes(swap_used),
-                crate::render::bytes(swap_total)
+                crate::model::units::bytes(swap_used),
+                crate::model::units::bytes(swap_total)
             ),
         }
     });
@@ -275,7 +246,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
         value: uptime.map(|u| u as f64),
         unit: "seconds".into(),
         threshold: None,
-        detail: uptime.map_or_else(|| "unavailable".into(), crate::render::uptime),
+        detail: uptime.map_or_else(|| "unavailable".into(), crate::model::units::uptime),
     });
 
     let status = if resources.iter().any(|r| r.status == Status::Unhealthy) {
@@ -314,7 +285,7 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
     let mut by_device: BTreeMap<(String, u64), (String, u64, u64)> = BTreeMap::new();
     for d in list.iter() {
         let fs = d.file_system().to_string_lossy();
-        if PSEUDO_FS.contains(&fs.as_ref()) || d.total_space() == 0 {
+        if crate::metrics::PSEUDO_FS.contains(&fs.as_ref()) || d.total_space() == 0 {
             continue;
         }
         let mount = d.mount_point().to_string_lossy().into_owned();
@@ -340,8 +311,8 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
                 threshold: Some(th.disk_percent),
                 detail: format!(
                     "{} of {} used",
-                    crate::render::bytes(used),
-                    crate::render::bytes(total)
+                    crate::model::units::bytes(used),
+                    crate::model::units::bytes(total)
                 ),
             }
         })

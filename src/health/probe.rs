@@ -129,10 +129,7 @@ fn build_http_client(
         .user_agent(concat!("hivemind-health/", env!("CARGO_PKG_VERSION")))
         .danger_accept_invalid_certs(insecure_skip_verify);
     if let Some(path) = ca_cert {
-        let pem = std::fs::read(path).map_err(|e| format!("reading CA {}: {e}", path.display()))?;
-        let cert = reqwest::Certificate::from_pem(&pem)
-            .map_err(|e| format!("CA {}: {e}", path.display()))?;
-        b = b.add_root_certificate(cert);
+        b = b.add_root_certificate(crate::net::tls::read_ca(path)?);
     }
     b.build().map_err(|e| format!("HTTP client: {e}"))
 }
@@ -160,7 +157,7 @@ async fn http(check: &Check, started: Instant) -> ProbeResult {
     }
     let mut resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => return ProbeResult::new(false, started, crate::client::http::describe(&e)),
+        Err(e) => return ProbeResult::new(false, started, crate::net::describe(&e)),
     };
     let status = resp.status().as_u16();
     if !expect_status.contains(status) {
@@ -188,7 +185,7 @@ async fn http(check: &Check, started: Instant) -> ProbeResult {
                 return ProbeResult::new(
                     false,
                     started,
-                    format!("reading body: {}", crate::client::http::describe(&e)),
+                    format!("reading body: {}", crate::net::describe(&e)),
                 );
             }
         }

@@ -319,7 +319,7 @@ impl Runner {
             .interval
             .as_std()
             .min(Duration::from_secs(5))
-            .mul_f64(random_unit());
+            .mul_f64(crate::net::jitter());
         let mut ticker =
             tokio::time::interval_at(tokio::time::Instant::now() + first, check.interval.as_std());
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -363,7 +363,7 @@ impl Runner {
             &cfg,
             !check.restart_command.is_empty(),
             now,
-            random_unit(),
+            crate::net::jitter(),
         ) {
             Decision::Nothing => {}
             Decision::GiveUp => {
@@ -501,15 +501,6 @@ impl Runner {
         }
         vec![restarts, failures, latency, status, rate]
     }
-}
-
-/// A number in [0, 1) for jitter; randomness quality does not matter here.
-pub fn random_unit() -> f64 {
-    let mut b = [0u8; 8];
-    if getrandom::fill(&mut b).is_err() {
-        return 0.5;
-    }
-    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod container;
 pub mod expose;
 mod names;
 mod node;
+pub use node::PSEUDO_FS;
 mod process;
 
 use std::collections::{BTreeMap, HashMap};

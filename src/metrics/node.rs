@@ -138,6 +138,35 @@ fn excluded_mountpoint(m: &str) -> bool {
     })
 }
 
+/// File system types that are kernel views, RAM or read-only images, not storage to watch.
+pub const PSEUDO_FS: &[&str] = &[
+    "tmpfs",
+    "devtmpfs",
+    "squashfs",
+    "proc",
+    "sysfs",
+    "cgroup",
+    "cgroup2",
+    "devpts",
+    "mqueue",
+    "nsfs",
+    "fuse.lxcfs",
+    "autofs",
+    "ramfs",
+    "efivarfs",
+    "tracefs",
+    "debugfs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "hugetlbfs",
+    "fusectl",
+    "binfmt_misc",
+    "iso9660",
+    "nfsd",
+];
+
 /// Real file systems, one per device: pseudo file systems are skipped and bind mounts of
 /// the same device (same name and size) collapse to the shortest mount point, as
 /// `hivemind health status` shows them.
@@ -147,7 +176,7 @@ pub(crate) fn filesystems(disks: &mut Disks) -> Vec<Filesystem> {
     for d in disks.iter() {
         let fs = d.file_system().to_string_lossy();
         let mountpoint = d.mount_point().to_string_lossy().into_owned();
-        if crate::health::node::PSEUDO_FS.contains(&fs.as_ref())
+        if PSEUDO_FS.contains(&fs.as_ref())
             || d.total_space() == 0
             || excluded_mountpoint(&mountpoint)
         {

@@ -8,6 +8,7 @@ pub mod rule;
 pub mod rule_file;
 pub mod secret;
 pub mod telemetry;
+pub mod units;
 pub mod validate;
 
 pub use channel::{Channel, ChannelSpec, ChannelType};

@@ -46,7 +46,8 @@ async fn get(url: &str) -> Result<Vec<u8>> {
         .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Other(format!("building the HTTP client: {e}")))?;
-    let fail = |e: reqwest::Error| Error::Remote(format!("fetching {url}: {}", describe(&e)));
+    let fail =
+        |e: reqwest::Error| Error::Remote(format!("fetching {url}: {}", crate::net::describe(&e)));
     let mut resp = client.get(url).send().await.map_err(fail)?;
     if !resp.status().is_success() {
         return Err(Error::Remote(format!(
@@ -59,7 +60,7 @@ async fn get(url: &str) -> Result<Vec<u8>> {
         if body.len() + chunk.len() > MAX_SIZE {
             return Err(Error::Remote(format!(
                 "fetching {url}: more than {} (not a heap profile?)",
-                crate::render::bytes(MAX_SIZE as u64)
+                crate::model::units::bytes(MAX_SIZE as u64)
             )));
         }
         body.extend_from_slice(&chunk);
@@ -70,14 +71,4 @@ async fn get(url: &str) -> Result<Vec<u8>> {
     } else {
         decoded.with_comments(&[])
     }
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg = format!("{msg}: {s}");
-        source = s.source();
-    }
-    msg
 }

@@ -321,7 +321,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
         if out.len() as u64 > MAX_DECODED {
             return Err(Error::Other(format!(
                 "profile larger than {} when uncompressed",
-                crate::render::bytes(MAX_DECODED)
+                crate::model::units::bytes(MAX_DECODED)
             )));
         }
         out

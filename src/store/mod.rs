@@ -1,5 +1,7 @@
-//! Persistence: the state file, secrets, and the file primitives they share.
+//! Persistence: the state file, secrets, the daemon's files (lock, address, token), and the
+//! file primitives they share.
 
+pub mod daemon_files;
 pub mod fs;
 pub mod secrets;
 pub mod state;

@@ -263,12 +263,12 @@ pub async fn send_bulk(
         .body(bulk_body(&target.index, docs));
     let resp = target.auth.apply(req).send().await.map_err(|e| BulkError {
         status: None,
-        message: super::describe_http_error(&e),
+        message: crate::net::describe(&e),
     })?;
     let status = resp.status();
     let bytes = resp.bytes().await.map_err(|e| BulkError {
         status: Some(status.as_u16()),
-        message: super::describe_http_error(&e),
+        message: crate::net::describe(&e),
     })?;
     if !status.is_success() {
         let text: String = String::from_utf8_lossy(&bytes)
@@ -369,9 +369,7 @@ pub async fn run(
                     if let Ok(mut last) = shipper.stats.last_error.lock() {
                         *last = Some(e.message.clone());
                     }
-                    let retry = e
-                        .status
-                        .is_none_or(crate::alerting::retry::retryable_status);
+                    let retry = e.status.is_none_or(crate::net::retryable_status);
                     if retry {
                         shipper.requeue(batch);
                     } else {
@@ -390,7 +388,7 @@ pub async fn run(
                     backoff = (backoff * 2)
                         .max(Duration::from_millis(500))
                         .min(MAX_BACKOFF)
-                        .mul_f64(0.8 + 0.4 * crate::health::runner::random_unit());
+                        .mul_f64(0.8 + 0.4 * crate::net::jitter());
                     break;
                 }
             }

@@ -18,28 +18,6 @@ use crate::store::SecretStore;
 pub use log::{LogPage, LogQuery, LogRecord, Logger};
 pub use trace::{Span, SpanContext, SpanRecord, TraceSummary, span};
 
-/// A one-line reason for an HTTP client error (no URL credentials: there are none in ours).
-pub fn describe_http_error(e: &reqwest::Error) -> String {
-    let mut msg = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "cannot connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut source = std::error::Error::source(e);
-    let mut last = None;
-    while let Some(s) = source {
-        last = Some(s.to_string());
-        source = s.source();
-    }
-    if let Some(l) = last {
-        msg.push_str(": ");
-        msg.push_str(&l);
-    }
-    msg
-}
-
 /// Everything the daemon holds for its telemetry.
 pub struct Telemetry {
     pub tracer: Arc<trace::Tracer>,

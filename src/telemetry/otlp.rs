@@ -164,7 +164,7 @@ pub async fn send(
     }
     let resp = req.send().await.map_err(|e| ExportError {
         status: None,
-        message: crate::telemetry::describe_http_error(&e),
+        message: crate::net::describe(&e),
     })?;
     let status = resp.status();
     let bytes = resp.bytes().await.unwrap_or_default();
@@ -258,9 +258,7 @@ pub async fn run(
                     *last = Some(e.message.clone());
                 }
                 // A 4xx other than 408/429 will not succeed on retry: the batch is dropped.
-                let retry = e
-                    .status
-                    .is_none_or(crate::alerting::retry::retryable_status);
+                let retry = e.status.is_none_or(crate::net::retryable_status);
                 if retry {
                     tracer.requeue(batch);
                 } else {
@@ -279,7 +277,7 @@ pub async fn run(
                 backoff = (backoff * 2)
                     .max(Duration::from_secs(1))
                     .min(MAX_BACKOFF)
-                    .mul_f64(0.8 + 0.4 * crate::health::runner::random_unit());
+                    .mul_f64(0.8 + 0.4 * crate::net::jitter());
             }
         }
     }

@@ -13,8 +13,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::alerting::AlertState;
 use crate::alerting::group::Notification;
 use crate::alerting::notify::http::redact;
-use crate::alerting::retry::SendError;
 use crate::model::Secret;
+use crate::net::retry::SendError;
 
 /// Alerts detailed in one message; the rest are counted.
 const MAX_LISTED: usize = 50;

@@ -9,9 +9,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::alerting::retry::{SendError, retryable_status};
 use crate::error::{Error, Result};
 use crate::model::validate;
+use crate::net::retry::{SendError, retryable_status};
 
 /// Bytes of an error response quoted in the error message.
 const ERROR_BODY_BYTES: usize = 300;

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::group::Notification;
-use super::retry::SendError;
 use crate::error::Result;
 use crate::model::{Channel, ChannelType, Secret, SecretRef};
+use crate::net::retry::SendError;
 use crate::store::SecretStore;
 
 /// Sends notifications. Cheap to share: one HTTP client (connection pool) for every channel.

@@ -90,15 +90,6 @@ impl RetryPolicy {
     }
 }
 
-/// A jitter factor in [0, 1) from the OS random source (uniform enough for spreading retries).
-pub fn jitter() -> f64 {
-    let mut bytes = [0u8; 4];
-    if getrandom::fill(&mut bytes).is_err() {
-        return 0.5;
-    }
-    f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +122,5 @@ mod tests {
             p.backoff(1, 0.0, Some(Duration::from_secs(3600))),
             Duration::from_secs(30)
         );
-        let j = jitter();
-        assert!((0.0..1.0).contains(&j));
     }
 }
