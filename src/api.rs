@@ -17,12 +17,12 @@ use crate::error::{Error, Result};
 use crate::health::node::{self, Thresholds};
 use crate::health::probe::ProbeResult;
 use crate::health::runner::CheckStatus;
+use crate::messages::Messages;
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, LoggingConfig, LoggingPatch,
     MetricsConfig, MetricsPatch, Redacted, TracingConfig, TracingPatch, WireSecret, validate,
 };
 use crate::profile::{Cancel, ProfileRequest};
-use crate::render::Ui;
 use crate::telemetry::{LogQuery, SpanRecord, Telemetry, TraceSummary};
 
 /// Version of the API's JSON; bumped on incompatible changes.
@@ -597,7 +597,7 @@ pub struct Service {
     pub local: Local,
     pub data_dir: PathBuf,
     /// Where warnings go (the terminal in embedded mode, the log in the daemon).
-    pub ui: Ui,
+    pub msg: Messages,
     pub runtime: Box<dyn Runtime>,
 }
 
@@ -690,7 +690,7 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             if !svc.runtime.allows_private_destinations() {
                 check_destinations(&spec)?;
             }
-            let (change, channel) = local.configure_channel(&name, spec, &svc.ui)?;
+            let (change, channel) = local.configure_channel(&name, spec, &svc.msg)?;
             to_json(&ChannelChange { change, channel })
         }
         Call::DeleteChannel(name) => {
@@ -733,7 +733,7 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                         .into(),
                 ));
             }
-            let config = local.configure_tracing(&patch, &svc.ui)?;
+            let config = local.configure_tracing(&patch, &svc.msg)?;
             if let Some(t) = svc.runtime.telemetry() {
                 t.apply_tracing(Some(&config), &local.secrets)?;
             }
@@ -747,7 +747,7 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                     "nothing to change: give --endpoint, --index, --level, credentials or --disable".into(),
                 ));
             }
-            let config = local.configure_logging(&patch, &svc.ui)?;
+            let config = local.configure_logging(&patch, &svc.msg)?;
             if let Some(t) = svc.runtime.telemetry() {
                 t.apply_logging(Some(&config), &local.secrets)?;
             }

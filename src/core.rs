@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::model::Check;
 use crate::model::telemetry::{self, EndpointNote};
 use crate::model::{
@@ -14,7 +15,6 @@ use crate::model::{
     LoggingConfig, LoggingPatch, MetricsConfig, MetricsPatch, Redacted, SecretRef, TracingConfig,
     TracingPatch, channel, validate,
 };
-use crate::render::Ui;
 use crate::store::{SecretStore, State, StateStore};
 
 /// What a write did to an object.
@@ -152,7 +152,7 @@ impl Local {
         &self,
         name: &str,
         spec: ChannelSpec,
-        ui: &Ui,
+        msg: &Messages,
     ) -> Result<(Change, ChannelView)> {
         validate::object_name(name).map_err(|a| Error::invalid("name", name, a))?;
         spec.validate(|field, secret| channel::check_secret(field, secret.expose()))?;
@@ -160,7 +160,7 @@ impl Local {
         let mut state = self.store.load()?;
         let stored = spec.try_map_secrets(|field, secret| {
             self.secrets
-                .put(&format!("channel.{name}.{field}"), &secret, ui)
+                .put(&format!("channel.{name}.{field}"), &secret, msg)
         })?;
         let view = ChannelView {
             name: name.to_string(),
@@ -241,21 +241,21 @@ impl Local {
     pub fn configure_tracing(
         &self,
         patch: &TracingPatch,
-        ui: &Ui,
+        msg: &Messages,
     ) -> Result<TracingConfig<SecretRef>> {
         if let Some(e) = &patch.endpoint {
             match telemetry::normalize_otlp_endpoint(e)? {
-                (url, EndpointNote::JaegerRewritten { given }) => ui.warn(&format!(
+                (url, EndpointNote::JaegerRewritten { given }) => msg.warn(&format!(
                     "{given} is Jaeger's Thrift collector endpoint, which does not take OTLP; \
                      sending OTLP/HTTP to Jaeger's OTLP port instead: {url} (Jaeger 1.35 or later; \
                      pass that URL to silence this notice)"
                 )),
-                (url, EndpointNote::GrpcPort) => ui.warn(&format!(
+                (url, EndpointNote::GrpcPort) => msg.warn(&format!(
                     "port 4317 is OTLP/gRPC; hivemind sends OTLP/HTTP, usually on port {}: {url} will likely fail (check with `hivemind observability diagnose --component tracing`)",
                     telemetry::OTLP_HTTP_PORT
                 )),
                 (url, EndpointNote::PathAdded) => {
-                    ui.debug(&format!("using the standard OTLP traces path: {url}"));
+                    msg.debug(&format!("using the standard OTLP traces path: {url}"));
                 }
                 (_, EndpointNote::None) => {}
             }
@@ -278,7 +278,7 @@ impl Local {
             self.secrets.put(
                 &format!("tracing.header.{name}"),
                 &value.clone().into_secret(),
-                ui,
+                msg,
             )
         })?;
         state.tracing = Some(config.clone());
@@ -297,7 +297,7 @@ impl Local {
     pub fn configure_logging(
         &self,
         patch: &LoggingPatch,
-        ui: &Ui,
+        msg: &Messages,
     ) -> Result<LoggingConfig<SecretRef>> {
         for (field, value) in [
             ("--password", &patch.password),
@@ -319,7 +319,7 @@ impl Local {
             self.secrets.put(
                 &format!("logging.{field}"),
                 &value.clone().into_secret(),
-                ui,
+                msg,
             )
         })?;
         state.logging = Some(config.clone());
@@ -341,12 +341,12 @@ impl Local {
         url: &str,
         folder: Option<&str>,
         token: Option<&crate::model::Secret>,
-        ui: &Ui,
+        msg: &Messages,
     ) -> Result<GrafanaConfig> {
         let _guard = self.store.lock()?;
         let mut state = self.store.load()?;
         if let Some(t) = token {
-            state.grafana.token = Some(self.secrets.put("grafana.token", t, ui)?);
+            state.grafana.token = Some(self.secrets.put("grafana.token", t, msg)?);
         }
         state.grafana.url = Some(url.to_string());
         state.grafana.folder = folder.map(str::to_string);

@@ -18,6 +18,7 @@ pub mod dashboards;
 pub mod diagnose;
 pub mod error;
 pub mod health;
+pub mod messages;
 pub mod metrics;
 pub mod model;
 pub mod net;
@@ -35,24 +36,37 @@ pub use error::{Error, ExitStatus, Result};
 
 use cli::{Cli, Command};
 use commands::Ctx;
-use render::{Format, Ui};
+use messages::Messages;
+use render::{Format, Printer, Style, Terminal};
 
-/// Run a parsed command line.
-pub fn run(cli: Cli) -> (Ui, Result<ExitStatus>) {
+/// Run a parsed command line. The terminal is asked about here, once; everything below gets
+/// the answer as a value.
+pub fn run(cli: Cli) -> (Messages, Result<ExitStatus>) {
+    use std::io::IsTerminal;
     let format = command_output(&cli.command)
         .or(cli.output)
         .unwrap_or_default();
-    let ui = Ui::new(
-        format,
-        cli.global.color,
+    let term = Terminal {
+        stdout_tty: std::io::stdout().is_terminal(),
+        stderr_tty: std::io::stderr().is_terminal(),
+    };
+    let msg = Messages::terminal(
+        cli.global.color.enabled_for(term.stderr_tty),
         cli.global.quiet,
         cli.global.verbose,
     );
-    let result = dispatch(&ui, cli);
-    (ui, result)
+    let out = Printer::new(
+        format,
+        Style {
+            color: cli.global.color.enabled_for(term.stdout_tty),
+            tty: term.stdout_tty,
+        },
+    );
+    let result = dispatch(out, msg.clone(), term, cli);
+    (msg, result)
 }
 
-fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
+fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<ExitStatus> {
     commands::alerting::check_format(&cli.command, cli.output)?;
     if let Command::Completions(args) = &cli.command {
         let mut buf = Vec::new();
@@ -61,13 +75,16 @@ fn dispatch(ui: &Ui, cli: Cli) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     let ctx = Ctx {
-        ui: ui.clone(),
+        out,
+        msg,
+        term,
         data_dir: commands::resolve_data_dir(cli.global.data_dir)?,
         agents: cli.global.agents,
         all_agents: cli.global.all_agents,
         timeout: cli.global.agent_timeout.as_std(),
     };
-    ui.debug(&format!("data directory {}", ctx.data_dir.display()));
+    ctx.msg
+        .debug(&format!("data directory {}", ctx.data_dir.display()));
     let remote = !ctx.agents.is_empty() || ctx.all_agents;
     match cli.command {
         Command::Observability(cmd) => commands::observability::run(&ctx, cmd),
@@ -135,11 +152,11 @@ pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return clap_exit(&err),
     };
-    let (ui, result) = run(cli);
+    let (msg, result) = run(cli);
     let status = match result {
         Ok(status) => status,
         Err(err) => {
-            ui.error(&err);
+            msg.error(&err);
             err.exit_status()
         }
     };

@@ -12,10 +12,10 @@ use tokio::sync::mpsc;
 use super::group::Notification;
 use super::notify::{Sender, resolve_secrets};
 use crate::core::Local;
+use crate::messages::Messages;
 use crate::model::{Channel, SecretRef};
 use crate::net::jitter;
 use crate::net::retry::{RetryPolicy, SendError};
-use crate::render::Ui;
 
 /// Per-channel delivery counts (the `hivemind_notifications_*_total` counters).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,7 +45,7 @@ struct Shared {
     local: Arc<Local>,
     policy: RetryPolicy,
     counters: Mutex<BTreeMap<String, Counters>>,
-    ui: Ui,
+    msg: Messages,
 }
 
 impl Shared {
@@ -70,7 +70,7 @@ impl Dispatcher {
         local: Arc<Local>,
         policy: RetryPolicy,
         queue_size: usize,
-        ui: Ui,
+        msg: Messages,
     ) -> Self {
         Dispatcher {
             handle,
@@ -79,7 +79,7 @@ impl Dispatcher {
                 local,
                 policy,
                 counters: Mutex::new(BTreeMap::new()),
-                ui,
+                msg,
             }),
             queue_size: queue_size.max(1),
             workers: Mutex::new(BTreeMap::new()),
@@ -129,7 +129,7 @@ impl Dispatcher {
             };
             if worker.tx.try_send(job).is_err() {
                 self.shared.count(name, |c| c.dropped += 1);
-                self.shared.ui.warn(&format!(
+                self.shared.msg.warn(&format!(
                     "alert channel {name}: queue full ({} waiting); dropped notification {}",
                     self.queue_size,
                     n.title()
@@ -168,7 +168,7 @@ async fn work(name: String, mut rx: mpsc::Receiver<Job>, shared: Arc<Shared>) {
         shared.count(&name, |c| c.total += 1);
         let title = job.notification.title();
         match deliver(&name, job, &shared).await {
-            Ok(attempts) => shared.ui.status(&format!(
+            Ok(attempts) => shared.msg.status(&format!(
                 "alert channel {name}: delivered {title}{}",
                 if attempts > 1 {
                     format!(" (attempt {attempts})")
@@ -186,7 +186,7 @@ async fn work(name: String, mut rx: mpsc::Receiver<Job>, shared: Arc<Shared>) {
                 } else {
                     "not retried".to_string()
                 };
-                shared.ui.warn(&format!(
+                shared.msg.warn(&format!(
                     "alert channel {name}: gave up on {title} after {attempts} attempt{} ({why}): {}",
                     if attempts == 1 { "" } else { "s" },
                     e.message
@@ -226,7 +226,7 @@ async fn deliver(name: &str, job: Job, shared: &Shared) -> Result<u32, (SendErro
                 if started.elapsed() + wait > policy.budget {
                     return Err((e, attempt));
                 }
-                shared.ui.status(&format!(
+                shared.msg.status(&format!(
                     "alert channel {name}: attempt {attempt} failed, retrying in {:.1}s: {}",
                     wait.as_secs_f64(),
                     e.message

@@ -16,10 +16,10 @@ use super::notify::{self, Sender, TestResult, resolve_secrets};
 use super::{Alert, AlertList, AlertQuery, AlertState, fmt_value, rfc3339, unix_millis};
 use crate::core::Local;
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::metrics::{Family, Kind};
 use crate::model::{AlertRule, Channel, Secret, SecretRef, Severity};
 use crate::net::retry::RetryPolicy;
-use crate::render::Ui;
 use crate::store::fs::{read_optional, write_atomic};
 
 /// The file (in the data directory) that keeps alerts across restarts, so that an alert that
@@ -65,7 +65,7 @@ pub struct Engine {
     sender: Arc<Sender>,
     origin: Origin,
     handle: tokio::runtime::Handle,
-    ui: Ui,
+    msg: Messages,
 }
 
 impl Engine {
@@ -75,7 +75,7 @@ impl Engine {
         data_dir: PathBuf,
         handle: tokio::runtime::Handle,
         options: EngineOptions,
-        ui: Ui,
+        msg: Messages,
     ) -> Result<Engine> {
         let local = Arc::new(local);
         let sender = Arc::new(Sender::new(options.allow_private)?);
@@ -85,7 +85,7 @@ impl Engine {
             Ok(Some(text)) => match serde_json::from_str::<AlertsFile>(&text) {
                 Ok(f) if f.version == 1 => f.alerts,
                 Ok(f) => {
-                    ui.warn(&format!(
+                    msg.warn(&format!(
                         "{}: version {} is not supported; starting without earlier alerts",
                         file.display(),
                         f.version
@@ -93,7 +93,7 @@ impl Engine {
                     Vec::new()
                 }
                 Err(e) => {
-                    ui.warn(&format!(
+                    msg.warn(&format!(
                         "{}: {e}; starting without earlier alerts",
                         file.display()
                     ));
@@ -101,7 +101,7 @@ impl Engine {
                 }
             },
             Err(e) => {
-                ui.warn(&format!("{e}; starting without earlier alerts"));
+                msg.warn(&format!("{e}; starting without earlier alerts"));
                 Vec::new()
             }
         };
@@ -112,7 +112,7 @@ impl Engine {
             Arc::clone(&local),
             options.retry,
             options.queue_size,
-            ui.clone(),
+            msg.clone(),
         );
         Ok(Engine {
             local,
@@ -129,7 +129,7 @@ impl Engine {
             sender,
             origin: options.origin,
             handle,
-            ui,
+            msg,
         })
     }
 
@@ -146,7 +146,7 @@ impl Engine {
         match self.local.state() {
             Ok(state) => {
                 if inner.state_error.take().is_some() {
-                    self.ui
+                    self.msg
                         .status("state file readable again; alert rules reloaded");
                 }
                 inner.rules = state.rules;
@@ -155,7 +155,7 @@ impl Engine {
             Err(e) => {
                 let message = e.to_string();
                 if inner.state_error.as_deref() != Some(message.as_str()) {
-                    self.ui.warn(&format!(
+                    self.msg.warn(&format!(
                         "{message}; evaluating the last readable alert rules"
                     ));
                     inner.state_error = Some(message);
@@ -179,7 +179,8 @@ impl Engine {
                         format!("resolved (last value while active: {})", fmt_value(a.value))
                     }
                 };
-                self.ui.status(&format!("alert {} {} {what}", a.rule, a.id));
+                self.msg
+                    .status(&format!("alert {} {} {what}", a.rule, a.id));
             }
         }
         self.persist(inner);
@@ -212,7 +213,7 @@ impl Engine {
         match written {
             Ok(()) => inner.persisted = now,
             Err(e) => self
-                .ui
+                .msg
                 .warn(&format!("keeping alerts across restarts: {e}")),
         }
     }
@@ -305,10 +306,10 @@ impl Engine {
             self.origin.clone(),
         ));
         match &result.error {
-            None => self.ui.status(&format!(
+            None => self.msg.status(&format!(
                 "alert channel {name}: test notification delivered"
             )),
-            Some(e) => self.ui.warn(&format!(
+            Some(e) => self.msg.warn(&format!(
                 "alert channel {name}: test notification failed: {e}"
             )),
         }

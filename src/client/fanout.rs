@@ -2,7 +2,6 @@
 //! per agent in inventory order, and a progress bar on a terminal. A hung or unreachable
 //! agent costs at most its deadline and never delays the others.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,10 +25,10 @@ pub fn call_all(
     agents: &[AgentClient],
     call: &Call,
     deadline: Duration,
-    quiet: bool,
+    progress: bool,
 ) -> Result<Vec<AgentResult>> {
     let call = call.clone();
-    run_all(agents, deadline, quiet, move |agent| {
+    run_all(agents, deadline, progress, move |agent| {
         let call = call.clone();
         async move { agent.call(&call).await }
     })
@@ -40,7 +39,7 @@ pub fn call_all(
 pub fn run_all<T, F, Fut>(
     agents: &[AgentClient],
     deadline: Duration,
-    quiet: bool,
+    progress: bool,
     work: F,
 ) -> Result<Vec<AgentResult<T>>>
 where
@@ -53,7 +52,7 @@ where
         .enable_all()
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
-    let bar = (agents.len() > 1 && !quiet && std::io::stderr().is_terminal()).then(|| {
+    let bar = (agents.len() > 1 && progress).then(|| {
         let bar = indicatif::ProgressBar::new(agents.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} agents {wide_msg}")

@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
         AgentCommand::Add(args) => add(ctx, &store, args),
         AgentCommand::List(_) => {
             let inv = store.load()?;
-            ctx.ui.emit(&AgentList::from(&inv))?;
+            ctx.out.emit(&AgentList::from(&inv))?;
             Ok(ExitStatus::Success)
         }
         AgentCommand::Remove(args) => {
@@ -38,8 +38,8 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
             if let Some(r) = &removed.token {
                 secrets.delete(r)?;
             }
-            ctx.ui.status(&format!("agent {} removed", args.name));
-            ctx.ui.emit(&AgentChange {
+            ctx.msg.status(&format!("agent {} removed", args.name));
+            ctx.out.emit(&AgentChange {
                 change: Change::Deleted,
                 agent: AgentView::new(&args.name, &removed, false),
             })?;
@@ -57,12 +57,12 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
                 Ok(inv.clone())
             })?;
             match &name {
-                Some(n) => ctx.ui.status(&format!(
+                Some(n) => ctx.msg.status(&format!(
                     "commands now run on agent {n} (go back with `hivemind agent use --none`)"
                 )),
-                None => ctx.ui.status("commands now run on this machine"),
+                None => ctx.msg.status("commands now run on this machine"),
             }
-            ctx.ui.emit(&AgentList::from(&inv))?;
+            ctx.out.emit(&AgentList::from(&inv))?;
             Ok(ExitStatus::Success)
         }
         AgentCommand::Ping(args) => ping(ctx, &store, args),
@@ -96,7 +96,7 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
         None => false,
     };
     if url.scheme() == "http" && !loopback {
-        ctx.ui.warn(&format!(
+        ctx.msg.warn(&format!(
             "{} is plain HTTP: the token and all data travel unencrypted",
             args.url
         ));
@@ -112,7 +112,7 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
         stdin: args.token_stdin,
         file: args.token_file.as_deref(),
     };
-    let token = token_src.read(&ctx.ui, |v| {
+    let token = token_src.read(&ctx.msg, |v| {
         if v.len() > 1024 || v.chars().any(char::is_whitespace) {
             Err("a token without spaces, at most 1024 characters".into())
         } else {
@@ -123,7 +123,7 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
     let url_text = url.as_str().trim_end_matches('/').to_string();
     let (change, entry) = store.update(|inv| {
         let token_ref = match &token {
-            Some(t) => Some(secrets.put(&format!("agent.{}.token", args.name), t, &ctx.ui)?),
+            Some(t) => Some(secrets.put(&format!("agent.{}.token", args.name), t, &ctx.msg)?),
             None => None,
         };
         let entry = AgentEntry {
@@ -147,11 +147,11 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
         ))
     })?;
     if token.is_none() && std::env::var_os("HIVEMIND_TOKEN").is_none() {
-        ctx.ui.warn("no token stored: requests will be refused unless HIVEMIND_TOKEN is set (get it with `hivemind daemon token` on the agent)");
+        ctx.msg.warn("no token stored: requests will be refused unless HIVEMIND_TOKEN is set (get it with `hivemind daemon token` on the agent)");
     }
-    ctx.ui
+    ctx.msg
         .status(&format!("agent {} {}", args.name, change.as_str()));
-    ctx.ui.emit(&AgentChange {
+    ctx.out.emit(&AgentChange {
         change,
         agent: AgentView::new(&args.name, &entry, false),
     })?;
@@ -202,7 +202,7 @@ fn ping(ctx: &Ctx, store: &InventoryStore, args: PingArgs) -> Result<ExitStatus>
         return Err(Error::Usage("no agents in the inventory (add one with `hivemind agent add NAME --url URL --token-stdin`)".into()));
     }
     let clients = clients(ctx, &inv, &names)?;
-    let results = fanout::call_all(&clients, &Call::Info, ctx.timeout, ctx.ui.quiet)?;
+    let results = fanout::call_all(&clients, &Call::Info, ctx.timeout, ctx.progress())?;
     let mut failed = 0;
     let rows: Vec<PingRow> = results
         .into_iter()
@@ -238,7 +238,7 @@ fn ping(ctx: &Ctx, store: &InventoryStore, args: PingArgs) -> Result<ExitStatus>
         })
         .collect();
     let total = rows.len();
-    ctx.ui.emit(&PingReport { agents: rows })?;
+    ctx.out.emit(&PingReport { agents: rows })?;
     Ok(match failed {
         0 => ExitStatus::Success,
         n if n == total => ExitStatus::Failure,

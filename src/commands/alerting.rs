@@ -198,7 +198,7 @@ fn fetch<T: DeserializeOwned>(ctx: &Ctx, call: Call) -> Result<T> {
         Target::Embedded(svc) => api::execute(&svc, call)?,
         Target::One(client) => {
             let mut results =
-                fanout::call_all(std::slice::from_ref(&client), &call, ctx.timeout, true)?;
+                fanout::call_all(std::slice::from_ref(&client), &call, ctx.timeout, false)?;
             results
                 .pop()
                 .map(|r| r.result)
@@ -228,7 +228,7 @@ fn write_output(ctx: &Ctx, path: Option<&Path>, text: &str, mode: u32, what: &st
         )),
         Some(p) => {
             crate::store::fs::write_atomic_mode(p, text.as_bytes(), mode)?;
-            ctx.ui.status(&format!("wrote {what} to {}", p.display()));
+            ctx.msg.status(&format!("wrote {what} to {}", p.display()));
             Ok(())
         }
     }
@@ -314,7 +314,7 @@ pub fn export_alertmanager_config(
             })
             .collect();
         if !files.is_empty() {
-            ctx.ui.status(&format!(
+            ctx.msg.status(&format!(
                 "Alertmanager reads the secrets from {} (relative to the configuration file); \
                  create them, or export with --secrets-dir DIR or --inline-secrets",
                 files.join(", ")
@@ -357,7 +357,7 @@ fn local_channels_with_values(
         out.push((name, ch));
     }
     if let Some(d) = &dir {
-        ctx.ui.status(&format!(
+        ctx.msg.status(&format!(
             "wrote the channel secrets to {} (mode 0600)",
             d.display()
         ));

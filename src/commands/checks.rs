@@ -1,7 +1,6 @@
 //! `health create-check|list-checks|delete-check|run-check` and `health status` with
 //! `--watch` and `--wait-healthy`.
 
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use super::{Ctx, ok, silent};
@@ -37,7 +36,7 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
     }
     let target = ctx.target()?;
     if args.watch {
-        let tty = std::io::stdout().is_terminal();
+        let tty = ctx.term.stdout_tty;
         loop {
             let fetched = ctx.fetch::<HealthReport>(&target, &call)?;
             if tty {
@@ -63,7 +62,7 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
                 if verdict == ExitStatus::Success || done {
                     let status = ctx.present(&f, &judge_health, &silent)?;
                     if status != ExitStatus::Success {
-                        ctx.ui.warn(&format!("not healthy after {}", args.timeout));
+                        ctx.msg.warn(&format!("not healthy after {}", args.timeout));
                     }
                     return Ok(match status {
                         ExitStatus::Success => ExitStatus::Success,
@@ -71,10 +70,10 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
                         _ => ExitStatus::Negative,
                     });
                 }
-                ctx.ui.debug("not healthy yet; asking again");
+                ctx.msg.debug("not healthy yet; asking again");
             }
             Err(e) if done => return Err(e),
-            Err(e) => ctx.ui.debug(&format!("asking again after: {e}")),
+            Err(e) => ctx.msg.debug(&format!("asking again after: {e}")),
         }
         std::thread::sleep(
             POLL.min(deadline.saturating_duration_since(Instant::now()))
@@ -273,7 +272,7 @@ pub fn create(ctx: &Ctx, args: CreateCheckArgs) -> Result<ExitStatus> {
         CheckType::Http => {
             require(args.url.is_some(), "--url")?;
             if args.insecure_skip_verify {
-                ctx.ui.warn("--insecure-skip-verify: this check accepts any TLS certificate, so it cannot tell the real service from an impostor");
+                ctx.msg.warn("--insecure-skip-verify: this check accepts any TLS certificate, so it cannot tell the real service from an impostor");
             }
             Probe::Http {
                 url: args.url.clone().unwrap_or_default(),

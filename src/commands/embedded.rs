@@ -22,7 +22,7 @@ pub fn service(ctx: &Ctx) -> Result<Service> {
     Ok(Service {
         local: ctx.local()?,
         data_dir: ctx.data_dir.clone(),
-        ui: ctx.ui.clone(),
+        msg: ctx.msg.clone(),
         runtime: Box::new(EmbeddedRuntime),
     })
 }

@@ -341,7 +341,7 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 "--webhook-url (or --webhook-url-stdin / --webhook-url-file)",
             )?;
             let url = webhook_url
-                .read(&ctx.ui, |v| check_secret("webhook_url", v))?
+                .read(&ctx.msg, |v| check_secret("webhook_url", v))?
                 .ok_or_else(|| Error::Usage("--webhook-url is empty".into()))?;
             Channel::Slack { webhook_url: url }
         }
@@ -356,7 +356,8 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 smtp_server: args.smtp_server.unwrap_or_default(),
                 smtp_port: args.smtp_port.unwrap_or(587),
                 smtp_user: args.smtp_user,
-                smtp_password: smtp_password.read(&ctx.ui, |v| check_secret("smtp_password", v))?,
+                smtp_password: smtp_password
+                    .read(&ctx.msg, |v| check_secret("smtp_password", v))?,
                 from: args.from.unwrap_or_default(),
                 to: args.to,
             }
@@ -373,7 +374,7 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
                 "--routing-key (or --routing-key-stdin / --routing-key-file)",
             )?;
             let key = routing_key
-                .read(&ctx.ui, |v| check_secret("routing_key", v))?
+                .read(&ctx.msg, |v| check_secret("routing_key", v))?
                 .ok_or_else(|| Error::Usage("--routing-key is empty".into()))?;
             Channel::Pagerduty {
                 routing_key: key,
@@ -398,7 +399,7 @@ fn warn_if_fires_while_up(ctx: &Ctx, rule: &AlertRule) {
         && rule.comparison.holds(1.0, rule.threshold)
         && !rule.comparison.holds(0.0, rule.threshold)
     {
-        ctx.ui.warn(&format!(
+        ctx.msg.warn(&format!(
             "alert rule {}: {} holds while the node is up (hivemind_node_status is 1 when up, 0 when down); \
              for a node-down alert use --comparison eq --threshold 0 (or --comparison lt --threshold 1)",
             rule.name,

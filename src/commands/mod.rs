@@ -22,12 +22,19 @@ use crate::api::{self, Call, Service};
 use crate::client::{AgentClient, InventoryStore, fanout};
 use crate::core::Local;
 use crate::error::{Error, ExitStatus, Result};
-use crate::render::{Report, Style, Ui};
+use crate::messages::Messages;
+use crate::render::{Printer, Report, Style, Terminal};
 use crate::store::{BackendChoice, SecretStore, StateStore};
 
 /// What every command gets: where state lives, how to print, and which agents to ask.
+#[derive(Clone)]
 pub struct Ctx {
-    pub ui: Ui,
+    /// Reports to stdout.
+    pub out: Printer,
+    /// Status, warnings and errors to stderr.
+    pub msg: Messages,
+    /// What the terminal is, asked once at the top.
+    pub term: Terminal,
     pub data_dir: PathBuf,
     /// `--agent` names (empty: none given).
     pub agents: Vec<String>,
@@ -47,6 +54,11 @@ pub enum Target {
 }
 
 impl Ctx {
+    /// Whether progress may be drawn on stderr: a terminal, and no `-q`.
+    pub fn progress(&self) -> bool {
+        self.term.stderr_tty && !self.msg.quiet()
+    }
+
     pub fn local(&self) -> Result<Local> {
         Ok(Local::new(StateStore::new(&self.data_dir), self.secrets()?))
     }
@@ -71,7 +83,7 @@ impl Ctx {
         } else if let Some(default) = &inventory.default {
             vec![default.clone()]
         } else if let Some(client) = embedded::running_daemon(self)? {
-            self.ui.debug(&format!(
+            self.msg.debug(&format!(
                 "using the daemon running on {} at {}",
                 self.data_dir.display(),
                 client.url
@@ -124,7 +136,7 @@ impl Ctx {
             }),
             Target::One(client) => {
                 let mut results =
-                    fanout::call_all(std::slice::from_ref(client), call, self.timeout, true)?;
+                    fanout::call_all(std::slice::from_ref(client), call, self.timeout, false)?;
                 let result = results
                     .pop()
                     .map(|r| r.result)
@@ -136,7 +148,7 @@ impl Ctx {
                 })
             }
             Target::Many(clients) => {
-                let results = fanout::call_all(clients, call, self.timeout, self.ui.quiet)?;
+                let results = fanout::call_all(clients, call, self.timeout, self.progress())?;
                 Ok(Fetched::Many(
                     results
                         .into_iter()
@@ -173,19 +185,19 @@ impl Ctx {
         match fetched {
             Fetched::One { report, prefix } => {
                 for line in announce(report) {
-                    self.ui.status(&format!("{prefix}{line}"));
+                    self.msg.status(&format!("{prefix}{line}"));
                 }
-                self.ui.emit(report)?;
+                self.out.emit(report)?;
             }
             Fetched::Many(outcomes) => {
                 for o in outcomes {
                     if let Some(report) = &o.result {
                         for line in announce(report) {
-                            self.ui.status(&format!("agent {}: {line}", o.agent));
+                            self.msg.status(&format!("agent {}: {line}", o.agent));
                         }
                     }
                 }
-                self.ui.emit(&Many { agents: outcomes })?;
+                self.out.emit(&Many { agents: outcomes })?;
             }
         }
         Ok(fetched.verdict(judge))

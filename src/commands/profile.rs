@@ -2,7 +2,6 @@
 //! the profile here or on the agents (the answer is the pprof file itself), show a progress
 //! bar with the time left, write the file atomically, and print a summary of the top entries.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -395,7 +394,7 @@ fn summarise(
 /// A time-left bar on a terminal, while the profile runs.
 fn progress_bar(ctx: &Ctx, settings: &Settings) -> Option<indicatif::ProgressBar> {
     let d = settings.request.duration();
-    if d.is_zero() || ctx.ui.quiet || !std::io::stderr().is_terminal() {
+    if d.is_zero() || !ctx.progress() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
@@ -417,11 +416,8 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
     let duration = settings.request.duration();
     // Agents need the whole window plus the usual timeout to answer.
     let wide = Ctx {
-        ui: ctx.ui.clone(),
-        data_dir: ctx.data_dir.clone(),
-        agents: ctx.agents.clone(),
-        all_agents: ctx.all_agents,
         timeout: ctx.timeout + duration + SLACK,
+        ..ctx.clone()
     };
     let target = wide.target()?;
     let mut sinks: Vec<Sink> = Vec::new();
@@ -444,7 +440,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
         _ => {
             if settings.output == Output::Stdout
                 && settings.format == ProfileFormat::Pprof
-                && std::io::stdout().is_terminal()
+                && ctx.term.stdout_tty
             {
                 return Err(Error::Usage(
                     "refusing to write a binary profile to a terminal: redirect stdout or give --output FILE"
@@ -518,7 +514,7 @@ fn spawn_remote(
     tx: mpsc::Sender<Taken>,
 ) {
     std::thread::spawn(move || {
-        let results = fanout::run_all(&clients, deadline, true, move |agent| {
+        let results = fanout::run_all(&clients, deadline, false, move |agent| {
             let call = call.clone();
             async move { agent.fetch(&call).await }
         });
@@ -570,9 +566,9 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
             for n in &r.notes {
                 if n.starts_with("coarse fallback") || n.contains("lost") || n.contains("excluded")
                 {
-                    ctx.ui.warn(&format!("{prefix}{n}"));
+                    ctx.msg.warn(&format!("{prefix}{n}"));
                 } else {
-                    ctx.ui.debug(&format!("{prefix}{n}"));
+                    ctx.msg.debug(&format!("{prefix}{n}"));
                 }
             }
             let open_with = if settings.format == ProfileFormat::Pprof {
@@ -580,7 +576,7 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
             } else {
                 String::new()
             };
-            ctx.ui.status(&format!(
+            ctx.msg.status(&format!(
                 "{prefix}{} profile written to {}{open_with}",
                 kind.as_str(),
                 r.output
@@ -614,12 +610,12 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
     if let Some(r) = single {
         let report = r?;
         if report.output != "-" {
-            ctx.ui.emit(&report)?;
+            ctx.out.emit(&report)?;
         }
         return Ok(ExitStatus::Success);
     }
     let total = outcomes.len();
-    ctx.ui.emit(&Many { agents: &outcomes })?;
+    ctx.out.emit(&Many { agents: &outcomes })?;
     Ok(match failed {
         0 => ExitStatus::Success,
         n if n == total => ExitStatus::Failure,

@@ -4,8 +4,8 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::model::Secret;
-use crate::render::Ui;
 
 /// The three ways to give one secret. At most one is set (clap groups enforce it).
 pub struct SecretSource<'a> {
@@ -27,7 +27,7 @@ impl SecretSource<'_> {
     /// value (its message says what is allowed; the value itself is never echoed).
     pub fn read(
         &self,
-        ui: &Ui,
+        msg: &Messages,
         check: impl Fn(&str) -> std::result::Result<(), String>,
     ) -> Result<Option<Secret>> {
         let flag = self.flag;
@@ -48,7 +48,7 @@ impl SecretSource<'_> {
             }
             text
         } else if let Some(path) = self.file {
-            read_secret_file(flag, path, ui)?
+            read_secret_file(flag, path, msg)?
         } else {
             return Ok(None);
         };
@@ -77,7 +77,7 @@ impl SecretSource<'_> {
             allowed,
         })?;
         if self.value.is_some() {
-            ui.warn(&format!(
+            msg.warn(&format!(
                 "--{flag} on the command line is visible in `ps` and shell history; \
                  prefer --{flag}-stdin or --{flag}-file"
             ));
@@ -86,7 +86,7 @@ impl SecretSource<'_> {
     }
 }
 
-fn read_secret_file(flag: &str, path: &Path, ui: &Ui) -> Result<String> {
+fn read_secret_file(flag: &str, path: &Path, msg: &Messages) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
     let field = format!("--{flag}-file");
     let meta = std::fs::metadata(path)
@@ -106,7 +106,7 @@ fn read_secret_file(flag: &str, path: &Path, ui: &Ui) -> Result<String> {
         ));
     }
     if meta.permissions().mode() & 0o044 != 0 {
-        ui.warn(&format!(
+        msg.warn(&format!(
             "{} is readable by other users; chmod 600 it",
             path.display()
         ));

@@ -2,7 +2,6 @@
 //! open-dashboard|diagnose`.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use super::secret_input::SecretSource;
@@ -46,7 +45,7 @@ pub fn configure_tracing(ctx: &Ctx, args: ConfigureTracingArgs) -> Result<ExitSt
             map.insert(name, WireSecret::from_secret(&Secret::new(value)));
         }
         if !args.headers.is_empty() {
-            ctx.ui.warn(
+            ctx.msg.warn(
                 "--header values on the command line are visible in `ps` and shell history; \
                  prefer --header-stdin NAME",
             );
@@ -58,7 +57,7 @@ pub fn configure_tracing(ctx: &Ctx, args: ConfigureTracingArgs) -> Result<ExitSt
                 stdin: true,
                 file: None,
             };
-            if let Some(v) = source.read(&ctx.ui, header_value)? {
+            if let Some(v) = source.read(&ctx.msg, header_value)? {
                 map.insert(name.clone(), WireSecret::from_secret(&v));
             }
         }
@@ -97,14 +96,14 @@ pub fn configure_logging(ctx: &Ctx, args: ConfigureLoggingArgs) -> Result<ExitSt
         stdin: args.password_stdin,
         file: args.password_file.as_deref(),
     }
-    .read(&ctx.ui, check)?;
+    .read(&ctx.msg, check)?;
     let api_key = SecretSource {
         flag: "api-key",
         value: args.api_key.as_deref(),
         stdin: args.api_key_stdin,
         file: args.api_key_file.as_deref(),
     }
-    .read(&ctx.ui, check)?;
+    .read(&ctx.msg, check)?;
     let patch = LoggingPatch {
         enabled: if args.disable {
             Some(false)
@@ -326,7 +325,7 @@ pub fn logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
         };
         let mut text = String::new();
         for r in &report.logs {
-            match ctx.ui.format {
+            match ctx.out.format {
                 // One JSON object per line while following, like the agent's own log.
                 crate::render::Format::Json | crate::render::Format::Yaml => {
                     text.push_str(&serde_json::to_string(r).unwrap_or_default());
@@ -390,12 +389,12 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
                 version: None,
             });
         }
-        ctx.ui.status(&format!(
+        ctx.msg.status(&format!(
             "{} dashboards written to {}; point a Grafana dashboard provider at it (each has a Prometheus data-source variable)",
             out.len(),
             dir.display()
         ));
-        ctx.ui.emit(&ImportReport {
+        ctx.out.emit(&ImportReport {
             target: "files".into(),
             destination: dir.display().to_string(),
             folder: None,
@@ -408,13 +407,13 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
     let url = match (&args.url, &state.grafana.url) {
         (Some(u), _) => u.trim_end_matches('/').to_string(),
         (None, Some(u)) => {
-            ctx.ui.status(&format!(
+            ctx.msg.status(&format!(
                 "importing into {u} (the Grafana used last time; --url changes it)"
             ));
             u.clone()
         }
         (None, None) => {
-            ctx.ui.status(&format!(
+            ctx.msg.status(&format!(
                 "no --url given: importing into Grafana at {DEFAULT_GRAFANA} (its default address; pass --url, or --output-dir DIR for file provisioning)"
             ));
             DEFAULT_GRAFANA.to_string()
@@ -427,7 +426,7 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
             stdin: true,
             file: None,
         }
-        .read(&ctx.ui, header_value)?
+        .read(&ctx.msg, header_value)?
     } else {
         None
     };
@@ -447,12 +446,12 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
         folder.as_deref(),
         &dashboards,
     ))?;
-    local.configure_grafana(&url, folder.as_deref(), given.as_ref(), &ctx.ui)?;
-    ctx.ui.status(&format!(
+    local.configure_grafana(&url, folder.as_deref(), given.as_ref(), &ctx.msg)?;
+    ctx.msg.status(&format!(
         "{} dashboards imported into {url}; `hivemind observability open-dashboard` opens the overview",
         report.dashboards.len()
     ));
-    ctx.ui.emit(&report)?;
+    ctx.out.emit(&report)?;
     Ok(ExitStatus::Success)
 }
 
@@ -543,7 +542,7 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
             (reachable_link(&target, &report.url), "status_page")
         }
     };
-    let interactive = std::io::stdout().is_terminal();
+    let interactive = ctx.term.stdout_tty;
     let mut opened = false;
     if !args.print_url && interactive {
         if let Some(opener) = browser_opener() {
@@ -555,15 +554,15 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
                 .spawn()
                 .is_ok();
             if opened {
-                ctx.ui.status(&format!("opened {url}"));
+                ctx.msg.status(&format!("opened {url}"));
             }
         } else {
-            ctx.ui
+            ctx.msg
                 .status("no browser to open here (no desktop session): the address is");
         }
     }
     if kind == "status_page" && !opened {
-        ctx.ui.status(&format!(
+        ctx.msg.status(&format!(
             "this link signs you in once and expires in {} minutes",
             crate::daemon::status_page::CODE_TTL.as_secs() / 60
         ));
@@ -571,7 +570,7 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
     if opened {
         return Ok(ExitStatus::Success);
     }
-    ctx.ui.emit(&OpenReport {
+    ctx.out.emit(&OpenReport {
         url,
         kind: kind.into(),
         opened,

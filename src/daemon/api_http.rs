@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::{Call, FileCall, Method, Service, execute, execute_file};
 use crate::error::Error;
+use crate::messages::Messages;
 use crate::model::Secret;
-use crate::render::Ui;
 use crate::store::daemon_files::constant_time_eq;
 
 /// Request bodies above this are refused with 413.
@@ -29,7 +29,7 @@ const MAX_TRACKED: usize = 10_000;
 pub struct ApiState {
     pub svc: Arc<Service>,
     pub token: Secret,
-    pub log: Ui,
+    pub log: Messages,
     /// `--allow-remote-exec`.
     pub allow_remote_exec: bool,
     limiter: Mutex<HashMap<IpAddr, (f64, Instant)>>,
@@ -40,7 +40,7 @@ impl ApiState {
     pub fn new(
         svc: Arc<Service>,
         token: Secret,
-        log: Ui,
+        log: Messages,
         allow_remote_exec: bool,
         shared: Arc<super::runtime::Shared>,
     ) -> Self {

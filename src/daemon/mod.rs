@@ -51,13 +51,13 @@ fn token(ctx: &Ctx, args: &TokenArgs) -> Result<ExitStatus> {
     crate::store::fs::ensure_private_dir(&ctx.data_dir)?;
     let token = if args.rotate {
         let t = files::rotate_token(&ctx.data_dir)?;
-        ctx.ui
+        ctx.msg
             .status("token replaced; restart the daemon and update the agents' inventories");
         t
     } else {
         files::load_or_create_token(&ctx.data_dir)?
     };
-    ctx.ui.emit(&TokenReport {
+    ctx.out.emit(&TokenReport {
         token: token.expose().to_string(),
         path: ctx.data_dir.join(files::TOKEN).display().to_string(),
     })?;
@@ -82,13 +82,15 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
     // Fail before binding anything if the state is unreadable.
     let state = local.state()?;
     let hostname = sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into());
-    let stderr_level = match ctx.ui.verbose {
+    let stderr_level = match ctx.msg.verbose() {
         0 => crate::model::Level::Info,
         1 => crate::model::Level::Debug,
         _ => crate::model::Level::Trace,
     };
     let logger = crate::telemetry::Logger::new(&hostname, stderr_level);
-    let ui = ctx.ui.clone().for_daemon(Arc::clone(&logger));
+    let msg = ctx
+        .msg
+        .to_log(Arc::clone(&logger) as Arc<dyn crate::messages::LogSink>);
     let tracer = crate::telemetry::trace::install(crate::telemetry::trace::Resource {
         service_name: crate::model::telemetry::DEFAULT_SERVICE.into(),
         service_version: env!("CARGO_PKG_VERSION").into(),
@@ -98,10 +100,10 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
     // A configuration whose secrets cannot be read must not stop the agent: say so and run
     // without that pipeline.
     if let Err(e) = telemetry.apply_tracing(state.tracing.as_ref(), &local.secrets) {
-        ui.warn(&format!("trace export is off: {e}"));
+        msg.warn(&format!("trace export is off: {e}"));
     }
     if let Err(e) = telemetry.apply_logging(state.logging.as_ref(), &local.secrets) {
-        ui.warn(&format!("log shipping is off: {e}"));
+        msg.warn(&format!("log shipping is off: {e}"));
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -125,12 +127,12 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let (collector, first) = tokio::task::spawn_blocking(move || runtime::prime(config))
             .await
             .map_err(|_| Error::Other("first metrics collection failed".into()))?;
-        let runner = crate::health::runner::Runner::new(local.store.clone(), ui.clone());
+        let runner = crate::health::runner::Runner::new(local.store.clone(), msg.clone());
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
         let shared = runtime::Shared::new(
             handle.clone(),
-            ui.clone(),
+            msg.clone(),
             first,
             Arc::clone(&runner),
             Arc::clone(&telemetry),
@@ -152,7 +154,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
                     external_url: url.clone(),
                 },
             },
-            ui.clone(),
+            msg.clone(),
         )?);
         let weak = Arc::downgrade(&engine);
         shared.add_families(move || weak.upgrade().map(|e| e.families()).unwrap_or_default());
@@ -166,12 +168,12 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let exporter = tokio::spawn(crate::telemetry::otlp::run(
             Arc::clone(&telemetry.tracer),
             Arc::clone(&telemetry.trace_destination),
-            ui.clone(),
+            msg.clone(),
             stop_rx.clone(),
         ));
         let shipper = tokio::spawn(crate::telemetry::elastic::run(
             Arc::clone(&telemetry.logger.shipper),
-            ui.clone(),
+            msg.clone(),
             stop_rx.clone(),
         ));
         let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone()));
@@ -186,7 +188,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let svc = Arc::new(Service {
             local,
             data_dir: ctx.data_dir.clone(),
-            ui: ui.clone(),
+            msg: msg.clone(),
             runtime: Box::new(runtime::DaemonRuntime {
                 shared: Arc::clone(&shared),
                 alerting: Arc::clone(&engine),
@@ -195,7 +197,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let api = api_http::router(Arc::new(api_http::ApiState::new(
             svc,
             token,
-            ui.clone(),
+            msg.clone(),
             args.allow_remote_exec,
             Arc::clone(&shared),
         )));
@@ -224,13 +226,13 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
                 socket: Some(socket_path),
             },
         )?;
-        ui.status(&format!(
+        msg.status(&format!(
             "hivemind {} agent listening on {url} (data directory {})",
             env!("CARGO_PKG_VERSION"),
             ctx.data_dir.display()
         ));
         if args.allow_private_destinations {
-            ui.warn("alert notifications may go to private and loopback addresses (--allow-private-destinations)");
+            msg.warn("alert notifications may go to private and loopback addresses (--allow-private-destinations)");
         }
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
         let server = tokio::spawn(serve::serve(
@@ -241,7 +243,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         ));
 
         let signal = shutdown_signal().await;
-        ui.status(&format!("{signal} received: shutting down"));
+        msg.status(&format!("{signal} received: shutting down"));
         let _ = stop_tx.send(true);
         shared.stop_metrics();
         let _ = tokio::time::timeout(Duration::from_secs(15), async {
@@ -257,7 +259,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         engine.shutdown(Duration::from_secs(5)).await;
         files::remove_info(&ctx.data_dir);
         let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
-        ui.status("stopped");
+        msg.status("stopped");
         Ok(ExitStatus::Success)
     })
 }

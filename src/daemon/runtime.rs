@@ -17,9 +17,9 @@ use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::health::probe::ProbeResult;
 use crate::health::runner::{CheckStatus, Runner, Tracker};
+use crate::messages::Messages;
 use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
 use crate::model::{Check, MetricsConfig};
-use crate::render::Ui;
 use crate::telemetry::Telemetry;
 
 /// A source of metric families exposed next to the collection (alerting's, for example).
@@ -40,7 +40,7 @@ pub struct Shared {
     pub metrics_path: RwLock<String>,
     server: Mutex<Option<MetricsServer>>,
     handle: tokio::runtime::Handle,
-    ui: Ui,
+    msg: Messages,
     pub runner: Arc<Runner>,
     pub telemetry: Arc<Telemetry>,
     /// The API listener's URL (`http://127.0.0.1:9470`), for links to the status page.
@@ -55,7 +55,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(
         handle: tokio::runtime::Handle,
-        ui: Ui,
+        msg: Messages,
         first: Snapshot,
         runner: Arc<Runner>,
         telemetry: Arc<Telemetry>,
@@ -69,7 +69,7 @@ impl Shared {
             metrics_path: RwLock::new("/metrics".into()),
             server: Mutex::new(None),
             handle,
-            ui,
+            msg,
             runner,
             telemetry,
             api_url,
@@ -168,7 +168,7 @@ impl Shared {
                 let _ = old.stop.send(true);
             }
             if !config.listen_address.is_loopback() {
-                self.ui.warn(&format!(
+                self.msg.warn(&format!(
                     "metrics are served without authentication on {addr}"
                 ));
             }
@@ -176,7 +176,7 @@ impl Shared {
         if let Ok(mut p) = self.metrics_path.write() {
             p.clone_from(&config.path);
         }
-        self.ui
+        self.msg
             .status(&format!("serving metrics on http://{addr}{}", config.path));
         Ok(())
     }

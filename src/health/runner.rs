@@ -12,10 +12,10 @@ use tokio::sync::{Notify, Semaphore};
 use super::Status;
 use super::autoheal::{Decision, HealState, Healer};
 use super::probe::{self, ProbeResult};
+use crate::messages::Messages;
 use crate::metrics::{Family, Kind};
 use crate::model::AutoHealingConfig;
 use crate::model::check::{Check, CheckType};
-use crate::render::Ui;
 use crate::store::StateStore;
 
 /// Probes running at once across all checks.
@@ -227,7 +227,7 @@ struct Counters {
 /// The daemon's check runner.
 pub struct Runner {
     store: StateStore,
-    ui: Ui,
+    msg: Messages,
     entries: Mutex<BTreeMap<String, Entry>>,
     autoheal: Mutex<AutoHealingConfig>,
     counters: Mutex<Counters>,
@@ -236,10 +236,10 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(store: StateStore, ui: Ui) -> Arc<Self> {
+    pub fn new(store: StateStore, msg: Messages) -> Arc<Self> {
         Arc::new(Runner {
             store,
-            ui,
+            msg,
             entries: Mutex::new(BTreeMap::new()),
             autoheal: Mutex::new(AutoHealingConfig::default()),
             counters: Mutex::new(Counters::default()),
@@ -275,7 +275,7 @@ impl Runner {
         let state = match self.store.load() {
             Ok(s) => s,
             Err(e) => {
-                self.ui.warn(&format!("health checks not reloaded: {e}"));
+                self.msg.warn(&format!("health checks not reloaded: {e}"));
                 return;
             }
         };
@@ -351,7 +351,7 @@ impl Runner {
             } else {
                 format!(": {}", result.message)
             };
-            self.ui.status(&format!(
+            self.msg.status(&format!(
                 "check {} is now {}{detail}",
                 check.name,
                 status.as_str()
@@ -368,13 +368,13 @@ impl Runner {
             Decision::Nothing => {}
             Decision::GiveUp => {
                 self.count_restart(&check.name, "gave_up");
-                self.ui.warn(&format!(
+                self.msg.warn(&format!(
                     "check {}: gave up after {} restarts (auto-healing budget spent; it resets after the target stays healthy)",
                     check.name, cfg.max_restarts
                 ));
             }
             Decision::Restart { attempt } => {
-                self.ui.status(&format!(
+                self.msg.status(&format!(
                     "check {}: restarting ({attempt}/{}) because it is unhealthy: {}",
                     check.name, cfg.max_restarts, result.message
                 ));
@@ -401,10 +401,10 @@ impl Runner {
         let outcome = if result.ok { "success" } else { "failure" };
         self.count_restart(&check.name, outcome);
         if result.ok {
-            self.ui
+            self.msg
                 .status(&format!("check {}: restart command succeeded", check.name));
         } else {
-            self.ui.warn(&format!(
+            self.msg.warn(&format!(
                 "check {}: restart command failed: {} {}",
                 check.name,
                 result.message,

@@ -1,7 +1,8 @@
-//! Output: tables for people, JSON/YAML for scripts, and the stderr channel for warnings and
-//! progress. This is the only module that writes to stdout.
+//! Output: tables for people, JSON/YAML for scripts, and progress on stderr. This is the only
+//! module that writes to stdout; notices (status, warnings, errors) go through
+//! [`crate::messages`].
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
@@ -95,100 +96,38 @@ impl Style {
     }
 }
 
-/// Writes reports to stdout and messages to stderr.
-#[derive(Debug, Clone)]
-pub struct Ui {
-    pub format: Format,
-    pub stdout_style: Style,
-    stderr_color: bool,
-    pub quiet: bool,
-    pub verbose: u8,
-    silent: bool,
-    /// Set in the daemon: messages become structured log records (stderr JSON, the ring of
-    /// recent logs, and Elasticsearch when configured).
-    logger: Option<std::sync::Arc<crate::telemetry::Logger>>,
+/// What the terminal is, asked once at the top (`lib.rs`) and passed down as a value: nothing
+/// below decides by itself whether a stream is a terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
 }
 
-impl Ui {
-    pub fn new(format: Format, color: ColorChoice, quiet: bool, verbose: u8) -> Self {
-        let out_tty = std::io::stdout().is_terminal();
-        let err_tty = std::io::stderr().is_terminal();
-        Ui {
-            format,
-            stdout_style: Style {
-                color: color.enabled_for(out_tty),
-                tty: out_tty,
-            },
-            stderr_color: color.enabled_for(err_tty),
-            quiet,
-            verbose,
-            silent: false,
-            logger: None,
-        }
-    }
+/// Writes reports to stdout in the chosen format: the only writer of data.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    pub format: Format,
+    pub style: Style,
+}
 
-    /// A UI that prints nothing (library use and unit tests).
-    pub fn silent() -> Self {
-        Ui {
-            format: Format::Json,
-            stdout_style: Style {
-                color: false,
-                tty: false,
-            },
-            stderr_color: false,
-            quiet: true,
-            verbose: 0,
-            silent: true,
-            logger: None,
-        }
-    }
-
-    /// The daemon's UI: every message is a structured log record (see
-    /// [`crate::telemetry::log`]), and status lines are always on.
-    pub fn for_daemon(mut self, logger: std::sync::Arc<crate::telemetry::Logger>) -> Self {
-        self.logger = Some(logger);
-        self.stderr_color = false;
-        self.quiet = false;
-        self
-    }
-
-    /// A structured record with metadata: in the daemon, the log; elsewhere a status,
-    /// warning or debug line by level.
-    pub fn log(
-        &self,
-        level: crate::model::Level,
-        message: &str,
-        metadata: serde_json::Map<String, serde_json::Value>,
-    ) {
-        use crate::model::Level;
-        match &self.logger {
-            Some(l) => l.log(level, message, metadata),
-            None => match level {
-                Level::Error | Level::Warning => self.warn(message),
-                Level::Info => self.status(message),
-                Level::Debug | Level::Trace => self.debug(message),
-            },
-        }
-    }
-
-    /// Whether a record at `level` goes anywhere (to skip building costly messages).
-    pub fn logs(&self, level: crate::model::Level) -> bool {
-        match &self.logger {
-            Some(l) => l.enabled(level),
-            None => !self.silent && (level <= crate::model::Level::Info || self.verbose > 0),
-        }
+impl Printer {
+    pub fn new(format: Format, style: Style) -> Self {
+        Printer { format, style }
     }
 
     /// Print a report in the chosen format. A closed pipe (`| head`) is not an error.
     pub fn emit<R: Report>(&self, report: &R) -> Result<()> {
-        if self.silent {
-            return Ok(());
-        }
-        let text = match self.format {
+        write_stdout(self.text(report)?.as_bytes())
+    }
+
+    /// The report as the chosen format would print it.
+    pub fn text<R: Report>(&self, report: &R) -> Result<String> {
+        Ok(match self.format {
             Format::Table => {
                 // Borderless tables pad every cell; drop the trailing blanks.
                 let mut t: String = report
-                    .human(&self.stdout_style)
+                    .human(&self.style)
                     .lines()
                     .map(|l| format!("{}\n", l.trim_end()))
                     .collect();
@@ -205,64 +144,7 @@ impl Ui {
             }
             Format::Yaml => yaml_serde::to_string(report)
                 .map_err(|e| Error::Other(format!("encoding YAML: {e}")))?,
-        };
-        write_stdout(text.as_bytes())
-    }
-
-    /// A status line for people ("alert rule x created"), or an info record in the daemon:
-    /// stderr, suppressed by `-q`.
-    pub fn status(&self, message: &str) {
-        if !self.quiet && !self.silent {
-            self.stderr_line("info", "", message);
-        }
-    }
-
-    /// A warning: stderr, always (even with `-q`), prefixed `warning:`.
-    pub fn warn(&self, message: &str) {
-        if !self.silent {
-            let prefix = if self.stderr_color {
-                "\x1b[33mwarning:\x1b[0m "
-            } else {
-                "warning: "
-            };
-            self.stderr_line("warning", prefix, message);
-        }
-    }
-
-    /// Debug detail shown with `-v`.
-    pub fn debug(&self, message: &str) {
-        if let Some(l) = &self.logger {
-            l.log(crate::model::Level::Debug, message, serde_json::Map::new());
-            return;
-        }
-        if self.verbose > 0 && !self.silent {
-            self.stderr_line("debug", "debug: ", message);
-        }
-    }
-
-    /// Print an error and its causes, once, at the top level.
-    pub fn error(&self, err: &Error) {
-        let mut message = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            message.push_str(&format!("\n  caused by: {cause}"));
-            source = cause.source();
-        }
-        let prefix = if self.stderr_color {
-            "\x1b[31merror:\x1b[0m "
-        } else {
-            "error: "
-        };
-        self.stderr_line("error", prefix, &message);
-    }
-
-    fn stderr_line(&self, level: &str, prefix: &str, message: &str) {
-        if let Some(logger) = &self.logger {
-            let level = crate::model::Level::parse(level).unwrap_or(crate::model::Level::Info);
-            logger.log(level, message, serde_json::Map::new());
-            return;
-        }
-        let _ = std::io::stderr().write_all(format!("{prefix}{message}\n").as_bytes());
+        })
     }
 }
 

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::fs::{read_optional, write_atomic};
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::model::{Secret, SecretBackend, SecretRef};
-use crate::render::Ui;
 
 const SERVICE: &str = "hivemind";
 
@@ -126,7 +126,7 @@ impl SecretStore {
 
     /// Store `value` under `key`; returns the reference to keep in the state file.
     /// Call with the state lock held (the file backend is read-modify-write).
-    pub fn put(&self, key: &str, value: &Secret, ui: &Ui) -> Result<SecretRef> {
+    pub fn put(&self, key: &str, value: &Secret, msg: &Messages) -> Result<SecretRef> {
         let backend = self.backend()?;
         match backend {
             SecretBackend::Keyring => {
@@ -149,7 +149,7 @@ impl SecretStore {
                         (_, Err(why)) => why.clone(),
                         (_, Ok(_)) => String::new(),
                     };
-                    ui.warn(&format!(
+                    msg.warn(&format!(
                         "no OS keyring in use ({why}); secrets are stored in {} (mode 0600)",
                         path.display()
                     ));
@@ -264,12 +264,12 @@ mod tests {
     fn file_backend_round_trip_is_private() {
         let dir = tempfile::tempdir().unwrap();
         let store = SecretStore::new(dir.path(), BackendChoice::File);
-        let ui = Ui::silent();
+        let msg = Messages::silent();
         let r = store
             .put(
                 "channel.slack.webhook_url",
                 &Secret::new("https://x/y"),
-                &ui,
+                &msg,
             )
             .unwrap();
         assert_eq!(r.backend, SecretBackend::File);
@@ -289,12 +289,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mock: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();
         let store = SecretStore::with_keyring(dir.path(), mock);
-        let ui = Ui::silent();
+        let msg = Messages::silent();
         let r = store
             .put(
                 "channel.pagerduty.routing_key",
                 &Secret::new("R0UT1NG"),
-                &ui,
+                &msg,
             )
             .unwrap();
         assert_eq!(r.backend, SecretBackend::Keyring);

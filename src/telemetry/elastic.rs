@@ -290,7 +290,7 @@ pub async fn send_bulk(
 /// Ship until `stop`, then flush once.
 pub async fn run(
     shipper: Arc<Shipper>,
-    log: crate::render::Ui,
+    log: crate::messages::Messages,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let http = super::otlp::client(Duration::from_secs(15));

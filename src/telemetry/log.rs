@@ -122,6 +122,17 @@ impl std::fmt::Debug for Logger {
     }
 }
 
+/// The daemon's notices become records of this logger.
+impl crate::messages::LogSink for Logger {
+    fn log(&self, level: Level, message: &str, fields: crate::messages::Fields) {
+        Logger::log(self, level, message, fields);
+    }
+
+    fn enabled(&self, level: Level) -> bool {
+        Logger::enabled(self, level)
+    }
+}
+
 impl Logger {
     pub fn new(node_id: &str, stderr_level: Level) -> Arc<Logger> {
         Arc::new(Logger {

@@ -203,7 +203,7 @@ fn unix_now() -> u64 {
 pub async fn run(
     tracer: Arc<Tracer>,
     destination: Arc<RwLock<Option<Destination>>>,
-    log: crate::render::Ui,
+    log: crate::messages::Messages,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let http = client(Duration::from_secs(10));
