@@ -22,6 +22,15 @@ impl ExitStatus {
     pub fn code(self) -> u8 {
         self as u8
     }
+
+    /// The worse of two statuses (the higher code).
+    pub fn worse(self, other: ExitStatus) -> ExitStatus {
+        if other.code() > self.code() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 /// Every error the library reports. Messages are written for operators: they name the

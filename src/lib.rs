@@ -8,11 +8,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod alerting;
-pub mod api;
 pub mod cli;
-pub mod client;
 pub mod commands;
-pub mod core;
 pub mod daemon;
 pub mod dashboards;
 pub mod diagnose;
@@ -25,6 +22,7 @@ pub mod net;
 pub mod profile;
 pub mod render;
 pub mod store;
+pub mod target;
 pub mod telemetry;
 
 use std::ffi::OsString;
@@ -74,18 +72,21 @@ fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<Exi
         render::write_stdout(&buf)?;
         return Ok(ExitStatus::Success);
     }
-    let ctx = Ctx {
-        out,
-        msg,
-        term,
+    let place = target::Place {
         data_dir: commands::resolve_data_dir(cli.global.data_dir)?,
         agents: cli.global.agents,
         all_agents: cli.global.all_agents,
         timeout: cli.global.agent_timeout.as_std(),
+        progress: term.stderr_tty && !msg.quiet(),
     };
-    ctx.msg
-        .debug(&format!("data directory {}", ctx.data_dir.display()));
-    let remote = !ctx.agents.is_empty() || ctx.all_agents;
+    msg.debug(&format!("data directory {}", place.data_dir.display()));
+    let remote = !place.agents.is_empty() || place.all_agents;
+    let ctx = Ctx {
+        out,
+        msg,
+        term,
+        place,
+    };
     match cli.command {
         Command::Observability(cmd) => commands::observability::run(&ctx, cmd),
         Command::Health(cmd) => commands::health::run(&ctx, cmd),

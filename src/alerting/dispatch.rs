@@ -11,11 +11,11 @@ use tokio::sync::mpsc;
 
 use super::group::Notification;
 use super::notify::{Sender, resolve_secrets};
-use crate::core::Local;
 use crate::messages::Messages;
 use crate::model::{Channel, SecretRef};
 use crate::net::jitter;
 use crate::net::retry::{RetryPolicy, SendError};
+use crate::store::SecretStore;
 
 /// Per-channel delivery counts (the `hivemind_notifications_*_total` counters).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,7 +42,7 @@ struct Worker {
 /// What every worker shares.
 struct Shared {
     sender: Arc<Sender>,
-    local: Arc<Local>,
+    secrets: Arc<SecretStore>,
     policy: RetryPolicy,
     counters: Mutex<BTreeMap<String, Counters>>,
     msg: Messages,
@@ -67,7 +67,7 @@ impl Dispatcher {
     pub fn new(
         handle: tokio::runtime::Handle,
         sender: Arc<Sender>,
-        local: Arc<Local>,
+        secrets: Arc<SecretStore>,
         policy: RetryPolicy,
         queue_size: usize,
         msg: Messages,
@@ -76,7 +76,7 @@ impl Dispatcher {
             handle,
             shared: Arc::new(Shared {
                 sender,
-                local,
+                secrets,
                 policy,
                 counters: Mutex::new(BTreeMap::new()),
                 msg,
@@ -198,10 +198,10 @@ async fn work(name: String, mut rx: mpsc::Receiver<Job>, shared: Arc<Shared>) {
 
 /// Deliver one job with retries; returns the number of attempts made.
 async fn deliver(name: &str, job: Job, shared: &Shared) -> Result<u32, (SendError, u32)> {
-    let local = Arc::clone(&shared.local);
+    let secrets = Arc::clone(&shared.secrets);
     let owned = name.to_string();
     let channel =
-        tokio::task::spawn_blocking(move || resolve_secrets(&owned, job.channel, &local.secrets))
+        tokio::task::spawn_blocking(move || resolve_secrets(&owned, job.channel, &secrets))
             .await
             .map_err(|_| {
                 (

@@ -13,14 +13,15 @@ use super::dispatch::{Counters, Dispatcher};
 use super::eval::{Evaluator, Tracked, Transition};
 use super::group::{Origin, Planner};
 use super::notify::{self, Sender, TestResult, resolve_secrets};
-use super::{Alert, AlertList, AlertQuery, AlertState, fmt_value, rfc3339, unix_millis};
-use crate::core::Local;
+use super::{rfc3339, unix_millis};
 use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::metrics::{Family, Kind};
+use crate::model::alert::{Alert, AlertList, AlertQuery, AlertState, fmt_value};
 use crate::model::{AlertRule, Channel, Secret, SecretRef, Severity};
 use crate::net::retry::RetryPolicy;
 use crate::store::fs::{read_optional, write_atomic};
+use crate::store::{SecretStore, StateStore};
 
 /// The file (in the data directory) that keeps alerts across restarts, so that an alert that
 /// fired before a restart and ended meanwhile is still resolved at its receivers.
@@ -58,7 +59,8 @@ struct Inner {
 }
 
 pub struct Engine {
-    local: Arc<Local>,
+    store: StateStore,
+    secrets: Arc<SecretStore>,
     file: PathBuf,
     inner: Mutex<Inner>,
     dispatcher: Dispatcher,
@@ -71,13 +73,14 @@ pub struct Engine {
 impl Engine {
     /// Alerts kept by the previous run are restored from the data directory.
     pub fn new(
-        local: Local,
+        store: StateStore,
+        secrets: SecretStore,
         data_dir: PathBuf,
         handle: tokio::runtime::Handle,
         options: EngineOptions,
         msg: Messages,
     ) -> Result<Engine> {
-        let local = Arc::new(local);
+        let secrets = Arc::new(secrets);
         let sender = Arc::new(Sender::new(options.allow_private)?);
         let file = data_dir.join(ALERTS_FILE);
         let restored = match read_optional(&file) {
@@ -109,13 +112,14 @@ impl Engine {
         let dispatcher = Dispatcher::new(
             handle.clone(),
             Arc::clone(&sender),
-            Arc::clone(&local),
+            Arc::clone(&secrets),
             options.retry,
             options.queue_size,
             msg.clone(),
         );
         Ok(Engine {
-            local,
+            store,
+            secrets,
             file,
             inner: Mutex::new(Inner {
                 evaluator: Evaluator::restore(restored),
@@ -143,7 +147,7 @@ impl Engine {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        match self.local.state() {
+        match self.store.load() {
             Ok(state) => {
                 if inner.state_error.take().is_some() {
                     self.msg
@@ -298,7 +302,7 @@ impl Engine {
 
     /// Send a test notification to channel `name` now (blocking; call off the async workers).
     pub fn test_channel(&self, name: &str) -> Result<TestResult> {
-        let channel = channel_with_secrets(&self.local, name)?;
+        let channel = channel_with_secrets(&self.store, &self.secrets, name)?;
         let result = self.handle.block_on(notify::test(
             &self.sender,
             name,
@@ -323,8 +327,12 @@ impl Engine {
 }
 
 /// A stored channel with its secrets read, or a not-found error naming the known channels.
-pub fn channel_with_secrets(local: &Local, name: &str) -> Result<Channel<Secret>> {
-    let state = local.state()?;
+pub fn channel_with_secrets(
+    store: &StateStore,
+    secrets: &SecretStore,
+    name: &str,
+) -> Result<Channel<Secret>> {
+    let state = store.load()?;
     let Some(channel) = state.channels.get(name) else {
         let known: Vec<&str> = state.channels.keys().map(String::as_str).collect();
         let hint = if known.is_empty() {
@@ -336,14 +344,19 @@ pub fn channel_with_secrets(local: &Local, name: &str) -> Result<Channel<Secret>
             "no alert channel named '{name}' ({hint})"
         )));
     };
-    resolve_secrets(name, channel.clone(), &local.secrets)
+    resolve_secrets(name, channel.clone(), secrets)
 }
 
 /// Without a daemon: send a test notification from this process. Private destinations are
 /// allowed here: the user already has this machine's network, so nothing is gained by
 /// refusing, unlike an agent answering remote API calls.
-pub fn test_channel_once(local: &Local, name: &str, origin: Origin) -> Result<TestResult> {
-    let channel = channel_with_secrets(local, name)?;
+pub fn test_channel_once(
+    store: &StateStore,
+    secrets: &SecretStore,
+    name: &str,
+    origin: Origin,
+) -> Result<TestResult> {
+    let channel = channel_with_secrets(store, secrets, name)?;
     let sender = Sender::new(true)?;
     let fut = notify::test(&sender, name, &channel, origin);
     match tokio::runtime::Handle::try_current() {

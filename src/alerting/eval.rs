@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use super::{Alert, AlertState, fingerprint, fmt_value, rfc3339};
+use super::{fingerprint, rfc3339};
 use crate::metrics::{Family, canonical_name};
+use crate::model::alert::{Alert, AlertState, fmt_value};
 use crate::model::rule::{MatchOp, fmt_number};
 use crate::model::{AlertRule, Matcher, Severity};
 

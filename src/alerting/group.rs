@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::eval::{Evaluator, Transition};
-use super::{Alert, AlertState, unix_millis};
+use super::unix_millis;
 use crate::model::Severity;
+use crate::model::alert::{Alert, AlertState};
 
 /// Whether a notification reports a problem or its end (Alertmanager's group `status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{OutputArgs, parse};
-use crate::alerting::AlertState;
 use crate::model::PromDuration;
+use crate::model::alert::AlertState;
 
 #[derive(Debug, Args)]
 pub struct AlertsArgs {
@@ -84,7 +84,7 @@ pub struct ExportAlertmanagerConfigArgs {
 
 /// An alert id as listed by `hivemind health alerts`.
 pub fn alert_id(s: &str) -> Result<String, String> {
-    crate::alerting::check_id(s).map_err(|allowed| format!("expected {allowed}"))
+    crate::model::alert::check_id(s).map_err(|allowed| format!("expected {allowed}"))
 }
 
 /// A duration above zero.

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{OutputArgs, parse};
-use crate::diagnose::Component;
 use crate::model::Level;
+use crate::model::diagnose::Component;
 
 #[derive(Debug, Subcommand)]
 pub enum ObservabilityCommand {

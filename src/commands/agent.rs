@@ -6,16 +6,17 @@ use serde::Serialize;
 
 use super::Ctx;
 use super::secret_input::SecretSource;
-use crate::api::{Call, Info};
 use crate::cli::agent::{AddArgs, AgentCommand, PingArgs};
-use crate::client::{AgentClient, AgentEntry, Inventory, InventoryStore, fanout};
-use crate::core::Change;
 use crate::error::{Error, ExitStatus, Result};
-use crate::model::{Redacted, Secret};
+use crate::model::Redacted;
 use crate::render::{Report, Style};
+use crate::target::call::{Call, Info};
+use crate::target::fanout;
+use crate::target::inventory::{AgentEntry, Inventory, InventoryStore};
+use crate::target::local::Change;
 
 pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
-    let store = InventoryStore::new(&ctx.data_dir);
+    let store = InventoryStore::new(&ctx.place.data_dir);
     match cmd {
         AgentCommand::Add(args) => add(ctx, &store, args),
         AgentCommand::List(_) => {
@@ -24,12 +25,12 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         AgentCommand::Remove(args) => {
-            let secrets = ctx.secrets()?;
+            let secrets = ctx.place.secrets()?;
             let removed = store.update(|inv| {
                 let entry = inv
                     .agents
                     .remove(&args.name)
-                    .ok_or_else(|| unknown_agent(&args.name, inv))?;
+                    .ok_or_else(|| inv.unknown(&args.name))?;
                 if inv.default.as_deref() == Some(args.name.as_str()) {
                     inv.default = None;
                 }
@@ -51,7 +52,7 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
                 if let Some(n) = &name
                     && !inv.agents.contains_key(n)
                 {
-                    return Err(unknown_agent(n, inv));
+                    return Err(inv.unknown(n));
                 }
                 inv.default = name.clone();
                 Ok(inv.clone())
@@ -67,16 +68,6 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
         }
         AgentCommand::Ping(args) => ping(ctx, &store, args),
     }
-}
-
-fn unknown_agent(name: &str, inv: &Inventory) -> Error {
-    let known: Vec<&str> = inv.agents.keys().map(String::as_str).collect();
-    let hint = if known.is_empty() {
-        "the inventory is empty".to_string()
-    } else {
-        format!("known: {}", known.join(", "))
-    };
-    Error::NotFound(format!("no agent named '{name}' ({hint})"))
 }
 
 fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
@@ -119,7 +110,7 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
             Ok(())
         }
     })?;
-    let secrets = ctx.secrets()?;
+    let secrets = ctx.place.secrets()?;
     let url_text = url.as_str().trim_end_matches('/').to_string();
     let (change, entry) = store.update(|inv| {
         let token_ref = match &token {
@@ -158,39 +149,6 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// Clients for the named agents, with their tokens (`HIVEMIND_TOKEN` first).
-pub fn clients(ctx: &Ctx, inv: &Inventory, names: &[String]) -> Result<Vec<AgentClient>> {
-    let env_token = std::env::var("HIVEMIND_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
-        .map(Secret::new);
-    let secrets = ctx.secrets()?;
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let entry = inv
-            .agents
-            .get(name)
-            .ok_or_else(|| unknown_agent(name, inv))?;
-        let token = match (&env_token, &entry.token) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(r)) => Some(
-                secrets
-                    .get(r)
-                    .map_err(|e| e.context(format!("agent {name}: token")))?,
-            ),
-            (None, None) => None,
-        };
-        out.push(AgentClient::new(
-            name,
-            &entry.url,
-            token,
-            entry.ca_cert.as_deref(),
-            ctx.timeout,
-        )?);
-    }
-    Ok(out)
-}
-
 fn ping(ctx: &Ctx, store: &InventoryStore, args: PingArgs) -> Result<ExitStatus> {
     let inv = store.load()?;
     let names: Vec<String> = if args.names.is_empty() {
@@ -201,8 +159,8 @@ fn ping(ctx: &Ctx, store: &InventoryStore, args: PingArgs) -> Result<ExitStatus>
     if names.is_empty() {
         return Err(Error::Usage("no agents in the inventory (add one with `hivemind agent add NAME --url URL --token-stdin`)".into()));
     }
-    let clients = clients(ctx, &inv, &names)?;
-    let results = fanout::call_all(&clients, &Call::Info, ctx.timeout, ctx.progress())?;
+    let clients = ctx.place.clients(&inv, &names)?;
+    let results = fanout::call_all(&clients, &Call::Info, ctx.place.timeout, ctx.progress())?;
     let mut failed = 0;
     let rows: Vec<PingRow> = results
         .into_iter()

@@ -2,23 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
-
-use super::{Ctx, Target, silent};
+use super::{Ctx, silent};
 use crate::alerting::export::{self, SecretValue, Timing};
 use crate::alerting::notify::{TestResult, resolve_secrets};
-use crate::alerting::{AlertList, AlertQuery, AlertState, fmt_value};
-use crate::api::{self, Call, ChannelList, RuleList};
 use crate::cli::Command;
 use crate::cli::alerting::{
     AlertsArgs, ExportAlertmanagerConfigArgs, ExportRulesArgs, TestAlertChannelArgs,
 };
 use crate::cli::health::HealthCommand;
-use crate::client::{InventoryStore, fanout};
 use crate::error::{Error, ExitStatus, Result};
+use crate::model::alert::{AlertList, AlertQuery, AlertState, fmt_value};
 use crate::model::{Channel, Redacted};
 use crate::render::{Format, Report, Style};
 use crate::store::fs::ensure_private_dir;
+use crate::target::call::{Call, ChannelList, RuleList};
 
 /// The export commands write YAML only (their `--output` names a file): a global `-o json`
 /// or `-o table` is refused rather than ignored.
@@ -77,7 +74,7 @@ fn judge_one(fail: bool, a: &OneAlert) -> ExitStatus {
 /// `hivemind health alerts ID`: one alert, in the same JSON as a list element.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct OneAlert(pub crate::alerting::Alert);
+pub struct OneAlert(pub crate::model::alert::Alert);
 
 impl Report for OneAlert {
     fn human(&self, style: &Style) -> String {
@@ -192,26 +189,13 @@ impl Report for TestResult {
     }
 }
 
-/// Ask one target (this machine or one agent) and read the answer.
-fn fetch<T: DeserializeOwned>(ctx: &Ctx, call: Call) -> Result<T> {
-    let value = match ctx.target()? {
-        Target::Embedded(svc) => api::execute(&svc, call)?,
-        Target::One(client) => {
-            let mut results =
-                fanout::call_all(std::slice::from_ref(&client), &call, ctx.timeout, false)?;
-            results
-                .pop()
-                .map(|r| r.result)
-                .unwrap_or_else(|| Err(Error::Other("no answer".into())))
-                .map_err(|e| e.context(format!("agent {}", client.name)))?
-        }
-        Target::Many(_) => {
-            return Err(Error::Usage(
-                "an export comes from one place: give one --agent, or none for this machine".into(),
-            ));
-        }
-    };
-    serde_json::from_value(value).map_err(|e| Error::Remote(format!("unexpected answer: {e}")))
+/// Ask this machine or one agent: an export comes from one place.
+fn fetch<T: serde::de::DeserializeOwned>(ctx: &Ctx, call: Call) -> Result<T> {
+    ctx.place.fetch_one(
+        &call,
+        &ctx.msg,
+        "an export comes from one place: give one --agent, or none for this machine",
+    )
 }
 
 /// Write `text` to `path` atomically with `mode`, or to stdout.
@@ -251,13 +235,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Whether the command would ask an agent rather than read this machine's state.
-fn remote(ctx: &Ctx) -> Result<bool> {
-    Ok(!ctx.agents.is_empty()
-        || ctx.all_agents
-        || InventoryStore::new(&ctx.data_dir).load()?.default.is_some())
-}
-
 pub fn export_alertmanager_config(
     ctx: &Ctx,
     args: ExportAlertmanagerConfigArgs,
@@ -269,7 +246,7 @@ pub fn export_alertmanager_config(
     };
     let with_values = args.inline_secrets || args.secrets_dir.is_some();
     let channels: Vec<(String, Channel<SecretValue>)> = if with_values {
-        if remote(ctx)? {
+        if ctx.place.is_remote()? {
             return Err(Error::Usage(
                 "--inline-secrets and --secrets-dir read secrets from this machine's store only; \
                  secrets never leave an agent over its API (run the export on the agent's host)"
@@ -329,7 +306,7 @@ fn local_channels_with_values(
     ctx: &Ctx,
     args: &ExportAlertmanagerConfigArgs,
 ) -> Result<Vec<(String, Channel<SecretValue>)>> {
-    let local = ctx.local()?;
+    let local = ctx.place.local()?;
     let state = local.state()?;
     let dir: Option<PathBuf> = match &args.secrets_dir {
         Some(d) => {

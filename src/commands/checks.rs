@@ -4,13 +4,13 @@
 use std::time::{Duration, Instant};
 
 use super::{Ctx, ok, silent};
-use crate::api::{Call, CheckChange, CheckList, CheckRun, CreateCheck};
 use crate::cli::health::{CreateCheckArgs, StatusArgs};
 use crate::error::{Error, ExitStatus, Result};
 use crate::health::Status;
 use crate::health::node::{HealthReport, Thresholds};
 use crate::model::check::{Check, CheckType, Probe};
 use crate::render::{Report, Style};
+use crate::target::call::{Call, CheckChange, CheckList, CheckRun, CreateCheck};
 
 /// How often `--watch` and `--wait-healthy` ask again.
 const POLL: Duration = Duration::from_secs(2);
@@ -34,11 +34,11 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
     if !args.watch && !args.wait_healthy {
         return ctx.run::<HealthReport>(call, judge_health, silent);
     }
-    let target = ctx.target()?;
+    let target = ctx.place.target(&ctx.msg)?;
     if args.watch {
         let tty = ctx.term.stdout_tty;
         loop {
-            let fetched = ctx.fetch::<HealthReport>(&target, &call)?;
+            let fetched = ctx.place.fetch::<HealthReport>(&target, &call)?;
             if tty {
                 // Home and clear: redraw in place.
                 crate::render::write_stdout(b"\x1b[H\x1b[2J")?;
@@ -50,7 +50,7 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
     let deadline = Instant::now() + args.timeout.as_std();
     loop {
         // A target that cannot be reached yet (an agent still starting) is polled again.
-        let fetched = ctx.fetch::<HealthReport>(&target, &call);
+        let fetched = ctx.place.fetch::<HealthReport>(&target, &call);
         let done = Instant::now() >= deadline;
         match fetched {
             Ok(f) => {

@@ -5,15 +5,15 @@ use std::io::Read;
 use super::observability::kv_table;
 use super::secret_input::SecretSource;
 use super::{Ctx, ok, silent};
-use crate::api::{Call, ChannelChange, ChannelList, CreateRules, RuleChanges, RuleList};
 use crate::cli::health::{ConfigureAlertChannelArgs, CreateAlertRuleArgs, HealthCommand};
-use crate::core::{Change, ChannelView};
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, WireSecret,
     channel::check_secret, rule_file,
 };
 use crate::render::{Report, Style};
+use crate::target::call::{Call, ChannelChange, ChannelList, CreateRules, RuleChanges, RuleList};
+use crate::target::local::{Change, ChannelView};
 
 pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
     match cmd {

@@ -5,7 +5,6 @@
 pub mod agent;
 pub mod alerting;
 pub mod checks;
-pub mod embedded;
 pub mod health;
 pub mod observability;
 pub mod profile;
@@ -13,20 +12,17 @@ pub mod secret_input;
 pub mod telemetry;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{self, Call, Service};
-use crate::client::{AgentClient, InventoryStore, fanout};
-use crate::core::Local;
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages::Messages;
 use crate::render::{Printer, Report, Style, Terminal};
-use crate::store::{BackendChoice, SecretStore, StateStore};
+use crate::target::call::Call;
+use crate::target::{Fetched, Outcome, Place};
 
-/// What every command gets: where state lives, how to print, and which agents to ask.
+/// What every command gets: how to print, what the terminal is, and where to run.
 #[derive(Clone)]
 pub struct Ctx {
     /// Reports to stdout.
@@ -35,73 +31,14 @@ pub struct Ctx {
     pub msg: Messages,
     /// What the terminal is, asked once at the top.
     pub term: Terminal,
-    pub data_dir: PathBuf,
-    /// `--agent` names (empty: none given).
-    pub agents: Vec<String>,
-    pub all_agents: bool,
-    pub timeout: Duration,
-}
-
-/// Where a command runs.
-pub enum Target {
-    /// In this process, on the data directory.
-    Embedded(Box<Service>),
-    /// One agent, reported like embedded mode (a single `--agent`, the default agent, or the
-    /// daemon running on this data directory).
-    One(AgentClient),
-    /// Several agents (`--all-agents` or more than one `--agent`): one section per agent.
-    Many(Vec<AgentClient>),
+    /// The data directory and the agents to ask.
+    pub place: Place,
 }
 
 impl Ctx {
     /// Whether progress may be drawn on stderr: a terminal, and no `-q`.
     pub fn progress(&self) -> bool {
         self.term.stderr_tty && !self.msg.quiet()
-    }
-
-    pub fn local(&self) -> Result<Local> {
-        Ok(Local::new(StateStore::new(&self.data_dir), self.secrets()?))
-    }
-
-    pub fn secrets(&self) -> Result<SecretStore> {
-        Ok(SecretStore::new(&self.data_dir, BackendChoice::from_env()?))
-    }
-
-    /// Resolve `--agent`, `--all-agents`, the default agent, and a daemon on this data dir.
-    pub fn target(&self) -> Result<Target> {
-        let inventory = InventoryStore::new(&self.data_dir).load()?;
-        let names: Vec<String> = if self.all_agents {
-            if inventory.agents.is_empty() {
-                return Err(Error::Usage(
-                    "--all-agents: the inventory is empty (add agents with `hivemind agent add`)"
-                        .into(),
-                ));
-            }
-            inventory.agents.keys().cloned().collect()
-        } else if !self.agents.is_empty() {
-            self.agents.clone()
-        } else if let Some(default) = &inventory.default {
-            vec![default.clone()]
-        } else if let Some(client) = embedded::running_daemon(self)? {
-            self.msg.debug(&format!(
-                "using the daemon running on {} at {}",
-                self.data_dir.display(),
-                client.url
-            ));
-            return Ok(Target::One(client));
-        } else {
-            return Ok(Target::Embedded(Box::new(embedded::service(self)?)));
-        };
-        let clients = agent::clients(self, &inventory, &names)?;
-        if self.all_agents || clients.len() > 1 {
-            Ok(Target::Many(clients))
-        } else {
-            clients
-                .into_iter()
-                .next()
-                .map(Target::One)
-                .ok_or_else(|| Error::Usage("no agent given".into()))
-        }
     }
 
     /// Run `call` where the command should run and print the report.
@@ -118,60 +55,9 @@ impl Ctx {
     where
         T: Report + DeserializeOwned,
     {
-        let target = self.target()?;
-        let fetched = self.fetch::<T>(&target, &call)?;
+        let target = self.place.target(&self.msg)?;
+        let fetched = self.place.fetch::<T>(&target, &call)?;
         self.present(&fetched, &judge, &announce)
-    }
-
-    /// Ask the target; a single target's failure is an error, many targets' are rows.
-    pub fn fetch<T: DeserializeOwned>(&self, target: &Target, call: &Call) -> Result<Fetched<T>> {
-        let one = |value: serde_json::Value| -> Result<T> {
-            serde_json::from_value(value)
-                .map_err(|e| Error::Remote(format!("unexpected answer: {e}")))
-        };
-        match target {
-            Target::Embedded(svc) => Ok(Fetched::One {
-                report: one(api::execute(svc, call.clone())?)?,
-                prefix: String::new(),
-            }),
-            Target::One(client) => {
-                let mut results =
-                    fanout::call_all(std::slice::from_ref(client), call, self.timeout, false)?;
-                let result = results
-                    .pop()
-                    .map(|r| r.result)
-                    .unwrap_or_else(|| Err(Error::Other("no answer".into())));
-                let report = one(result.map_err(|e| e.context(format!("agent {}", client.name)))?)?;
-                Ok(Fetched::One {
-                    report,
-                    prefix: format!("agent {}: ", client.name),
-                })
-            }
-            Target::Many(clients) => {
-                let results = fanout::call_all(clients, call, self.timeout, self.progress())?;
-                Ok(Fetched::Many(
-                    results
-                        .into_iter()
-                        .map(|r| match r.result.and_then(one) {
-                            Ok(report) => Outcome {
-                                agent: r.agent,
-                                url: r.url,
-                                ok: true,
-                                result: Some(report),
-                                error: None,
-                            },
-                            Err(e) => Outcome {
-                                agent: r.agent,
-                                url: r.url,
-                                ok: false,
-                                result: None,
-                                error: Some(e.to_string()),
-                            },
-                        })
-                        .collect(),
-                ))
-            }
-        }
     }
 
     /// Print what was fetched (status lines to stderr, the report to stdout) and return the
@@ -204,38 +90,6 @@ impl Ctx {
     }
 }
 
-/// Answers from one target or many.
-pub enum Fetched<T> {
-    One { report: T, prefix: String },
-    Many(Vec<Outcome<T>>),
-}
-
-impl<T> Fetched<T> {
-    /// The exit status: 4 when some agents failed, 2 when all did, else the worst judged.
-    pub fn verdict(&self, judge: &impl Fn(&T) -> ExitStatus) -> ExitStatus {
-        match self {
-            Fetched::One { report, .. } => judge(report),
-            Fetched::Many(outcomes) => {
-                let failed = outcomes.iter().filter(|o| !o.ok).count();
-                let worst = outcomes
-                    .iter()
-                    .filter_map(|o| o.result.as_ref())
-                    .map(judge)
-                    .fold(ExitStatus::Success, worse);
-                match failed {
-                    0 => worst,
-                    n if n == outcomes.len() => ExitStatus::Failure,
-                    _ => ExitStatus::Partial,
-                }
-            }
-        }
-    }
-}
-
-fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
-    if b.code() > a.code() { b } else { a }
-}
-
 /// Always success: for reports that carry no verdict.
 pub fn ok<T>(_: &T) -> ExitStatus {
     ExitStatus::Success
@@ -244,18 +98,6 @@ pub fn ok<T>(_: &T) -> ExitStatus {
 /// No status lines.
 pub fn silent<T>(_: &T) -> Vec<String> {
     Vec::new()
-}
-
-/// One agent's part of a fan-out report.
-#[derive(Debug, Serialize)]
-pub struct Outcome<T> {
-    pub agent: String,
-    pub url: String,
-    pub ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }
 
 /// A fan-out report: `{"agents": [{agent, url, ok, result | error}]}`.

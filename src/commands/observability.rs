@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Ctx, ok, silent};
-use crate::api::{Call, ConfigReport, MetricsReport};
 use crate::cli::observability::{ConfigureMetricsArgs, MetricsArgs, ObservabilityCommand};
 use crate::error::{ExitStatus, Result};
 use crate::model::MetricsPatch;
 use crate::render::{Report, Style};
+use crate::target::call::{Call, ConfigReport, MetricsReport};
 
 pub fn run(ctx: &Ctx, cmd: ObservabilityCommand) -> Result<ExitStatus> {
     match cmd {

@@ -10,15 +10,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{Ctx, Many, Outcome, Target};
-use crate::api::{self, FileCall};
+use super::{Ctx, Many};
 use crate::cli::profile::{FileArgs, ProfileCommand, ProfileFormat, TargetArgs};
-use crate::client::fanout;
 use crate::error::{Error, ExitStatus, Result};
 use crate::profile::pprof::{self, TopEntry};
 use crate::profile::{Cancel, Kind, ProfileRequest};
 use crate::render::{Report, Style};
 use crate::store::fs::TempFile;
+use crate::target::call::FileCall;
+use crate::target::fanout;
+use crate::target::{Outcome, Target, service};
 
 /// Rows in the summary table.
 const TOP: usize = 10;
@@ -415,11 +416,9 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
     let settings = Settings::resolve(cmd)?;
     let duration = settings.request.duration();
     // Agents need the whole window plus the usual timeout to answer.
-    let wide = Ctx {
-        timeout: ctx.timeout + duration + SLACK,
-        ..ctx.clone()
-    };
-    let target = wide.target()?;
+    let mut wide = ctx.clone();
+    wide.place.timeout += duration + SLACK;
+    let target = wide.place.target(&ctx.msg)?;
     let mut sinks: Vec<Sink> = Vec::new();
     match &target {
         Target::Many(clients) => {
@@ -455,11 +454,11 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
     let (tx, rx) = mpsc::channel::<Taken>();
     let call = FileCall::Profile(settings.request.clone());
     let worker_cancel = cancel.clone();
-    let deadline = wide.timeout;
+    let deadline = wide.place.timeout;
     match target {
         Target::Embedded(svc) => {
             std::thread::spawn(move || {
-                let r = api::execute_file(&svc, call, &worker_cancel).map(|a| a.bytes);
+                let r = service::execute_file(&svc, call, &worker_cancel).map(|a| a.bytes);
                 let _ = tx.send(vec![(None, r)]);
             });
         }
@@ -508,7 +507,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
 }
 
 fn spawn_remote(
-    clients: Vec<crate::client::AgentClient>,
+    clients: Vec<crate::target::remote::AgentClient>,
     call: FileCall,
     deadline: Duration,
     tx: mpsc::Sender<Taken>,

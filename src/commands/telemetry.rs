@@ -5,20 +5,21 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::secret_input::SecretSource;
-use super::{Ctx, Fetched, Target, ok, silent};
-use crate::api::{
-    Call, LoggingReport, StatusPageLink, TraceDetail, TraceList, TraceQuery, TracingReport,
-};
+use super::{Ctx, ok, silent};
 use crate::cli::observability::{
     ConfigureLoggingArgs, ConfigureTracingArgs, DiagnoseArgs, ImportDashboardsArgs, LogsArgs,
     OpenDashboardArgs, TracesArgs,
 };
 use crate::dashboards::grafana::{ImportReport, Imported};
-use crate::diagnose::{DiagnoseReport, DiagnoseRequest, Outcome};
 use crate::error::{Error, ExitStatus, Result};
+use crate::model::diagnose::{DiagnoseReport, DiagnoseRequest, Outcome};
 use crate::model::telemetry::{header_name, header_value};
 use crate::model::{LoggingPatch, Secret, TracingPatch, WireSecret};
 use crate::render::{Report, Style};
+use crate::target::call::{
+    Call, LoggingReport, StatusPageLink, TraceDetail, TraceList, TraceQuery, TracingReport,
+};
+use crate::target::{Fetched, Target};
 use crate::telemetry::{LogPage, LogQuery, LogRecord};
 
 use super::observability::kv_table;
@@ -312,14 +313,16 @@ pub fn logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
     if !args.follow {
         return ctx.run::<LogPage>(Call::Logs(query), ok, silent);
     }
-    let target = ctx.target()?;
+    let target = ctx.place.target(&ctx.msg)?;
     if matches!(target, Target::Many(_)) {
         return Err(Error::Usage(
             "--follow reads one agent's log: pick one with --agent NAME".into(),
         ));
     }
     loop {
-        let fetched = ctx.fetch::<LogPage>(&target, &Call::Logs(query.clone()))?;
+        let fetched = ctx
+            .place
+            .fetch::<LogPage>(&target, &Call::Logs(query.clone()))?;
         let Fetched::One { report, .. } = fetched else {
             return Ok(ExitStatus::Failure);
         };
@@ -362,7 +365,7 @@ impl Report for ImportReport {
 const DEFAULT_GRAFANA: &str = "http://127.0.0.1:3000";
 
 pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitStatus> {
-    if !ctx.agents.is_empty() || ctx.all_agents {
+    if !ctx.place.agents.is_empty() || ctx.place.all_agents {
         return Err(Error::Usage(
             "import-dashboards talks to Grafana from this machine; --agent and --all-agents do not apply"
                 .into(),
@@ -402,7 +405,7 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
         })?;
         return Ok(ExitStatus::Success);
     }
-    let local = ctx.local()?;
+    let local = ctx.place.local()?;
     let state = local.state()?;
     let url = match (&args.url, &state.grafana.url) {
         (Some(u), _) => u.trim_end_matches('/').to_string(),
@@ -519,23 +522,24 @@ fn reachable_link(target: &Target, link: &str) -> String {
 }
 
 pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> {
-    let grafana = if args.status_page || !ctx.agents.is_empty() || ctx.all_agents {
+    let grafana = if args.status_page || !ctx.place.agents.is_empty() || ctx.place.all_agents {
         None
     } else {
-        ctx.local()?.state()?.grafana.url
+        ctx.place.local()?.state()?.grafana.url
     };
     let (url, kind) = match grafana {
         Some(g) => (format!("{g}/d/hivemind-overview"), "grafana"),
         None => {
-            let target = ctx.target()?;
+            let target = ctx.place.target(&ctx.msg)?;
             if matches!(target, Target::Many(_)) {
                 return Err(Error::Usage(
                     "open-dashboard opens one agent's status page: pick one with --agent NAME"
                         .into(),
                 ));
             }
-            let Fetched::One { report, .. } =
-                ctx.fetch::<StatusPageLink>(&target, &Call::StatusPageLink)?
+            let Fetched::One { report, .. } = ctx
+                .place
+                .fetch::<StatusPageLink>(&target, &Call::StatusPageLink)?
             else {
                 return Ok(ExitStatus::Failure);
             };

@@ -1,5 +1,5 @@
 //! The API listener: bearer-token auth (constant-time), per-client rate limit, request size
-//! limit, typed JSON errors, and dispatch into [`crate::api::execute`].
+//! limit, typed JSON errors, and dispatch into [`crate::target::service::execute`].
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,11 +12,12 @@ use axum::extract::State;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::{Call, FileCall, Method, Service, execute, execute_file};
 use crate::error::Error;
 use crate::messages::Messages;
 use crate::model::Secret;
 use crate::store::daemon_files::constant_time_eq;
+use crate::target::call::{Call, FileCall, Method};
+use crate::target::service::{Service, execute, execute_file};
 
 /// Request bodies above this are refused with 413.
 pub const MAX_BODY: usize = 1024 * 1024;

@@ -18,7 +18,6 @@ use tokio::sync::watch;
 
 use crate::alerting::group::Origin;
 use crate::alerting::{Engine, EngineOptions};
-use crate::api::Service;
 use crate::cli::daemon::{DaemonArgs, DaemonCommand, TokenArgs};
 use crate::commands::Ctx;
 use crate::error::{Error, ExitStatus, Result};
@@ -26,6 +25,7 @@ use crate::metrics::CollectorConfig;
 use crate::net::retry::RetryPolicy;
 use crate::render::{Report, Style};
 use crate::store::daemon_files as files;
+use crate::target::service::Service;
 
 pub fn main(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
     match args.command {
@@ -48,18 +48,18 @@ impl Report for TokenReport {
 }
 
 fn token(ctx: &Ctx, args: &TokenArgs) -> Result<ExitStatus> {
-    crate::store::fs::ensure_private_dir(&ctx.data_dir)?;
+    crate::store::fs::ensure_private_dir(&ctx.place.data_dir)?;
     let token = if args.rotate {
-        let t = files::rotate_token(&ctx.data_dir)?;
+        let t = files::rotate_token(&ctx.place.data_dir)?;
         ctx.msg
             .status("token replaced; restart the daemon and update the agents' inventories");
         t
     } else {
-        files::load_or_create_token(&ctx.data_dir)?
+        files::load_or_create_token(&ctx.place.data_dir)?
     };
     ctx.out.emit(&TokenReport {
         token: token.expose().to_string(),
-        path: ctx.data_dir.join(files::TOKEN).display().to_string(),
+        path: ctx.place.data_dir.join(files::TOKEN).display().to_string(),
     })?;
     Ok(ExitStatus::Success)
 }
@@ -76,9 +76,9 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             args.listen
         )));
     }
-    let _lock = files::lock(&ctx.data_dir)?;
-    let token = files::load_or_create_token(&ctx.data_dir)?;
-    let local = ctx.local()?;
+    let _lock = files::lock(&ctx.place.data_dir)?;
+    let token = files::load_or_create_token(&ctx.place.data_dir)?;
+    let local = ctx.place.local()?;
     // Fail before binding anything if the state is unreadable.
     let state = local.state()?;
     let hostname = sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into());
@@ -141,8 +141,9 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         shared.apply(&state.metrics)?;
 
         let engine = Arc::new(Engine::new(
-            ctx.local()?,
-            ctx.data_dir.clone(),
+            local.store.clone(),
+            ctx.place.secrets()?,
+            ctx.place.data_dir.clone(),
             handle,
             EngineOptions {
                 allow_private: args.allow_private_destinations,
@@ -187,7 +188,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
 
         let svc = Arc::new(Service {
             local,
-            data_dir: ctx.data_dir.clone(),
+            data_dir: ctx.place.data_dir.clone(),
             msg: msg.clone(),
             runtime: Box::new(runtime::DaemonRuntime {
                 shared: Arc::clone(&shared),
@@ -202,7 +203,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             Arc::clone(&shared),
         )));
         // The lock is ours, so a socket file left here is a dead daemon's.
-        let socket_path = ctx.data_dir.join(files::SOCKET);
+        let socket_path = ctx.place.data_dir.join(files::SOCKET);
         let _ = std::fs::remove_file(&socket_path);
         let unix = tokio::net::UnixListener::bind(&socket_path)
             .map_err(|e| Error::io(format!("binding {}", socket_path.display()), e))?;
@@ -218,7 +219,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             stop_rx.clone(),
         ));
         files::write_info(
-            &ctx.data_dir,
+            &ctx.place.data_dir,
             &files::DaemonInfo {
                 pid: std::process::id(),
                 url: url.clone(),
@@ -229,7 +230,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         msg.status(&format!(
             "hivemind {} agent listening on {url} (data directory {})",
             env!("CARGO_PKG_VERSION"),
-            ctx.data_dir.display()
+            ctx.place.data_dir.display()
         ));
         if args.allow_private_destinations {
             msg.warn("alert notifications may go to private and loopback addresses (--allow-private-destinations)");
@@ -257,7 +258,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let _ = evaluator.await;
         // Queued notifications get a moment to go out; retries still waiting are abandoned.
         engine.shutdown(Duration::from_secs(5)).await;
-        files::remove_info(&ctx.data_dir);
+        files::remove_info(&ctx.place.data_dir);
         let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
         msg.status("stopped");
         Ok(ExitStatus::Success)

@@ -10,16 +10,17 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::metrics_http;
+use crate::alerting::Engine;
 use crate::alerting::notify::TestResult;
-use crate::alerting::{Alert, AlertList, AlertQuery, Engine};
-use crate::api::Runtime;
-use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::health::probe::ProbeResult;
 use crate::health::runner::{CheckStatus, Runner, Tracker};
 use crate::messages::Messages;
 use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
+use crate::model::alert::{Alert, AlertList, AlertQuery};
 use crate::model::{Check, MetricsConfig};
+use crate::target::local::Local;
+use crate::target::service::Runtime;
 use crate::telemetry::Telemetry;
 
 /// A source of metric families exposed next to the collection (alerting's, for example).
@@ -302,9 +303,9 @@ impl Runtime for DaemonRuntime {
         Some(self.shared.handle.clone())
     }
 
-    fn status_page_link(&self) -> Result<crate::api::StatusPageLink> {
+    fn status_page_link(&self) -> Result<crate::target::call::StatusPageLink> {
         let code = self.shared.page_sessions.new_code()?;
-        Ok(crate::api::StatusPageLink {
+        Ok(crate::target::call::StatusPageLink {
             url: format!("{}/ui/login?code={code}", self.shared.api_url),
             expires_in_seconds: super::status_page::CODE_TTL.as_secs(),
         })

@@ -3,6 +3,7 @@
 pub mod cgroup;
 mod container;
 pub mod expose;
+pub mod lint;
 mod names;
 mod node;
 pub use node::PSEUDO_FS;

@@ -1,8 +1,10 @@
 //! Domain types shared by the CLI, the state store and the agent, with their validation.
 
+pub mod alert;
 pub mod channel;
 pub mod check;
 pub mod config;
+pub mod diagnose;
 pub mod duration;
 pub mod rule;
 pub mod rule_file;

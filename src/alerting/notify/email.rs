@@ -10,10 +10,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::alerting::AlertState;
 use crate::alerting::group::Notification;
 use crate::alerting::notify::http::redact;
 use crate::model::Secret;
+use crate::model::alert::AlertState;
 use crate::net::retry::SendError;
 
 /// Alerts detailed in one message; the rest are counted.

@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::alerting::group::Notification;
-use crate::alerting::{Alert, AlertState, fmt_value};
 use crate::model::Severity;
+use crate::model::alert::{Alert, AlertState, fmt_value};
 
 /// Where events go unless the channel names another endpoint (PagerDuty's EU service region
 /// uses `https://events.eu.pagerduty.com/v2/enqueue`).

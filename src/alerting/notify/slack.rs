@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::alerting::group::{GroupStatus, Notification};
-use crate::alerting::{AlertState, fmt_value};
 use crate::model::Severity;
+use crate::model::alert::{AlertState, fmt_value};
 
 /// Alerts listed in one message; the rest are counted (Slack truncates long messages).
 const MAX_LISTED: usize = 20;

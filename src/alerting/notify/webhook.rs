@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::alerting::group::Notification;
-use crate::alerting::{Alert, AlertState};
+use crate::model::alert::{Alert, AlertState};
 
 /// What Alertmanager puts in `endsAt` for an alert that has not ended.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::api::Call;
-use crate::client::AgentClient;
 use crate::error::{Error, Result};
+use crate::target::call::Call;
+use crate::target::remote::AgentClient;
 
 /// How many agents are asked at the same time.
 pub const CONCURRENCY: usize = 32;

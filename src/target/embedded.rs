@@ -1,30 +1,32 @@
 //! Embedded mode: the agent's core in this process, and finding a daemon that already runs on
 //! the data directory (then commands go through it instead of writing behind its back).
 
+use std::path::Path;
 use std::time::Duration;
 
-use super::Ctx;
+use super::local::Local;
+use super::remote::AgentClient;
+use super::service::{Runtime, Service};
 use crate::alerting::engine::{evaluate_once, test_channel_once};
 use crate::alerting::group::Origin;
 use crate::alerting::notify::TestResult;
-use crate::alerting::{Alert, AlertList, AlertQuery, AlertState};
-use crate::api::{Runtime, Service};
-use crate::client::AgentClient;
-use crate::core::Local;
 use crate::error::{Error, Result};
 use crate::health::probe::{self, ProbeResult};
 use crate::health::runner::{self, CheckStatus};
+use crate::messages::Messages;
 use crate::metrics::{Collector, CollectorConfig, Family, Snapshot};
+use crate::model::alert::{Alert, AlertList, AlertQuery, AlertState};
 use crate::model::{Check, MetricsConfig};
+use crate::store::daemon_files;
 
 /// The core over the data directory, with metrics collected on demand.
-pub fn service(ctx: &Ctx) -> Result<Service> {
-    Ok(Service {
-        local: ctx.local()?,
-        data_dir: ctx.data_dir.clone(),
-        msg: ctx.msg.clone(),
+pub fn service(local: Local, data_dir: &Path, msg: &Messages) -> Service {
+    Service {
+        local,
+        data_dir: data_dir.to_path_buf(),
+        msg: msg.clone(),
         runtime: Box::new(EmbeddedRuntime),
-    })
+    }
 }
 
 struct EmbeddedRuntime;
@@ -125,7 +127,7 @@ impl Runtime for EmbeddedRuntime {
             node: sysinfo::System::host_name().unwrap_or_default(),
             external_url: String::new(),
         };
-        test_channel_once(local, name, origin)
+        test_channel_once(&local.store, &local.secrets, name, origin)
     }
 
     /// The user already has this machine's network: refusing would protect nothing.
@@ -141,20 +143,15 @@ fn block_on() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// A client of the daemon holding this data directory's lock, if one runs.
-pub fn running_daemon(ctx: &Ctx) -> Result<Option<AgentClient>> {
-    let Some(info) = crate::store::daemon_files::running(&ctx.data_dir)? else {
+pub fn running_daemon(data_dir: &Path, timeout: Duration) -> Result<Option<AgentClient>> {
+    let Some(info) = daemon_files::running(data_dir)? else {
         return Ok(None);
     };
-    let token = crate::store::daemon_files::read_token(&ctx.data_dir)?;
+    let token = daemon_files::read_token(data_dir)?;
     match &info.socket {
-        Some(socket) => AgentClient::local(socket, token, ctx.timeout).map(Some),
-        None => AgentClient::new(
-            "local",
-            &info.url,
-            token,
-            info.ca_cert.as_deref(),
-            ctx.timeout,
-        )
-        .map(Some),
+        Some(socket) => AgentClient::local(socket, token, timeout).map(Some),
+        None => {
+            AgentClient::new("local", &info.url, token, info.ca_cert.as_deref(), timeout).map(Some)
+        }
     }
 }

@@ -32,6 +32,19 @@ pub struct Inventory {
     pub agents: BTreeMap<String, AgentEntry>,
 }
 
+impl Inventory {
+    /// The error for a name the inventory does not hold, naming the ones it does.
+    pub fn unknown(&self, name: &str) -> Error {
+        let known: Vec<&str> = self.agents.keys().map(String::as_str).collect();
+        let hint = if known.is_empty() {
+            "the inventory is empty".to_string()
+        } else {
+            format!("known: {}", known.join(", "))
+        };
+        Error::NotFound(format!("no agent named '{name}' ({hint})"))
+    }
+}
+
 /// The inventory file and its lock.
 pub struct InventoryStore {
     dir: PathBuf,

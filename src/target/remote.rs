@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::api::{Call, FileCall, Method, PPROF_CONTENT_TYPE};
 use crate::error::{Error, Result};
 use crate::model::Secret;
+use crate::target::call::{Call, FileCall, Method, PPROF_CONTENT_TYPE};
 
 /// The error body every agent endpoint answers with.
 #[derive(Debug, Deserialize)]
