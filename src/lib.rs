@@ -10,6 +10,7 @@
 pub mod alerting;
 pub mod cli;
 pub mod commands;
+pub mod containers;
 pub mod daemon;
 pub mod dashboards;
 pub mod diagnose;

@@ -3,12 +3,11 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::cgroup::{self, ContainerId, Hierarchy, Runtime};
 use super::node::NetDev;
 use super::{
-    Baseline, CollectorConfig, Errors, Family, Kind, MIN_RATE_WINDOW, label, names, percent,
-    process,
+    Baseline, CollectorConfig, Errors, Family, Kind, MIN_RATE_WINDOW, label, percent, process,
 };
+use crate::containers::cgroup::{self, ContainerId, Hierarchy, Runtime};
 
 /// Without container runtimes, this many of the busiest processes stand in for containers.
 pub(super) const MAX_PROCESSES: usize = 20;
@@ -58,7 +57,7 @@ pub(super) struct Inventory {
 /// Containers from the cgroup tree, or the busiest processes where there are none.
 pub(super) fn inventory(
     config: &CollectorConfig,
-    names: &mut names::Names,
+    names: &mut crate::containers::names::Names,
     dropped_total: &mut u64,
     errors: &mut Errors,
 ) -> Inventory {

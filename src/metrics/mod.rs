@@ -1,10 +1,9 @@
 //! Node, container and self metrics from /proc, cgroups and sysinfo, exposed as Prometheus text.
 
-pub mod cgroup;
 mod container;
 pub mod expose;
 pub mod lint;
-mod names;
+
 mod node;
 pub use node::PSEUDO_FS;
 mod process;
@@ -251,7 +250,7 @@ pub struct Collector {
     prev_containers: HashMap<String, Baseline<f64>>,
     errors_total: BTreeMap<&'static str, u64>,
     dropped_total: u64,
-    names: names::Names,
+    names: crate::containers::names::Names,
 }
 
 /// Rates over windows shorter than this repeat the previous rate and keep the old baseline:
@@ -310,14 +309,14 @@ impl Collector {
             prev_containers: HashMap::new(),
             errors_total: SOURCES.iter().map(|s| (*s, 0)).collect(),
             dropped_total: 0,
-            names: names::Names::default(),
+            names: crate::containers::names::Names::default(),
         }
     }
 
     #[cfg(test)]
-    fn with_names(config: CollectorConfig, roots: names::Roots) -> Collector {
+    fn with_names(config: CollectorConfig, roots: crate::containers::names::Roots) -> Collector {
         Collector {
-            names: names::Names::with_roots(roots),
+            names: crate::containers::names::Names::with_roots(roots),
             ..Collector::new(config)
         }
     }
@@ -431,8 +430,8 @@ pub fn encode_text(snapshot: &Snapshot, extra: &[Family]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::cgroup::Hierarchy;
-    use crate::metrics::cgroup::tests::{ID_A, ID_B, ID_C, v1_tree, v2_tree, write};
+    use crate::containers::cgroup::tests::{ID_A, ID_B, ID_C, v1_tree, v2_tree, write};
+    use crate::containers::cgroup::{self, Hierarchy};
     use crate::metrics::container::MAX_PROCESSES;
     use std::collections::HashSet;
     use std::io::{BufRead, Write as _};
@@ -516,7 +515,7 @@ mod tests {
             proc_root: dir.join("proc"),
             max_containers,
         };
-        let roots = names::Roots {
+        let roots = crate::containers::names::Roots {
             docker: dir.join("docker"),
             storage: dir.join("storage"),
             containerd_tasks: dir.join("tasks"),

@@ -3,8 +3,8 @@
 use std::io;
 use std::path::Path;
 
-use super::cgroup::{is_gone, read_opt};
 use super::node::{NetDev, USER_HZ, parse_net_dev};
+use crate::containers::cgroup::{is_gone, read_opt};
 
 /// `PF_KTHREAD` in the `flags` field of /proc/<pid>/stat.
 const PF_KTHREAD: u64 = 0x0020_0000;

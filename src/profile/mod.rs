@@ -253,7 +253,7 @@ fn resolve(target: &Target, cgroup_root: &Path) -> Result<Vec<Process>> {
             Ok(out)
         }
         Target::Container(query) => {
-            let (cgroup, pids) = crate::metrics::cgroup::pids_of(cgroup_root, query)?;
+            let (cgroup, pids) = crate::containers::cgroup::pids_of(cgroup_root, query)?;
             // Processes may exit between listing and reading their name.
             let procs: Vec<Process> = pids.into_iter().filter_map(|p| process(p).ok()).collect();
             if procs.is_empty() {

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use super::cgroup::{ContainerId, Runtime};
+use crate::containers::cgroup::{ContainerId, Runtime};
 
 /// Where the runtimes keep their state.
 #[derive(Debug, Clone)]
@@ -192,7 +192,7 @@ fn storage_names(source: &Path) -> HashMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::cgroup::tests::{ID_A, ID_B, ID_C, write};
+    use crate::containers::cgroup::tests::{ID_A, ID_B, ID_C, write};
 
     fn id(runtime: Runtime, id: &str) -> ContainerId {
         ContainerId {
