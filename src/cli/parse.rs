@@ -185,23 +185,23 @@ pub fn pid(s: &str) -> Result<u32, String> {
     let allowed = || {
         format!(
             "expected a process id from 1 to {}",
-            crate::profile::PID_MAX
+            crate::model::profile::PID_MAX
         )
     };
     let pid: u32 = s.parse().map_err(|_| allowed())?;
-    crate::profile::check_pid(pid).map_err(|_| allowed())?;
+    crate::model::profile::check_pid(pid).map_err(|_| allowed())?;
     Ok(pid)
 }
 
 /// A container id, id prefix, name or systemd unit.
 pub fn container(s: &str) -> Result<String, String> {
-    with_value(crate::profile::check_container(s)).map(|()| s.to_string())
+    with_value(crate::model::profile::check_container(s)).map(|()| s.to_string())
 }
 
 /// A profile's length: 1s to 10m, in Prometheus syntax (`5M` is refused, as everywhere).
 pub fn profile_duration(s: &str) -> Result<PromDuration, String> {
     let d = PromDuration::parse(s)?;
-    with_value(crate::profile::check_duration(d.as_std()))?;
+    with_value(crate::model::profile::check_duration(d.as_std()))?;
     Ok(d)
 }
 
@@ -210,11 +210,11 @@ pub fn frequency(s: &str) -> Result<u32, String> {
     let allowed = || {
         format!(
             "expected samples per second from 1 to {}",
-            crate::profile::MAX_FREQUENCY
+            crate::model::profile::MAX_FREQUENCY
         )
     };
     let f: u32 = s.parse().map_err(|_| allowed())?;
-    crate::profile::check_frequency(f).map_err(|_| allowed())?;
+    crate::model::profile::check_frequency(f).map_err(|_| allowed())?;
     Ok(f)
 }
 

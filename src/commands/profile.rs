@@ -13,8 +13,9 @@ use serde::Serialize;
 use super::{Ctx, Many};
 use crate::cli::profile::{FileArgs, ProfileCommand, ProfileFormat, TargetArgs};
 use crate::error::{Error, ExitStatus, Result};
+use crate::model::profile::{Kind, ProfileRequest};
+use crate::profile::Cancel;
 use crate::profile::pprof::{self, TopEntry};
-use crate::profile::{Cancel, Kind, ProfileRequest};
 use crate::render::{Report, Style};
 use crate::store::fs::TempFile;
 use crate::target::call::FileCall;
@@ -122,8 +123,8 @@ impl Settings {
     }
 }
 
-fn target_of(t: TargetArgs, url: Option<String>) -> Result<crate::profile::Target> {
-    use crate::profile::Target as T;
+fn target_of(t: TargetArgs, url: Option<String>) -> Result<crate::model::profile::Target> {
+    use crate::model::profile::Target as T;
     Ok(match (t.pids.is_empty(), t.container, t.daemon, url) {
         (false, None, false, None) => T::Pids(t.pids),
         (true, Some(c), false, None) => T::Container(c),
