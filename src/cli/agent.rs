@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{OutputArgs, parse};
+use super::parse;
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
@@ -43,23 +43,16 @@ pub struct AddArgs {
     /// PEM file of the CA that signed the agent's certificate (for self-signed agents)
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct ListAgentsArgs {
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub struct ListAgentsArgs {}
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// Name of the agent
     #[arg(value_parser = parse::object_name)]
     pub name: String,
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -70,8 +63,6 @@ pub struct UseArgs {
     /// Use no default agent: commands act on this machine again
     #[arg(long)]
     pub none: bool,
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +70,4 @@ pub struct PingArgs {
     /// Agents to ping [default: all]
     #[arg(value_parser = parse::object_name)]
     pub names: Vec<String>,
-    #[command(flatten)]
-    pub out: OutputArgs,
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{OutputArgs, parse};
+use super::parse;
 
 /// The default API address: loopback, clear of the Prometheus stack's ports.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9470";
@@ -44,11 +44,11 @@ pub struct DaemonArgs {
     pub allow_private_destinations: bool,
 
     /// Notify again after this long while an alert keeps firing
-    #[arg(long, value_parser = super::alerting::repeat_interval, default_value = "4h", value_name = "DURATION")]
+    #[arg(long, value_parser = parse::repeat_interval, default_value = "4h", value_name = "DURATION")]
     pub repeat_interval: crate::model::PromDuration,
 
     /// Notifications that may wait per alert channel; further ones are dropped and counted
-    #[arg(long, value_parser = super::alerting::queue_size, default_value = "100", value_name = "N")]
+    #[arg(long, value_parser = parse::queue_size, default_value = "100", value_name = "N")]
     pub notification_queue: usize,
 }
 
@@ -63,6 +63,4 @@ pub struct TokenArgs {
     /// Replace the token with a new one (running daemons pick it up on restart)
     #[arg(long)]
     pub rotate: bool,
-    #[command(flatten)]
-    pub out: OutputArgs,
 }

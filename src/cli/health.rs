@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{OutputArgs, parse};
+use super::parse;
+use crate::model::alert::AlertState;
 use crate::model::check::{CheckType, Header, JsonAssert, StatusSet};
 use crate::model::{ChannelType, Comparison, Matcher, PromDuration, Severity};
 
@@ -50,16 +51,16 @@ pub enum HealthCommand {
     ///
     /// Without a daemon the rules are evaluated once, now, so a rule with a `for` duration
     /// can only be pending.
-    Alerts(super::alerting::AlertsArgs),
+    Alerts(AlertsArgs),
     /// Send a clearly marked test notification through the real delivery path
     ///
     /// Exits 0 when it was delivered and 1 when it was not, with the error.
     #[command(arg_required_else_help = true)]
-    TestAlertChannel(super::alerting::TestAlertChannelArgs),
+    TestAlertChannel(TestAlertChannelArgs),
     /// Write the alert rules as a Prometheus rule file (YAML)
-    ExportRules(super::alerting::ExportRulesArgs),
+    ExportRules(ExportRulesArgs),
     /// Write the alert channels as an Alertmanager configuration (YAML)
-    ExportAlertmanagerConfig(super::alerting::ExportAlertmanagerConfigArgs),
+    ExportAlertmanagerConfig(ExportAlertmanagerConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -91,9 +92,6 @@ pub struct StatusArgs {
     /// Unhealthy above this five-minute load average per CPU
     #[arg(long, value_parser = parse::load, allow_hyphen_values = true, value_name = "LOAD", default_value = "2")]
     pub max_load: f64,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -109,9 +107,6 @@ pub struct ConfigureAutoHealingArgs {
     /// Minimum gap between restarts of one target: seconds (60) or a duration (1m)
     #[arg(long, value_parser = parse::positive_seconds_or_duration, allow_hyphen_values = true, value_name = "DURATION")]
     pub restart_interval: Option<PromDuration>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -160,25 +155,16 @@ pub struct CreateAlertRuleArgs {
     /// Replace rules that already exist instead of failing
     #[arg(long)]
     pub replace: bool,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub struct ListArgs {}
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Name of the rule to delete
     #[arg(long, value_parser = parse::rule_name, allow_hyphen_values = true)]
     pub name: String,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -186,9 +172,6 @@ pub struct DeleteChannelArgs {
     /// Name of the channel to delete
     #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
     pub name: String,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -250,9 +233,6 @@ pub struct ConfigureAlertChannelArgs {
     /// pagerduty: read the routing key from a file
     #[arg(long, value_name = "FILE", group = "routing_key_src")]
     pub routing_key_file: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -348,9 +328,6 @@ pub struct CreateCheckArgs {
     /// command: the program and its arguments, after `--`
     #[arg(last = true, value_name = "COMMAND")]
     pub trailing: Vec<String>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -358,7 +335,79 @@ pub struct CheckNameArgs {
     /// Name of the check
     #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
     pub name: String,
+}
 
-    #[command(flatten)]
-    pub out: OutputArgs,
+#[derive(Debug, Args)]
+pub struct AlertsArgs {
+    /// Show only the alert with this id (16 hex digits, as listed)
+    #[arg(value_parser = parse::alert_id, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// Only alerts in these states (repeatable or comma-separated) [default: pending,firing]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "STATE",
+        conflicts_with = "id"
+    )]
+    pub state: Vec<AlertState>,
+
+    /// Exit with 1 when any alert shown is firing (for CI gates)
+    #[arg(long)]
+    pub fail_if_firing: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestAlertChannelArgs {
+    /// Name of the channel to send a test notification to
+    #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportRulesArgs {
+    /// Write the rule file here (atomically, mode 0644) instead of to stdout; the format is
+    /// always YAML
+    #[arg(long = "output", id = super::OUTPUT_FILE, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// yaml, the only format of a rule file (`--output` names the file here)
+    #[arg(short = 'o', id = super::OUTPUT_FORMAT, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::render::Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportAlertmanagerConfigArgs {
+    /// Write the configuration here (atomically) instead of to stdout; the format is always
+    /// YAML
+    #[arg(long = "output", id = super::OUTPUT_FILE, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// yaml, the only format of an Alertmanager configuration (`--output` names the file here)
+    #[arg(short = 'o', id = super::OUTPUT_FORMAT, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::render::Format>,
+
+    /// Write each channel secret into DIR (mode 0600, as <channel>.<field>) and reference
+    /// those files [default: reference secrets/<channel>.<field> next to the configuration,
+    /// without writing them]
+    #[arg(long, value_name = "DIR", conflicts_with = "inline_secrets")]
+    pub secrets_dir: Option<PathBuf>,
+
+    /// Put secret values into the configuration itself (the file is then mode 0600);
+    /// only from this machine's state, never from an agent
+    #[arg(long)]
+    pub inline_secrets: bool,
+
+    /// Alertmanager's group_wait: how long a new group waits for more alerts
+    #[arg(long, value_parser = parse::duration, default_value = "30s", value_name = "DURATION")]
+    pub group_wait: PromDuration,
+
+    /// Alertmanager's group_interval: the wait before notifying about changes to a group
+    #[arg(long, value_parser = parse::positive_duration, default_value = "5m", value_name = "DURATION")]
+    pub group_interval: PromDuration,
+
+    /// Alertmanager's repeat_interval: the wait before repeating a notification
+    #[arg(long, value_parser = parse::positive_duration, default_value = "4h", value_name = "DURATION")]
+    pub repeat_interval: PromDuration,
 }

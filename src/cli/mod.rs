@@ -2,7 +2,7 @@
 //! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
 
 pub mod agent;
-pub mod alerting;
+
 pub mod daemon;
 pub mod health;
 pub mod observability;
@@ -43,10 +43,6 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// Output format (may also be given after the subcommand)
-    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
-    pub output: Option<Format>,
-
     #[command(subcommand)]
     pub command: Command,
 }
@@ -54,6 +50,18 @@ pub struct Cli {
 /// Options accepted anywhere on the command line.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
+    /// Output format: table for people, json or yaml for scripts
+    #[arg(
+        short = 'o',
+        long = "output",
+        id = OUTPUT_FORMAT,
+        value_enum,
+        value_name = "FORMAT",
+        global = true,
+        help_heading = "Global options"
+    )]
+    pub output: Option<Format>,
+
     /// Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]
     #[arg(
         long,
@@ -108,13 +116,14 @@ pub struct GlobalArgs {
     pub agent_timeout: crate::model::PromDuration,
 }
 
-/// `-o/--output` on a subcommand.
-#[derive(Debug, Args, Clone, Copy)]
-pub struct OutputArgs {
-    /// Output format
-    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
-    pub output: Option<Format>,
-}
+/// The clap id of the global `-o/--output FORMAT`. Commands whose seed form gives `--output
+/// FILE` (profiles, exports) declare their own `-o` with this same id and type — so clap does
+/// not propagate the global `--output` there, and a `-o` given anywhere on the line still
+/// reaches the top as the one format — and an `--output` with the id [`OUTPUT_FILE`] that
+/// names the file. (One id for two types would panic when the value is read.)
+pub const OUTPUT_FORMAT: &str = "output_format";
+/// The clap id of `--output FILE` where the seed gives it.
+pub const OUTPUT_FILE: &str = "output_file";
 
 // Parsed once per process; boxing the larger variants would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -148,6 +157,75 @@ pub struct CompletionsArgs {
 /// The clap command, for completions, man pages and tests.
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+/// Condense a clap usage error to one line. Values are quoted and escaped with
+/// [`error::quote`], so hostile input (newlines, escape sequences, megabytes) never reaches
+/// the terminal raw.
+pub fn one_line_usage_error(err: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    if matches!(
+        err.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        let arg = ctx(ContextKind::InvalidArg).unwrap_or_else(|| "argument".into());
+        let value = redact_url_credentials(&ctx(ContextKind::InvalidValue).unwrap_or_default());
+        let allowed = match (std::error::Error::source(err), ctx(ContextKind::ValidValue)) {
+            (Some(source), _) => source.to_string(),
+            (None, Some(valid)) => format!("expected one of {valid}"),
+            (None, None) if value.is_empty() => "a value is required".into(),
+            (None, None) => "not allowed here".into(),
+        };
+        return format!(
+            "invalid value {} for '{arg}': {allowed}",
+            crate::error::quote(&value)
+        );
+    }
+    let text = err.render().to_string();
+    let joined = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
+    let escaped: String = joined
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if escaped.chars().count() > 400 {
+        escaped.chars().take(400).chain("…".chars()).collect()
+    } else {
+        escaped
+    }
+}
+
+/// A URL's `user:password@` part replaced by `<secret>`, so that a refused URL never echoes
+/// credentials; anything that is not such a URL is returned as it is.
+fn redact_url_credentials(value: &str) -> String {
+    match url::Url::parse(value) {
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
+            match rest.split_once('@') {
+                Some((_, host)) => format!("{scheme}://<secret>@{host}"),
+                None => value.to_string(),
+            }
+        }
+        _ => value.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{OutputArgs, parse};
+use super::parse;
 use crate::model::Level;
 use crate::model::diagnose::Component;
 
@@ -81,9 +81,6 @@ pub struct ConfigureTracingArgs {
     /// Stop exporting (the settings are kept)
     #[arg(long)]
     pub disable: bool,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -135,9 +132,6 @@ pub struct ConfigureLoggingArgs {
     /// Stop shipping (the settings are kept)
     #[arg(long)]
     pub disable: bool,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -149,9 +143,6 @@ pub struct TracesArgs {
     /// At most this many traces, newest first
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub limit: u16,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -175,9 +166,6 @@ pub struct LogsArgs {
     /// Keep printing new records as they come (Ctrl-C stops)
     #[arg(short, long)]
     pub follow: bool,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 /// Where dashboards go.
@@ -209,9 +197,6 @@ pub struct ImportDashboardsArgs {
     /// Write the dashboards' JSON into DIR for Grafana file provisioning instead
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -223,9 +208,6 @@ pub struct OpenDashboardArgs {
     /// Open the agent's status page even when Grafana dashboards were imported
     #[arg(long)]
     pub status_page: bool,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -249,9 +231,6 @@ pub struct DiagnoseArgs {
     /// Grafana's URL for --stack [default: the import URL, else http://127.0.0.1:3000]
     #[arg(long, value_parser = parse::http_url, value_name = "URL", requires = "stack")]
     pub grafana: Option<String>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -259,9 +238,6 @@ pub struct MetricsArgs {
     /// A metric family name, e.g. hivemind_node_cpu_usage
     #[arg(value_parser = parse::metric_name)]
     pub name: Option<String>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -277,13 +253,7 @@ pub struct ConfigureMetricsArgs {
     /// IP address the metrics listener binds to (127.0.0.1 by default)
     #[arg(long, value_parser = parse::listen_address, value_name = "IP")]
     pub listen_address: Option<IpAddr>,
-
-    #[command(flatten)]
-    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct ShowConfigArgs {
-    #[command(flatten)]
-    pub out: OutputArgs,
-}
+pub struct ShowConfigArgs {}

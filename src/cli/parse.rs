@@ -237,3 +237,36 @@ pub fn index_name(s: &str) -> Result<String, String> {
 pub fn trace_id(s: &str) -> Result<String, String> {
     with_value(crate::telemetry::trace::trace_id(s))
 }
+
+/// An alert id as listed by `hivemind health alerts`.
+pub fn alert_id(s: &str) -> Result<String, String> {
+    crate::model::alert::check_id(s).map_err(|allowed| format!("expected {allowed}"))
+}
+
+/// A duration above zero.
+pub fn positive_duration(s: &str) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.is_zero() {
+        return Err("expected a duration greater than zero".into());
+    }
+    Ok(d)
+}
+
+/// `daemon --repeat-interval`: 1s to 30d.
+pub fn repeat_interval(s: &str) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.as_std() < std::time::Duration::from_secs(1)
+        || d.as_std() > std::time::Duration::from_secs(30 * 24 * 3600)
+    {
+        return Err("expected a duration from 1s to 30d".into());
+    }
+    Ok(d)
+}
+
+/// `daemon --notification-queue`: 1 to 100000.
+pub fn queue_size(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 100000".into()),
+    }
+}

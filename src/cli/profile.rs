@@ -68,8 +68,12 @@ pub struct TargetArgs {
 #[group(skip)]
 pub struct FileArgs {
     /// Write the profile here ('-' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long = "output", id = super::OUTPUT_FILE, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Format of the summary on stdout (`--output` names the profile's file here)
+    #[arg(short = 'o', id = super::OUTPUT_FORMAT, value_enum, value_name = "FORMAT")]
+    pub summary: Option<crate::render::Format>,
 
     /// pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Ctx;
-use super::secret_input::SecretSource;
 use crate::cli::agent::{AddArgs, AgentCommand, PingArgs};
+use crate::commands::secret_input::SecretSource;
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::Redacted;
 use crate::render::{Report, Style};
@@ -95,7 +95,7 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
     let ca_cert = args
         .ca_cert
         .as_deref()
-        .map(super::ca_cert_path)
+        .map(crate::commands::ca_cert_path)
         .transpose()?;
     let token_src = SecretSource {
         flag: "token",

@@ -3,13 +3,12 @@
 //! the renderer.
 
 pub mod agent;
-pub mod alerting;
-pub mod checks;
+pub mod daemon;
+
 pub mod health;
 pub mod observability;
 pub mod profile;
 pub mod secret_input;
-pub mod telemetry;
 
 use std::path::PathBuf;
 
@@ -140,6 +139,14 @@ pub fn ca_cert_path(path: &std::path::Path) -> Result<PathBuf> {
         )
     })?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// `hivemind completions SHELL`: the script for `shell`, from the clap definition.
+pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::command(), "hivemind", &mut buf);
+    crate::render::write_stdout(&buf)?;
+    Ok(ExitStatus::Success)
 }
 
 /// `--data-dir`, else `$XDG_DATA_HOME/hivemind` (`~/.local/share/hivemind`).

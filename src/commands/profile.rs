@@ -81,10 +81,12 @@ impl Settings {
             coarse,
         };
         request.validate()?;
+        // `-o` (the summary's format) reaches this command as the global format.
         let FileArgs {
             output,
             format,
             force,
+            summary: _,
         } = file;
         let output = match output {
             Some(p) if p.as_os_str() == "-" => Output::Stdout,
@@ -94,7 +96,7 @@ impl Settings {
                 return Err(Error::invalid(
                     "--output",
                     &p.display().to_string(),
-                    "a file to write the profile to (write ./json for a file of that name; -o before `profile` picks the summary format)",
+                    "a file to write the profile to (write ./json for a file of that name; -o json picks the summary's format)",
                 ));
             }
             Some(p) if p.as_os_str().is_empty() => {

@@ -10,64 +10,49 @@ pub mod serve;
 pub mod status_page;
 pub mod tls;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::alerting::group::Origin;
 use crate::alerting::{Engine, EngineOptions};
-use crate::cli::daemon::{DaemonArgs, DaemonCommand, TokenArgs};
-use crate::commands::Ctx;
 use crate::error::{Error, ExitStatus, Result};
+use crate::messages::Messages;
 use crate::metrics::CollectorConfig;
 use crate::net::retry::RetryPolicy;
-use crate::render::{Report, Style};
 use crate::store::daemon_files as files;
+use crate::store::{BackendChoice, SecretStore};
+use crate::target::local::Local;
 use crate::target::service::Service;
 
-pub fn main(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
-    match args.command {
-        Some(DaemonCommand::Token(t)) => token(ctx, &t),
-        None => run(ctx, args),
-    }
+/// How the agent runs: its flags, resolved.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The API listener.
+    pub listen: std::net::SocketAddr,
+    /// HTTPS on the API listener: a PEM certificate chain and its key.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Accept command checks and restart commands over the network API.
+    pub allow_remote_exec: bool,
+    /// How often metrics are collected and rules evaluated.
+    pub collect_interval: Duration,
+    /// Let notifications reach private and loopback addresses.
+    pub allow_private_destinations: bool,
+    /// Notify again after this long while an alert keeps firing.
+    pub repeat_interval: Duration,
+    /// Notifications that may wait per channel.
+    pub notification_queue: usize,
 }
 
-/// `daemon token` output. This is the one place a secret is printed, because it was asked for.
-#[derive(Debug, Serialize)]
-pub struct TokenReport {
-    pub token: String,
-    pub path: String,
-}
-
-impl Report for TokenReport {
-    fn human(&self, _style: &Style) -> String {
-        format!("{}\n", self.token)
-    }
-}
-
-fn token(ctx: &Ctx, args: &TokenArgs) -> Result<ExitStatus> {
-    crate::store::fs::ensure_private_dir(&ctx.place.data_dir)?;
-    let token = if args.rotate {
-        let t = files::rotate_token(&ctx.place.data_dir)?;
-        ctx.msg
-            .status("token replaced; restart the daemon and update the agents' inventories");
-        t
-    } else {
-        files::load_or_create_token(&ctx.place.data_dir)?
-    };
-    ctx.out.emit(&TokenReport {
-        token: token.expose().to_string(),
-        path: ctx.place.data_dir.join(files::TOKEN).display().to_string(),
-    })?;
-    Ok(ExitStatus::Success)
-}
-
-fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
-        _ => None,
+/// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
+/// agent turns it into its structured log.
+pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStatus> {
+    let args = options;
+    let tls = match &args.tls {
+        Some((cert, key)) => Some(tls::server_config(cert, key)?),
+        None => None,
     };
     if !args.listen.ip().is_loopback() && tls.is_none() {
         return Err(Error::Usage(format!(
@@ -76,21 +61,19 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             args.listen
         )));
     }
-    let _lock = files::lock(&ctx.place.data_dir)?;
-    let token = files::load_or_create_token(&ctx.place.data_dir)?;
-    let local = ctx.place.local()?;
+    let _lock = files::lock(data_dir)?;
+    let token = files::load_or_create_token(data_dir)?;
+    let local = Local::open(data_dir)?;
     // Fail before binding anything if the state is unreadable.
     let state = local.state()?;
     let hostname = sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into());
-    let stderr_level = match ctx.msg.verbose() {
+    let stderr_level = match msg.verbose() {
         0 => crate::model::Level::Info,
         1 => crate::model::Level::Debug,
         _ => crate::model::Level::Trace,
     };
     let logger = crate::telemetry::Logger::new(&hostname, stderr_level);
-    let msg = ctx
-        .msg
-        .to_log(Arc::clone(&logger) as Arc<dyn crate::messages::LogSink>);
+    let msg = msg.to_log(Arc::clone(&logger) as Arc<dyn crate::messages::LogSink>);
     let tracer = crate::telemetry::trace::install(crate::telemetry::trace::Resource {
         service_name: crate::model::telemetry::DEFAULT_SERVICE.into(),
         service_version: env!("CARGO_PKG_VERSION").into(),
@@ -142,12 +125,12 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
 
         let engine = Arc::new(Engine::new(
             local.store.clone(),
-            ctx.place.secrets()?,
-            ctx.place.data_dir.clone(),
+            SecretStore::new(data_dir, BackendChoice::from_env()?),
+            data_dir.to_path_buf(),
             handle,
             EngineOptions {
                 allow_private: args.allow_private_destinations,
-                repeat_interval: args.repeat_interval.as_std(),
+                repeat_interval: args.repeat_interval,
                 queue_size: args.notification_queue,
                 retry: RetryPolicy::default(),
                 origin: Origin {
@@ -181,14 +164,14 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
             collector,
-            args.collect_interval.as_std(),
+            args.collect_interval,
             stop_rx.clone(),
         );
         let evaluator = alerting::spawn(Arc::clone(&shared), Arc::clone(&engine), stop_rx.clone());
 
         let svc = Arc::new(Service {
             local,
-            data_dir: ctx.place.data_dir.clone(),
+            data_dir: data_dir.to_path_buf(),
             msg: msg.clone(),
             runtime: Box::new(runtime::DaemonRuntime {
                 shared: Arc::clone(&shared),
@@ -203,7 +186,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             Arc::clone(&shared),
         )));
         // The lock is ours, so a socket file left here is a dead daemon's.
-        let socket_path = ctx.place.data_dir.join(files::SOCKET);
+        let socket_path = data_dir.join(files::SOCKET);
         let _ = std::fs::remove_file(&socket_path);
         let unix = tokio::net::UnixListener::bind(&socket_path)
             .map_err(|e| Error::io(format!("binding {}", socket_path.display()), e))?;
@@ -219,18 +202,18 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             stop_rx.clone(),
         ));
         files::write_info(
-            &ctx.place.data_dir,
+            data_dir,
             &files::DaemonInfo {
                 pid: std::process::id(),
                 url: url.clone(),
-                ca_cert: args.tls_cert.clone(),
+                ca_cert: args.tls.as_ref().map(|(cert, _)| cert.clone()),
                 socket: Some(socket_path),
             },
         )?;
         msg.status(&format!(
             "hivemind {} agent listening on {url} (data directory {})",
             env!("CARGO_PKG_VERSION"),
-            ctx.place.data_dir.display()
+            data_dir.display()
         ));
         if args.allow_private_destinations {
             msg.warn("alert notifications may go to private and loopback addresses (--allow-private-destinations)");
@@ -258,7 +241,7 @@ fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         let _ = evaluator.await;
         // Queued notifications get a moment to go out; retries still waiting are abandoned.
         engine.shutdown(Duration::from_secs(5)).await;
-        files::remove_info(&ctx.place.data_dir);
+        files::remove_info(data_dir);
         let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
         msg.status("stopped");
         Ok(ExitStatus::Success)

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
 
 use super::Status;
-use crate::render::{Report, Style};
 
 /// Thresholds above which a resource is unhealthy. On the agent API they travel as the query
 /// of `GET /api/health` (`?cpu_percent=90&disk_percent=80`); absent ones take the defaults.
@@ -359,67 +358,5 @@ fn processes(th: &Thresholds) -> Resource {
             detail: format!("{n} running"),
         },
         (Err(e), _) => unknown("processes", "processes", format!("reading /proc: {e}")),
-    }
-}
-
-impl Report for HealthReport {
-    fn human(&self, style: &Style) -> String {
-        let mut t = style.table(&["RESOURCE", "STATUS", "VALUE", "THRESHOLD", "DETAIL"]);
-        for r in &self.resources {
-            let name = if r.target.is_empty() {
-                r.resource.to_string()
-            } else {
-                format!("{} {}", r.resource, r.target)
-            };
-            let (value, threshold) = match r.unit.as_str() {
-                "percent" => (
-                    r.value.map_or("-".into(), |v| format!("{v:.1}%")),
-                    r.threshold.map_or("-".into(), |v| format!("{v}%")),
-                ),
-                "seconds" => ("-".into(), "-".into()),
-                _ => (
-                    r.value.map_or("-".into(), |v| format!("{v}")),
-                    r.threshold.map_or("-".into(), |v| format!("{v}")),
-                ),
-            };
-            t.add_row(vec![
-                comfy_table::Cell::new(name),
-                style.status_cell(r.status.as_str()),
-                comfy_table::Cell::new(value),
-                comfy_table::Cell::new(threshold),
-                comfy_table::Cell::new(&r.detail),
-            ]);
-        }
-        let mut out = format!("NODE {}  {}\n{t}", self.hostname, self.status.as_str());
-        if !self.checks.is_empty() {
-            let mut c = style.table(&[
-                "CHECK", "TYPE", "STATUS", "LATENCY", "FAILURES", "RESTARTS", "AUTOHEAL", "DETAIL",
-            ]);
-            for check in &self.checks {
-                let latency = check.last_result.as_ref().map_or_else(
-                    || "-".into(),
-                    |r| format!("{:.1} ms", r.latency_seconds * 1000.0),
-                );
-                let detail = match (&check.last_result, &check.last_error) {
-                    (Some(r), _) if r.ok => check.target.clone(),
-                    (Some(r), _) => r.message.clone(),
-                    (None, Some(e)) => e.clone(),
-                    (None, None) => "not run yet".into(),
-                };
-                c.add_row(vec![
-                    comfy_table::Cell::new(&check.name),
-                    comfy_table::Cell::new(check.kind.as_str()),
-                    style.status_cell(check.status.as_str()),
-                    comfy_table::Cell::new(latency),
-                    comfy_table::Cell::new(check.consecutive_failures),
-                    comfy_table::Cell::new(check.restarts),
-                    comfy_table::Cell::new(check.autoheal.as_str()),
-                    comfy_table::Cell::new(detail),
-                ]);
-            }
-            out.push('\n');
-            out.push_str(&c.to_string());
-        }
-        out
     }
 }

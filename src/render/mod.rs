@@ -82,6 +82,15 @@ impl Style {
         t
     }
 
+    /// Key/value rows as a two-column `SETTING VALUE` table.
+    pub fn kv_table(&self, rows: &[(&str, String)]) -> String {
+        let mut t = self.table(&["SETTING", "VALUE"]);
+        for (k, v) in rows {
+            t.add_row(vec![k.to_string(), v.clone()]);
+        }
+        t.to_string()
+    }
+
     /// A status cell coloured green/red/yellow.
     pub fn status_cell(&self, status: &str) -> Cell {
         let cell = Cell::new(status);

@@ -57,6 +57,14 @@ impl Local {
         Local { store, secrets }
     }
 
+    /// The state and secrets of `data_dir`, secrets in the backend the environment chooses.
+    pub fn open(data_dir: &std::path::Path) -> Result<Self> {
+        Ok(Local::new(
+            StateStore::new(data_dir),
+            SecretStore::new(data_dir, crate::store::BackendChoice::from_env()?),
+        ))
+    }
+
     pub fn state(&self) -> Result<State> {
         self.store.load()
     }

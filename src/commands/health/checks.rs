@@ -266,7 +266,7 @@ pub fn create(ctx: &Ctx, args: CreateCheckArgs) -> Result<ExitStatus> {
     let ca_cert = args
         .ca_cert
         .as_deref()
-        .map(super::ca_cert_path)
+        .map(crate::commands::ca_cert_path)
         .transpose()?;
     let probe = match ty {
         CheckType::Http => {
@@ -339,4 +339,65 @@ pub fn create(ctx: &Ctx, args: CreateCheckArgs) -> Result<ExitStatus> {
         ok,
         announce,
     )
+}
+impl Report for HealthReport {
+    fn human(&self, style: &Style) -> String {
+        let mut t = style.table(&["RESOURCE", "STATUS", "VALUE", "THRESHOLD", "DETAIL"]);
+        for r in &self.resources {
+            let name = if r.target.is_empty() {
+                r.resource.to_string()
+            } else {
+                format!("{} {}", r.resource, r.target)
+            };
+            let (value, threshold) = match r.unit.as_str() {
+                "percent" => (
+                    r.value.map_or("-".into(), |v| format!("{v:.1}%")),
+                    r.threshold.map_or("-".into(), |v| format!("{v}%")),
+                ),
+                "seconds" => ("-".into(), "-".into()),
+                _ => (
+                    r.value.map_or("-".into(), |v| format!("{v}")),
+                    r.threshold.map_or("-".into(), |v| format!("{v}")),
+                ),
+            };
+            t.add_row(vec![
+                comfy_table::Cell::new(name),
+                style.status_cell(r.status.as_str()),
+                comfy_table::Cell::new(value),
+                comfy_table::Cell::new(threshold),
+                comfy_table::Cell::new(&r.detail),
+            ]);
+        }
+        let mut out = format!("NODE {}  {}\n{t}", self.hostname, self.status.as_str());
+        if !self.checks.is_empty() {
+            let mut c = style.table(&[
+                "CHECK", "TYPE", "STATUS", "LATENCY", "FAILURES", "RESTARTS", "AUTOHEAL", "DETAIL",
+            ]);
+            for check in &self.checks {
+                let latency = check.last_result.as_ref().map_or_else(
+                    || "-".into(),
+                    |r| format!("{:.1} ms", r.latency_seconds * 1000.0),
+                );
+                let detail = match (&check.last_result, &check.last_error) {
+                    (Some(r), _) if r.ok => check.target.clone(),
+                    (Some(r), _) => r.message.clone(),
+                    (None, Some(e)) => e.clone(),
+                    (None, None) => "not run yet".into(),
+                };
+                c.add_row(vec![
+                    comfy_table::Cell::new(&check.name),
+                    comfy_table::Cell::new(check.kind.as_str()),
+                    style.status_cell(check.status.as_str()),
+                    comfy_table::Cell::new(latency),
+                    comfy_table::Cell::new(check.consecutive_failures),
+                    comfy_table::Cell::new(check.restarts),
+                    comfy_table::Cell::new(check.autoheal.as_str()),
+                    comfy_table::Cell::new(detail),
+                ]);
+            }
+            out.push('\n');
+            out.push_str(&c.to_string());
+        }
+        out
+    }
 }

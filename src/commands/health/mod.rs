@@ -1,11 +1,14 @@
-//! `hivemind health …`
+//! `hivemind health …`: auto-healing, alert rules and channels here; [`checks`] has the
+//! checks and `health status`, [`alerts`] the alerts, test notifications and the exports.
+
+mod alerts;
+mod checks;
 
 use std::io::Read;
 
-use super::observability::kv_table;
-use super::secret_input::SecretSource;
 use super::{Ctx, ok, silent};
 use crate::cli::health::{ConfigureAlertChannelArgs, CreateAlertRuleArgs, HealthCommand};
+use crate::commands::secret_input::SecretSource;
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, WireSecret,
@@ -17,7 +20,7 @@ use crate::target::local::{Change, ChannelView};
 
 pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
     match cmd {
-        HealthCommand::Status(args) => super::checks::status(ctx, args),
+        HealthCommand::Status(args) => checks::status(ctx, args),
         HealthCommand::ConfigureAutoHealing(args) => {
             let patch = AutoHealingPatch {
                 enabled: args.enabled,
@@ -37,18 +40,18 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         HealthCommand::ListAlertChannels(_) => {
             ctx.run::<ChannelList>(Call::ListChannels, ok, silent)
         }
-        HealthCommand::CreateCheck(args) => super::checks::create(ctx, args),
-        HealthCommand::ListChecks(_) => super::checks::list(ctx),
-        HealthCommand::DeleteCheck(args) => super::checks::delete(ctx, args.name),
-        HealthCommand::RunCheck(args) => super::checks::run_check(ctx, args.name),
+        HealthCommand::CreateCheck(args) => checks::create(ctx, args),
+        HealthCommand::ListChecks(_) => checks::list(ctx),
+        HealthCommand::DeleteCheck(args) => checks::delete(ctx, args.name),
+        HealthCommand::RunCheck(args) => checks::run_check(ctx, args.name),
         HealthCommand::DeleteAlertChannel(args) => {
             ctx.run::<ChannelChange>(Call::DeleteChannel(args.name), ok, announce_channel)
         }
-        HealthCommand::Alerts(args) => super::alerting::alerts(ctx, args),
-        HealthCommand::TestAlertChannel(args) => super::alerting::test_alert_channel(ctx, args),
-        HealthCommand::ExportRules(args) => super::alerting::export_rules(ctx, args),
+        HealthCommand::Alerts(args) => alerts::alerts(ctx, args),
+        HealthCommand::TestAlertChannel(args) => alerts::test_alert_channel(ctx, args),
+        HealthCommand::ExportRules(args) => alerts::export_rules(ctx, args),
         HealthCommand::ExportAlertmanagerConfig(args) => {
-            super::alerting::export_alertmanager_config(ctx, args)
+            alerts::export_alertmanager_config(ctx, args)
         }
     }
 }
@@ -70,17 +73,14 @@ fn announce_channel(c: &ChannelChange) -> Vec<String> {
 
 impl Report for AutoHealingConfig {
     fn human(&self, style: &Style) -> String {
-        kv_table(
-            style,
-            &[
-                ("auto_healing.enabled", self.enabled.to_string()),
-                ("auto_healing.max_restarts", self.max_restarts.to_string()),
-                (
-                    "auto_healing.restart_interval",
-                    self.restart_interval.to_string(),
-                ),
-            ],
-        )
+        style.kv_table(&[
+            ("auto_healing.enabled", self.enabled.to_string()),
+            ("auto_healing.max_restarts", self.max_restarts.to_string()),
+            (
+                "auto_healing.restart_interval",
+                self.restart_interval.to_string(),
+            ),
+        ])
     }
 }
 

@@ -1,13 +1,21 @@
-//! `hivemind observability …`
+//! `hivemind observability …`: the metrics listener, the configuration, the metrics
+//! themselves and `diagnose` here; [`telemetry`] has traces and logs, [`dashboards`] the
+//! dashboards and the status page.
+
+mod dashboards;
+mod telemetry;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Ctx, ok, silent};
-use crate::cli::observability::{ConfigureMetricsArgs, MetricsArgs, ObservabilityCommand};
+use crate::cli::observability::{
+    ConfigureMetricsArgs, DiagnoseArgs, MetricsArgs, ObservabilityCommand,
+};
 use crate::error::{ExitStatus, Result};
 use crate::model::MetricsPatch;
+use crate::model::diagnose::{DiagnoseReport, DiagnoseRequest, Outcome};
 use crate::render::{Report, Style};
 use crate::target::call::{Call, ConfigReport, MetricsReport};
 
@@ -18,29 +26,14 @@ pub fn run(ctx: &Ctx, cmd: ObservabilityCommand) -> Result<ExitStatus> {
             ctx.run::<ConfigReport>(Call::ShowConfig, ok, silent)
         }
         ObservabilityCommand::Metrics(args) => metrics(ctx, args),
-        ObservabilityCommand::ConfigureTracing(args) => {
-            super::telemetry::configure_tracing(ctx, args)
-        }
-        ObservabilityCommand::ConfigureLogging(args) => {
-            super::telemetry::configure_logging(ctx, args)
-        }
-        ObservabilityCommand::Traces(args) => super::telemetry::traces(ctx, args),
-        ObservabilityCommand::Logs(args) => super::telemetry::logs(ctx, args),
-        ObservabilityCommand::ImportDashboards(args) => {
-            super::telemetry::import_dashboards(ctx, args)
-        }
-        ObservabilityCommand::OpenDashboard(args) => super::telemetry::open_dashboard(ctx, args),
-        ObservabilityCommand::Diagnose(args) => super::telemetry::diagnose(ctx, args),
+        ObservabilityCommand::ConfigureTracing(args) => telemetry::configure_tracing(ctx, args),
+        ObservabilityCommand::ConfigureLogging(args) => telemetry::configure_logging(ctx, args),
+        ObservabilityCommand::Traces(args) => telemetry::traces(ctx, args),
+        ObservabilityCommand::Logs(args) => telemetry::logs(ctx, args),
+        ObservabilityCommand::ImportDashboards(args) => dashboards::import_dashboards(ctx, args),
+        ObservabilityCommand::OpenDashboard(args) => dashboards::open_dashboard(ctx, args),
+        ObservabilityCommand::Diagnose(args) => diagnose(ctx, args),
     }
-}
-
-/// Key/value rows as a two-column table.
-pub fn kv_table(style: &Style, rows: &[(&str, String)]) -> String {
-    let mut t = style.table(&["SETTING", "VALUE"]);
-    for (k, v) in rows {
-        t.add_row(vec![k.to_string(), v.clone()]);
-    }
-    t.to_string()
 }
 
 fn metrics_rows(m: &MetricsReport) -> Vec<(&'static str, String)> {
@@ -57,7 +50,7 @@ fn metrics_rows(m: &MetricsReport) -> Vec<(&'static str, String)> {
 
 impl Report for MetricsReport {
     fn human(&self, style: &Style) -> String {
-        kv_table(style, &metrics_rows(self))
+        style.kv_table(&metrics_rows(self))
     }
 }
 
@@ -99,7 +92,7 @@ impl Report for ConfigReport {
             ]),
             None => rows.push(("logging", "not configured".into())),
         }
-        kv_table(style, &rows)
+        style.kv_table(&rows)
     }
 }
 
@@ -177,4 +170,56 @@ fn metrics(ctx: &Ctx, args: MetricsArgs) -> Result<ExitStatus> {
         Some(name) => ctx.run::<FamilyView>(Call::Metric(name), ok, silent),
         None => ctx.run::<MetricsView>(Call::Metrics, ok, silent),
     }
+}
+
+impl Report for DiagnoseReport {
+    fn human(&self, style: &Style) -> String {
+        let mut t = style.table(&["CHECK", "RESULT", "DETAIL", "HINT"]);
+        for f in &self.checks {
+            let result = match f.result {
+                Outcome::Pass => "ok",
+                Outcome::Fail => "failed",
+                Outcome::Skip => "skipped",
+            };
+            t.add_row(vec![
+                comfy_table::Cell::new(format!("{}: {}", f.component, f.check)),
+                style.status_cell(result),
+                comfy_table::Cell::new(&f.detail),
+                comfy_table::Cell::new(&f.hint),
+            ]);
+        }
+        t.to_string()
+    }
+}
+
+pub fn diagnose(ctx: &Ctx, args: DiagnoseArgs) -> Result<ExitStatus> {
+    let req = DiagnoseRequest {
+        component: args.component,
+        prometheus: args.prometheus,
+        stack: args.stack,
+        alertmanager: args.alertmanager,
+        grafana: args.grafana,
+    };
+    ctx.run::<DiagnoseReport>(
+        Call::Diagnose(req),
+        |r| {
+            if r.ok {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Negative
+            }
+        },
+        |r| {
+            let failed = r
+                .checks
+                .iter()
+                .filter(|c| c.result == Outcome::Fail)
+                .count();
+            if failed == 0 {
+                vec![format!("all {} checks passed", r.checks.len())]
+            } else {
+                vec![format!("{failed} of {} checks failed", r.checks.len())]
+            }
+        },
+    )
 }

@@ -5,11 +5,9 @@ use std::path::{Path, PathBuf};
 use super::{Ctx, silent};
 use crate::alerting::export::{self, SecretValue, Timing};
 use crate::alerting::notify::{TestResult, resolve_secrets};
-use crate::cli::Command;
-use crate::cli::alerting::{
+use crate::cli::health::{
     AlertsArgs, ExportAlertmanagerConfigArgs, ExportRulesArgs, TestAlertChannelArgs,
 };
-use crate::cli::health::HealthCommand;
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::alert::{AlertList, AlertQuery, AlertState, fmt_value};
 use crate::model::{Channel, Redacted};
@@ -17,14 +15,9 @@ use crate::render::{Format, Report, Style};
 use crate::store::fs::ensure_private_dir;
 use crate::target::call::{Call, ChannelList, RuleList};
 
-/// The export commands write YAML only (their `--output` names a file): a global `-o json`
-/// or `-o table` is refused rather than ignored.
-pub fn check_format(cmd: &Command, format: Option<Format>) -> Result<()> {
-    let name = match cmd {
-        Command::Health(HealthCommand::ExportRules(_)) => "export-rules",
-        Command::Health(HealthCommand::ExportAlertmanagerConfig(_)) => "export-alertmanager-config",
-        _ => return Ok(()),
-    };
+/// The export commands write YAML only (their `--output` names a file): `-o json` or
+/// `-o table` is refused rather than ignored.
+fn yaml_only(name: &str, format: Option<Format>) -> Result<()> {
     match format {
         None | Some(Format::Yaml) => Ok(()),
         Some(other) => Err(Error::Usage(format!(
@@ -219,6 +212,7 @@ fn write_output(ctx: &Ctx, path: Option<&Path>, text: &str, mode: u32, what: &st
 }
 
 pub fn export_rules(ctx: &Ctx, args: ExportRulesArgs) -> Result<ExitStatus> {
+    yaml_only("export-rules", args.format)?;
     let list: RuleList = fetch(ctx, Call::ListRules)?;
     let text = export::prometheus_rules(&list.rules)?;
     let what = format!(
@@ -239,6 +233,7 @@ pub fn export_alertmanager_config(
     ctx: &Ctx,
     args: ExportAlertmanagerConfigArgs,
 ) -> Result<ExitStatus> {
+    yaml_only("export-alertmanager-config", args.format)?;
     let timing = Timing {
         group_wait: args.group_wait,
         group_interval: args.group_interval,

@@ -1,0 +1,59 @@
+//! `hivemind daemon [token]`: the flags become the agent's options; `token` prints (or
+//! rotates) the API token.
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::daemon::{DaemonArgs, DaemonCommand, TokenArgs};
+use crate::daemon::Options;
+use crate::error::{ExitStatus, Result};
+use crate::render::{Report, Style};
+use crate::store::daemon_files as files;
+
+pub fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
+    if let Some(DaemonCommand::Token(t)) = &args.command {
+        return token(ctx, t);
+    }
+    let options = Options {
+        listen: args.listen,
+        // clap makes each of the two require the other.
+        tls: args.tls_cert.zip(args.tls_key),
+        allow_remote_exec: args.allow_remote_exec,
+        collect_interval: args.collect_interval.as_std(),
+        allow_private_destinations: args.allow_private_destinations,
+        repeat_interval: args.repeat_interval.as_std(),
+        notification_queue: args.notification_queue,
+    };
+    crate::daemon::run(options, &ctx.place.data_dir, &ctx.msg)
+}
+
+/// `daemon token` output. This is the one place a secret is printed, because it was asked for.
+#[derive(Debug, Serialize)]
+pub struct TokenReport {
+    pub token: String,
+    pub path: String,
+}
+
+impl Report for TokenReport {
+    fn human(&self, _style: &Style) -> String {
+        format!("{}\n", self.token)
+    }
+}
+
+fn token(ctx: &Ctx, args: &TokenArgs) -> Result<ExitStatus> {
+    let dir = &ctx.place.data_dir;
+    crate::store::fs::ensure_private_dir(dir)?;
+    let token = if args.rotate {
+        let t = files::rotate_token(dir)?;
+        ctx.msg
+            .status("token replaced; restart the daemon and update the agents' inventories");
+        t
+    } else {
+        files::load_or_create_token(dir)?
+    };
+    ctx.out.emit(&TokenReport {
+        token: token.expose().to_string(),
+        path: dir.join(files::TOKEN).display().to_string(),
+    })?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,247 @@
+//! `observability import-dashboards|open-dashboard`.
+
+use super::Ctx;
+use crate::cli::observability::{ImportDashboardsArgs, OpenDashboardArgs};
+use crate::commands::secret_input::SecretSource;
+use crate::dashboards::grafana::{ImportReport, Imported};
+use crate::error::{Error, ExitStatus, Result};
+use crate::model::telemetry::header_value;
+use crate::render::{Report, Style};
+use crate::target::call::{Call, StatusPageLink};
+use crate::target::{Fetched, Target};
+
+impl Report for ImportReport {
+    fn human(&self, style: &Style) -> String {
+        let mut t = style.table(&["UID", "TITLE", "CHANGE", "WHERE"]);
+        for d in &self.dashboards {
+            t.add_row(vec![
+                d.uid.clone(),
+                d.title.clone(),
+                d.change.clone(),
+                d.url.clone(),
+            ]);
+        }
+        t.to_string()
+    }
+}
+
+/// Grafana's default address (the seed deploys it on port 3000).
+const DEFAULT_GRAFANA: &str = "http://127.0.0.1:3000";
+
+pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitStatus> {
+    if !ctx.place.agents.is_empty() || ctx.place.all_agents {
+        return Err(Error::Usage(
+            "import-dashboards talks to Grafana from this machine; --agent and --all-agents do not apply"
+                .into(),
+        ));
+    }
+    let dashboards = crate::dashboards::all();
+    if let Some(dir) = &args.output_dir {
+        let mut out = Vec::new();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("--output-dir: creating {}", dir.display()), e))?;
+        for d in &dashboards {
+            let path = dir.join(d.file);
+            let existed = path.exists();
+            crate::store::fs::write_atomic(&path, crate::dashboards::to_file(d).as_bytes())?;
+            // Grafana reads provisioning files as its own user; they hold no secrets.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(format!("--output-dir: {}", path.display()), e))?;
+            out.push(Imported {
+                uid: d.uid.into(),
+                title: d.title.into(),
+                change: if existed { "updated" } else { "created" }.into(),
+                url: path.display().to_string(),
+                version: None,
+            });
+        }
+        ctx.msg.status(&format!(
+            "{} dashboards written to {}; point a Grafana dashboard provider at it (each has a Prometheus data-source variable)",
+            out.len(),
+            dir.display()
+        ));
+        ctx.out.emit(&ImportReport {
+            target: "files".into(),
+            destination: dir.display().to_string(),
+            folder: None,
+            dashboards: out,
+        })?;
+        return Ok(ExitStatus::Success);
+    }
+    let local = ctx.place.local()?;
+    let state = local.state()?;
+    let url = match (&args.url, &state.grafana.url) {
+        (Some(u), _) => u.trim_end_matches('/').to_string(),
+        (None, Some(u)) => {
+            ctx.msg.status(&format!(
+                "importing into {u} (the Grafana used last time; --url changes it)"
+            ));
+            u.clone()
+        }
+        (None, None) => {
+            ctx.msg.status(&format!(
+                "no --url given: importing into Grafana at {DEFAULT_GRAFANA} (its default address; pass --url, or --output-dir DIR for file provisioning)"
+            ));
+            DEFAULT_GRAFANA.to_string()
+        }
+    };
+    let given = if args.token_stdin {
+        SecretSource {
+            flag: "token",
+            value: None,
+            stdin: true,
+            file: None,
+        }
+        .read(&ctx.msg, header_value)?
+    } else {
+        None
+    };
+    let token = match (&given, &state.grafana.token) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(r)) => Some(local.secrets.get(r)?),
+        (None, None) => None,
+    };
+    let folder = args.folder.clone().or(state.grafana.folder.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    let report = runtime.block_on(crate::dashboards::grafana::import(
+        &url,
+        token.as_ref(),
+        folder.as_deref(),
+        &dashboards,
+    ))?;
+    local.configure_grafana(&url, folder.as_deref(), given.as_ref(), &ctx.msg)?;
+    ctx.msg.status(&format!(
+        "{} dashboards imported into {url}; `hivemind observability open-dashboard` opens the overview",
+        report.dashboards.len()
+    ));
+    ctx.out.emit(&report)?;
+    Ok(ExitStatus::Success)
+}
+
+/// `open-dashboard` output.
+#[derive(Debug, serde::Serialize)]
+pub struct OpenReport {
+    pub url: String,
+    /// `grafana` or `status_page`.
+    pub kind: String,
+    /// Whether a browser was started.
+    pub opened: bool,
+}
+
+impl Report for OpenReport {
+    fn human(&self, _style: &Style) -> String {
+        format!("{}\n", self.url)
+    }
+}
+
+/// The program that opens URLs here, when there is a desktop to open them on.
+fn browser_opener() -> Option<String> {
+    if let Ok(b) = std::env::var("BROWSER")
+        && !b.trim().is_empty()
+    {
+        return Some(b);
+    }
+    let desktop = cfg!(target_os = "macos")
+        || std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty());
+    if !desktop {
+        return None;
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(opener))
+            .find(|p| p.is_file())
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// The agent builds the link from its listen address, which a browser elsewhere may not
+/// reach (`0.0.0.0`, a private name): use the address this CLI reached the agent at.
+fn reachable_link(target: &Target, link: &str) -> String {
+    let Target::One(client) = target else {
+        return link.to_string();
+    };
+    // The local socket client has no network address; the agent's own is right then.
+    if client.name == "local" {
+        return link.to_string();
+    }
+    match (url::Url::parse(link), url::Url::parse(&client.url)) {
+        (Ok(l), Ok(base)) => {
+            let mut out = base.clone();
+            out.set_path(l.path());
+            out.set_query(l.query());
+            out.to_string()
+        }
+        _ => link.to_string(),
+    }
+}
+
+pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> {
+    let grafana = if args.status_page || !ctx.place.agents.is_empty() || ctx.place.all_agents {
+        None
+    } else {
+        ctx.place.local()?.state()?.grafana.url
+    };
+    let (url, kind) = match grafana {
+        Some(g) => (format!("{g}/d/hivemind-overview"), "grafana"),
+        None => {
+            let target = ctx.place.target(&ctx.msg)?;
+            if matches!(target, Target::Many(_)) {
+                return Err(Error::Usage(
+                    "open-dashboard opens one agent's status page: pick one with --agent NAME"
+                        .into(),
+                ));
+            }
+            let Fetched::One { report, .. } = ctx
+                .place
+                .fetch::<StatusPageLink>(&target, &Call::StatusPageLink)?
+            else {
+                return Ok(ExitStatus::Failure);
+            };
+            (reachable_link(&target, &report.url), "status_page")
+        }
+    };
+    let interactive = ctx.term.stdout_tty;
+    let mut opened = false;
+    if !args.print_url && interactive {
+        if let Some(opener) = browser_opener() {
+            opened = std::process::Command::new(&opener)
+                .arg(&url)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .is_ok();
+            if opened {
+                ctx.msg.status(&format!("opened {url}"));
+            }
+        } else {
+            ctx.msg
+                .status("no browser to open here (no desktop session): the address is");
+        }
+    }
+    if kind == "status_page" && !opened {
+        ctx.msg.status(&format!(
+            "this link signs you in once and expires in {} minutes",
+            crate::daemon::status_page::CODE_TTL.as_secs() / 60
+        ));
+    }
+    if opened {
+        return Ok(ExitStatus::Success);
+    }
+    ctx.out.emit(&OpenReport {
+        url,
+        kind: kind.into(),
+        opened,
+    })?;
+    Ok(ExitStatus::Success)
+}
