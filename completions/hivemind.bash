@@ -410,12 +410,20 @@ _hivemind() {
 
     case "${cmd}" in
         hivemind)
-            opts="-q -v -o -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --output --help --version observability health profile agent daemon completions help"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version observability health profile agent daemon completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -432,14 +440,6 @@ _hivemind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -448,12 +448,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__agent)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version add list remove use ping help"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version add list remove use ping help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -782,12 +790,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__completions)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version bash elvish fish powershell zsh"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -812,7 +828,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__daemon)
-            opts="-q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --allow-private-destinations --repeat-interval --notification-queue --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
+            opts="-o -q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --allow-private-destinations --repeat-interval --notification-queue --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +856,14 @@ _hivemind() {
                     ;;
                 --notification-queue)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --data-dir)
@@ -946,12 +970,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1472,7 +1504,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__export__subcmd__alertmanager__subcmd__config)
-            opts="-q -v -h -V --output --secrets-dir --inline-secrets --group-wait --group-interval --repeat-interval --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            opts="-o -q -v -h -V --output --secrets-dir --inline-secrets --group-wait --group-interval --repeat-interval --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1480,6 +1512,10 @@ _hivemind() {
             case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --secrets-dir)
@@ -1522,7 +1558,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__health__subcmd__export__subcmd__rules)
-            opts="-q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1530,6 +1566,10 @@ _hivemind() {
             case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --data-dir)
@@ -2670,12 +2710,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__observability)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3364,12 +3412,20 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__profile)
-            opts="-q -v -h -V --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version cpu memory network help"
+            opts="-o -q -v -h -V --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version cpu memory network help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3394,7 +3450,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__profile__subcmd__cpu)
-            opts="-q -v -h -V --pid --container --daemon --duration --frequency --coarse --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            opts="-o -q -v -h -V --pid --container --daemon --duration --frequency --coarse --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3418,6 +3474,10 @@ _hivemind() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -3518,7 +3578,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__profile__subcmd__memory)
-            opts="-q -v -h -V --pid --container --daemon --url --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            opts="-o -q -v -h -V --pid --container --daemon --url --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3538,6 +3598,10 @@ _hivemind() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -3568,7 +3632,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__profile__subcmd__network)
-            opts="-q -v -h -V --pid --container --daemon --duration --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
+            opts="-o -q -v -h -V --pid --container --daemon --duration --output --format --force --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3588,6 +3652,10 @@ _hivemind() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --format)

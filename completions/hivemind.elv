@@ -18,12 +18,12 @@ set edit:completion:arg-completer[hivemind] = {|@words|
     }
     var completions = [
         &'hivemind'= {
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
             cand --agent-timeout 'How long to wait for each agent'
-            cand -o 'Output format (may also be given after the subcommand)'
-            cand --output 'Output format (may also be given after the subcommand)'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'
             cand -v 'Print more detail on stderr (repeat for more)'
@@ -42,6 +42,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;observability'= {
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -71,8 +73,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --port 'TCP port of the metrics listener (1-65535)'
             cand --path 'HTTP path of the metrics endpoint, starting with ''/'''
             cand --listen-address 'IP address the metrics listener binds to (127.0.0.1 by default)'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -88,8 +90,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;observability;show-config'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -105,8 +107,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;observability;metrics'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -127,8 +129,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --sample-ratio 'Share of the traces the agent starts that are exported, 0 to 1 (traces that callers started follow the caller''s sampled flag)'
             cand --header 'An extra request header NAME=VALUE (repeatable; replaces the stored headers); values are stored as secrets'
             cand --header-stdin 'Read the value of header NAME from stdin (keeps it out of `ps` and shell history)'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -155,8 +157,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --password-file 'Read the password from a file'
             cand --api-key 'An Elasticsearch API key (base64 id:key; visible in `ps`: prefer --api-key-stdin)'
             cand --api-key-file 'Read the API key from a file'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -177,8 +179,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;observability;traces'= {
             cand --limit 'At most this many traces, newest first'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -198,8 +200,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --since 'Only records since a time (RFC 3339) or for a duration back from now (5m)'
             cand --text 'Only records whose message or metadata contains this text (any case)'
             cand --limit 'At most this many records (the newest)'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -221,8 +223,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --url 'Grafana''s URL [default: the last one used, else http://127.0.0.1:3000]'
             cand --folder 'The Grafana folder to import into (created when missing)'
             cand --output-dir 'Write the dashboards'' JSON into DIR for Grafana file provisioning instead'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -239,8 +241,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;observability;open-dashboard'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -262,8 +264,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --prometheus 'Prometheus''s URL: check that it scrapes this agent and the target is up'
             cand --alertmanager 'Alertmanager''s URL for --stack [default: http://127.0.0.1:9093]'
             cand --grafana 'Grafana''s URL for --stack [default: the import URL, else http://127.0.0.1:3000]'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -315,6 +317,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;observability;help;help'= {
         }
         &'hivemind;health'= {
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -353,8 +357,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --max-swap 'Unhealthy above this swap use, percent'
             cand --max-disk 'Unhealthy above this use of any file system, percent'
             cand --max-load 'Unhealthy above this five-minute load average per CPU'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -375,8 +379,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --enabled 'Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)'
             cand --max-restarts 'Restarts allowed per target before giving up (1-1000)'
             cand --restart-interval 'Minimum gap between restarts of one target: seconds (60) or a duration (1m)'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -401,8 +405,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --description 'What the alert means, for the people who receive it'
             cand --label 'Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)'
             cand --file 'Read one or many rules from a YAML file (''-'' for stdin) in the seed''s rule format'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -419,8 +423,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;health;list-alert-rules'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -437,8 +441,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;delete-alert-rule'= {
             cand --name 'Name of the rule to delete'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -468,8 +472,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --url 'webhook: URL that receives Alertmanager-compatible JSON; pagerduty: Events API v2 endpoint [default: https://events.pagerduty.com/v2/enqueue]'
             cand --routing-key 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)'
             cand --routing-key-file 'pagerduty: read the routing key from a file'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -488,8 +492,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;health;list-alert-channels'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -506,8 +510,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;delete-alert-channel'= {
             cand --name 'Name of the channel to delete'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -541,8 +545,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --command 'command: the program and each argument, one per flag (or everything after `--`)'
             cand --grpc-service 'grpc: the service name to ask about (empty: the server as a whole)'
             cand --restart-command 'Program and arguments that restart the target when auto-healing is on, one per flag'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -561,8 +565,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;health;list-checks'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -579,8 +583,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;delete-check'= {
             cand --name 'Name of the check'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -597,8 +601,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;run-check'= {
             cand --name 'Name of the check'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -615,8 +619,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;alerts'= {
             cand --state 'Only alerts in these states (repeatable or comma-separated) [default: pending,firing]'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -634,8 +638,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;test-alert-channel'= {
             cand --name 'Name of the channel to send a test notification to'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -652,6 +656,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;export-rules'= {
             cand --output 'Write the rule file here (atomically, mode 0644) instead of to stdout; the format is always YAML'
+            cand -o 'yaml, the only format of a rule file (`--output` names the file here)'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -668,6 +673,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;export-alertmanager-config'= {
             cand --output 'Write the configuration here (atomically) instead of to stdout; the format is always YAML'
+            cand -o 'yaml, the only format of an Alertmanager configuration (`--output` names the file here)'
             cand --secrets-dir 'Write each channel secret into DIR (mode 0600, as <channel>.<field>) and reference those files [default: reference secrets/<channel>.<field> next to the configuration, without writing them]'
             cand --group-wait 'Alertmanager''s group_wait: how long a new group waits for more alerts'
             cand --group-interval 'Alertmanager''s group_interval: the wait before notifying about changes to a group'
@@ -741,6 +747,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;health;help;help'= {
         }
         &'hivemind;profile'= {
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -765,6 +773,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --duration 'How long to sample (1s to 10m)'
             cand --frequency 'Samples per second per thread (1 to 1000)'
             cand --output 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]'
+            cand -o 'Format of the summary on stdout (`--output` names the profile''s file here)'
             cand --format 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
@@ -788,6 +797,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --container 'Profile every process of this container: id, id prefix, name or systemd unit'
             cand --url 'Fetch a Go service''s heap profile from this URL (http://HOST:PORT/debug/pprof/heap)'
             cand --output 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]'
+            cand -o 'Format of the summary on stdout (`--output` names the profile''s file here)'
             cand --format 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
@@ -810,6 +820,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --container 'Profile every process of this container: id, id prefix, name or systemd unit'
             cand --duration 'How long to watch (1s to 10m)'
             cand --output 'Write the profile here (''-'' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]'
+            cand -o 'Format of the summary on stdout (`--output` names the profile''s file here)'
             cand --format 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
@@ -842,6 +853,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;profile;help;help'= {
         }
         &'hivemind;agent'= {
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -867,8 +880,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --token-file 'Read the agent''s token from a file'
             cand --token 'The agent''s token (visible in `ps` and shell history: prefer --token-stdin)'
             cand --ca-cert 'PEM file of the CA that signed the agent''s certificate (for self-signed agents)'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -885,8 +898,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;agent;list'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -902,8 +915,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;agent;remove'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -919,8 +932,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;agent;use'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -937,8 +950,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --version 'Print version'
         }
         &'hivemind;agent;ping'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -980,6 +993,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --collect-interval 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)'
             cand --repeat-interval 'Notify again after this long while an alert keeps firing'
             cand --notification-queue 'Notifications that may wait per alert channel; further ones are dropped and counted'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -999,8 +1014,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hivemind;daemon;token'= {
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
@@ -1025,6 +1040,8 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         &'hivemind;daemon;help;help'= {
         }
         &'hivemind;completions'= {
+            cand -o 'Output format: table for people, json or yaml for scripts'
+            cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'

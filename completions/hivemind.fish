@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hivemind_global_optspecs
-    string join \n data-dir= color= q/quiet v/verbose agent= all-agents agent-timeout= o/output= h/help V/version
+    string join \n o/output= data-dir= color= q/quiet v/verbose agent= all-agents agent-timeout= h/help V/version
 end
 
 function __fish_hivemind_needs_command
@@ -24,15 +24,15 @@ function __fish_hivemind_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c hivemind -n "__fish_hivemind_needs_command" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_needs_command" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_needs_command" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_needs_command" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
 complete -c hivemind -n "__fish_hivemind_needs_command" -l agent-timeout -d 'How long to wait for each agent' -r
-complete -c hivemind -n "__fish_hivemind_needs_command" -s o -l output -d 'Output format (may also be given after the subcommand)' -r -f -a "table\t'Human-readable tables'
-json\t'JSON (documented, stable field names)'
-yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_needs_command" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_needs_command" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
 complete -c hivemind -n "__fish_hivemind_needs_command" -l all-agents -d 'Run on every agent in the inventory'
@@ -45,6 +45,9 @@ complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "agent" -d 'Manage
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "daemon" -d 'Run the agent: metrics, API and background work for this node'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hivemind -n "__fish_hivemind_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not __fish_seen_subcommand_from configure-metrics show-config metrics configure-tracing configure-logging traces logs import-dashboards open-dashboard diagnose help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -70,7 +73,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and not
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l port -d 'TCP port of the metrics listener (1-65535)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l path -d 'HTTP path of the metrics endpoint, starting with \'/\'' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l listen-address -d 'IP address the metrics listener binds to (127.0.0.1 by default)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -84,7 +87,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-metrics" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -98,7 +101,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from show-config" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from metrics" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -117,7 +120,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l sample-ratio -d 'Share of the traces the agent starts that are exported, 0 to 1 (traces that callers started follow the caller\'s sampled flag)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l header -d 'An extra request header NAME=VALUE (repeatable; replaces the stored headers); values are stored as secrets' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l header-stdin -d 'Read the value of header NAME from stdin (keeps it out of `ps` and shell history)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-tracing" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -146,7 +149,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l password-file -d 'Read the password from a file' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l api-key -d 'An Elasticsearch API key (base64 id:key; visible in `ps`: prefer --api-key-stdin)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l api-key-file -d 'Read the API key from a file' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -165,7 +168,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from configure-logging" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l limit -d 'At most this many traces, newest first' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from traces" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -187,7 +190,7 @@ trace\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l since -d 'Only records since a time (RFC 3339) or for a duration back from now (5m)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l text -d 'Only records whose message or metadata contains this text (any case)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l limit -d 'At most this many records (the newest)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from logs" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -206,7 +209,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l url -d 'Grafana\'s URL [default: the last one used, else http://127.0.0.1:3000]' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l folder -d 'The Grafana folder to import into (created when missing)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l output-dir -d 'Write the dashboards\' JSON into DIR for Grafana file provisioning instead' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -221,7 +224,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from import-dashboards" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -244,7 +247,7 @@ logging\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l prometheus -d 'Prometheus\'s URL: check that it scrapes this agent and the target is up' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l alertmanager -d 'Alertmanager\'s URL for --stack [default: http://127.0.0.1:9093]' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l grafana -d 'Grafana\'s URL for --stack [default: the import URL, else http://127.0.0.1:3000]' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from diagnose" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -270,6 +273,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __f
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "open-dashboard" -d 'Open the Grafana dashboard, or the agent\'s built-in status page, in a browser'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "diagnose" -d 'Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and not __fish_seen_subcommand_from status configure-auto-healing create-alert-rule list-alert-rules delete-alert-rule configure-alert-channel list-alert-channels delete-alert-channel create-check list-checks delete-check run-check alerts test-alert-channel export-rules export-alertmanager-config help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -304,7 +310,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-swap -d 'Unhealthy above this swap use, percent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-disk -d 'Unhealthy above this use of any file system, percent' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l max-load -d 'Unhealthy above this five-minute load average per CPU' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from status" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -323,7 +329,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l enabled -d 'Turn auto-healing on or off (`--enabled`, `--enabled true`, `--enabled=false`)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l max-restarts -d 'Restarts allowed per target before giving up (1-1000)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l restart-interval -d 'Minimum gap between restarts of one target: seconds (60) or a duration (1m)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-auto-healing" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -353,7 +359,7 @@ ne\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l description -d 'What the alert means, for the people who receive it' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l label -d 'Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l file -d 'Read one or many rules from a YAML file (\'-\' for stdin) in the seed\'s rule format' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -368,7 +374,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-alert-rule" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -383,7 +389,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-rules" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l name -d 'Name of the rule to delete' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-rule" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -414,7 +420,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l url -d 'webhook: URL that receives Alertmanager-compatible JSON; pagerduty: Events API v2 endpoint [default: https://events.pagerduty.com/v2/enqueue]' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key -d 'pagerduty: Events API v2 routing key (a secret: prefer --routing-key-stdin or --routing-key-file)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l routing-key-file -d 'pagerduty: read the routing key from a file' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -431,7 +437,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from configure-alert-channel" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -446,7 +452,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-alert-channels" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l name -d 'Name of the channel to delete' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-alert-channel" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -481,7 +487,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l command -d 'command: the program and each argument, one per flag (or everything after `--`)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l grpc-service -d 'grpc: the service name to ask about (empty: the server as a whole)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l restart-command -d 'Program and arguments that restart the target when auto-healing is on, one per flag' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -498,7 +504,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -513,7 +519,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from list-checks" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l name -d 'Name of the check' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -528,7 +534,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from delete-check" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l name -d 'Name of the check' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from run-check" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -545,7 +551,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from alerts" -l state -d 'Only alerts in these states (repeatable or comma-separated) [default: pending,firing]' -r -f -a "pending\t'The condition holds, but not yet for the rule\'s `for` duration'
 firing\t'The condition has held for the rule\'s `for` duration'
 resolved\t'It was firing and the condition no longer holds (kept for 15 minutes)'"
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from alerts" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from alerts" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from alerts" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -561,7 +567,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from alerts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from alerts" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from test-alert-channel" -l name -d 'Name of the channel to send a test notification to' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from test-alert-channel" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from test-alert-channel" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from test-alert-channel" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -576,6 +582,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from test-alert-channel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from test-alert-channel" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-rules" -l output -d 'Write the rule file here (atomically, mode 0644) instead of to stdout; the format is always YAML' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-rules" -s o -d 'yaml, the only format of a rule file (`--output` names the file here)' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-rules" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-rules" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -588,6 +597,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-rules" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-alertmanager-config" -l output -d 'Write the configuration here (atomically) instead of to stdout; the format is always YAML' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-alertmanager-config" -s o -d 'yaml, the only format of an Alertmanager configuration (`--output` names the file here)' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-alertmanager-config" -l secrets-dir -d 'Write each channel secret into DIR (mode 0600, as <channel>.<field>) and reference those files [default: reference secrets/<channel>.<field> next to the configuration, without writing them]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-alertmanager-config" -l group-wait -d 'Alertmanager\'s group_wait: how long a new group waits for more alerts' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from export-alertmanager-config" -l group-interval -d 'Alertmanager\'s group_interval: the wait before notifying about changes to a group' -r
@@ -621,6 +633,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "export-rules" -d 'Write the alert rules as a Prometheus rule file (YAML)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "export-alertmanager-config" -d 'Write the alert channels as an Alertmanager configuration (YAML)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and not __fish_seen_subcommand_from cpu memory network help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -641,6 +656,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_se
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l duration -d 'How long to sample (1s to 10m)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l frequency -d 'Samples per second per thread (1 to 1000)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l output -d 'Write the profile here (\'-\' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -s o -d 'Format of the summary on stdout (`--output` names the profile\'s file here)' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l format -d 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph' -r -f -a "pprof\t'Gzipped pprof profile.proto (`go tool pprof`)'
 flamegraph\t'An SVG flame graph of the default sample type'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from cpu" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -661,6 +679,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_se
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l container -d 'Profile every process of this container: id, id prefix, name or systemd unit' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l url -d 'Fetch a Go service\'s heap profile from this URL (http://HOST:PORT/debug/pprof/heap)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l output -d 'Write the profile here (\'-\' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -s o -d 'Format of the summary on stdout (`--output` names the profile\'s file here)' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l format -d 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph' -r -f -a "pprof\t'Gzipped pprof profile.proto (`go tool pprof`)'
 flamegraph\t'An SVG flame graph of the default sample type'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from memory" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -680,6 +701,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_se
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l container -d 'Profile every process of this container: id, id prefix, name or systemd unit' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l duration -d 'How long to watch (1s to 10m)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l output -d 'Write the profile here (\'-\' for stdout) [default: KIND.prof, or KIND.svg for flamegraph]' -r -F
+complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -s o -d 'Format of the summary on stdout (`--output` names the profile\'s file here)' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l format -d 'pprof: gzipped profile.proto for `go tool pprof`; flamegraph: an SVG flame graph' -r -f -a "pprof\t'Gzipped pprof profile.proto (`go tool pprof`)'
 flamegraph\t'An SVG flame graph of the default sample type'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from network" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -699,6 +723,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_se
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "memory" -d 'Resident memory by mapping, or a Go service\'s heap profile'
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "network" -d 'Bytes and segments per TCP connection, and per interface, over a window'
 complete -c hivemind -n "__fish_hivemind_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and not __fish_seen_subcommand_from add list remove use ping help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -720,7 +747,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l token-file -d 'Read the agent\'s token from a file' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l token -d 'The agent\'s token (visible in `ps` and shell history: prefer --token-stdin)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l ca-cert -d 'PEM file of the CA that signed the agent\'s certificate (for self-signed agents)' -r -F
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -735,7 +762,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -749,7 +776,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -763,7 +790,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -778,7 +805,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -l all-agents -d 'Run on every agent in the inventory'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from use" -s V -l version -d 'Print version'
-complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand agent; and __fish_seen_subcommand_from ping" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -804,6 +831,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l collect-interval -d 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l repeat-interval -d 'Notify again after this long while an alert keeps firing' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l notification-queue -d 'Notifications that may wait per alert channel; further ones are dropped and counted' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -819,7 +849,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -f -a "token" -d 'Print the agent\'s API token (created on the daemon\'s first start)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable tables'
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
@@ -836,6 +866,9 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print the agent\'s API token (created on the daemon\'s first start)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'JSON (documented, stable field names)'
+yaml\t'YAML (same structure as JSON)'"
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l data-dir -d 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]' -r -F
 complete -c hivemind -n "__fish_hivemind_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''

@@ -64,11 +64,26 @@ pub enum Error {
         detail: String,
     },
     /// An I/O operation failed.
-    #[error("{context}")]
+    #[error("{context}: {source}")]
     Io {
         context: String,
         #[source]
         source: std::io::Error,
+    },
+    /// One of our errors, with where it happened in front (`agent web1: …`). The cause keeps
+    /// its kind: a wrapped not-found is still not found on the API and in the exit code.
+    #[error("{context}: {source}")]
+    Context {
+        context: String,
+        #[source]
+        source: Box<Error>,
+    },
+    /// Another library's error, kept as the cause (encoders, TLS, clients being built).
+    #[error("{context}: {}", fold(.source.as_ref()))]
+    Caused {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
     /// A secret backend failed.
     #[error("secret store: {0}")]
@@ -92,6 +107,17 @@ impl Error {
         }
     }
 
+    /// `context` failed because of `source`, another library's error.
+    pub fn caused(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Caused {
+            context: context.into(),
+            source: Box::new(source),
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -99,7 +125,9 @@ impl Error {
         }
     }
 
-    /// Prefix the message with where it happened (e.g. `--file rules.yaml: `).
+    /// Say where it happened (e.g. `--file rules.yaml`): the error becomes the cause of one
+    /// that names the place. An invalid value keeps its own shape with the place in front of
+    /// the field (`invalid value 'x' for rules.yaml: severity: …`).
     pub fn context(self, prefix: impl fmt::Display) -> Self {
         match self {
             Error::Invalid {
@@ -111,17 +139,47 @@ impl Error {
                 value,
                 allowed,
             },
-            Error::Io { context, source } => Error::Io {
-                context: format!("{prefix}: {context}"),
-                source,
+            other => Error::Context {
+                context: prefix.to_string(),
+                source: Box::new(other),
             },
-            Error::Interrupted(m) => Error::Interrupted(format!("{prefix}: {m}")),
-            other => Error::Other(format!("{prefix}: {other}")),
         }
     }
 
-    pub fn exit_status(&self) -> ExitStatus {
+    /// The error without the place it was wrapped in: what decides its kind.
+    fn root(&self) -> &Error {
         match self {
+            Error::Context { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// Each step of the chain on its own, outermost first: what `-v` prints after the one
+    /// line (`caused by: …`).
+    pub fn chain(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = next {
+            out.push(match ours(e) {
+                Some(Error::Io { context, .. })
+                | Some(Error::Context { context, .. })
+                | Some(Error::Caused { context, .. }) => context.clone(),
+                _ => e.to_string(),
+            });
+            next = e.source();
+            // Our Display already folds the causes of a foreign error into one step.
+            if matches!(ours(e), Some(Error::Caused { .. })) {
+                if let Some(foreign) = next {
+                    out.push(fold(foreign));
+                }
+                break;
+            }
+        }
+        out
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        match self.root() {
             Error::Interrupted(_) => ExitStatus::Interrupted,
             _ => ExitStatus::Failure,
         }
@@ -129,12 +187,14 @@ impl Error {
 
     /// The error's code on the agent API (`{"error": {"code": …, "message": …}}`).
     pub fn api_code(&self) -> &'static str {
-        match self {
+        match self.root() {
             Error::Invalid { .. } | Error::Usage(_) | Error::Parse { .. } => "invalid",
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
             Error::Remote(_)
             | Error::Io { .. }
+            | Error::Context { .. }
+            | Error::Caused { .. }
             | Error::Secret(_)
             | Error::Other(_)
             | Error::Interrupted(_) => "internal",
@@ -143,6 +203,29 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `e` as one of ours, if it is (a boxed cause is seen as the box).
+fn ours<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Error> {
+    e.downcast_ref::<Error>()
+        .or_else(|| e.downcast_ref::<Box<Error>>().map(|b| &**b))
+}
+
+/// A foreign error and its causes on one line. Libraries often repeat their cause's text in
+/// their own (`tcp connect error: Connection refused` over `Connection refused`), so a cause
+/// already said is not said again.
+pub fn fold(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        next = cause.source();
+    }
+    line
+}
 
 /// Quote a user-supplied value for an error message: escape control characters and cut it
 /// to a readable length.
@@ -162,4 +245,63 @@ pub fn quote(value: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_keeps_the_kind_and_folds_into_one_line() {
+        let e = Error::NotFound("no alert rule named 'x'".into()).context("agent web1");
+        assert_eq!(e.to_string(), "agent web1: no alert rule named 'x'");
+        assert_eq!(e.api_code(), "not_found");
+        let e = Error::Interrupted("nothing written".into()).context("profile");
+        assert_eq!(e.exit_status(), ExitStatus::Interrupted);
+        let e = Error::invalid("severity", "loud", "info, warning or critical").context("rule 2");
+        assert_eq!(
+            e.to_string(),
+            "invalid value 'loud' for rule 2: severity: info, warning or critical"
+        );
+    }
+
+    #[test]
+    fn causes_are_typed_and_the_chain_is_listed_once_each() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let e = Error::io("reading /x/state.toml", io).context("loading the state");
+        assert_eq!(
+            e.to_string(),
+            "loading the state: reading /x/state.toml: No such file"
+        );
+        assert!(!e.to_string().contains('\n'));
+        assert_eq!(
+            e.chain(),
+            ["loading the state", "reading /x/state.toml", "No such file"]
+        );
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let e = Error::caused("encoding metrics", json);
+        assert!(e.to_string().starts_with("encoding metrics: EOF"), "{e}");
+        assert_eq!(e.chain().len(), 2);
+    }
+
+    /// A library error that repeats its cause's text in its own.
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error);
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "tcp connect error: {}", self.0)
+        }
+    }
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_repeated_cause_is_said_once() {
+        let inner = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::caused("connecting", Wrapper(inner));
+        assert_eq!(e.to_string(), "connecting: tcp connect error: refused");
+    }
 }

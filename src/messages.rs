@@ -111,13 +111,14 @@ impl Messages {
         }
     }
 
-    /// An error that ends the command: printed once, at the top.
+    /// An error that ends the command: printed once, at the top, as one line with its causes
+    /// folded in; with `-v`, each step of the chain follows on a line of its own.
     pub fn error(&self, err: &Error) {
         let mut message = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            message.push_str(&format!("\n  caused by: {cause}"));
-            source = cause.source();
+        if self.verbose > 0 {
+            for cause in err.chain().iter().skip(1) {
+                message.push_str(&format!("\n  caused by: {cause}"));
+            }
         }
         self.emit(Level::Error, "error:", &message);
     }

@@ -212,7 +212,7 @@ impl Engine {
             alerts: inner.evaluator.alerts().cloned().collect(),
         };
         let written = serde_json::to_vec(&file)
-            .map_err(|e| Error::Other(format!("encoding alerts: {e}")))
+            .map_err(|e| Error::caused("encoding alerts", e))
             .and_then(|bytes| write_atomic(&self.file, &bytes));
         match written {
             Ok(()) => inner.persisted = now,

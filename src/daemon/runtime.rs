@@ -251,7 +251,7 @@ impl Runtime for DaemonRuntime {
         let mut snap = (*self.shared.snapshot()).clone();
         snap.families.extend(self.shared.extra_families());
         snap.families.sort_by(|a, b| a.name.cmp(&b.name));
-        serde_json::to_value(&snap).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+        serde_json::to_value(&snap).map_err(|e| Error::caused("encoding metrics", e))
     }
 
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
@@ -260,9 +260,7 @@ impl Runtime for DaemonRuntime {
         let name = crate::metrics::canonical_name(name);
         snap.family(name)
             .or_else(|| extra.iter().find(|f| f.name == name))
-            .map(|f| {
-                serde_json::to_value(f).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
-            })
+            .map(|f| serde_json::to_value(f).map_err(|e| Error::caused("encoding metrics", e)))
             .transpose()
     }
 

@@ -36,7 +36,7 @@ pub struct Sessions {
 
 fn random_hex() -> Result<String> {
     let mut b = [0u8; 24];
-    getrandom::fill(&mut b).map_err(|e| Error::Other(format!("generating a login code: {e}")))?;
+    getrandom::fill(&mut b).map_err(|e| Error::caused("generating a login code", e))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 

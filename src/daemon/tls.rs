@@ -12,9 +12,9 @@ use crate::error::{Error, Result};
 /// that speaks HTTP/2 and HTTP/1.1.
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| Error::Other(format!("--tls-cert {}: {e}", cert.display())))?
+        .map_err(|e| Error::caused(format!("--tls-cert {}", cert.display()), e))?
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::Other(format!("--tls-cert {}: {e}", cert.display())))?;
+        .map_err(|e| Error::caused(format!("--tls-cert {}", cert.display()), e))?;
     if certs.is_empty() {
         return Err(Error::invalid(
             "--tls-cert",
@@ -31,14 +31,10 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Other(format!("TLS setup: {e}")))?
+        .map_err(|e| Error::caused("TLS setup", e))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| {
-            Error::Other(format!(
-                "--tls-cert/--tls-key do not form a usable pair: {e}"
-            ))
-        })?;
+        .map_err(|e| Error::caused("--tls-cert/--tls-key do not form a usable pair", e))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

@@ -111,7 +111,7 @@ pub async fn import(
             .connect_timeout(Duration::from_secs(5))
             .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::Other(format!("building the HTTP client: {e}")))?,
+            .map_err(|e| Error::caused("building the HTTP client", e))?,
         base: base.trim_end_matches('/').to_string(),
         token,
     };

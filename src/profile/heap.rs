@@ -45,7 +45,7 @@ async fn get(url: &str) -> Result<Vec<u8>> {
         .redirect(reqwest::redirect::Policy::limited(3))
         .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::Other(format!("building the HTTP client: {e}")))?;
+        .map_err(|e| Error::caused("building the HTTP client", e))?;
     let fail =
         |e: reqwest::Error| Error::Remote(format!("fetching {url}: {}", crate::net::describe(&e)));
     let mut resp = client.get(url).send().await.map_err(fail)?;

@@ -317,7 +317,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
         GzDecoder::new(bytes)
             .take(MAX_DECODED + 1)
             .read_to_end(&mut out)
-            .map_err(|e| Error::Other(format!("not a gzipped profile: {e}")))?;
+            .map_err(|e| Error::caused("not a gzipped profile", e))?;
         if out.len() as u64 > MAX_DECODED {
             return Err(Error::Other(format!(
                 "profile larger than {} when uncompressed",

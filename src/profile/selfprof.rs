@@ -30,11 +30,11 @@ pub fn cpu(frequency: u32, duration: Duration, cancel: &Cancel) -> Result<Vec<u8
     let report = guard
         .report()
         .build()
-        .map_err(|e| Error::Other(format!("building the agent's profile: {e}")))?;
+        .map_err(|e| Error::caused("building the agent's profile", e))?;
     drop(guard);
     let profile = report
         .pprof()
-        .map_err(|e| Error::Other(format!("encoding the agent's profile: {e}")))?;
+        .map_err(|e| Error::caused("encoding the agent's profile", e))?;
     pprof::from_pprof_rs(profile).with_comments(&[format!(
         "in-process profile of the agent (pid {}) by pprof-rs at {frequency} Hz",
         std::process::id()

@@ -147,12 +147,13 @@ impl Printer {
             }
             Format::Json => {
                 let mut t = serde_json::to_string_pretty(report)
-                    .map_err(|e| Error::Other(format!("encoding JSON: {e}")))?;
+                    .map_err(|e| Error::caused("encoding JSON", e))?;
                 t.push('\n');
                 t
             }
-            Format::Yaml => yaml_serde::to_string(report)
-                .map_err(|e| Error::Other(format!("encoding YAML: {e}")))?,
+            Format::Yaml => {
+                yaml_serde::to_string(report).map_err(|e| Error::caused("encoding YAML", e))?
+            }
         })
     }
 }

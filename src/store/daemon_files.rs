@@ -69,14 +69,14 @@ fn read_info(dir: &Path) -> Result<Option<DaemonInfo>> {
         None => Ok(None),
         Some(text) => serde_json::from_str(&text)
             .map(Some)
-            .map_err(|e| Error::Other(format!("reading {}: {e}", path.display()))),
+            .map_err(|e| Error::caused(format!("reading {}", path.display()), e)),
     }
 }
 
 /// Publish where the daemon listens.
 pub fn write_info(dir: &Path, info: &DaemonInfo) -> Result<()> {
-    let text = serde_json::to_string_pretty(info)
-        .map_err(|e| Error::Other(format!("encoding daemon info: {e}")))?;
+    let text =
+        serde_json::to_string_pretty(info).map_err(|e| Error::caused("encoding daemon info", e))?;
     write_atomic(&dir.join(INFO), text.as_bytes())
 }
 
@@ -111,7 +111,7 @@ pub fn read_token(dir: &Path) -> Result<Option<Secret>> {
 /// A new random token (256 bits, hex).
 fn new_token() -> Result<Secret> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Other(format!("generating a token: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::caused("generating a token", e))?;
     Ok(Secret::new(
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>(),
     ))

@@ -240,8 +240,7 @@ impl SecretStore {
     }
 
     fn write_file(&self, file: &SecretsFile) -> Result<()> {
-        let text =
-            toml::to_string(file).map_err(|e| Error::Other(format!("serialising secrets: {e}")))?;
+        let text = toml::to_string(file).map_err(|e| Error::caused("serialising secrets", e))?;
         write_atomic(&self.file_path(), text.as_bytes())
     }
 }

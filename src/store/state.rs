@@ -186,8 +186,8 @@ impl StateStore {
         state
             .check()
             .map_err(|d| Error::Other(format!("refusing to write an invalid state: {d}")))?;
-        let text = toml::to_string_pretty(state)
-            .map_err(|e| Error::Other(format!("serialising state: {e}")))?;
+        let text =
+            toml::to_string_pretty(state).map_err(|e| Error::caused("serialising state", e))?;
         let body = format!(
             "# hivemind state; edit with `hivemind` commands (hand edits are validated on load)\n{text}"
         );

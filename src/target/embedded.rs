@@ -51,16 +51,13 @@ impl Runtime for EmbeddedRuntime {
     }
 
     fn metrics(&self) -> Result<serde_json::Value> {
-        serde_json::to_value(Self::snapshot())
-            .map_err(|e| Error::Other(format!("encoding metrics: {e}")))
+        serde_json::to_value(Self::snapshot()).map_err(|e| Error::caused("encoding metrics", e))
     }
 
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
         let snap = Self::snapshot();
         snap.family(name)
-            .map(|f| {
-                serde_json::to_value(f).map_err(|e| Error::Other(format!("encoding metrics: {e}")))
-            })
+            .map(|f| serde_json::to_value(f).map_err(|e| Error::caused("encoding metrics", e)))
             .transpose()
     }
 

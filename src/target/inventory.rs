@@ -101,7 +101,7 @@ impl InventoryStore {
         let mut inv = self.load()?;
         let out = change(&mut inv)?;
         let text = toml::to_string_pretty(&inv)
-            .map_err(|e| Error::Other(format!("serialising agent inventory: {e}")))?;
+            .map_err(|e| Error::caused("serialising agent inventory", e))?;
         write_atomic(&self.path(), text.as_bytes())?;
         Ok(out)
     }

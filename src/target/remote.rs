@@ -67,7 +67,7 @@ impl AgentClient {
         }
         let http = builder
             .build()
-            .map_err(|e| Error::Other(format!("agent {name}: building HTTP client: {e}")))?;
+            .map_err(|e| Error::caused(format!("agent {name}: building HTTP client"), e))?;
         Ok(AgentClient {
             name: name.to_string(),
             url: url.trim_end_matches('/').to_string(),
@@ -85,7 +85,7 @@ impl AgentClient {
             .timeout(timeout)
             .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::Other(format!("local daemon: building HTTP client: {e}")))?;
+            .map_err(|e| Error::caused("local daemon: building HTTP client", e))?;
         Ok(AgentClient {
             name: "local".into(),
             url: "http://localhost".into(),

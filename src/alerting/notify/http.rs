@@ -149,7 +149,7 @@ pub fn client(allow_private: bool) -> Result<reqwest::Client> {
         .connect_timeout(Duration::from_secs(5))
         .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::Other(format!("building the notification HTTP client: {e}")))
+        .map_err(|e| Error::caused("building the notification HTTP client", e))
 }
 
 /// Replace every secret value in `text` with `<secret>`: receivers may echo what they got.
