@@ -1,5 +1,6 @@
-//! completions/ and man/ (from the clap definition) and dashboards/ (from src/dashboards) are
-//! generated and committed; these tests fail when they are stale. Regenerate with `HIVEMIND_BLESS=1 cargo test generated`.
+//! completions/ and man/ (from the clap definition) are generated and committed, and dashboards/
+//! (the source src/dashboards embeds) is kept in the form `import-dashboards` writes; these
+//! tests fail when either is stale. Regenerate or normalise with `HIVEMIND_BLESS=1 cargo test generated`.
 
 use std::path::{Path, PathBuf};
 
@@ -106,30 +107,69 @@ fn completions_command_prints_the_same_script() {
     assert!(err.starts_with("error: invalid value 'tcsh'"), "{err}");
 }
 
+/// dashboards/ is the source: every JSON file there is an embedded, valid dashboard, and is
+/// in the normal form (`to_file`: pretty-printed, keys sorted, trailing newline) so that
+/// `import-dashboards --output-dir` writes exactly the committed bytes. Blessing normalises
+/// the files; it never deletes one.
 #[test]
-fn dashboards_are_current() {
-    let mut stale = Vec::new();
+fn dashboards_are_embedded_and_normalised() {
     let all = hivemind::dashboards::all();
+    let mut unknown: Vec<String> = hivemind::dashboards::problems().to_vec();
+    let mut stale = Vec::new();
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir(root().join("dashboards")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        match all.iter().find(|d| d.file == name) {
+            Some(d) => check(
+                &entry.path(),
+                hivemind::dashboards::to_file(d).as_bytes(),
+                &mut stale,
+            ),
+            // A file that failed validation is already explained by problems().
+            None if unknown
+                .iter()
+                .any(|p| p.starts_with(&format!("dashboards/{name}:"))) => {}
+            None => unknown.push(format!(
+                "dashboards/{name}: not embedded (add it to SOURCES in src/dashboards/mod.rs)"
+            )),
+        }
+        seen.push(name);
+    }
     for d in &all {
-        check(
-            &root().join("dashboards").join(d.file),
-            hivemind::dashboards::to_file(d).as_bytes(),
-            &mut stale,
+        assert!(seen.contains(&d.file.to_string()), "{} is missing", d.file);
+    }
+    assert!(unknown.is_empty(), "{}", unknown.join("\n"));
+    report(stale);
+
+    // The command writes the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = super::hm_run(
+        dir.path(),
+        &[
+            "observability",
+            "import-dashboards",
+            "--output-dir",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    seen.sort();
+    assert_eq!(written, seen);
+    for name in &written {
+        assert!(
+            std::fs::read(out.join(name)).unwrap()
+                == std::fs::read(root().join("dashboards").join(name)).unwrap(),
+            "import-dashboards --output-dir wrote {name} differently from dashboards/{name}"
         );
     }
-    for entry in std::fs::read_dir(root().join("dashboards"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") && !all.iter().any(|d| d.file == name) {
-            if bless() {
-                std::fs::remove_file(entry.path()).unwrap();
-            } else {
-                stale.push(format!("dashboards/{name} (no such dashboard)"));
-            }
-        }
-    }
-    report(stale);
 }

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -981,7 +981,14 @@ impl FakeContainer {
         if !controllers.contains(&"cpuacct") || !controllers.contains(&"memory") {
             return None;
         }
-        let id = format!("{:016x}", std::process::id() as u64 | 0xd0d0_0000_0000_0000).repeat(4);
+        // Unique per call: two dashboard tests may each run one at the same time.
+        static STARTED: AtomicU64 = AtomicU64::new(0);
+        let id = format!(
+            "{:016x}{:016x}",
+            std::process::id() as u64 | 0xd0d0_0000_0000_0000,
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        )
+        .repeat(2);
         // Direct I/O once it is in its cgroups, so the block I/O counters have a value.
         let script = format!(
             "ip link add hm0 type veth peer name hm1 && ip link set hm0 up && ip link set hm1 up && echo ready; \
@@ -1279,6 +1286,243 @@ fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     assert_eq!(health["templating"]["list"][0]["type"], "datasource");
     let (code, _) = http(d.api, "GET", "/api/dashboards/nope", Some(&d.token), b"");
     assert_eq!(code, 404);
+}
+
+/// The metric names a dashboard expression reads (Grafana's range variables made concrete).
+fn metric_names(expr: &str) -> Result<Vec<String>, String> {
+    use promql_parser::label::MatchOp;
+    use promql_parser::parser::Expr;
+    use promql_parser::util::{ExprVisitor, walk_expr};
+    struct Names(Vec<String>);
+    impl ExprVisitor for Names {
+        type Error = String;
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, String> {
+            let vs = match e {
+                Expr::VectorSelector(vs) => vs,
+                Expr::MatrixSelector(ms) => &ms.vs,
+                _ => return Ok(true),
+            };
+            let name = vs.name.clone().or_else(|| {
+                vs.matchers
+                    .matchers
+                    .iter()
+                    .find(|m| m.name == "__name__" && m.op == MatchOp::Equal)
+                    .map(|m| m.value.clone())
+            });
+            self.0
+                .push(name.ok_or_else(|| format!("{vs}: no literal metric name to check"))?);
+            Ok(true)
+        }
+        fn post_visit(&mut self, _: &Expr) -> Result<bool, String> {
+            Ok(true)
+        }
+    }
+    let concrete = ["$__rate_interval", "$__interval", "$__range"]
+        .iter()
+        .fold(expr.to_string(), |e, v| e.replace(v, "1m"));
+    let parsed = promql_parser::parser::parse(&concrete)?;
+    let mut names = Names(Vec::new());
+    walk_expr(&mut names, &parsed)?;
+    Ok(names.0)
+}
+
+#[test]
+fn metric_names_come_from_selectors_only() {
+    let names = metric_names(
+        "histogram_quantile(0.95, sum by (check, le) (rate(a_bucket{check=~\"$check\",x=\"rate(b)\"}[$__rate_interval]))) \
+         / on (check) group_left count without (le) ({__name__=\"c\"}) + sum(increase(d_total[1h] offset 5m)) > bool 2",
+    )
+    .unwrap();
+    assert_eq!(names, ["a_bucket", "c", "d_total"]);
+    assert!(metric_names("{__name__=~\"hivemind_.*\"}").is_err());
+    assert!(metric_names("sum(").is_err());
+}
+
+/// Every metric a dashboard reads (panel queries and variables) is one the agent exposes, by
+/// what a real agent serves: the series names of its `/metrics` once a check has run,
+/// auto-healing has restarted something, an alert rule exists and a container with its own
+/// network namespace runs. Where no such container can be made (not root, no cgroup v1; not
+/// allowed under CI), a family the agent declares with no series yet (`/api/metrics` lists
+/// every family each collection builds, empty ones too) counts as exposed.
+#[test]
+fn every_dashboard_metric_is_one_the_agent_exposes() {
+    let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in hivemind::dashboards::all() {
+        for e in hivemind::dashboards::expressions(&d) {
+            let names = metric_names(&e).unwrap_or_else(|err| panic!("{}: {e}: {err}", d.uid));
+            assert!(!names.is_empty(), "{}: {e} reads no metric", d.uid);
+            for n in names {
+                wanted.entry(n).or_default().push(format!("{}: {e}", d.uid));
+            }
+        }
+    }
+
+    let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let container = FakeContainer::start(scratch.path());
+    if container.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and no container with its own network namespace can be made here"
+        );
+        eprintln!(
+            "note: no fake container (not root or no cgroup v1): families declared without series count as exposed"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path(), &[]);
+    for args in [
+        vec![
+            "health",
+            "create-check",
+            "--name",
+            "api",
+            "--type",
+            "tcp",
+            "--address",
+            &d.api.to_string(),
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+        ],
+        vec![
+            "health",
+            "create-check",
+            "--name",
+            "down",
+            "--type",
+            "tcp",
+            "--address",
+            "127.0.0.1:1",
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+            "--failure-threshold",
+            "1",
+            "--restart-command",
+            "true",
+        ],
+        vec![
+            "health",
+            "configure-auto-healing",
+            "--enabled",
+            "true",
+            "--max-restarts",
+            "3",
+            "--restart-interval",
+            "1s",
+        ],
+        super::SEED_RULE.to_vec(),
+    ] {
+        let (code, _, err) = hm_run(dir.path(), &args);
+        assert_eq!(code, 0, "{err}");
+    }
+
+    // Series names (histograms as `_bucket`/`_sum`/`_count`) and `# TYPE` families served.
+    let served = |text: &str| -> (BTreeMap<String, String>, Vec<String>) {
+        let mut types = BTreeMap::new();
+        let mut series = Vec::new();
+        for line in text.lines() {
+            if let Some(t) = line.strip_prefix("# TYPE ") {
+                let (name, kind) = t.split_once(' ').unwrap();
+                types.insert(name.to_string(), kind.to_string());
+            } else if !line.starts_with('#') && !line.is_empty() {
+                let end = line.find(['{', ' ']).unwrap();
+                series.push(line[..end].to_string());
+            }
+        }
+        (types, series)
+    };
+    // Families the agent declares, with the names their series take, and whether it has any.
+    let declared = || -> BTreeMap<String, (String, Vec<String>, bool)> {
+        let (code, body) = http(d.api, "GET", "/api/metrics", Some(&d.token), b"");
+        assert_eq!(code, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        v["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let name = f["name"].as_str().unwrap().to_string();
+                let kind = f["type"].as_str().unwrap().to_string();
+                let names = if kind == "histogram" {
+                    ["_bucket", "_sum", "_count"]
+                        .iter()
+                        .map(|s| format!("{name}{s}"))
+                        .collect()
+                } else {
+                    vec![name.clone()]
+                };
+                let has_series = !f["samples"].as_array().unwrap().is_empty();
+                (name, (kind, names, has_series))
+            })
+            .collect()
+    };
+
+    // A declared family may take a while to get series (restarts, CPU rates); a name no
+    // family declares only gets a few collections' grace.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let grace = Instant::now() + Duration::from_secs(10);
+    let (types, series, families, missing) = loop {
+        let (types, series) = served(&scrape(&d));
+        let families = declared();
+        let missing: Vec<&String> = wanted.keys().filter(|n| !series.contains(n)).collect();
+        // Without a fake container, wait only for what the agent has series for.
+        let waiting = missing.iter().any(|n| {
+            match families.values().find(|(_, names, _)| names.contains(n)) {
+                Some((_, _, has)) => container.is_some() || *has,
+                None => Instant::now() < grace,
+            }
+        });
+        if !waiting || Instant::now() > deadline {
+            let missing: Vec<String> = missing.into_iter().cloned().collect();
+            break (types, series, families, missing);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let strict = container.is_some();
+    drop(container);
+
+    // The two views agree: every family served is declared, with its type.
+    assert!(series.len() > types.len(), "{series:?}");
+    for (name, kind) in &types {
+        let declared = families.get(name).map(|(k, _, _)| k);
+        assert_eq!(
+            declared,
+            Some(kind),
+            "{name} is served but not declared alike"
+        );
+    }
+
+    let mut unknown = Vec::new();
+    let mut declared_only = Vec::new();
+    for name in &missing {
+        let family = families.values().find(|(_, names, _)| names.contains(name));
+        match family {
+            Some((_, _, false)) if !strict => declared_only.push(name.as_str()),
+            _ => unknown.push(format!(
+                "{name} ({}), used by:\n  {}",
+                if family.is_some() {
+                    "declared, but no series appeared within 60 s"
+                } else {
+                    "the agent has no such metric"
+                },
+                wanted[name].join("\n  ")
+            )),
+        }
+    }
+    if !declared_only.is_empty() {
+        eprintln!(
+            "note: declared by the agent but without series here: {}",
+            declared_only.join(", ")
+        );
+    }
+    assert!(
+        unknown.is_empty(),
+        "dashboard metrics the agent does not expose:\n{}",
+        unknown.join("\n")
+    );
 }
 
 /// An HTTP proxy that records every request it is asked to make and refuses it.
