@@ -8,6 +8,7 @@ use super::{Inputs, List, TIMEOUT, get};
 use crate::error::Result;
 use crate::model::diagnose::Outcome;
 use crate::model::{LoggingConfig, SecretRef, TracingConfig};
+use crate::telemetry::sender::SendSummary;
 use crate::telemetry::{elastic, otlp, trace};
 
 const CONFIGURE_TRACING: &str = "hivemind observability configure-tracing --service-name hivemind --endpoint http://HOST:4318/v1/traces";
@@ -75,26 +76,23 @@ struct SendRecord {
     sent: u64,
     dropped: u64,
     queued: usize,
-    failures: u64,
-    last_success: u64,
-    last_failure: u64,
-    last_error: Option<String>,
+    health: SendSummary,
 }
 
 fn record_check(component: &str, r: SendRecord, hint: &str, list: &mut List) {
     let summary = format!(
         "{} {}, {} dropped, {} waiting, {} failed requests",
-        r.sent, r.what, r.dropped, r.queued, r.failures
+        r.sent, r.what, r.dropped, r.queued, r.health.failures
     );
     // Failing means the most recent attempt failed: what an operator sees right now.
-    if r.failures > 0 && r.last_failure >= r.last_success {
+    if r.health.failing {
         list.add(
             component,
             "agent's recent sends",
             Outcome::Fail,
             format!(
                 "{summary}; last error: {}",
-                r.last_error.unwrap_or_default()
+                r.health.last_error.unwrap_or_default()
             ),
             hint,
         );
@@ -246,10 +244,7 @@ pub(super) async fn tracing_checks(
                     sent: s.exported.load(Ordering::Relaxed),
                     dropped: s.dropped.load(Ordering::Relaxed),
                     queued: t.tracer.queued(),
-                    failures: s.failures.load(Ordering::Relaxed),
-                    last_success: s.last_success.load(Ordering::Relaxed),
-                    last_failure: s.last_failure.load(Ordering::Relaxed),
-                    last_error: s.last_error.lock().ok().and_then(|e| e.clone()),
+                    health: s.health.summary(),
                 },
                 "the agent's exports fail while the canary passed: the failure may be intermittent; see the agent's log",
                 list,
@@ -439,10 +434,7 @@ pub(super) async fn logging_checks(
                     dropped: s.dropped_buffer_full.load(Ordering::Relaxed)
                         + s.dropped_rejected.load(Ordering::Relaxed),
                     queued: t.logger.shipper.buffered(),
-                    failures: s.failures.load(Ordering::Relaxed),
-                    last_success: s.last_success.load(Ordering::Relaxed),
-                    last_failure: s.last_failure.load(Ordering::Relaxed),
-                    last_error: s.last_error.lock().ok().and_then(|e| e.clone()),
+                    health: s.health.summary(),
                 },
                 "shipping fails while the canary passed: the failure may be intermittent; see the agent's log",
                 list,

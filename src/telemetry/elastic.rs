@@ -6,11 +6,12 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::log::LogRecord;
+use super::sender::Backoff;
 use crate::model::{Level, Secret};
 
 /// Records waiting to be shipped; beyond this the oldest are dropped (and counted).
@@ -61,10 +62,7 @@ pub struct ShipStats {
     pub shipped: AtomicU64,
     pub dropped_buffer_full: AtomicU64,
     pub dropped_rejected: AtomicU64,
-    pub failures: AtomicU64,
-    pub last_success: AtomicU64,
-    pub last_failure: AtomicU64,
-    pub last_error: Mutex<Option<String>>,
+    pub health: super::sender::SendHealth,
 }
 
 /// The shipper: the buffer, where it ships to, and its counters.
@@ -157,12 +155,6 @@ impl Shipper {
             b.push_front(r);
         }
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// What one `_bulk` request did.
@@ -290,25 +282,22 @@ pub async fn send_bulk(
 /// Ship until `stop`, then flush once.
 pub async fn run(
     shipper: Arc<Shipper>,
-    log: crate::messages::Messages,
+    msg: crate::messages::Messages,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    const WHAT: &str = "log shipping";
+    const THEN: &str = "records are buffered and retried; `hivemind observability diagnose --component logging` checks the pipeline";
     let http = super::otlp::client(Duration::from_secs(15));
-    let mut backoff = Duration::ZERO;
-    let mut failing = false;
+    let mut backoff = Backoff::new(Duration::from_millis(500), MAX_BACKOFF);
     loop {
-        let wait = if backoff.is_zero() {
-            FLUSH_EVERY
-        } else {
-            backoff
-        };
+        let waiting = !backoff.wait().is_zero();
         let stopping = tokio::select! {
-            _ = shipper.wake.notified(), if backoff.is_zero() => false,
-            _ = tokio::time::sleep(wait) => false,
+            _ = shipper.wake.notified(), if !waiting => false,
+            _ = tokio::time::sleep(if waiting { backoff.wait() } else { FLUSH_EVERY }) => false,
             _ = stop.changed() => true,
         };
         let Some(target) = shipper.target() else {
-            backoff = Duration::ZERO;
+            backoff.reset();
             if stopping {
                 break;
             }
@@ -320,32 +309,23 @@ pub async fn run(
             if batch.is_empty() {
                 break;
             }
+            let stats = &shipper.stats;
             match send_bulk(&http, &target, &batch, false).await {
                 Ok(outcome) => {
-                    shipper
-                        .stats
+                    stats
                         .shipped
                         .fetch_add(outcome.indexed as u64, Ordering::Relaxed);
-                    shipper
-                        .stats
+                    stats
                         .dropped_rejected
                         .fetch_add(outcome.rejected as u64, Ordering::Relaxed);
                     if let Some(e) = &outcome.first_error {
-                        log.warn(&format!(
+                        msg.warn(&format!(
                             "Elasticsearch refused {} log record(s) for good: {e}",
                             outcome.rejected
                         ));
                     }
-                    shipper
-                        .stats
-                        .last_success
-                        .store(unix_now(), Ordering::Relaxed);
-                    if failing {
-                        failing = false;
-                        log.status(&format!("log shipping to {} works again", target.endpoint));
-                    }
-                    let retry_items = !outcome.retry.is_empty();
-                    if retry_items {
+                    stats.health.succeeded(&msg, WHAT, &target.endpoint);
+                    if !outcome.retry.is_empty() {
                         let mut batch: Vec<Option<LogRecord>> =
                             batch.into_iter().map(Some).collect();
                         let again: Vec<LogRecord> = outcome
@@ -355,40 +335,23 @@ pub async fn run(
                             .collect();
                         shipper.requeue(again);
                         // The cluster pushed back on some items: give it a moment.
-                        backoff = Duration::from_millis(500);
+                        backoff.pause(Duration::from_millis(500));
                         break;
                     }
-                    backoff = Duration::ZERO;
+                    backoff.reset();
                 }
                 Err(e) => {
-                    shipper.stats.failures.fetch_add(1, Ordering::Relaxed);
-                    shipper
-                        .stats
-                        .last_failure
-                        .store(unix_now(), Ordering::Relaxed);
-                    if let Ok(mut last) = shipper.stats.last_error.lock() {
-                        *last = Some(e.message.clone());
-                    }
-                    let retry = e.status.is_none_or(crate::net::retryable_status);
-                    if retry {
+                    stats
+                        .health
+                        .failed(&msg, WHAT, &target.endpoint, &e.message, THEN);
+                    if e.status.is_none_or(crate::net::retryable_status) {
                         shipper.requeue(batch);
                     } else {
-                        shipper
-                            .stats
+                        stats
                             .dropped_rejected
                             .fetch_add(batch.len() as u64, Ordering::Relaxed);
                     }
-                    if !failing {
-                        failing = true;
-                        log.warn(&format!(
-                            "log shipping to {} failed: {} (records are buffered and retried; `hivemind observability diagnose --component logging` checks the pipeline)",
-                            target.endpoint, e.message
-                        ));
-                    }
-                    backoff = (backoff * 2)
-                        .max(Duration::from_millis(500))
-                        .min(MAX_BACKOFF)
-                        .mul_f64(0.8 + 0.4 * crate::net::jitter());
+                    backoff.grow();
                     break;
                 }
             }

@@ -5,6 +5,7 @@
 pub mod elastic;
 pub mod log;
 pub mod otlp;
+pub mod sender;
 pub mod trace;
 
 use std::sync::atomic::Ordering;
@@ -121,12 +122,12 @@ impl Telemetry {
             counter(
                 "hivemind_log_ship_failures_total",
                 "Failed _bulk requests (connection errors, HTTP errors); their records are retried.",
-                s.failures.load(Ordering::Relaxed),
+                s.health.failures.load(Ordering::Relaxed),
             ),
             counter(
                 "hivemind_trace_export_failures_total",
                 "Failed OTLP export requests; their spans are retried unless refused for good.",
-                t.failures.load(Ordering::Relaxed),
+                t.health.failures.load(Ordering::Relaxed),
             ),
             gauge(
                 "hivemind_trace_spans_queued",

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
@@ -16,6 +16,7 @@ use opentelemetry_proto::tonic::trace::v1::{
 };
 use prost::Message;
 
+use super::sender::Backoff;
 use super::trace::{Kind, Resource, SpanRecord, Tracer, Value};
 use crate::model::Secret;
 
@@ -193,36 +194,28 @@ pub async fn send(
         .map_or(0, |p| p.rejected_spans))
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// The exporter: drains the tracer's queue to the destination until `stop`.
 pub async fn run(
     tracer: Arc<Tracer>,
     destination: Arc<RwLock<Option<Destination>>>,
-    log: crate::messages::Messages,
+    msg: crate::messages::Messages,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    const WHAT: &str = "trace export";
+    const THEN: &str =
+        "retrying; `hivemind observability diagnose --component tracing` checks the pipeline";
     let http = client(Duration::from_secs(10));
-    let mut backoff = Duration::ZERO;
-    let mut failing = false;
+    let mut backoff = Backoff::new(Duration::from_secs(1), MAX_BACKOFF);
     loop {
-        let wait = if backoff.is_zero() {
-            FLUSH_EVERY
-        } else {
-            backoff
-        };
+        let waiting = !backoff.wait().is_zero();
         tokio::select! {
-            _ = tracer.wake.notified(), if backoff.is_zero() => {}
-            _ = tokio::time::sleep(wait) => {}
+            _ = tracer.wake.notified(), if !waiting => {}
+            _ = tokio::time::sleep(if waiting { backoff.wait() } else { FLUSH_EVERY }) => {}
             _ = stop.changed() => break,
         }
         let dest = destination.read().ok().and_then(|d| d.clone());
         let Some(dest) = dest else {
-            backoff = Duration::ZERO;
+            backoff.reset();
             continue;
         };
         let batch = tracer.take_batch(BATCH);
@@ -230,54 +223,31 @@ pub async fn run(
             continue;
         }
         let body = encode(&tracer.resource(), &batch);
+        let stats = &tracer.stats;
         match send(&http, &dest, body).await {
             Ok(rejected) => {
                 let rejected = u64::try_from(rejected.max(0)).unwrap_or(0);
-                tracer.stats.exported.fetch_add(
+                stats.exported.fetch_add(
                     batch.len() as u64 - rejected.min(batch.len() as u64),
                     Ordering::Relaxed,
                 );
-                tracer.stats.dropped.fetch_add(rejected, Ordering::Relaxed);
-                tracer
-                    .stats
-                    .last_success
-                    .store(unix_now(), Ordering::Relaxed);
-                backoff = Duration::ZERO;
-                if failing {
-                    failing = false;
-                    log.status(&format!("trace export to {} works again", dest.endpoint));
-                }
+                stats.dropped.fetch_add(rejected, Ordering::Relaxed);
+                stats.health.succeeded(&msg, WHAT, &dest.endpoint);
+                backoff.reset();
             }
             Err(e) => {
-                tracer.stats.failures.fetch_add(1, Ordering::Relaxed);
-                tracer
-                    .stats
-                    .last_failure
-                    .store(unix_now(), Ordering::Relaxed);
-                if let Ok(mut last) = tracer.stats.last_error.lock() {
-                    *last = Some(e.message.clone());
-                }
+                stats
+                    .health
+                    .failed(&msg, WHAT, &dest.endpoint, &e.to_string(), THEN);
                 // A 4xx other than 408/429 will not succeed on retry: the batch is dropped.
-                let retry = e.status.is_none_or(crate::net::retryable_status);
-                if retry {
+                if e.status.is_none_or(crate::net::retryable_status) {
                     tracer.requeue(batch);
                 } else {
-                    tracer
-                        .stats
+                    stats
                         .dropped
                         .fetch_add(batch.len() as u64, Ordering::Relaxed);
                 }
-                if !failing {
-                    failing = true;
-                    log.warn(&format!(
-                        "trace export to {} failed: {e} (retrying; `hivemind observability diagnose --component tracing` checks the pipeline)",
-                        dest.endpoint
-                    ));
-                }
-                backoff = (backoff * 2)
-                    .max(Duration::from_secs(1))
-                    .min(MAX_BACKOFF)
-                    .mul_f64(0.8 + 0.4 * crate::net::jitter());
+                backoff.grow();
             }
         }
     }

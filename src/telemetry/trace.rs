@@ -237,11 +237,7 @@ pub struct Resource {
 pub struct ExportStats {
     pub exported: AtomicU64,
     pub dropped: AtomicU64,
-    pub failures: AtomicU64,
-    /// Unix seconds of the last success and failure (0: never).
-    pub last_success: AtomicU64,
-    pub last_failure: AtomicU64,
-    pub last_error: Mutex<Option<String>>,
+    pub health: super::sender::SendHealth,
 }
 
 /// The process-wide span recorder.
