@@ -11,6 +11,7 @@ mod bad_input;
 mod channels;
 mod checks;
 mod generated;
+mod layout;
 mod observe;
 mod profile;
 mod rules;
