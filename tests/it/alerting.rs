@@ -1,138 +1,32 @@
 //! Alerting end to end: a real daemon evaluates rules on real metrics and notifies receivers
-//! on loopback (webhook, Slack- and PagerDuty-shaped HTTP servers written here, and Debian's
-//! aiosmtpd for e-mail); failing receivers exercise retries and isolation; the exports are
+//! on loopback (webhook, Slack- and PagerDuty-shaped receivers on the shared HTTP fake, and
+//! Debian's aiosmtpd for e-mail); failing receivers exercise retries and isolation; the exports are
 //! checked by promtool and amtool, and a real Prometheus and Alertmanager run them.
 //!
 //! The threshold crossings are real: a shell script named after the test burns CPU while a
 //! flag file exists, and shows up in `hivemind_container_cpu_usage{runtime="process"}` (the
 //! process fallback used where no container runtime exists).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::agent::{Daemon, dechunk, free_port, http, peer};
-use super::{hm, hm_run, json, run};
+use super::fake_http::{FakeHttp, Request, Response};
+use super::{hm, hm_run, json, poll, run};
 
-/// What a test receiver answers.
-#[derive(Clone, Copy)]
-enum Reply {
-    Status(u16),
-    /// Accept the request and never answer.
-    Hang,
+/// A receiver's answer: `code` with a small JSON body.
+fn reply(code: u16) -> Response {
+    Response::json(code, &serde_json::json!({"status": "test"}))
 }
 
-/// One request a receiver got.
-#[derive(Clone, Debug)]
-struct Received {
-    path: String,
-    body: String,
-    at: Instant,
-}
-
-impl Received {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-/// A minimal HTTP/1.1 server on loopback that records every request; one thread per
-/// connection, `Connection: close` on every answer.
-struct Receiver {
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<Received>>>,
-}
-
-type ReplyFn = dyn Fn(usize, Instant) -> Reply + Send + Sync;
-
-impl Receiver {
-    /// `reply(n, first)`: the answer to request number `n` (0-based), given when the first
-    /// request came.
-    fn start(reply: impl Fn(usize, Instant) -> Reply + Send + Sync + 'static) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let log: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let reply: Arc<ReplyFn> = Arc::new(reply);
-        let shared = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let log = Arc::clone(&shared);
-                let reply = Arc::clone(&reply);
-                std::thread::spawn(move || serve(stream, &log, &*reply));
-            }
-        });
-        Receiver { addr, log }
-    }
-
-    fn status(code: u16) -> Receiver {
-        Receiver::start(move |_, _| Reply::Status(code))
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Wait until `done` holds for the requests so far; returns them (the caller asserts).
-    fn wait(&self, timeout: Duration, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let got = self.received();
-            if done(&got) || Instant::now() > deadline {
-                return got;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-fn serve(stream: TcpStream, log: &Mutex<Vec<Received>>, reply: &ReplyFn) {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    let (n, first) = {
-        let mut log = log.lock().unwrap();
-        log.push(Received {
-            path,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            at: Instant::now(),
-        });
-        (log.len() - 1, log[0].at)
-    };
-    match reply(n, first) {
-        Reply::Hang => std::thread::sleep(Duration::from_secs(300)),
-        Reply::Status(code) => {
-            let text = format!(
-                "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: 17\r\nConnection: close\r\n\r\n{{\"status\":\"test\"}}"
-            );
-            let _ = reader.get_mut().write_all(text.as_bytes());
-        }
-    }
+/// A webhook, Slack or PagerDuty receiver answering every request with `code`.
+fn receiver(code: u16) -> FakeHttp {
+    FakeHttp::start(move |_| reply(code))
 }
 
 /// Debian's aiosmtpd on loopback, writing what it receives into a Maildir.
@@ -185,14 +79,12 @@ impl Smtp {
     }
 
     fn wait(&self, timeout: Duration, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let got = self.messages();
-            if done(&got) || Instant::now() > deadline {
-                return got;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        poll(
+            timeout,
+            Duration::from_millis(100),
+            || self.messages(),
+            |m| done(m),
+        )
     }
 }
 
@@ -339,9 +231,9 @@ const ROUTING_KEY: &str = "R0UT1NGKEY0123456789";
 fn a_seed_rule_fires_on_a_real_crossing_and_reaches_every_channel_type() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("agent");
-    let webhook = Receiver::status(200);
-    let slack = Receiver::status(200);
-    let pagerduty = Receiver::status(202);
+    let webhook = receiver(200);
+    let slack = receiver(200);
+    let pagerduty = receiver(202);
     let smtp = Smtp::start(tmp.path(), None);
 
     ok(
@@ -482,7 +374,7 @@ fn a_seed_rule_fires_on_a_real_crossing_and_reaches_every_channel_type() {
     let wait = Duration::from_secs(20);
     let got = webhook.wait(wait, |r| !r.is_empty());
     let p = got[0].json();
-    assert_eq!(got[0].path, "/hook");
+    assert_eq!(got[0].target(), "/hook");
     assert_eq!(p["version"], "4");
     assert_eq!(p["status"], "firing");
     assert_eq!(p["receiver"], "hook");
@@ -493,7 +385,7 @@ fn a_seed_rule_fires_on_a_real_crossing_and_reaches_every_channel_type() {
     assert_eq!(p["alerts"][0]["endsAt"], "0001-01-01T00:00:00Z");
     let got = slack.wait(wait, |r| !r.is_empty());
     let s = got[0].json();
-    assert_eq!(got[0].path, "/services/T0/B0/SECRET");
+    assert_eq!(got[0].target(), "/services/T0/B0/SECRET");
     assert_eq!(s["text"], "[FIRING:1] high_cpu_usage (warning)");
     let text = s["attachments"][0]["text"].as_str().unwrap();
     assert!(
@@ -681,17 +573,20 @@ fn a_seed_rule_fires_on_a_real_crossing_and_reaches_every_channel_type() {
 fn failing_channels_are_retried_in_isolation_and_counted() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("agent");
-    let good = Receiver::status(200);
+    let good = receiver(200);
     // 503 for 10 s from the first request, then 200.
-    let flaky = Receiver::start(|_, first| {
-        if first.elapsed() < Duration::from_secs(10) {
-            Reply::Status(503)
+    let first = OnceLock::new();
+    let flaky = FakeHttp::start(move |req| {
+        let first = *first.get_or_init(|| req.at);
+        let code = if req.at.saturating_duration_since(first) < Duration::from_secs(10) {
+            503
         } else {
-            Reply::Status(200)
-        }
+            200
+        };
+        reply(code)
     });
-    let bad = Receiver::status(400);
-    let hang = Receiver::start(|_, _| Reply::Hang);
+    let bad = receiver(400);
+    let hang = FakeHttp::start(|_| Response::hang());
     for (name, r) in [
         ("good", &good),
         ("flaky", &flaky),
@@ -766,7 +661,7 @@ fn failing_channels_are_retried_in_isolation_and_counted() {
     assert_eq!(got.last().unwrap().json()["status"], "firing");
 
     // The 400 receiver was asked once, and never again while the 503 one was retried.
-    assert_eq!(bad.received().len(), 1);
+    assert_eq!(bad.requests().len(), 1);
     let counter = |name: &str, channel: &str| {
         scrape_value(d.metrics_port, &format!("{name}{{channel=\"{channel}\"}}"))
     };
@@ -814,8 +709,8 @@ fn failing_channels_are_retried_in_isolation_and_counted() {
 fn firing_alerts_repeat_and_a_full_queue_drops() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("agent");
-    let good = Receiver::status(200);
-    let hang = Receiver::start(|_, _| Reply::Hang);
+    let good = receiver(200);
+    let hang = FakeHttp::start(|_| Response::hang());
     ok(
         &data,
         &[
@@ -908,8 +803,8 @@ fn firing_alerts_repeat_and_a_full_queue_drops() {
 fn test_alert_channel_goes_through_the_real_path() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("agent");
-    let hook = Receiver::status(200);
-    let bad = Receiver::status(400);
+    let hook = receiver(200);
+    let bad = receiver(400);
     ok(
         &data,
         &[
@@ -936,7 +831,7 @@ fn test_alert_channel_goes_through_the_real_path() {
             &bad.url("/in"),
         ],
     );
-    let pagerduty = Receiver::status(202);
+    let pagerduty = receiver(202);
     with_stdin(
         &data,
         &[
@@ -974,7 +869,7 @@ fn test_alert_channel_goes_through_the_real_path() {
         (Some("hook"), Some("webhook"), Some(true))
     );
     assert!(r["error"].is_null());
-    let p = hook.received()[0].json();
+    let p = hook.requests()[0].json();
     assert_eq!(p["status"], "firing");
     assert_eq!(
         p["alerts"][0]["labels"]["alertname"],
@@ -994,7 +889,7 @@ fn test_alert_channel_goes_through_the_real_path() {
         out.contains("failed") && out.contains("HTTP 400") && out.contains("would not retry"),
         "{out}"
     );
-    assert_eq!(bad.received().len(), 1, "a test is one attempt");
+    assert_eq!(bad.requests().len(), 1, "a test is one attempt");
 
     // PagerDuty: a trigger and its resolve, so no incident stays open.
     let (code, _, err) = hm_run(
@@ -1002,7 +897,7 @@ fn test_alert_channel_goes_through_the_real_path() {
         &["health", "test-alert-channel", "--name", "pagerduty"],
     );
     assert_eq!(code, 0, "{err}");
-    let events: Vec<serde_json::Value> = pagerduty.received().iter().map(Received::json).collect();
+    let events: Vec<serde_json::Value> = pagerduty.requests().iter().map(Request::json).collect();
     assert_eq!(events.len(), 2);
     assert_eq!(
         (
@@ -1040,7 +935,7 @@ fn test_alert_channel_goes_through_the_real_path() {
         "{out}"
     );
     assert_eq!(
-        hook.received().len(),
+        hook.requests().len(),
         1,
         "a refused destination is never contacted"
     );
@@ -1606,8 +1501,8 @@ fn prometheus_and_alertmanager_deliver_the_exported_config() {
 
     // The channels live elsewhere (the agent itself does not deliver here).
     let channels = tmp.path().join("channels");
-    let webhook = Receiver::status(200);
-    let slack = Receiver::status(200);
+    let webhook = receiver(200);
+    let slack = receiver(200);
     ok(
         &channels,
         &[
@@ -1717,7 +1612,7 @@ fn prometheus_and_alertmanager_deliver_the_exported_config() {
         "Alertmanager delivered nothing to the webhook"
     );
     let p = got[0].json();
-    assert_eq!(got[0].path, "/am");
+    assert_eq!(got[0].target(), "/am");
     assert_eq!(p["version"], "4");
     assert_eq!(p["receiver"], "hook");
     assert_eq!(p["status"], "firing");
@@ -1744,7 +1639,7 @@ fn prometheus_and_alertmanager_deliver_the_exported_config() {
         !got.is_empty(),
         "Alertmanager delivered nothing to the Slack receiver"
     );
-    assert_eq!(got[0].path, "/services/T/B/X");
+    assert_eq!(got[0].target(), "/services/T/B/X");
 }
 
 #[test]
@@ -1891,7 +1786,7 @@ fn alerts_without_a_daemon_evaluate_once() {
 fn alerts_survive_a_restart_and_resolve_after_it() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("agent");
-    let hook = Receiver::status(200);
+    let hook = receiver(200);
     ok(
         &data,
         &[

@@ -2,54 +2,40 @@
 //! commands), the daemon's runner, auto-healing with a real service process, and the bad input
 //! cases of `create-check`.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::agent::{Daemon, free_port, http, peer};
+use super::fake_http::{FakeHttp, Response};
 use super::{hm, hm_run, json, run};
 
-/// A tiny HTTP server answering every request with the status and body in `answer`.
-struct TestHttp {
-    addr: SocketAddr,
-    answer: Arc<std::sync::Mutex<(u16, String)>>,
-    hits: Arc<AtomicU16>,
+/// An HTTP check's target: answers every request with the status and JSON body set last,
+/// except `/redirect-away`, which redirects to another host.
+struct Target {
+    fake: FakeHttp,
+    answer: Arc<Mutex<(u16, String)>>,
 }
 
-impl TestHttp {
-    fn start(status: u16, body: &str) -> TestHttp {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let answer = Arc::new(std::sync::Mutex::new((status, body.to_string())));
-        let hits = Arc::new(AtomicU16::new(0));
-        let (a, h) = (Arc::clone(&answer), Arc::clone(&hits));
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut s) = stream else { continue };
-                let mut buf = [0u8; 4096];
-                let _ = s.read(&mut buf);
-                h.fetch_add(1, Ordering::Relaxed);
-                let (code, body) = a.lock().unwrap().clone();
-                let path = String::from_utf8_lossy(&buf);
-                let resp = if path.starts_with("GET /redirect-away") {
-                    "HTTP/1.1 302 Found\r\nLocation: http://example.invalid/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
-                } else {
-                    format!(
-                        "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    )
-                };
-                let _ = s.write_all(resp.as_bytes());
+impl Target {
+    fn start(status: u16, body: &str) -> Target {
+        let answer = Arc::new(Mutex::new((status, body.to_string())));
+        let current = Arc::clone(&answer);
+        let fake = FakeHttp::start(move |req| {
+            if req.method == "GET" && req.path == "/redirect-away" {
+                return Response::new(302).header("Location", "http://example.invalid/");
             }
+            let (code, body) = current.lock().unwrap().clone();
+            Response::new(code)
+                .header("Content-Type", "application/json")
+                .body(body)
         });
-        TestHttp { addr, answer, hits }
+        Target { fake, answer }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.fake.url(path)
     }
 
     fn set(&self, status: u16, body: &str) {
@@ -72,7 +58,7 @@ fn run_check(dir: &Path, name: &str) -> (i32, serde_json::Value) {
 #[test]
 fn http_checks_with_status_body_and_json_assertions() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestHttp::start(200, r#"{"status":"ok","version":3}"#);
+    let server = Target::start(200, r#"{"status":"ok","version":3}"#);
     let (code, _, err) = create(
         dir.path(),
         &[
@@ -158,7 +144,7 @@ fn http_checks_with_status_body_and_json_assertions() {
     let (code, r) = run_check(dir.path(), "away");
     assert_eq!(code, 1);
     assert!(r["message"].as_str().unwrap().contains("redirect"), "{r}");
-    assert!(server.hits.load(Ordering::Relaxed) >= 4);
+    assert!(server.fake.requests().len() >= 4);
 }
 
 #[test]
@@ -370,7 +356,7 @@ fn grpc_health_checks_against_tonic_health() {
 #[test]
 fn status_runs_every_check_and_exits_by_the_worst() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestHttp::start(200, "ok");
+    let server = Target::start(200, "ok");
     assert_eq!(
         create(
             dir.path(),
@@ -444,7 +430,7 @@ fn metrics_text(d: &Daemon) -> String {
 #[test]
 fn the_daemon_runs_checks_exports_metrics_and_answers_healthz() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestHttp::start(200, "ok");
+    let server = Target::start(200, "ok");
     assert_eq!(
         create(
             dir.path(),
@@ -516,7 +502,7 @@ fn the_daemon_runs_checks_exports_metrics_and_answers_healthz() {
 #[test]
 fn wait_healthy_polls_until_healthy_or_times_out() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestHttp::start(500, "starting");
+    let server = Target::start(500, "starting");
     assert_eq!(
         create(
             dir.path(),

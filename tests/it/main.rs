@@ -10,6 +10,7 @@ mod alerting;
 mod bad_input;
 mod channels;
 mod checks;
+mod fake_http;
 mod generated;
 mod layout;
 mod observe;
@@ -19,6 +20,7 @@ mod status;
 mod store;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -53,6 +55,24 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
 /// Run with args and return (exit code, stdout, stderr).
 pub fn hm_run(data_dir: &Path, args: &[&str]) -> (i32, String, String) {
     run(hm(data_dir).args(args))
+}
+
+/// Call `get` every `every` until `done` holds for what it returns or `timeout` passes; returns
+/// the last result either way (the caller asserts).
+pub fn poll<T>(
+    timeout: Duration,
+    every: Duration,
+    get: impl Fn() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let got = get();
+        if done(&got) || Instant::now() > deadline {
+            return got;
+        }
+        std::thread::sleep(every);
+    }
 }
 
 /// Parse stdout as JSON, failing with the full output on error.

@@ -3,12 +3,12 @@
 //! failures, 429s and an outage, a real Prometheus running every dashboard query, headless
 //! Chromium loading the status page, and a Grafana double for the import API.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,159 +17,11 @@ use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value};
 use prost::Message;
 
 use super::agent::{Daemon, free_port, http, peer};
+use super::fake_http::{FakeHttp, Response};
 use super::{hm, hm_run, json, run};
 
-/// One HTTP request as a test server saw it.
-#[derive(Debug, Clone)]
-pub struct Req {
-    pub method: String,
-    pub path: String,
-    pub headers: HashMap<String, String>,
-    pub body: Vec<u8>,
-}
-
-type Handler = dyn Fn(&Req) -> (u16, String, Vec<u8>) + Send + Sync;
-
-/// A small HTTP/1.1 server on loopback: one thread per connection, `Connection: close`.
-/// `stop` closes the port (an outage); `start_on` opens the same port again.
-pub struct TestServer {
-    pub port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    handler: Arc<Handler>,
-}
-
-fn read_request(stream: &mut TcpStream) -> Option<Req> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
-    }
-    let mut body = Vec::new();
-    if let Some(n) = headers
-        .get("content-length")
-        .and_then(|n| n.parse::<usize>().ok())
-    {
-        body.resize(n, 0);
-        reader.read_exact(&mut body).ok()?;
-    } else if headers
-        .get("transfer-encoding")
-        .is_some_and(|t| t == "chunked")
-    {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).ok()?;
-            let n = usize::from_str_radix(size.trim(), 16).ok()?;
-            let mut chunk = vec![0; n + 2];
-            reader.read_exact(&mut chunk).ok()?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-    }
-    Some(Req {
-        method,
-        path,
-        headers,
-        body,
-    })
-}
-
-impl TestServer {
-    pub fn start(
-        handler: impl Fn(&Req) -> (u16, String, Vec<u8>) + Send + Sync + 'static,
-    ) -> TestServer {
-        let handler: Arc<Handler> = Arc::new(handler);
-        let port = free_port();
-        let mut s = TestServer {
-            port,
-            stop: Arc::new(AtomicBool::new(false)),
-            thread: None,
-            handler,
-        };
-        s.start_on();
-        s
-    }
-
-    /// (Re)open the port.
-    pub fn start_on(&mut self) {
-        let listener = loop {
-            match TcpListener::bind(("127.0.0.1", self.port)) {
-                Ok(l) => break l,
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
-            }
-        };
-        listener.set_nonblocking(true).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        self.stop = Arc::clone(&stop);
-        let handler = Arc::clone(&self.handler);
-        self.thread = Some(std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((mut stream, _)) => {
-                        let handler = Arc::clone(&handler);
-                        std::thread::spawn(move || {
-                            let _ = stream.set_nonblocking(false);
-                            let Some(req) = read_request(&mut stream) else {
-                                return;
-                            };
-                            let (status, ctype, body) = handler(&req);
-                            let head = format!(
-                                "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                body.len()
-                            );
-                            let _ = stream.write_all(head.as_bytes());
-                            let _ = stream.write_all(&body);
-                        });
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        }));
-    }
-
-    /// Close the port: connections are refused until [`TestServer::start_on`].
-    pub fn stop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn json_reply(status: u16, v: serde_json::Value) -> (u16, String, Vec<u8>) {
-    (
-        status,
-        "application/json".into(),
-        v.to_string().into_bytes(),
-    )
+fn json_reply(status: u16, v: serde_json::Value) -> Response {
+    Response::json(status, &v)
 }
 
 fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
@@ -204,12 +56,12 @@ struct Got {
 
 /// An OTLP/HTTP receiver keeping every span; answers 401 unless `X-Token: good` when
 /// `require_token`.
-fn otlp_receiver(require_token: bool) -> (TestServer, Arc<Mutex<Vec<Got>>>) {
+fn otlp_receiver(require_token: bool) -> (FakeHttp, Arc<Mutex<Vec<Got>>>) {
     let spans: Arc<Mutex<Vec<Got>>> = Arc::default();
     let keep = Arc::clone(&spans);
-    let server = TestServer::start(move |req| {
+    let server = FakeHttp::start(move |req| {
         if req.method != "POST" || req.path != "/v1/traces" {
-            return (404, "text/plain".into(), b"not found".to_vec());
+            return Response::text(404, "not found");
         }
         assert_eq!(
             req.headers.get("content-type").map(String::as_str),
@@ -217,7 +69,7 @@ fn otlp_receiver(require_token: bool) -> (TestServer, Arc<Mutex<Vec<Got>>>) {
         );
         let token = req.headers.get("x-token").cloned();
         if require_token && token.as_deref() != Some("good") {
-            return (401, "text/plain".into(), b"bad token".to_vec());
+            return Response::text(401, "bad token");
         }
         let decoded =
             ExportTraceServiceRequest::decode(req.body.as_slice()).expect("OTLP protobuf");
@@ -234,7 +86,7 @@ fn otlp_receiver(require_token: bool) -> (TestServer, Arc<Mutex<Vec<Got>>>) {
                 }
             }
         }
-        (200, "application/x-protobuf".into(), Vec::new())
+        Response::new(200).header("Content-Type", "application/x-protobuf")
     });
     (server, spans)
 }
@@ -306,7 +158,7 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
             "--service-name",
             "hm-test",
             "--endpoint",
-            &format!("{}/v1/traces", receiver.url()),
+            &receiver.url("/v1/traces"),
             "--header-stdin",
             "X-Token",
         ])
@@ -479,16 +331,12 @@ type Indexed = Arc<Mutex<Vec<serde_json::Value>>>;
 
 /// A `_bulk` receiver: with `push_back`, the first request of all gets 429; documents whose
 /// message contains `reject-me` get a 400 item; those with `flaky` a 429 item the first time.
-fn elastic_receiver(
-    api_key: &'static str,
-    push_back: bool,
-) -> (TestServer, Indexed, Arc<Mutex<u32>>) {
+fn elastic_receiver(api_key: &'static str, push_back: bool) -> (FakeHttp, Indexed) {
     let indexed: Indexed = Arc::default();
-    let requests = Arc::new(Mutex::new(0u32));
-    let flaky_seen: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
+    let count = Mutex::new(0u32);
+    let flaky_seen: Mutex<std::collections::HashSet<String>> = Mutex::default();
     let keep = Arc::clone(&indexed);
-    let count = Arc::clone(&requests);
-    let server = TestServer::start(move |req| {
+    let server = FakeHttp::start(move |req| {
         let authorized = req.headers.get("authorization").map(String::as_str)
             == Some(&format!("ApiKey {api_key}"));
         if req.method == "GET" && req.path == "/" {
@@ -559,7 +407,7 @@ fn elastic_receiver(
             serde_json::json!({"took": 1, "errors": errors, "items": items}),
         )
     });
-    (server, indexed, requests)
+    (server, indexed)
 }
 
 fn scrape(d: &Daemon) -> String {
@@ -577,14 +425,14 @@ fn metric_value(text: &str, series: &str) -> f64 {
 
 #[test]
 fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
-    let (mut es, indexed, _) = elastic_receiver("k3y", true);
+    let (mut es, indexed) = elastic_receiver("k3y", true);
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = run(hm(dir.path())
         .args([
             "observability",
             "configure-logging",
             "--endpoint",
-            &es.url(),
+            &es.url(""),
             "--index",
             "hivemind-logs",
             "--level",
@@ -649,7 +497,7 @@ fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
         metric_value(&during, "hivemind_log_records_buffered") >= outage.len() as f64,
         "{during}"
     );
-    es.start_on();
+    es.restart();
     wait_for("the records buffered during the outage", 40, || {
         outage.iter().all(|m| arrived(m) >= 1)
     });
@@ -750,14 +598,14 @@ fn logs_reach_elasticsearch_through_429s_partial_failures_and_an_outage() {
 #[test]
 fn diagnose_passes_and_fails_per_pipeline() {
     let (otlp, spans) = otlp_receiver(true);
-    let (es, indexed, _) = elastic_receiver("good-key", false);
-    let stack = TestServer::start(|req| match req.path.as_str() {
-        "/-/healthy" => (200, "text/plain".into(), b"Healthy.".to_vec()),
+    let (es, indexed) = elastic_receiver("good-key", false);
+    let stack = FakeHttp::start(|req| match req.path.as_str() {
+        "/-/healthy" => Response::text(200, "Healthy."),
         "/api/health" => json_reply(
             200,
             serde_json::json!({"database": "ok", "version": "11.0.0"}),
         ),
-        _ => (404, "text/plain".into(), Vec::new()),
+        _ => Response::new(404),
     });
     let dir = tempfile::tempdir().unwrap();
 
@@ -794,7 +642,7 @@ fn diagnose_passes_and_fails_per_pipeline() {
             "observability",
             "configure-tracing",
             "--endpoint",
-            &format!("{}/v1/traces", otlp.url()),
+            &otlp.url("/v1/traces"),
             "--header-stdin",
             "X-Token",
         ])
@@ -805,7 +653,7 @@ fn diagnose_passes_and_fails_per_pipeline() {
             "observability",
             "configure-logging",
             "--endpoint",
-            &es.url(),
+            &es.url(""),
             "--index",
             "hivemind-logs",
             "--api-key-stdin",
@@ -822,11 +670,11 @@ fn diagnose_passes_and_fails_per_pipeline() {
             "diagnose",
             "--stack",
             "--prometheus",
-            &stack.url(),
+            &stack.url(""),
             "--alertmanager",
-            &stack.url(),
+            &stack.url(""),
             "--grafana",
-            &stack.url(),
+            &stack.url(""),
             "--component",
             "tracing",
         ],
@@ -1525,17 +1373,18 @@ fn every_dashboard_metric_is_one_the_agent_exposes() {
     );
 }
 
-/// An HTTP proxy that records every request it is asked to make and refuses it.
-fn recording_proxy() -> (TestServer, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let keep = Arc::clone(&seen);
-    let server = TestServer::start(move |req| {
-        keep.lock()
-            .unwrap()
-            .push(format!("{} {}", req.method, req.path));
-        (403, "text/plain".into(), b"no external requests".to_vec())
-    });
-    (server, seen)
+/// An HTTP proxy that refuses every request it is asked to make (the fake records them).
+fn recording_proxy() -> FakeHttp {
+    FakeHttp::start(|_| Response::text(403, "no external requests"))
+}
+
+/// `METHOD target` of every request a proxy was asked to make.
+fn proxied(proxy: &FakeHttp) -> Vec<String> {
+    proxy
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target()))
+        .collect()
 }
 
 fn chromium(dir: &Path, proxy: &str, args: &[&str], url: &str) -> std::process::Output {
@@ -1618,9 +1467,9 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
         !url.contains(&d.token),
         "the API token leaked into the link"
     );
-    let (proxy, seen) = recording_proxy();
+    let proxy = recording_proxy();
     let profile = dir.path().join("chromium");
-    let dom = chromium(&profile, &proxy.url(), &["--dump-dom"], &url);
+    let dom = chromium(&profile, &proxy.url(""), &["--dump-dom"], &url);
     let html = String::from_utf8_lossy(&dom.stdout);
     let info: serde_json::Value = {
         let (code, body) = http(d.api, "GET", "/api/info", Some(&d.token), b"");
@@ -1644,7 +1493,7 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     // A used link does not work twice; a fresh one gives the screenshot.
     let reused = chromium(
         &profile.with_extension("2"),
-        &proxy.url(),
+        &proxy.url(""),
         &["--dump-dom"],
         &url,
     );
@@ -1656,7 +1505,7 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     let png = dir.path().join("status.png");
     let shot = chromium(
         &profile.with_extension("3"),
-        &proxy.url(),
+        &proxy.url(""),
         &[&format!("--screenshot={}", png.display())],
         out.trim(),
     );
@@ -1684,37 +1533,35 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
         "safebrowsingohttpgateway.googleapis.com",
         "content-autofill.googleapis.com",
     ];
-    let page_requests = |seen: &Arc<Mutex<Vec<String>>>| -> Vec<String> {
-        seen.lock()
-            .unwrap()
-            .iter()
+    let page_requests = || -> Vec<String> {
+        proxied(&proxy)
+            .into_iter()
             .filter(|r| {
                 !CHROMIUM_SERVICES
                     .iter()
                     .any(|h| r.contains(&format!("{h}:")) || r.contains(&format!("//{h}/")))
             })
-            .cloned()
             .collect()
     };
     assert!(
-        page_requests(&seen).is_empty(),
+        page_requests().is_empty(),
         "external requests: {:?}",
-        page_requests(&seen)
+        page_requests()
     );
     // The proxy does catch what a page loads from elsewhere.
     let control = chromium(
         &profile.with_extension("4"),
-        &proxy.url(),
+        &proxy.url(""),
         &["--dump-dom"],
         "data:text/html,<img src='http://cdn.example.test/x.png'>",
     );
     assert!(control.status.success());
     assert!(
-        page_requests(&seen)
+        page_requests()
             .iter()
             .any(|r| r.contains("cdn.example.test")),
         "the control request was not seen: {:?}",
-        seen.lock().unwrap()
+        proxied(&proxy)
     );
 
     // Without a session the page and its data stay closed.
@@ -1730,7 +1577,7 @@ fn dashboards_import_into_grafana_idempotently() {
     let store: Arc<Mutex<BTreeMap<String, (serde_json::Value, u64)>>> = Arc::default();
     let folders: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let (s, f) = (Arc::clone(&store), Arc::clone(&folders));
-    let grafana = TestServer::start(move |req| {
+    let grafana = FakeHttp::start(move |req| {
         if req.headers.get("authorization").map(String::as_str) != Some("Bearer glsa_good") {
             return json_reply(401, serde_json::json!({"message": "invalid API key"}));
         }
@@ -1789,7 +1636,7 @@ fn dashboards_import_into_grafana_idempotently() {
             "--target",
             "grafana",
             "--url",
-            &grafana.url(),
+            &grafana.url(""),
             "--token-stdin",
             "--folder",
             "Hivemind",
@@ -1840,10 +1687,7 @@ fn dashboards_import_into_grafana_idempotently() {
         ],
     );
     assert_eq!(code, 0);
-    assert_eq!(
-        json(&out)["url"],
-        format!("{}/d/hivemind-overview", grafana.url())
-    );
+    assert_eq!(json(&out)["url"], grafana.url("/d/hivemind-overview"));
     // A wrong token is a clear error.
     let (code, _, err) = run(hm(dir.path())
         .args(["observability", "import-dashboards", "--token-stdin"])

@@ -6,9 +6,11 @@ use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::agent::{Daemon, peer};
+use super::fake_http::{FakeHttp, Response};
 use super::{hm, hm_run, json, run, std_cmd};
 
 /// A running test program, killed on drop.
@@ -727,28 +729,16 @@ fn a_go_heap_url_is_saved_and_garbage_is_refused() {
     );
     assert_eq!(code, 0, "{err}");
     let body = std::fs::read(&good).unwrap();
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        for (i, conn) in l.incoming().take(2).enumerate() {
-            let mut c = conn.unwrap();
-            let mut req = [0u8; 4096];
-            let _ = c.read(&mut req);
-            let payload: &[u8] = if i == 0 {
-                &body
-            } else {
-                b"<html>not pprof</html>"
-            };
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                payload.len()
-            );
-            use std::io::Write;
-            c.write_all(head.as_bytes()).unwrap();
-            c.write_all(payload).unwrap();
-        }
+    let served = AtomicUsize::new(0);
+    let server = FakeHttp::start(move |_| {
+        let payload: &[u8] = if served.fetch_add(1, Ordering::SeqCst) == 0 {
+            &body
+        } else {
+            b"<html>not pprof</html>"
+        };
+        Response::new(200).body(payload)
     });
-    let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+    let url = server.url("/debug/pprof/heap");
     let out = dir.path().join("heap.prof");
     let (code, _, err) = hm_run(
         dir.path(),
@@ -778,7 +768,7 @@ fn a_go_heap_url_is_saved_and_garbage_is_refused() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a pprof profile"), "{err}");
     assert!(!bad.exists());
-    server.join().unwrap();
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[test]
