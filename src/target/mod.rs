@@ -1,0 +1,261 @@
+//! Where a command runs, decided in one place: in this process over the data directory
+//! (embedded mode), through the daemon that already runs on that directory, or on remote
+//! agents. Every command builds a [`Call`](call::Call); [`Place::target`] picks the place and
+//! [`Place::fetch`] asks it, so a command reads the same answer types wherever it ran.
+//!
+//! - [`call`]: the calls and their answers, with their HTTP form;
+//! - [`service`]: `execute`, the one service embedded mode runs and the daemon serves;
+//! - [`local`]: the configuration operations over the state store;
+//! - [`embedded`]: embedded mode's runtime, and finding a running daemon;
+//! - [`remote`]: the HTTP client of one agent; [`fanout`]: many at once;
+//! - [`inventory`]: the agents this CLI knows.
+
+pub mod call;
+pub mod embedded;
+pub mod fanout;
+pub mod inventory;
+pub mod local;
+pub mod remote;
+pub mod service;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ExitStatus, Result};
+use crate::messages::Messages;
+use crate::model::Secret;
+use crate::store::{BackendChoice, SecretStore};
+use call::Call;
+use inventory::{Inventory, InventoryStore};
+use local::Local;
+use remote::AgentClient;
+use service::Service;
+
+/// Where commands run, as the global options say: the data directory, `--agent` /
+/// `--all-agents`, the per-agent deadline, and whether a fan-out may draw progress.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub data_dir: PathBuf,
+    /// `--agent` names (empty: none given).
+    pub agents: Vec<String>,
+    pub all_agents: bool,
+    /// How long each agent may take.
+    pub timeout: Duration,
+    /// Draw a progress bar on stderr while many agents answer (decided at the top: a
+    /// terminal, and no `-q`).
+    pub progress: bool,
+}
+
+/// Place a command runs.
+pub enum Target {
+    /// In this process, on the data directory.
+    Embedded(Box<Service>),
+    /// One agent, reported like embedded mode (a single `--agent`, the default agent, or the
+    /// daemon running on this data directory).
+    One(AgentClient),
+    /// Several agents (`--all-agents` or more than one `--agent`): one section per agent.
+    Many(Vec<AgentClient>),
+}
+
+impl Place {
+    /// The configuration operations over this data directory.
+    pub fn local(&self) -> Result<Local> {
+        Local::open(&self.data_dir)
+    }
+
+    /// This data directory's secrets, in the backend the environment chooses.
+    pub fn secrets(&self) -> Result<SecretStore> {
+        Ok(SecretStore::new(&self.data_dir, BackendChoice::from_env()?))
+    }
+
+    /// Whether commands ask agents rather than this machine's state: `--agent`,
+    /// `--all-agents`, or a default agent in the inventory.
+    pub fn is_remote(&self) -> Result<bool> {
+        Ok(!self.agents.is_empty()
+            || self.all_agents
+            || InventoryStore::new(&self.data_dir)
+                .load()?
+                .default
+                .is_some())
+    }
+
+    /// Resolve `--agent`, `--all-agents`, the default agent, and a daemon on this data dir.
+    pub fn target(&self, msg: &Messages) -> Result<Target> {
+        let inventory = InventoryStore::new(&self.data_dir).load()?;
+        let names: Vec<String> = if self.all_agents {
+            if inventory.agents.is_empty() {
+                return Err(Error::Usage(
+                    "--all-agents: the inventory is empty (add agents with `hivemind agent add`)"
+                        .into(),
+                ));
+            }
+            inventory.agents.keys().cloned().collect()
+        } else if !self.agents.is_empty() {
+            self.agents.clone()
+        } else if let Some(default) = &inventory.default {
+            vec![default.clone()]
+        } else if let Some(client) = embedded::running_daemon(&self.data_dir, self.timeout)? {
+            msg.debug(&format!(
+                "using the daemon running on {} at {}",
+                self.data_dir.display(),
+                client.url
+            ));
+            return Ok(Target::One(client));
+        } else {
+            return Ok(Target::Embedded(Box::new(embedded::service(
+                self.local()?,
+                &self.data_dir,
+                msg,
+            ))));
+        };
+        let clients = self.clients(&inventory, &names)?;
+        if self.all_agents || clients.len() > 1 {
+            Ok(Target::Many(clients))
+        } else {
+            clients
+                .into_iter()
+                .next()
+                .map(Target::One)
+                .ok_or_else(|| Error::Usage("no agent given".into()))
+        }
+    }
+
+    /// Clients for the named agents, with their tokens (`HIVEMIND_TOKEN` first).
+    pub fn clients(&self, inv: &Inventory, names: &[String]) -> Result<Vec<AgentClient>> {
+        let env_token = std::env::var("HIVEMIND_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .map(Secret::new);
+        let secrets = self.secrets()?;
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let entry = inv.agents.get(name).ok_or_else(|| inv.unknown(name))?;
+            let token = match (&env_token, &entry.token) {
+                (Some(t), _) => Some(t.clone()),
+                (None, Some(r)) => Some(
+                    secrets
+                        .get(r)
+                        .map_err(|e| e.context(format!("agent {name}: token")))?,
+                ),
+                (None, None) => None,
+            };
+            out.push(AgentClient::new(
+                name,
+                &entry.url,
+                token,
+                entry.ca_cert.as_deref(),
+                self.timeout,
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// Ask the target; a single target's failure is an error, many targets' are rows.
+    pub fn fetch<T: DeserializeOwned>(&self, target: &Target, call: &Call) -> Result<Fetched<T>> {
+        match target {
+            Target::Embedded(svc) => Ok(Fetched::One {
+                report: decode(service::execute(svc, call.clone())?)?,
+                prefix: String::new(),
+            }),
+            Target::One(client) => Ok(Fetched::One {
+                report: decode(self.ask(client, call)?)?,
+                prefix: format!("agent {}: ", client.name),
+            }),
+            Target::Many(clients) => {
+                let results = fanout::call_all(clients, call, self.timeout, self.progress)?;
+                Ok(Fetched::Many(
+                    results
+                        .into_iter()
+                        .map(|r| {
+                            let (result, error) = match r.result.and_then(decode) {
+                                Ok(report) => (Some(report), None),
+                                Err(e) => (None, Some(e.to_string())),
+                            };
+                            Outcome {
+                                agent: r.agent,
+                                url: r.url,
+                                ok: result.is_some(),
+                                result,
+                                error,
+                            }
+                        })
+                        .collect(),
+                ))
+            }
+        }
+    }
+
+    /// Ask one place only (this machine or one agent), for what must come from one place
+    /// (an export): several agents are refused with `why`.
+    pub fn fetch_one<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        msg: &Messages,
+        why: &str,
+    ) -> Result<T> {
+        match self.target(msg)? {
+            Target::Many(_) => Err(Error::Usage(why.to_string())),
+            target => match self.fetch(&target, call)? {
+                Fetched::One { report, .. } => Ok(report),
+                Fetched::Many(_) => Err(Error::Usage(why.to_string())),
+            },
+        }
+    }
+
+    /// One agent's JSON answer, its errors prefixed with the agent's name.
+    fn ask(&self, client: &AgentClient, call: &Call) -> Result<serde_json::Value> {
+        fanout::call_all(std::slice::from_ref(client), call, self.timeout, false)?
+            .pop()
+            .map(|r| r.result)
+            .unwrap_or_else(|| Err(Error::Other("no answer".into())))
+            .map_err(|e| e.context(format!("agent {}", client.name)))
+    }
+}
+
+/// Read an answer into the type the command expects.
+fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::Remote(format!("unexpected answer: {e}")))
+}
+
+/// Answers from one target or many.
+pub enum Fetched<T> {
+    One { report: T, prefix: String },
+    Many(Vec<Outcome<T>>),
+}
+
+impl<T> Fetched<T> {
+    /// The exit status: 4 when some agents failed, 2 when all did, else the worst judged.
+    pub fn verdict(&self, judge: &impl Fn(&T) -> ExitStatus) -> ExitStatus {
+        match self {
+            Fetched::One { report, .. } => judge(report),
+            Fetched::Many(outcomes) => {
+                let failed = outcomes.iter().filter(|o| !o.ok).count();
+                let worst = outcomes
+                    .iter()
+                    .filter_map(|o| o.result.as_ref())
+                    .map(judge)
+                    .fold(ExitStatus::Success, ExitStatus::worse);
+                match failed {
+                    0 => worst,
+                    n if n == outcomes.len() => ExitStatus::Failure,
+                    _ => ExitStatus::Partial,
+                }
+            }
+        }
+    }
+}
+
+/// One agent's part of a fan-out report.
+#[derive(Debug, Serialize)]
+pub struct Outcome<T> {
+    pub agent: String,
+    pub url: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
