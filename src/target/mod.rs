@@ -259,3 +259,6 @@ pub struct Outcome<T> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
+#[cfg(test)]
+mod tests;

@@ -934,3 +934,62 @@ fn hostile_input_is_refused_before_anything_runs() {
         .collect();
     assert_eq!(left.len(), 1, "only the pre-existing file: {left:?}");
 }
+
+/// `-o FORMAT` is the global output format everywhere, while the seed's `--output FILE` names
+/// the profile here: both on one line, before or after the subcommand, each means its own
+/// thing (two clap ids; one id of two types would panic when read).
+#[test]
+fn global_format_and_output_file_on_one_line() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spin = start(&build(dir.path(), "spin", SPIN), &[]);
+    let pid = spin.pid().to_string();
+    for (i, args) in [
+        vec!["-o", "json", "profile", "cpu", "--pid", &pid],
+        vec!["profile", "cpu", "-o", "json", "--pid", &pid],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = dir.path().join(format!("f{i}.prof"));
+        let mut args = args;
+        args.extend(["--duration", "1s", "--output", out.to_str().unwrap()]);
+        let (code, stdout, err) = hm_run(dir.path(), &args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let summary = json(&stdout);
+        assert_eq!(summary["output"], out.to_str().unwrap(), "{stdout}");
+        assert_eq!(summary["kind"], "cpu");
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(
+            &bytes[..2],
+            &[0x1f, 0x8b],
+            "{args:?}: not a gzipped profile"
+        );
+        if let Some(top) = pprof_top(&out, &[]) {
+            assert!(top.contains("spin"), "{top}");
+        }
+    }
+    // The exports keep the seed's `--output FILE` too, and say what `-o json` cannot do.
+    let (code, _, err) = hm_run(dir.path(), &["-o", "json", "health", "export-rules"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("writes YAML only, not json; its --output FILE names the file"),
+        "{err}"
+    );
+    let rules = dir.path().join("rules.yaml");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "export-rules",
+            "-o",
+            "yaml",
+            "--output",
+            rules.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&rules).unwrap().contains("groups:"));
+}
