@@ -911,72 +911,69 @@ fn percent_encode(q: &str) -> String {
         .collect()
 }
 
+/// An agent with every metric family in use: a fake container (where one can be made; under
+/// `CI=true` it must), a healthy check, an unhealthy one that auto-healing restarts, and the
+/// seed's alert rule. `without` says what a run without the container still checks.
+fn busy_agent(scratch: &Path, dir: &Path, without: &str) -> (Option<FakeContainer>, Daemon) {
+    let container = FakeContainer::start(scratch);
+    if container.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and no container with its own network namespace can be made here"
+        );
+        eprintln!("note: no fake container (not root or no cgroup v1): {without}");
+    }
+    let d = Daemon::start(dir, &[]);
+    let api = d.api.to_string();
+    let tcp = |name: &'static str, address: &str| {
+        let mut args = vec!["health", "create-check", "--name", name, "--type", "tcp"];
+        args.extend([
+            "--address",
+            address,
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+        ]);
+        args.iter().map(ToString::to_string).collect::<Vec<_>>()
+    };
+    let mut down = tcp("down", "127.0.0.1:1");
+    down.extend(["--failure-threshold", "1", "--restart-command", "true"].map(String::from));
+    let healing = [
+        "health",
+        "configure-auto-healing",
+        "--enabled",
+        "true",
+        "--max-restarts",
+        "3",
+        "--restart-interval",
+        "1s",
+    ];
+    for args in [
+        tcp("api", &api),
+        down,
+        healing.map(String::from).to_vec(),
+        super::SEED_RULE.iter().map(ToString::to_string).collect(),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = hm_run(dir, &args);
+        assert_eq!(code, 0, "{err}");
+    }
+    (container, d)
+}
+
 #[test]
 fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     let Some(prometheus) = peer("prometheus") else {
         return;
     };
     let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let container = FakeContainer::start(scratch.path());
-    if container.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true and no container with its own network namespace can be made here"
-        );
-        eprintln!(
-            "note: no fake container (not root or no cgroup v1): container network queries may be empty"
-        );
-    }
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), &[]);
-    // A healthy check, and an unhealthy one that auto-healing restarts.
-    for args in [
-        vec![
-            "health",
-            "create-check",
-            "--name",
-            "api",
-            "--type",
-            "tcp",
-            "--address",
-            &d.api.to_string(),
-            "--interval",
-            "1s",
-            "--timeout",
-            "500ms",
-        ],
-        vec![
-            "health",
-            "create-check",
-            "--name",
-            "down",
-            "--type",
-            "tcp",
-            "--address",
-            "127.0.0.1:1",
-            "--interval",
-            "1s",
-            "--timeout",
-            "500ms",
-            "--failure-threshold",
-            "1",
-            "--restart-command",
-            "true",
-        ],
-        vec![
-            "health",
-            "configure-auto-healing",
-            "--enabled",
-            "true",
-            "--max-restarts",
-            "3",
-            "--restart-interval",
-            "1s",
-        ],
-    ] {
-        let (code, _, err) = hm_run(dir.path(), &args);
-        assert_eq!(code, 0, "{err}");
-    }
+    let (container, d) = busy_agent(
+        scratch.path(),
+        dir.path(),
+        "container network queries may be empty",
+    );
     let prom_port = free_port();
     let config = dir.path().join("prometheus.yml");
     std::fs::write(
@@ -1206,66 +1203,12 @@ fn every_dashboard_metric_is_one_the_agent_exposes() {
     }
 
     let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let container = FakeContainer::start(scratch.path());
-    if container.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true and no container with its own network namespace can be made here"
-        );
-        eprintln!(
-            "note: no fake container (not root or no cgroup v1): families declared without series count as exposed"
-        );
-    }
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), &[]);
-    for args in [
-        vec![
-            "health",
-            "create-check",
-            "--name",
-            "api",
-            "--type",
-            "tcp",
-            "--address",
-            &d.api.to_string(),
-            "--interval",
-            "1s",
-            "--timeout",
-            "500ms",
-        ],
-        vec![
-            "health",
-            "create-check",
-            "--name",
-            "down",
-            "--type",
-            "tcp",
-            "--address",
-            "127.0.0.1:1",
-            "--interval",
-            "1s",
-            "--timeout",
-            "500ms",
-            "--failure-threshold",
-            "1",
-            "--restart-command",
-            "true",
-        ],
-        vec![
-            "health",
-            "configure-auto-healing",
-            "--enabled",
-            "true",
-            "--max-restarts",
-            "3",
-            "--restart-interval",
-            "1s",
-        ],
-        super::SEED_RULE.to_vec(),
-    ] {
-        let (code, _, err) = hm_run(dir.path(), &args);
-        assert_eq!(code, 0, "{err}");
-    }
+    let (container, d) = busy_agent(
+        scratch.path(),
+        dir.path(),
+        "families declared without series count as exposed",
+    );
 
     // Series names (histograms as `_bucket`/`_sum`/`_count`) and `# TYPE` families served.
     let served = |text: &str| -> (BTreeMap<String, String>, Vec<String>) {
