@@ -1401,6 +1401,11 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     // Without a browser (stdout is not a terminal) the URL is printed.
     let (code, out, err) = hm_run(dir.path(), &["observability", "open-dashboard"]);
     assert_eq!(code, 0, "{err}");
+    // How long the link lasts is the agent's word.
+    assert!(
+        err.contains("signs you in once and expires in 5 minutes"),
+        "{err}"
+    );
     let url = out.trim().to_string();
     assert!(
         url.starts_with(&format!("{}/ui/login?code=", d.url())),

@@ -191,6 +191,8 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
     } else {
         ctx.place.local()?.state()?.grafana.url
     };
+    // How long the status page's one-time link lasts, as the agent says.
+    let mut expires = 0;
     let (url, kind) = match grafana {
         Some(g) => (format!("{g}/d/hivemind-overview"), "grafana"),
         None => {
@@ -205,8 +207,9 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
                 .place
                 .fetch::<StatusPageLink>(&target, &Call::StatusPageLink)?
             else {
-                return Ok(ExitStatus::Failure);
+                return Err(Error::Other("several answers from one agent".into()));
             };
+            expires = report.expires_in_seconds;
             (reachable_link(&target, &report.url), "status_page")
         }
     };
@@ -232,7 +235,7 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
     if kind == "status_page" && !opened {
         ctx.msg.status(&format!(
             "this link signs you in once and expires in {} minutes",
-            crate::daemon::status_page::CODE_TTL.as_secs() / 60
+            expires / 60
         ));
     }
     if opened {
