@@ -71,8 +71,8 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
 }
 
 fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
-    let url = url::Url::parse(&args.url)
-        .map_err(|_| Error::invalid("--url", &args.url, "an http(s) URL"))?;
+    let url = crate::model::validate::http_url(&args.url)
+        .map_err(|a| Error::invalid("--url", &args.url, a))?;
     if url.path() != "/" || url.query().is_some() {
         return Err(Error::invalid(
             "--url",

@@ -126,18 +126,13 @@ impl<T: Report> Report for Many<'_, T> {
     }
 }
 
-/// Read a `--ca-cert` PEM file, check that it holds a certificate, and return its absolute path
-/// (stored configuration must not depend on the directory the command ran in).
+/// Read a `--ca-cert` PEM file, check that it holds certificates, and return its absolute
+/// path (stored configuration must not depend on the directory the command ran in).
 pub fn ca_cert_path(path: &std::path::Path) -> Result<PathBuf> {
     let pem =
         std::fs::read(path).map_err(|e| Error::io(format!("--ca-cert {}", path.display()), e))?;
-    reqwest::Certificate::from_pem(&pem).map_err(|e| {
-        Error::invalid(
-            "--ca-cert",
-            &path.display().to_string(),
-            format!("a PEM certificate ({e})"),
-        )
-    })?;
+    crate::net::tls::parse_ca(&pem)
+        .map_err(|a| Error::invalid("--ca-cert", &path.display().to_string(), a))?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 

@@ -129,7 +129,9 @@ fn build_http_client(
         .user_agent(concat!("hivemind-health/", env!("CARGO_PKG_VERSION")))
         .danger_accept_invalid_certs(insecure_skip_verify);
     if let Some(path) = ca_cert {
-        b = b.add_root_certificate(crate::net::tls::read_ca(path)?);
+        for cert in crate::net::tls::read_ca(path)? {
+            b = b.add_root_certificate(cert);
+        }
     }
     b.build().map_err(|e| format!("HTTP client: {e}"))
 }
@@ -360,15 +362,17 @@ async fn grpc(
     if tls {
         let mut cfg = tonic::transport::ClientTlsConfig::new().with_native_roots();
         if let Some(path) = ca {
-            match std::fs::read(path) {
+            // Checked by the same reader as every other CA file, then handed to tonic as PEM.
+            let checked = std::fs::read(path)
+                .map_err(|e| format!("reading CA certificate {}: {e}", path.display()))
+                .and_then(|pem| {
+                    crate::net::tls::parse_ca(&pem)
+                        .map(|_| pem)
+                        .map_err(|a| format!("CA certificate {}: expected {a}", path.display()))
+                });
+            match checked {
                 Ok(pem) => cfg = cfg.ca_certificate(tonic::transport::Certificate::from_pem(pem)),
-                Err(e) => {
-                    return ProbeResult::new(
-                        false,
-                        started,
-                        format!("reading CA {}: {e}", path.display()),
-                    );
-                }
+                Err(e) => return ProbeResult::new(false, started, e),
             }
         }
         endpoint = match endpoint.tls_config(cfg) {

@@ -129,6 +129,10 @@ pub fn http_url(text: &str) -> Result<url::Url, String> {
         Some(h) if !h.is_empty() => {}
         _ => return Err(ALLOWED.into()),
     }
+    // Port 0 means "any free port" to a listener; as a destination it reaches nothing.
+    if parsed.port() == Some(0) {
+        return Err("a URL whose port, if given, is from 1 to 65535".into());
+    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(
             "a URL without user:password@ credentials (give them through the secret flags)".into(),
@@ -265,9 +269,13 @@ mod tests {
             "https:///path",
             "mailto:a@b.c",
             "http://u:p@h/",
+            "http://127.0.0.1:0/",
+            "https://example.com:0",
         ] {
             assert!(http_url(bad).is_err(), "{bad}");
         }
+        assert!(http_url("http://127.0.0.1:1/").is_ok());
+        assert!(http_url("http://[::1]:65535/").is_ok());
         assert!(email("alerts@example.com").is_ok());
         for bad in [
             "alerts",

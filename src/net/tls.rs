@@ -1,17 +1,55 @@
-//! CA certificates given on the command line (`--ca-cert`) and read when a client is built:
-//! one reader, so every client says the same thing about a missing or malformed file.
+//! CA certificates given on the command line (`--ca-cert`): parsed when they are saved and
+//! when a client is built, by one reader, so a file that is not a certificate (say
+//! `/etc/passwd`) is refused at once instead of failing every later connection.
 
 use std::path::Path;
 
-/// Read a PEM file and parse its certificate. The error names the file and what went wrong,
-/// for the caller to prefix with the flag or the agent it belongs to.
-pub fn read_ca(path: &Path) -> Result<reqwest::Certificate, String> {
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+
+/// The certificates of a PEM file: at least one `CERTIFICATE` block, each of which must
+/// decode. The error says what is wrong, for the caller to prefix with the flag.
+pub fn parse_ca(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let mut certs = Vec::new();
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        certs.push(cert.map_err(|e| format!("a PEM certificate that decodes ({e:?})"))?);
+    }
+    if certs.is_empty() {
+        return Err("a PEM file with at least one CERTIFICATE block".into());
+    }
+    Ok(certs)
+}
+
+/// Read and parse a CA file, as the root certificates of an HTTP client.
+pub fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
     let pem = std::fs::read(path)
         .map_err(|e| format!("reading CA certificate {}: {e}", path.display()))?;
-    reqwest::Certificate::from_pem(&pem).map_err(|e| {
-        format!(
-            "CA certificate {}: not a PEM certificate ({e})",
-            path.display()
-        )
-    })
+    let certs =
+        parse_ca(&pem).map_err(|a| format!("CA certificate {}: expected {a}", path.display()))?;
+    certs
+        .iter()
+        .map(|c| {
+            reqwest::Certificate::from_der(c.as_ref())
+                .map_err(|e| format!("CA certificate {}: not usable ({e})", path.display()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_certificates_are_accepted() {
+        assert!(parse_ca(b"root:x:0:0:root:/root:/bin/bash\n").is_err());
+        assert!(parse_ca(b"").is_err());
+        let key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        assert!(parse_ca(key.as_bytes()).is_err());
+        let garbage = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        assert!(parse_ca(garbage.as_bytes()).is_err());
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let pem = cert.cert.pem();
+        assert_eq!(parse_ca(pem.as_bytes()).unwrap().len(), 1);
+        assert_eq!(parse_ca(format!("{pem}{pem}").as_bytes()).unwrap().len(), 2);
+    }
 }

@@ -25,6 +25,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
+    remove_stale_temps(path);
     let mut tmp = TempFile::beside(path)?;
     tmp.write_all(bytes)?;
     tmp.persist(path, true)
@@ -34,11 +35,61 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// services read), into a directory that must exist.
 pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
+    remove_stale_temps(path);
     let mut tmp = TempFile::beside(path)?;
     tmp.write_all(bytes)?;
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io(format!("setting the mode of {}", tmp.path().display()), e))?;
     tmp.persist(path, true)
+}
+
+/// Remove the temp files that writers of `target` killed mid-write left behind
+/// (`.NAME.tmp-PID-N` whose process is gone). Writers of the same file hold the same lock, so
+/// under it nothing else is mid-write; the process check keeps this safe for files written
+/// without a lock too. Best effort: a file that cannot be removed is left for the next write.
+pub fn remove_stale_temps(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split_once('-')
+            .and_then(|(pid, seq)| seq.parse::<u64>().ok().and(pid.parse::<i32>().ok()))
+        else {
+            continue;
+        };
+        if pid != std::process::id() as i32 && !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id exists (signal 0 checks without sending anything).
+fn process_alive(pid: i32) -> bool {
+    use nix::errno::Errno;
+    if pid <= 0 {
+        // Not a process id we write; 0 and negatives would address process groups.
+        return true;
+    }
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
+        Ok(()) => true,
+        // It exists but belongs to someone else.
+        Err(Errno::EPERM) => true,
+        Err(_) => false,
+    }
 }
 
 /// A private (0600) file created next to its final path, removed on drop unless persisted:
@@ -68,7 +119,9 @@ impl TempFile {
             .create_new(true)
             .mode(0o600)
             .open(&path)
-            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            // Name what the user asked for, not our temp file: `writing /x/p.prof: No such
+            // file or directory`.
+            .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
         Ok(TempFile {
             path,
             file: Some(file),
@@ -208,6 +261,40 @@ pub fn toml_error(text: &str, err: &toml::de::Error) -> String {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn stale_temps_of_dead_writers_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("state.toml");
+        // A child that has exited: its pid is free (until reused, when the file just waits).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let stale = dir.path().join(format!(".state.toml.tmp-{dead}-3"));
+        let live = dir
+            .path()
+            .join(format!(".state.toml.tmp-{}-9", std::process::id()));
+        let other = dir.path().join(format!(".agents.toml.tmp-{dead}-1"));
+        let odd = dir.path().join(".state.toml.tmp-x-1");
+        for f in [&stale, &live, &other, &odd] {
+            fs::write(f, b"partial").unwrap();
+        }
+        write_atomic(&target, b"version = 1\n").unwrap();
+        assert!(!stale.exists(), "a dead writer's temp file is removed");
+        assert!(live.exists(), "a live writer's temp file is kept");
+        assert!(
+            other.exists(),
+            "another file's temp files are not ours to judge"
+        );
+        assert!(odd.exists(), "names we did not make are left alone");
+        // The failure names the file asked for, not the temp file.
+        let e = write_atomic_mode(&dir.path().join("no/such/dir/p.prof"), b"x", 0o644)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("writing "), "{e}");
+        assert!(e.contains("no/such/dir/p.prof: "), "{e}");
+        assert!(!e.contains(".tmp-"), "{e}");
+    }
 
     #[test]
     fn temp_files_persist_privately_and_never_clobber() {

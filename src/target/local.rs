@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::messages::Messages;
-use crate::model::Check;
 use crate::model::telemetry::{self, EndpointNote};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, GrafanaConfig,
     LoggingConfig, LoggingPatch, MetricsConfig, MetricsPatch, Redacted, SecretRef, TracingConfig,
     TracingPatch, channel, validate,
 };
+use crate::model::{Check, Probe};
 use crate::store::{SecretStore, State, StateStore};
 
 /// What a write did to an object.
@@ -195,6 +195,22 @@ impl Local {
     /// Create a check, or replace one of the same name with `replace`.
     pub fn create_check(&self, check: Check, replace: bool) -> Result<(Change, Check)> {
         check.validate()?;
+        // The CA file is parsed now, whoever sent the check, so that a file that is not a
+        // certificate is refused instead of failing every probe.
+        if let Probe::Http {
+            ca_cert: Some(path),
+            ..
+        }
+        | Probe::Grpc {
+            ca_cert: Some(path),
+            ..
+        } = &check.probe
+        {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::io(format!("ca_cert {}", path.display()), e))?;
+            crate::net::tls::parse_ca(&pem)
+                .map_err(|a| Error::invalid("ca_cert", &path.display().to_string(), a))?;
+        }
         self.store.update(|s| {
             let change = match s.checks.iter_mut().find(|c| c.name == check.name) {
                 Some(_) if !replace => {

@@ -61,9 +61,11 @@ impl AgentClient {
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = ca_cert {
-            let cert = crate::net::tls::read_ca(path)
-                .map_err(|e| Error::Other(format!("agent {name}: {e}")))?;
-            builder = builder.add_root_certificate(cert);
+            for cert in crate::net::tls::read_ca(path)
+                .map_err(|e| Error::Other(format!("agent {name}: {e}")))?
+            {
+                builder = builder.add_root_certificate(cert);
+            }
         }
         let http = builder
             .build()
