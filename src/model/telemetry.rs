@@ -278,11 +278,16 @@ impl TracingPatch {
                 ));
             }
         };
+        // Every header is checked before `store_header` keeps any of them.
+        if let Some(given) = &self.headers {
+            for name in given.keys() {
+                header_name(name).map_err(|a| Error::invalid("--header", name, a))?;
+            }
+        }
         let headers = match &self.headers {
             Some(given) => {
                 let mut out = BTreeMap::new();
                 for (name, value) in given {
-                    header_name(name).map_err(|a| Error::invalid("--header", name, a))?;
                     out.insert(name.clone(), store_header(name, value)?);
                 }
                 out
@@ -359,6 +364,13 @@ impl LoggingPatch {
             .username
             .clone()
             .or_else(|| current.and_then(|c| c.username.clone()));
+        // Everything is checked before `store` keeps anything: a refused command leaves no
+        // secret behind.
+        let will_have_password =
+            self.password.is_some() || current.is_some_and(|c| c.password.is_some());
+        if will_have_password && username.is_none() {
+            return Err(Error::Usage("--password needs --username".into()));
+        }
         let password = match &self.password {
             Some(p) => Some(store("password", p)?),
             None => current.and_then(|c| c.password.clone()),
@@ -367,9 +379,6 @@ impl LoggingPatch {
             Some(k) => Some(store("api_key", k)?),
             None => current.and_then(|c| c.api_key.clone()),
         };
-        if password.is_some() && username.is_none() {
-            return Err(Error::Usage("--password needs --username".into()));
-        }
         Ok(LoggingConfig {
             enabled: self.enabled.unwrap_or(true),
             endpoint,
@@ -423,6 +432,31 @@ impl LoggingConfig<SecretRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_patch_stores_no_secret() {
+        let stored = std::cell::Cell::new(0);
+        let store = |_: &str, _: &WireSecret| {
+            stored.set(stored.get() + 1);
+            Ok(SecretRef {
+                backend: crate::model::SecretBackend::File,
+                key: "k".into(),
+            })
+        };
+        let logging: LoggingPatch = serde_json::from_value(serde_json::json!({
+            "endpoint": "http://127.0.0.1:9200", "index": "logs", "password": "hunter2"
+        }))
+        .unwrap();
+        let e = logging.apply(None, store).unwrap_err();
+        assert!(e.to_string().contains("--password needs --username"), "{e}");
+        let tracing: TracingPatch = serde_json::from_value(serde_json::json!({
+            "endpoint": "http://127.0.0.1:4318/v1/traces",
+            "headers": {"Authorization": "Bearer s3cr3t", "bad name": "x"}
+        }))
+        .unwrap();
+        assert!(tracing.apply(None, |n, v| store(n, v)).is_err());
+        assert_eq!(stored.get(), 0, "nothing stored for a refused patch");
+    }
 
     #[test]
     fn jaeger_collector_url_becomes_otlp() {
