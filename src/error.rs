@@ -14,8 +14,39 @@ pub enum ExitStatus {
     Failure = 2,
     /// Some agents failed while others answered.
     Partial = 4,
-    /// Interrupted by Ctrl-C.
+    /// Interrupted by Ctrl-C (SIGINT).
     Interrupted = 130,
+    /// Stopped by SIGTERM (what `timeout`, `kill` and CI runners send).
+    Terminated = 143,
+    /// Stopped by SIGHUP (the terminal closed).
+    HungUp = 129,
+}
+
+/// A signal that stops a long command (see `crate::signals`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    Interrupt,
+    Terminate,
+    HangUp,
+}
+
+impl StopSignal {
+    pub fn name(self) -> &'static str {
+        match self {
+            StopSignal::Interrupt => "SIGINT",
+            StopSignal::Terminate => "SIGTERM",
+            StopSignal::HangUp => "SIGHUP",
+        }
+    }
+
+    /// 128 + the signal's number, as shells report a command the signal killed.
+    pub fn exit_status(self) -> ExitStatus {
+        match self {
+            StopSignal::Interrupt => ExitStatus::Interrupted,
+            StopSignal::Terminate => ExitStatus::Terminated,
+            StopSignal::HangUp => ExitStatus::HungUp,
+        }
+    }
 }
 
 impl ExitStatus {
@@ -94,6 +125,10 @@ pub enum Error {
     /// Stopped by Ctrl-C (or a cancelled request) before it finished.
     #[error("interrupted: {0}")]
     Interrupted(String),
+    /// A long command stopped by a signal, having cleaned up (`detail` says what was not
+    /// written).
+    #[error("stopped by {}: {detail}", .signal.name())]
+    Stopped { signal: StopSignal, detail: String },
 }
 
 impl Error {
@@ -181,6 +216,7 @@ impl Error {
     pub fn exit_status(&self) -> ExitStatus {
         match self.root() {
             Error::Interrupted(_) => ExitStatus::Interrupted,
+            Error::Stopped { signal, .. } => signal.exit_status(),
             _ => ExitStatus::Failure,
         }
     }
@@ -197,7 +233,8 @@ impl Error {
             | Error::Caused { .. }
             | Error::Secret(_)
             | Error::Other(_)
-            | Error::Interrupted(_) => "internal",
+            | Error::Interrupted(_)
+            | Error::Stopped { .. } => "internal",
         }
     }
 }

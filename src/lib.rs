@@ -26,6 +26,7 @@ pub mod model;
 pub mod net;
 pub mod profile;
 pub mod render;
+pub mod signals;
 pub mod store;
 pub mod target;
 pub mod telemetry;

@@ -175,7 +175,9 @@ pub fn one_line_usage_error(err: &clap::Error) -> String {
     ) {
         let arg = ctx(ContextKind::InvalidArg).unwrap_or_else(|| "argument".into());
         let value = redact_url_credentials(&ctx(ContextKind::InvalidValue).unwrap_or_default());
-        let allowed = match (std::error::Error::source(err), ctx(ContextKind::ValidValue)) {
+        // clap gives an empty list of valid values for a plain value it refused (`--output ''`).
+        let valid = ctx(ContextKind::ValidValue).filter(|v| !v.is_empty());
+        let allowed = match (std::error::Error::source(err), valid) {
             (Some(source), _) => source.to_string(),
             (None, Some(valid)) => format!("expected one of {valid}"),
             (None, None) if value.is_empty() => "a value is required".into(),

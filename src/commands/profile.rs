@@ -3,8 +3,6 @@
 //! bar with the time left, write the file atomically, and print a summary of the top entries.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -206,40 +204,6 @@ fn per_agent(path: &Path, agent: &str) -> PathBuf {
         None => format!("{stem}.{agent}"),
     };
     path.with_file_name(name)
-}
-
-/// Ctrl-C sets a flag instead of killing us, so the temp file can be removed first.
-struct Interrupt {
-    fired: Arc<AtomicBool>,
-}
-
-impl Interrupt {
-    fn install() -> Result<Interrupt> {
-        use tokio::signal::unix::{SignalKind, signal};
-        let fired = Arc::new(AtomicBool::new(false));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("starting the signal handler", e))?;
-        // Registered here, before any work starts, so no Ctrl-C can slip through.
-        let mut sigint = {
-            let _entered = rt.enter();
-            signal(SignalKind::interrupt()).map_err(|e| Error::io("handling Ctrl-C", e))?
-        };
-        let flag = Arc::clone(&fired);
-        std::thread::spawn(move || {
-            rt.block_on(async move {
-                if sigint.recv().await.is_some() {
-                    flag.store(true, Ordering::SeqCst);
-                }
-            });
-        });
-        Ok(Interrupt { fired })
-    }
-
-    fn fired(&self) -> bool {
-        self.fired.load(Ordering::SeqCst)
-    }
 }
 
 /// The summary printed after a profile is written.
@@ -452,7 +416,8 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
             sinks.push(Sink::prepare(settings.output.clone(), settings.force)?);
         }
     }
-    let interrupt = Interrupt::install()?;
+    // INT, TERM and HUP set a flag instead of killing us, so the temp files go first.
+    let stop = crate::signals::Stop::install()?;
     let cancel = Cancel::new();
     let (tx, rx) = mpsc::channel::<Taken>();
     let call = FileCall::Profile(settings.request.clone());
@@ -472,7 +437,7 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
     let bar = progress_bar(ctx, &settings);
     let started = Instant::now();
     let taken = loop {
-        if interrupt.fired() {
+        if let Some(signal) = stop.fired() {
             cancel.cancel();
             if let Some(b) = &bar {
                 b.finish_and_clear();
@@ -480,10 +445,10 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
             let names: Vec<String> = sinks.iter().map(Sink::name).collect();
             // Dropping the sinks removes their temp files.
             drop(sinks);
-            return Err(Error::Interrupted(format!(
-                "nothing written to {}",
-                names.join(", ")
-            )));
+            return Err(crate::signals::Stop::error(
+                signal,
+                format!("nothing written to {}", names.join(", ")),
+            ));
         }
         match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(t) => break t,

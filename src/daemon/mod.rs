@@ -61,7 +61,13 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             args.listen
         )));
     }
+    // Signals are caught from here on: one that comes while the agent starts stops it as soon
+    // as it serves, cleanly, instead of killing it with its files half-published.
+    let stop = crate::signals::Stop::install()?;
     let _lock = files::lock(data_dir)?;
+    // Published at once, so a CLI command waits for this daemon instead of writing the state
+    // behind it; removed however this function ends.
+    let published = Published::starting(data_dir)?;
     let token = files::load_or_create_token(data_dir)?;
     let local = Local::open(data_dir)?;
     // Fail before binding anything if the state is unreadable.
@@ -201,15 +207,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             None,
             stop_rx.clone(),
         ));
-        files::write_info(
-            data_dir,
-            &files::DaemonInfo {
-                pid: std::process::id(),
-                url: url.clone(),
-                ca_cert: args.tls.as_ref().map(|(cert, _)| cert.clone()),
-                socket: Some(socket_path),
-            },
-        )?;
+        published.update(files::DaemonStatus::Ready, &url, args.tls.as_ref(), &socket_path)?;
         msg.status(&format!(
             "hivemind {} agent listening on {url} (data directory {})",
             env!("CARGO_PKG_VERSION"),
@@ -226,8 +224,17 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             stop_rx,
         ));
 
-        let signal = shutdown_signal().await;
-        msg.status(&format!("{signal} received: shutting down"));
+        let signal = stop.wait().await;
+        msg.status(&format!("{} received: shutting down", signal.name()));
+        // CLI commands from now on wait for the directory instead of meeting a closing socket.
+        if let Err(e) = published.update(
+            files::DaemonStatus::Stopping,
+            &url,
+            args.tls.as_ref(),
+            &socket_path,
+        ) {
+            msg.warn(&format!("publishing the shutdown: {e}"));
+        }
         let _ = stop_tx.send(true);
         shared.stop_metrics();
         let _ = tokio::time::timeout(Duration::from_secs(15), async {
@@ -241,26 +248,55 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let _ = evaluator.await;
         // Queued notifications get a moment to go out; retries still waiting are abandoned.
         engine.shutdown(Duration::from_secs(5)).await;
-        files::remove_info(data_dir);
         let _ = tokio::task::spawn_blocking(move || collector_thread.join()).await;
         msg.status("stopped");
         Ok(ExitStatus::Success)
     })
 }
 
-/// Wait for SIGTERM or SIGINT; returns its name.
-async fn shutdown_signal() -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        // Without signal handlers the daemon could never stop cleanly; wait on Ctrl-C instead.
-        let _ = tokio::signal::ctrl_c().await;
-        return "interrupt";
-    };
-    tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
+/// The daemon's `daemon.json` while it runs: `starting`, then `ready` with its addresses, then
+/// `stopping`; removed when dropped, on every way out of [`run`].
+struct Published<'a> {
+    dir: &'a Path,
+}
+
+impl<'a> Published<'a> {
+    fn starting(dir: &'a Path) -> Result<Self> {
+        files::write_info(
+            dir,
+            &files::DaemonInfo {
+                pid: std::process::id(),
+                status: files::DaemonStatus::Starting,
+                url: String::new(),
+                ca_cert: None,
+                socket: None,
+            },
+        )?;
+        Ok(Published { dir })
+    }
+
+    fn update(
+        &self,
+        status: files::DaemonStatus,
+        url: &str,
+        tls: Option<&(PathBuf, PathBuf)>,
+        socket: &Path,
+    ) -> Result<()> {
+        files::write_info(
+            self.dir,
+            &files::DaemonInfo {
+                pid: std::process::id(),
+                status,
+                url: url.to_string(),
+                ca_cert: tls.map(|(cert, _)| cert.clone()),
+                socket: Some(socket.to_path_buf()),
+            },
+        )
+    }
+}
+
+impl Drop for Published<'_> {
+    fn drop(&mut self) {
+        files::remove_info(self.dir);
     }
 }

@@ -386,7 +386,7 @@ async fn grpc(
             return ProbeResult::new(
                 false,
                 started,
-                format!("connect {address}: {}", source_chain(&e)),
+                format!("connect {address}: {}", crate::error::fold(&e)),
             );
         }
     };
@@ -406,21 +406,16 @@ async fn grpc(
                 status.as_str_name(),
             )
         }
-        Err(s) => ProbeResult::new(
-            false,
-            started,
-            format!("gRPC {:?}: {}", s.code(), s.message()),
-        ),
+        Err(s) => {
+            let detail = match (s.code(), s.message().trim()) {
+                // The health service answers NOT_FOUND for a service it has no status for.
+                (tonic::Code::NotFound, "") => format!(
+                    ": the server has no health status for service '{service}' (--grpc-service)"
+                ),
+                (_, "") => String::new(),
+                (_, m) => format!(": {m}"),
+            };
+            ProbeResult::new(false, started, format!("gRPC {:?}{detail}", s.code()))
+        }
     }
-}
-
-fn source_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }

@@ -4,6 +4,7 @@
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,10 +21,35 @@ pub const TOKEN: &str = "agent.token";
 /// The local API socket: same API, no TLS needed, and requests count as local configuration.
 pub const SOCKET: &str = "daemon.sock";
 
+/// Where a daemon is in its life, as it publishes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DaemonStatus {
+    /// It holds the lock and is binding its listeners: the CLI waits.
+    Starting,
+    /// It serves its API: the CLI goes through it.
+    #[default]
+    Ready,
+    /// It is shutting down: the CLI waits until it has let go of the directory.
+    Stopping,
+}
+
+impl DaemonStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DaemonStatus::Starting => "starting",
+            DaemonStatus::Ready => "ready",
+            DaemonStatus::Stopping => "stopping",
+        }
+    }
+}
+
 /// What a running daemon publishes for the CLI on the same machine.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DaemonInfo {
     pub pid: u32,
+    #[serde(default)]
+    pub status: DaemonStatus,
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
@@ -32,35 +58,90 @@ pub struct DaemonInfo {
     pub socket: Option<PathBuf>,
 }
 
-/// Take the daemon lock, or fail if another daemon holds it. Keep the file open to keep it.
-pub fn lock(dir: &Path) -> Result<std::fs::File> {
+/// How long a starting daemon waits for CLI commands that are writing the state without it
+/// (each holds the lock shared for one write).
+const CLI_WRITE_WAIT: Duration = Duration::from_secs(10);
+
+fn open_lock(dir: &Path) -> Result<std::fs::File> {
     ensure_private_dir(dir)?;
     let path = dir.join(LOCK);
-    let file = OpenOptions::new()
+    OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .mode(0o600)
         .open(&path)
-        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let who = read_info(dir)
-                .ok()
-                .flatten()
-                .map(|i| format!(" (pid {}, {})", i.pid, i.url))
-                .unwrap_or_default();
-            Err(Error::Conflict(format!(
-                "another daemon already runs on {}{who}",
-                dir.display()
-            )))
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))
+}
+
+/// Take the daemon lock, or fail if another daemon holds it. Keep the file open to keep it.
+/// CLI commands writing the state without a daemon hold the lock shared for a moment: those
+/// are waited for.
+pub fn lock(dir: &Path) -> Result<std::fs::File> {
+    let file = open_lock(dir)?;
+    let deadline = Instant::now() + CLI_WRITE_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(
+                    format!("locking {}", dir.join(LOCK).display()),
+                    e,
+                ));
+            }
         }
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(Error::io(format!("locking {}", path.display()), e))
+        // Another daemon publishes its info right after taking the lock.
+        if let Some(i) = read_info(dir).ok().flatten() {
+            return Err(Error::Conflict(format!(
+                "another daemon already runs on {} (pid {}, {})",
+                dir.display(),
+                i.pid,
+                i.status.as_str()
+            )));
         }
+        if Instant::now() >= deadline {
+            return Err(Error::Conflict(format!(
+                "{} is busy: CLI commands kept writing it for {}s; try again",
+                dir.display(),
+                CLI_WRITE_WAIT.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The CLI's hold on a directory no daemon runs on, kept while it writes the state itself:
+/// no daemon can start (and read the state) in the middle of that write.
+#[derive(Debug)]
+pub struct WriteHold {
+    _file: std::fs::File,
+}
+
+/// Hold the directory for a write, or `None` when a daemon holds it (then the daemon owns the
+/// state and the write must go through it).
+pub fn hold_for_write(dir: &Path) -> Result<Option<WriteHold>> {
+    let file = open_lock(dir)?;
+    match file.try_lock_shared() {
+        Ok(()) => Ok(Some(WriteHold { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(
+            format!("locking {}", dir.join(LOCK).display()),
+            e,
+        )),
+    }
+}
+
+/// Whether a daemon holds the lock of `dir` (a missing lock file: no).
+fn held(dir: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(dir.join(LOCK)) else {
+        return false;
+    };
+    matches!(
+        file.try_lock_shared(),
+        Err(std::fs::TryLockError::WouldBlock)
+    )
 }
 
 fn read_info(dir: &Path) -> Result<Option<DaemonInfo>> {
@@ -85,18 +166,33 @@ pub fn remove_info(dir: &Path) {
 }
 
 /// The running daemon's info, or `None` when no daemon holds the lock (a stale info file left
-/// by a crash is ignored).
-pub fn running(dir: &Path) -> Result<Option<DaemonInfo>> {
-    if !dir.join(INFO).exists() {
-        return Ok(None);
-    }
-    let Ok(file) = std::fs::File::open(dir.join(LOCK)) else {
-        return Ok(None);
-    };
-    match file.try_lock_shared() {
-        Ok(()) => Ok(None),
-        Err(std::fs::TryLockError::WouldBlock) => read_info(dir),
-        Err(std::fs::TryLockError::Error(_)) => Ok(None),
+/// by a crash is ignored). A daemon that is starting is waited for until it serves, and one
+/// that is stopping until it has let go of the directory, at most `wait`: the CLI never
+/// writes the state behind a daemon, and never meets a half-gone one.
+pub fn running(dir: &Path, wait: Duration) -> Result<Option<DaemonInfo>> {
+    let deadline = Instant::now() + wait;
+    loop {
+        if !held(dir) {
+            return Ok(None);
+        }
+        let info = read_info(dir)?;
+        if let Some(i) = &info
+            && i.status == DaemonStatus::Ready
+        {
+            return Ok(info);
+        }
+        if Instant::now() >= deadline {
+            let what = info.map_or_else(
+                || "starting".to_string(),
+                |i| format!("{} (pid {})", i.status.as_str(), i.pid),
+            );
+            return Err(Error::Conflict(format!(
+                "the daemon on {} is still {what} after {}s; try again",
+                dir.display(),
+                wait.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -139,9 +139,14 @@ fn block_on() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// A client of the daemon holding this data directory's lock, if one runs.
+/// How long a command waits for a daemon that is starting or stopping on its data directory
+/// (its own shutdown is bounded by 20 s).
+const DAEMON_WAIT: Duration = Duration::from_secs(30);
+
+/// A client of the daemon holding this data directory's lock, if one runs (waiting while it
+/// starts or stops).
 pub fn running_daemon(data_dir: &Path, timeout: Duration) -> Result<Option<AgentClient>> {
-    let Some(info) = daemon_files::running(data_dir)? else {
+    let Some(info) = daemon_files::running(data_dir, DAEMON_WAIT)? else {
         return Ok(None);
     };
     let token = daemon_files::read_token(data_dir)?;

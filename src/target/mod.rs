@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages::Messages;
 use crate::model::Secret;
-use crate::store::{BackendChoice, SecretStore};
+use crate::store::{BackendChoice, SecretStore, daemon_files};
 use call::Call;
 use inventory::{Inventory, InventoryStore};
 use local::Local;
@@ -156,10 +156,32 @@ impl Place {
     /// Ask the target; a single target's failure is an error, many targets' are rows.
     pub fn fetch<T: DeserializeOwned>(&self, target: &Target, call: &Call) -> Result<Fetched<T>> {
         match target {
-            Target::Embedded(svc) => Ok(Fetched::One {
-                report: decode(service::execute(svc, call.clone())?)?,
-                prefix: String::new(),
-            }),
+            Target::Embedded(svc) => {
+                // A write holds the directory, so no daemon can start and read the state in
+                // the middle of it; if one took the directory since the target was chosen,
+                // it owns the state now and the write goes through it.
+                let _hold = if call.is_write() {
+                    match daemon_files::hold_for_write(&self.data_dir)? {
+                        Some(hold) => Some(hold),
+                        None => {
+                            let daemon = embedded::running_daemon(&self.data_dir, self.timeout)?
+                                .ok_or_else(|| {
+                                    Error::Conflict(format!(
+                                        "a daemon took {} and let go again; try again",
+                                        self.data_dir.display()
+                                    ))
+                                })?;
+                            return self.fetch(&Target::One(daemon), call);
+                        }
+                    }
+                } else {
+                    None
+                };
+                Ok(Fetched::One {
+                    report: decode(service::execute(svc, call.clone())?)?,
+                    prefix: String::new(),
+                })
+            }
             Target::One(client) => Ok(Fetched::One {
                 report: decode(self.ask(client, call)?)?,
                 prefix: format!("agent {}: ", client.name),

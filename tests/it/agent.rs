@@ -123,8 +123,11 @@ impl Daemon {
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(text) = std::fs::read_to_string(dir.join("daemon.json")) {
-                let info: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if let Ok(text) = std::fs::read_to_string(dir.join("daemon.json"))
+                // Published while it starts too; it serves once `ready`.
+                && let Ok(info) = serde_json::from_str::<serde_json::Value>(&text)
+                && info["status"] == "ready"
+            {
                 let url = info["url"].as_str().unwrap();
                 d.api = url.rsplit("://").next().unwrap().parse().unwrap();
                 d.token = std::fs::read_to_string(dir.join("agent.token"))

@@ -64,6 +64,7 @@ const LAYOUT: &[(&str, Layer)] = &[
     ("store", Layer::Foundation),
     ("net", Layer::Foundation),
     ("messages", Layer::Foundation),
+    ("signals", Layer::Foundation),
     ("model", Layer::Base),
     ("error", Layer::Base),
 ];

@@ -551,50 +551,55 @@ fn container_profiles_find_the_process_by_its_cgroup() {
     assert!(top_rows(&top)[0].ends_with("hm_spin_target"), "{top}");
 }
 
+/// INT (Ctrl-C), TERM (`timeout`, CI runners) and HUP (a closed terminal) all stop a
+/// profile the same way: nothing written, no temp file left, exit 128 + the signal.
 #[test]
-fn ctrl_c_writes_nothing_and_exits_130() {
+fn a_signal_writes_nothing_and_exits_with_its_number() {
     if !need_root() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let spin = start(&build(dir.path(), "spin", SPIN), &[]);
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = out_dir.path().join("cpu.prof");
-    let mut child = std_cmd(dir.path())
-        .args(["profile", "cpu", "--duration", "30s", "--pid"])
-        .arg(spin.pid().to_string())
-        .arg("--output")
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    // The temp file exists while the profile runs.
-    assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 1);
-    let started = Instant::now();
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out_status = child.wait().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5));
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert_eq!(out_status.code(), Some(130), "{err}");
-    assert!(err.contains("interrupted"), "{err}");
-    assert!(!out.exists());
-    assert_eq!(
-        std::fs::read_dir(out_dir.path()).unwrap().count(),
-        0,
-        "no temp file left"
-    );
+    for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = out_dir.path().join("cpu.prof");
+        let mut child = std_cmd(dir.path())
+            .args(["profile", "cpu", "--duration", "30s", "--pid"])
+            .arg(spin.pid().to_string())
+            .arg("--output")
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        // The temp file exists while the profile runs.
+        assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 1);
+        let started = Instant::now();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out_status = child.wait().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert_eq!(out_status.code(), Some(code), "SIG{signal}: {err}");
+        assert!(err.contains(&format!("stopped by SIG{signal}")), "{err}");
+        assert!(err.contains("nothing written"), "{err}");
+        assert!(!out.exists());
+        assert_eq!(
+            std::fs::read_dir(out_dir.path()).unwrap().count(),
+            0,
+            "SIG{signal}: no temp file left"
+        );
+    }
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
         return ctx.run::<HealthReport>(call, judge_health, silent);
     }
     let target = ctx.place.target(&ctx.msg)?;
+    let stop = crate::signals::Stop::install()?;
     if args.watch {
         let tty = ctx.term.stdout_tty;
         loop {
@@ -44,7 +45,10 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
                 crate::render::write_stdout(b"\x1b[H\x1b[2J")?;
             }
             ctx.present(&fetched, &judge_health, &silent)?;
-            std::thread::sleep(POLL);
+            // Watching ends with Ctrl-C (or TERM/HUP): the normal way out, so no error line.
+            if let Some(signal) = stop.sleep(POLL) {
+                return Ok(signal.exit_status());
+            }
         }
     }
     let deadline = Instant::now() + args.timeout.as_std();
@@ -75,10 +79,15 @@ pub fn status(ctx: &Ctx, args: StatusArgs) -> Result<ExitStatus> {
             Err(e) if done => return Err(e),
             Err(e) => ctx.msg.debug(&format!("asking again after: {e}")),
         }
-        std::thread::sleep(
+        if let Some(signal) = stop.sleep(
             POLL.min(deadline.saturating_duration_since(Instant::now()))
                 .max(Duration::from_millis(100)),
-        );
+        ) {
+            return Err(crate::signals::Stop::error(
+                signal,
+                "stopped waiting before everything was healthy",
+            ));
+        }
     }
 }
 
@@ -185,6 +194,15 @@ pub fn delete(ctx: &Ctx, name: String) -> Result<ExitStatus> {
 
 fn announce(c: &CheckChange) -> Vec<String> {
     vec![format!("check {} {}", c.check.name, c.change.as_str())]
+}
+
+/// The flag that sets a check's field (the API and the state name fields after the JSON).
+fn check_flag(field: &str) -> String {
+    match field {
+        "service" => "--grpc-service".into(),
+        "json" => "--json-pointer".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
 }
 
 /// Build the check from its flags: flags of other types are refused, each type's required
@@ -325,7 +343,7 @@ pub fn create(ctx: &Ctx, args: CreateCheckArgs) -> Result<ExitStatus> {
             value,
             allowed,
         } => Error::Invalid {
-            field: format!("--{}", field.replace('_', "-")),
+            field: check_flag(&field),
             value,
             allowed,
         },

@@ -303,6 +303,7 @@ pub fn logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
             "--follow reads one agent's log: pick one with --agent NAME".into(),
         ));
     }
+    let stop = crate::signals::Stop::install()?;
     loop {
         let fetched = ctx
             .place
@@ -326,6 +327,9 @@ pub fn logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
         // After the first page, only what is new.
         query.since = None;
         query.limit = Some(crate::telemetry::log::RING_CAPACITY);
-        std::thread::sleep(Duration::from_secs(1));
+        // Following ends with Ctrl-C (or TERM/HUP): the normal way out, so no error line.
+        if let Some(signal) = stop.sleep(Duration::from_secs(1)) {
+            return Ok(signal.exit_status());
+        }
     }
 }
