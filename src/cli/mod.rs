@@ -23,7 +23,9 @@ Exit codes:
        (health alerts --fail-if-firing)
   2    usage error, invalid input, or an operational error
   4    partial failure: some agents failed while others answered
-  130  interrupted (Ctrl-C)
+  129  stopped by SIGHUP (the terminal closed); nothing half-written
+  130  interrupted (Ctrl-C); nothing half-written
+  143  stopped by SIGTERM (timeout, kill, a CI runner); nothing half-written
 
 Environment:
   HIVEMIND_DATA_DIR        state directory (same as --data-dir)

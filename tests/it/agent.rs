@@ -126,7 +126,7 @@ impl Daemon {
             if let Ok(text) = std::fs::read_to_string(dir.join("daemon.json"))
                 // Published while it starts too; it serves once `ready`.
                 && let Ok(info) = serde_json::from_str::<serde_json::Value>(&text)
-                && info["status"] == "ready"
+                && info["status"].as_str().unwrap_or("ready") == "ready"
             {
                 let url = info["url"].as_str().unwrap();
                 d.api = url.rsplit("://").next().unwrap().parse().unwrap();

@@ -349,8 +349,37 @@ fn grpc_health_checks_against_tonic_health() {
     assert_eq!(r["message"], "NOT_SERVING");
     let (code, r) = run_check(dir.path(), "nope");
     assert_eq!(code, 1);
-    assert!(r["message"].as_str().unwrap().contains("NotFound"), "{r}");
+    // NOT_FOUND comes with an empty message: say what it means rather than end in ": ".
+    assert_eq!(
+        r["message"],
+        "gRPC NotFound: the server has no health status for service 'shop.Nope' (--grpc-service)",
+        "{r}"
+    );
+    // A bad service name is reported as the flag the user typed.
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "create-check",
+            "--name",
+            "bad",
+            "--type",
+            "grpc",
+            "--address",
+            &a,
+            "--grpc-service",
+            "a\tb",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("for --grpc-service:"), "{err}");
+    // A refused connection says so once.
     rt.shutdown_background();
+    let (code, r) = run_check(dir.path(), "cart");
+    assert_eq!(code, 1);
+    let message = r["message"].as_str().unwrap();
+    assert_eq!(message.matches("onnection refused").count(), 1, "{message}");
+    assert!(!message.contains("error: tcp connect error"), "{message}");
 }
 
 #[test]

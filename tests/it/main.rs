@@ -12,6 +12,7 @@ mod channels;
 mod checks;
 mod fake_http;
 mod generated;
+mod hardening;
 mod layout;
 mod observe;
 mod profile;
