@@ -380,7 +380,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
         }
         'hivemind;health;status' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long --wait-healthy waits')
-            [CompletionResult]::new('--max-cpu', '--max-cpu', [CompletionResultType]::ParameterName, 'Unhealthy above this CPU use, percent of all CPUs')
+            [CompletionResult]::new('--max-cpu', '--max-cpu', [CompletionResultType]::ParameterName, 'Unhealthy above this CPU load, percent: the share of the last minute tasks waited for a CPU where the kernel reports pressure, else busy time of all CPUs over a window (the agent''s last minute, or a one-second sample)')
             [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'Unhealthy above this memory use (total minus available), percent')
             [CompletionResult]::new('--max-swap', '--max-swap', [CompletionResultType]::ParameterName, 'Unhealthy above this swap use, percent')
             [CompletionResult]::new('--max-disk', '--max-disk', [CompletionResultType]::ParameterName, 'Unhealthy above this use of any file system, percent')

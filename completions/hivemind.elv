@@ -352,7 +352,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
         }
         &'hivemind;health;status'= {
             cand --timeout 'How long --wait-healthy waits'
-            cand --max-cpu 'Unhealthy above this CPU use, percent of all CPUs'
+            cand --max-cpu 'Unhealthy above this CPU load, percent: the share of the last minute tasks waited for a CPU where the kernel reports pressure, else busy time of all CPUs over a window (the agent''s last minute, or a one-second sample)'
             cand --max-memory 'Unhealthy above this memory use (total minus available), percent'
             cand --max-swap 'Unhealthy above this swap use, percent'
             cand --max-disk 'Unhealthy above this use of any file system, percent'

@@ -77,7 +77,9 @@ pub struct StatusArgs {
     #[arg(long, value_parser = parse::wait_timeout, default_value = "2m", value_name = "DURATION", requires = "wait_healthy")]
     pub timeout: PromDuration,
 
-    /// Unhealthy above this CPU use, percent of all CPUs
+    /// Unhealthy above this CPU load, percent: the share of the last minute tasks waited for a
+    /// CPU where the kernel reports pressure, else busy time of all CPUs over a window
+    /// (the agent's last minute, or a one-second sample)
     #[arg(long, value_parser = parse::percent, allow_hyphen_values = true, value_name = "PERCENT", default_value = "90")]
     pub max_cpu: f64,
     /// Unhealthy above this memory use (total minus available), percent

@@ -23,6 +23,9 @@ use crate::target::local::Local;
 use crate::target::service::Runtime;
 use crate::telemetry::Telemetry;
 
+/// How far back `health status` averages the node's CPU in the daemon.
+const CPU_WINDOW: Duration = Duration::from_secs(60);
+
 /// A source of metric families exposed next to the collection (alerting's, for example).
 type FamilySource = Box<dyn Fn() -> Vec<Family> + Send + Sync>;
 
@@ -48,6 +51,9 @@ pub struct Shared {
     pub api_url: String,
     /// One-time status-page login codes and the sessions they opened.
     pub page_sessions: super::status_page::Sessions,
+    /// The node's CPU busy percent of each collection in the last minute, for `health
+    /// status` (a burst cannot flip a minute's average).
+    cpu_history: Mutex<std::collections::VecDeque<(Instant, f64)>>,
     /// Bumped after every collection, so that rule evaluation follows it at once.
     collections: watch::Sender<u64>,
     sources: RwLock<Vec<FamilySource>>,
@@ -75,6 +81,7 @@ impl Shared {
             telemetry,
             api_url,
             page_sessions: super::status_page::Sessions::default(),
+            cpu_history: Mutex::new(std::collections::VecDeque::new()),
             collections: watch::Sender::new(0),
             sources: RwLock::new(Vec::new()),
         })
@@ -112,10 +119,43 @@ impl Shared {
     }
 
     fn store(&self, snap: Snapshot) {
+        let busy = snap
+            .family("hivemind_node_cpu_usage")
+            .and_then(|f| f.samples.first())
+            .map(|s| s.value)
+            .filter(|v| v.is_finite());
+        if let (Some(busy), Ok(mut h)) = (busy, self.cpu_history.lock()) {
+            let now = Instant::now();
+            h.push_back((now, busy));
+            while h
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) > CPU_WINDOW)
+            {
+                h.pop_front();
+            }
+        }
         if let Ok(mut s) = self.snapshot.write() {
             *s = Arc::new(snap);
         }
         self.collections.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The average of the last minute's collections (each covers the interval before it).
+    pub fn cpu_average(&self) -> Option<crate::health::node::CpuAverage> {
+        let h = self.cpu_history.lock().ok()?;
+        let (first, _) = h.front()?;
+        let n = h.len() as f64;
+        let busy = h.iter().map(|(_, v)| v).sum::<f64>() / n;
+        // The first sample covers the interval before it too.
+        let spacing = if h.len() > 1 {
+            h.back()?.0.duration_since(*first) / (h.len() as u32 - 1)
+        } else {
+            Duration::ZERO
+        };
+        Some(crate::health::node::CpuAverage {
+            busy_percent: busy,
+            window: (h.back()?.0.duration_since(*first) + spacing).min(CPU_WINDOW),
+        })
     }
 
     pub fn stats(&self) -> SelfStats {
@@ -262,6 +302,10 @@ impl Runtime for DaemonRuntime {
             .or_else(|| extra.iter().find(|f| f.name == name))
             .map(|f| serde_json::to_value(f).map_err(|e| Error::caused("encoding metrics", e)))
             .transpose()
+    }
+
+    fn cpu_average(&self) -> Option<crate::health::node::CpuAverage> {
+        self.shared.cpu_average()
     }
 
     /// The runner's view; checks it has not picked up yet (just created) show as unknown.

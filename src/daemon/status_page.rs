@@ -122,8 +122,8 @@ pub struct RuleRow {
 fn gather(st: &ApiState) -> Result<PageData> {
     let svc = &st.svc;
     let checks = svc.local.list_checks()?;
-    let node =
-        node::measure(&Thresholds::default()).with_checks(svc.runtime.check_statuses(&checks));
+    let node = node::measure(&Thresholds::default(), svc.runtime.cpu_average())
+        .with_checks(svc.runtime.check_statuses(&checks));
     let rules = svc
         .local
         .list_rules()?

@@ -2,7 +2,7 @@
 //! default thresholds.
 
 use std::collections::BTreeMap;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
@@ -84,6 +84,9 @@ pub struct Resource {
     pub unit: String,
     /// The unhealthy threshold in `unit`; absent for informational rows.
     pub threshold: Option<f64>,
+    /// The time the value covers, for values that are averages (CPU).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_seconds: Option<f64>,
     /// A human summary (`3.1 GiB of 7.8 GiB`).
     pub detail: String,
 }
@@ -134,10 +137,25 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// Measure this node. Takes a little over 200 ms: CPU usage needs two samples that far
-/// apart. The other resources are read first, so that our own work does not count as the
-/// node's CPU use; during the interval this process only sleeps.
-pub fn measure(th: &Thresholds) -> HealthReport {
+/// A recent average of the node's CPU busy percent, kept by a running process (the agent's
+/// collections over the last minute).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpuAverage {
+    pub busy_percent: f64,
+    pub window: Duration,
+}
+
+/// How long a CPU sample takes when nothing better is at hand.
+const CPU_SAMPLE: Duration = Duration::from_secs(1);
+/// The kernel's pressure average used to judge CPU.
+const PRESSURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Measure this node. CPU is judged over a window a burst cannot flip: the kernel's CPU
+/// pressure over the last minute where it reports one (the share of time runnable tasks
+/// waited for a CPU: a busy CPU that keeps up is healthy), else `recent` (the agent's
+/// one-minute average), else a one-second sample. Samples are taken after the other
+/// resources are read, so that our own work does not count as the node's CPU use.
+pub fn measure(th: &Thresholds, recent: Option<CpuAverage>) -> HealthReport {
     // `None` when sysinfo cannot read this platform at all: every row is then unknown.
     let mut sys =
         System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing())).ok();
@@ -156,6 +174,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
         value: mem_pct.map(round1),
         unit: "percent".into(),
         threshold: Some(th.memory_percent),
+        window_seconds: None,
         detail: format!(
             "{} of {} in use",
             crate::model::units::bytes(mem_used),
@@ -172,6 +191,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
             value: Some(0.0),
             unit: "percent".into(),
             threshold: Some(th.swap_percent),
+            window_seconds: None,
             detail: "no swap configured".into(),
         }
     } else {
@@ -183,6 +203,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
             value: pct.map(round1),
             unit: "percent".into(),
             threshold: Some(th.swap_percent),
+            window_seconds: None,
             detail: format!(
                 "{} of {} in use",
                 crate::model::units::bytes(swap_used),
@@ -202,6 +223,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
                 value: Some((per_cpu * 100.0).round() / 100.0),
                 unit: "load5 per cpu".into(),
                 threshold: Some(th.load_per_cpu),
+                window_seconds: None,
                 detail: format!(
                     "{:.2} {:.2} {:.2} on {cpus} CPUs",
                     load.one, load.five, load.fifteen
@@ -212,26 +234,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
     }
     resources.push(processes(th));
 
-    let cpu_value = sys.as_mut().and_then(|sys| {
-        let started = Instant::now();
-        sys.refresh_cpu_usage();
-        std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.saturating_sub(started.elapsed()));
-        sys.refresh_cpu_usage();
-        let cpu = f64::from(sys.global_cpu_usage());
-        (cpu.is_finite() && !sys.cpus().is_empty()).then_some(cpu)
-    });
-    resources.insert(
-        0,
-        Resource {
-            resource: "cpu".into(),
-            target: String::new(),
-            status: judge(cpu_value, th.cpu_percent),
-            value: cpu_value.map(round1),
-            unit: "percent".into(),
-            threshold: Some(th.cpu_percent),
-            detail: format!("{cpus} CPUs"),
-        },
-    );
+    resources.insert(0, cpu(th, cpus, sys.as_mut(), recent));
 
     let uptime = System::uptime().ok();
     resources.push(Resource {
@@ -245,6 +248,7 @@ pub fn measure(th: &Thresholds) -> HealthReport {
         value: uptime.map(|u| u as f64),
         unit: "seconds".into(),
         threshold: None,
+        window_seconds: None,
         detail: uptime.map_or_else(|| "unavailable".into(), crate::model::units::uptime),
     });
 
@@ -263,6 +267,73 @@ pub fn measure(th: &Thresholds) -> HealthReport {
     }
 }
 
+/// The CPU row (see [`measure`]).
+fn cpu(
+    th: &Thresholds,
+    cpus: usize,
+    sys: Option<&mut System>,
+    recent: Option<CpuAverage>,
+) -> Resource {
+    let pressure = std::fs::read_to_string("/proc/pressure/cpu")
+        .ok()
+        .and_then(|t| some_avg60(&t));
+    // Busy over a window: the agent's average, or a sample (short when pressure decides).
+    let busy = recent.map(|a| (a.busy_percent, a.window)).or_else(|| {
+        let window = if pressure.is_some() {
+            sysinfo::MINIMUM_CPU_UPDATE_INTERVAL
+        } else {
+            CPU_SAMPLE
+        };
+        sys.and_then(|sys| {
+            let started = Instant::now();
+            sys.refresh_cpu_usage();
+            std::thread::sleep(window.saturating_sub(started.elapsed()));
+            sys.refresh_cpu_usage();
+            let cpu = f64::from(sys.global_cpu_usage());
+            (cpu.is_finite() && !sys.cpus().is_empty()).then_some((cpu, window))
+        })
+    });
+    let over = |w: Duration| crate::model::units::duration(w);
+    let (value, window, detail) = match (pressure, busy) {
+        (Some(p), Some((b, w))) => (
+            Some(p),
+            PRESSURE_WINDOW,
+            format!(
+                "tasks waited for a CPU {p:.1}% of the last minute; {b:.1}% busy over {} on {cpus} CPUs",
+                over(w)
+            ),
+        ),
+        (Some(p), None) => (
+            Some(p),
+            PRESSURE_WINDOW,
+            format!("tasks waited for a CPU {p:.1}% of the last minute; {cpus} CPUs"),
+        ),
+        (None, Some((b, w))) => (Some(b), w, format!("busy over {} on {cpus} CPUs", over(w))),
+        (None, None) => (None, CPU_SAMPLE, "CPU use unavailable".into()),
+    };
+    Resource {
+        resource: "cpu".into(),
+        target: String::new(),
+        status: judge(value, th.cpu_percent),
+        value: value.map(round1),
+        unit: "percent".into(),
+        threshold: Some(th.cpu_percent),
+        window_seconds: Some(window.as_secs_f64()),
+        detail,
+    }
+}
+
+/// `some avg60=…` of `/proc/pressure/cpu`.
+fn some_avg60(text: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.starts_with("some "))?;
+    let v: f64 = line
+        .split_whitespace()
+        .find_map(|f| f.strip_prefix("avg60="))?
+        .parse()
+        .ok()?;
+    (v.is_finite() && (0.0..=100.0).contains(&v)).then_some(v)
+}
+
 fn unknown(resource: &'static str, unit: &'static str, detail: String) -> Resource {
     Resource {
         resource: resource.into(),
@@ -271,6 +342,7 @@ fn unknown(resource: &'static str, unit: &'static str, detail: String) -> Resour
         value: None,
         unit: unit.into(),
         threshold: None,
+        window_seconds: None,
         detail,
     }
 }
@@ -284,10 +356,10 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
     let mut by_device: BTreeMap<(String, u64), (String, u64, u64)> = BTreeMap::new();
     for d in list.iter() {
         let fs = d.file_system().to_string_lossy();
-        if crate::metrics::PSEUDO_FS.contains(&fs.as_ref()) || d.total_space() == 0 {
+        let mount = d.mount_point().to_string_lossy().into_owned();
+        if !crate::metrics::is_storage(&fs, &mount) || d.total_space() == 0 {
             continue;
         }
-        let mount = d.mount_point().to_string_lossy().into_owned();
         let key = (d.name().to_string_lossy().into_owned(), d.total_space());
         let entry = by_device
             .entry(key)
@@ -308,6 +380,7 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
                 value: pct.map(round1),
                 unit: "percent".into(),
                 threshold: Some(th.disk_percent),
+                window_seconds: None,
                 detail: format!(
                     "{} of {} used",
                     crate::model::units::bytes(used),
@@ -345,6 +418,7 @@ fn processes(th: &Thresholds) -> Resource {
                 value: Some(n as f64),
                 unit: "processes".into(),
                 threshold: Some(limit.floor()),
+                window_seconds: None,
                 detail: format!("{n} of pid_max {max}"),
             }
         }
@@ -355,8 +429,54 @@ fn processes(th: &Thresholds) -> Resource {
             value: Some(n as f64),
             unit: "processes".into(),
             threshold: None,
+            window_seconds: None,
             detail: format!("{n} running"),
         },
         (Err(e), _) => unknown("processes", "processes", format!("reading /proc: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_pressure_is_read_defensively() {
+        let psi = "some avg10=7.10 avg60=28.66 avg300=40.35 total=2008559484\n\
+                   full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+        assert_eq!(some_avg60(psi), Some(28.66));
+        for bad in [
+            "",
+            "full avg60=1.00\n",
+            "some avg10=1.00\n",
+            "some avg60=NaN\n",
+            "some avg60=101\n",
+            "some avg60=-1\n",
+            "some avg60=\n",
+        ] {
+            assert_eq!(some_avg60(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_cpu_row_says_what_it_covers() {
+        let mut sys =
+            System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()))
+                .ok();
+        let recent = CpuAverage {
+            busy_percent: 97.3,
+            window: Duration::from_secs(55),
+        };
+        let row = cpu(&Thresholds::default(), 2, sys.as_mut(), Some(recent));
+        let w = row.window_seconds.unwrap();
+        if std::path::Path::new("/proc/pressure/cpu").exists() {
+            // Pressure decides; the agent's average is in the detail.
+            assert_eq!(w, 60.0);
+            assert!(row.detail.contains("97.3% busy over 55s"), "{}", row.detail);
+        } else {
+            assert_eq!(w, 55.0);
+            assert_eq!(row.value, Some(97.3));
+            assert_eq!(row.status, Status::Unhealthy);
+        }
     }
 }

@@ -5,7 +5,7 @@ pub mod expose;
 pub mod lint;
 
 mod node;
-pub use node::PSEUDO_FS;
+pub use node::is_storage;
 mod process;
 
 use std::collections::{BTreeMap, HashMap};

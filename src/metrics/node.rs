@@ -119,6 +119,13 @@ pub(crate) struct Filesystem {
 
 /// Mount points that are views of other file systems or of runtime state, as in
 /// node_exporter's default `--collector.filesystem.mount-points-exclude`.
+/// Whether a mounted file system is storage worth watching: not a kernel view or RAM (by
+/// type), not a container's layer under a runtime's data root (by mount point). `health
+/// status` and the filesystem metrics use the same rule.
+pub fn is_storage(fs_type: &str, mount_point: &str) -> bool {
+    !PSEUDO_FS.contains(&fs_type) && !excluded_mountpoint(mount_point)
+}
+
 fn excluded_mountpoint(m: &str) -> bool {
     const UNDER: [&str; 6] = [
         "/dev",
@@ -139,7 +146,7 @@ fn excluded_mountpoint(m: &str) -> bool {
 }
 
 /// File system types that are kernel views, RAM or read-only images, not storage to watch.
-pub const PSEUDO_FS: &[&str] = &[
+const PSEUDO_FS: &[&str] = &[
     "tmpfs",
     "devtmpfs",
     "squashfs",
@@ -176,10 +183,7 @@ pub(crate) fn filesystems(disks: &mut Disks) -> Vec<Filesystem> {
     for d in disks.iter() {
         let fs = d.file_system().to_string_lossy();
         let mountpoint = d.mount_point().to_string_lossy().into_owned();
-        if PSEUDO_FS.contains(&fs.as_ref())
-            || d.total_space() == 0
-            || excluded_mountpoint(&mountpoint)
-        {
+        if !is_storage(&fs, &mountpoint) || d.total_space() == 0 {
             continue;
         }
         let device = d.name().to_string_lossy().into_owned();

@@ -25,3 +25,17 @@ pub fn uptime(secs: u64) -> String {
         _ => format!("{d}d {h}h {m}m"),
     }
 }
+
+/// A short duration for people: `200ms`, `1s`, `1m`, `1m30s`.
+pub fn duration(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let secs = d.as_secs();
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}

@@ -33,6 +33,11 @@ pub trait Runtime: Send + Sync {
     /// The status of `checks`: the runner's view in the daemon, one run of each now in
     /// embedded mode.
     fn check_statuses(&self, checks: &[Check]) -> Vec<CheckStatus>;
+    /// The node's CPU busy percent averaged over the last minute, when this process keeps one
+    /// (the daemon's collections); `None` makes `health status` sample it.
+    fn cpu_average(&self) -> Option<node::CpuAverage> {
+        None
+    }
     /// Run one check now.
     fn run_check(&self, check: &Check) -> ProbeResult;
     /// Checks or the auto-healing policy changed.
@@ -113,8 +118,8 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
         }),
         Call::Health(thresholds) => {
             let checks = local.list_checks()?;
-            let report =
-                node::measure(&thresholds).with_checks(svc.runtime.check_statuses(&checks));
+            let report = node::measure(&thresholds, svc.runtime.cpu_average())
+                .with_checks(svc.runtime.check_statuses(&checks));
             to_json(&report)
         }
         Call::ShowConfig => {

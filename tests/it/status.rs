@@ -61,6 +61,52 @@ fn reports_every_resource_with_a_status() {
         .find(|r| r["resource"] == "processes")
         .unwrap();
     assert!(procs["value"].as_f64().unwrap() >= 1.0);
+    // CPU is judged over a window a burst cannot flip, and says which: the kernel's pressure
+    // over a minute where it reports one, else a one-second sample (not 200 ms).
+    let cpu = resources.iter().find(|r| r["resource"] == "cpu").unwrap();
+    let window = cpu["window_seconds"].as_f64().unwrap();
+    if std::path::Path::new("/proc/pressure/cpu").exists() {
+        assert_eq!(window, 60.0, "{cpu}");
+        assert!(
+            cpu["detail"]
+                .as_str()
+                .unwrap()
+                .contains("of the last minute"),
+            "{cpu}"
+        );
+    } else {
+        assert!(window >= 1.0, "{cpu}");
+    }
+}
+
+#[test]
+fn the_agent_judges_cpu_over_its_last_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let _d = super::agent::Daemon::start(dir.path(), &[]);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["health", "status", "-o", "json", "--max-cpu", "100"],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let v = json(&out);
+    let cpu = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "cpu")
+        .unwrap()
+        .clone();
+    let detail = cpu["detail"].as_str().unwrap();
+    // The agent collects every second in tests: its average covers the collections so far,
+    // not a sample taken for this request.
+    assert!(cpu["window_seconds"].as_f64().unwrap() >= 1.0, "{cpu}");
+    if !std::path::Path::new("/proc/pressure/cpu").exists() {
+        assert!(detail.starts_with("busy over "), "{cpu}");
+    } else {
+        assert!(detail.contains("% busy over "), "{cpu}");
+        assert!(!detail.contains("busy over 200ms"), "{cpu}");
+    }
 }
 
 #[test]
