@@ -580,7 +580,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'tcp, grpc: host:port to connect to')
             [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'command: the program and each argument, one per flag (or everything after `--`)')
             [CompletionResult]::new('--grpc-service', '--grpc-service', [CompletionResultType]::ParameterName, 'grpc: the service name to ask about (empty: the server as a whole)')
-            [CompletionResult]::new('--restart-command', '--restart-command', [CompletionResultType]::ParameterName, 'Program and arguments that restart the target when auto-healing is on, one per flag')
+            [CompletionResult]::new('--restart-command', '--restart-command', [CompletionResultType]::ParameterName, 'Command that restarts the target when auto-healing is on, as one string split with shell rules (`''systemctl restart nginx''`; no shell runs it), or one word per flag')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table for people, json or yaml for scripts')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table for people, json or yaml for scripts')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')

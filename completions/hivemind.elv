@@ -544,7 +544,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --address 'tcp, grpc: host:port to connect to'
             cand --command 'command: the program and each argument, one per flag (or everything after `--`)'
             cand --grpc-service 'grpc: the service name to ask about (empty: the server as a whole)'
-            cand --restart-command 'Program and arguments that restart the target when auto-healing is on, one per flag'
+            cand --restart-command 'Command that restarts the target when auto-healing is on, as one string split with shell rules (`''systemctl restart nginx''`; no shell runs it), or one word per flag'
             cand -o 'Output format: table for people, json or yaml for scripts'
             cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'

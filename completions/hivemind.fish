@@ -486,7 +486,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_see
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l address -d 'tcp, grpc: host:port to connect to' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l command -d 'command: the program and each argument, one per flag (or everything after `--`)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l grpc-service -d 'grpc: the service name to ask about (empty: the server as a whole)' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l restart-command -d 'Program and arguments that restart the target when auto-healing is on, one per flag' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -l restart-command -d 'Command that restarts the target when auto-healing is on, as one string split with shell rules (`\'systemctl restart nginx\'`; no shell runs it), or one word per flag' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand health; and __fish_seen_subcommand_from create-check" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"

@@ -315,10 +315,11 @@ pub struct CreateCheckArgs {
     #[arg(long)]
     pub tls: bool,
 
-    /// Program and arguments that restart the target when auto-healing is on, one per flag
+    /// Command that restarts the target when auto-healing is on, as one string split with
+    /// shell rules (`'systemctl restart nginx'`; no shell runs it), or one word per flag
     #[arg(
         long = "restart-command",
-        value_name = "ARG",
+        value_name = "COMMAND",
         allow_hyphen_values = true
     )]
     pub restart_command: Vec<String>,

@@ -1046,3 +1046,71 @@ fn bad_check_definitions_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("no check named 'nope'"), "{err}");
 }
+
+/// `--restart-command` takes the command as one string, split with shell rules (no shell
+/// runs it); the one-word-per-flag form keeps working.
+#[test]
+fn restart_commands_are_one_string_or_one_word_per_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let restart_of = |name: &str| {
+        let (_, out, _) = hm_run(dir.path(), &["-o", "json", "health", "list-checks"]);
+        json(&out)["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["restart_command"].clone())
+            .unwrap()
+    };
+    let base = [
+        "health",
+        "create-check",
+        "--type",
+        "tcp",
+        "--address",
+        "127.0.0.1:5432",
+    ];
+    let mut one = base.to_vec();
+    one.extend([
+        "--name",
+        "one",
+        "--restart-command",
+        r#"systemctl restart "my app.service""#,
+    ]);
+    let (code, _, err) = hm_run(dir.path(), &one);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        restart_of("one"),
+        serde_json::json!(["systemctl", "restart", "my app.service"])
+    );
+    let mut words = base.to_vec();
+    words.extend([
+        "--name",
+        "words",
+        "--restart-command",
+        "systemctl",
+        "--restart-command",
+        "restart",
+        "--restart-command",
+        "my app.service",
+    ]);
+    let (code, _, err) = hm_run(dir.path(), &words);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        restart_of("words"),
+        serde_json::json!(["systemctl", "restart", "my app.service"])
+    );
+    let mut bad = base.to_vec();
+    bad.extend([
+        "--name",
+        "bad",
+        "--restart-command",
+        "systemctl restart 'unbalanced",
+    ]);
+    let (code, _, err) = hm_run(dir.path(), &bad);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--restart-command") && err.contains("balanced quotes"),
+        "{err}"
+    );
+}

@@ -196,6 +196,22 @@ fn announce(c: &CheckChange) -> Vec<String> {
     vec![format!("check {} {}", c.check.name, c.change.as_str())]
 }
 
+/// `--restart-command`: one string is split with shell rules (quotes and backslashes, no
+/// expansion; no shell runs it); several flags are one word each, as before.
+fn restart_argv(given: &[String]) -> Result<Vec<String>> {
+    match given {
+        [one] => match shlex::split(one) {
+            Some(words) if !words.is_empty() => Ok(words),
+            _ => Err(Error::invalid(
+                "--restart-command",
+                one,
+                "a command with balanced quotes, e.g. 'systemctl restart nginx'",
+            )),
+        },
+        many => Ok(many.to_vec()),
+    }
+}
+
 /// The flag that sets a check's field (the API and the state name fields after the JSON).
 fn check_flag(field: &str) -> String {
     match field {
@@ -334,7 +350,7 @@ pub fn create(ctx: &Ctx, args: CreateCheckArgs) -> Result<ExitStatus> {
         failure_threshold: args.failure_threshold,
         success_threshold: args.success_threshold,
         start_period: args.start_period,
-        restart_command: args.restart_command.clone(),
+        restart_command: restart_argv(&args.restart_command)?,
     };
     // Validate here too, so that a bad value is reported as the flag the user typed.
     check.validate().map_err(|e| match e {
