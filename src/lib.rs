@@ -87,8 +87,10 @@ fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<Exi
     let remote = !g.agents.is_empty() || g.all_agents;
     // Built only for the commands that need it (`completions` needs no data directory).
     let ctx = move || -> Result<Ctx> {
+        let data_dir_given = g.data_dir.is_some();
         let place = target::Place {
             data_dir: commands::resolve_data_dir(g.data_dir)?,
+            data_dir_given,
             agents: g.agents,
             all_agents: g.all_agents,
             timeout: g.agent_timeout.as_std(),

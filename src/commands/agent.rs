@@ -20,6 +20,7 @@ pub fn run(ctx: &Ctx, cmd: AgentCommand) -> Result<ExitStatus> {
     match cmd {
         AgentCommand::Add(args) => add(ctx, &store, args),
         AgentCommand::List(_) => {
+            ctx.place.require_existing()?;
             let inv = store.load()?;
             ctx.out.emit(&AgentList::from(&inv))?;
             Ok(ExitStatus::Success)
@@ -150,6 +151,7 @@ fn add(ctx: &Ctx, store: &InventoryStore, args: AddArgs) -> Result<ExitStatus> {
 }
 
 fn ping(ctx: &Ctx, store: &InventoryStore, args: PingArgs) -> Result<ExitStatus> {
+    ctx.place.require_existing()?;
     let inv = store.load()?;
     let names: Vec<String> = if args.names.is_empty() {
         inv.agents.keys().cloned().collect()

@@ -47,6 +47,9 @@ pub struct Place {
     /// Draw a progress bar on stderr while many agents answer (decided at the top: a
     /// terminal, and no `-q`).
     pub progress: bool,
+    /// The data directory was given (`--data-dir`, `HIVEMIND_DATA_DIR`) rather than the
+    /// default: reading one that does not exist is then a mistake, not an empty setup.
+    pub data_dir_given: bool,
 }
 
 /// Place a command runs.
@@ -61,6 +64,20 @@ pub enum Target {
 }
 
 impl Place {
+    /// For commands that only read: a data directory that was given but does not exist is
+    /// most likely misspelt (a CI variable), so it is an error rather than an empty answer.
+    /// Commands that write create it.
+    pub fn require_existing(&self) -> Result<()> {
+        if self.data_dir_given && !self.data_dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "data directory {} does not exist (given by --data-dir or HIVEMIND_DATA_DIR); \
+                 check the path, or run a command that writes to create it",
+                self.data_dir.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// The configuration operations over this data directory.
     pub fn local(&self) -> Result<Local> {
         Local::open(&self.data_dir)
@@ -160,6 +177,9 @@ impl Place {
                 // A write holds the directory, so no daemon can start and read the state in
                 // the middle of it; if one took the directory since the target was chosen,
                 // it owns the state now and the write goes through it.
+                if !call.is_write() {
+                    self.require_existing()?;
+                }
                 let _hold = if call.is_write() {
                     match daemon_files::hold_for_write(&self.data_dir)? {
                         Some(hold) => Some(hold),

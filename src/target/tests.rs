@@ -274,6 +274,7 @@ fn place(dir: &std::path::Path) -> Place {
         all_agents: false,
         timeout: Duration::from_secs(2),
         progress: false,
+        data_dir_given: true,
     }
 }
 

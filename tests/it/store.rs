@@ -184,3 +184,37 @@ fn configuration_commands_round_trip() {
     let (code, _, err) = hm_run(dir.path(), &["health", "configure-auto-healing", "-q"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A given data directory that does not exist is a mistake for commands that only read (a
+/// misspelt `HIVEMIND_DATA_DIR` in CI must not look like an empty, healthy setup); commands
+/// that write create it.
+#[test]
+fn a_missing_data_directory_is_an_error_for_reads() {
+    let parent = tempfile::tempdir().unwrap();
+    let missing = parent.path().join("misspelt");
+    for args in [
+        vec!["health", "list-alert-rules"],
+        vec!["health", "list-checks"],
+        vec!["health", "status"],
+        vec!["observability", "show-config"],
+        vec!["agent", "list"],
+    ] {
+        let (code, out, err) = hm_run(&missing, &args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains(&format!(
+                "data directory {} does not exist",
+                missing.display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(!missing.exists(), "{args:?} created it");
+    }
+    let (code, _, err) = hm_run(&missing, super::SEED_RULE);
+    assert_eq!(code, 0, "{err}");
+    assert!(missing.is_dir());
+    let (code, out, _) = hm_run(&missing, &["health", "list-alert-rules"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("high_cpu_usage"), "{out}");
+}

@@ -301,6 +301,7 @@ fn local_channels_with_values(
     ctx: &Ctx,
     args: &ExportAlertmanagerConfigArgs,
 ) -> Result<Vec<(String, Channel<SecretValue>)>> {
+    ctx.place.require_existing()?;
     let local = ctx.place.local()?;
     let state = local.state()?;
     let dir: Option<PathBuf> = match &args.secrets_dir {
