@@ -46,6 +46,12 @@ use render::{Printer, Style, Terminal};
 
 /// The whole program: parse `args`, run, print any error once, return the exit code.
 pub fn main_entry(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    // `COMPLETE=SHELL hivemind …` is the shell asking for completions: answer and exit.
+    clap_complete::CompleteEnv::with_factory(commands::completions::command)
+        .var(commands::completions::VAR)
+        // Call back `hivemind` from PATH, as the committed scripts do.
+        .completer("hivemind")
+        .complete();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return clap_exit(&err),
@@ -113,7 +119,7 @@ fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<Exi
         )),
         Command::Agent(cmd) => commands::agent::run(&ctx()?, cmd),
         Command::Daemon(args) => commands::daemon::run(&ctx()?, args),
-        Command::Completions(args) => commands::completions(args.shell),
+        Command::Completions(args) => commands::completions::run(args.shell),
     }
 }
 

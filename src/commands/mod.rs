@@ -3,6 +3,7 @@
 //! the renderer.
 
 pub mod agent;
+pub mod completions;
 pub mod daemon;
 
 pub mod health;
@@ -134,14 +135,6 @@ pub fn ca_cert_path(path: &std::path::Path) -> Result<PathBuf> {
     crate::net::tls::parse_ca(&pem)
         .map_err(|a| Error::invalid("--ca-cert", &path.display().to_string(), a))?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
-}
-
-/// `hivemind completions SHELL`: the script for `shell`, from the clap definition.
-pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus> {
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut crate::cli::command(), "hivemind", &mut buf);
-    crate::render::write_stdout(&buf)?;
-    Ok(ExitStatus::Success)
 }
 
 /// `--data-dir`, else `$XDG_DATA_HOME/hivemind` (`~/.local/share/hivemind`).

@@ -49,8 +49,7 @@ fn completions_are_current() {
         (Shell::Elvish, "hivemind.elv"),
         (Shell::PowerShell, "_hivemind.ps1"),
     ] {
-        let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut hivemind::cli::command(), "hivemind", &mut buf);
+        let buf = hivemind::commands::completions::script(shell).unwrap();
         check(&root().join("completions").join(file), &buf, &mut stale);
     }
     report(stale);
@@ -97,6 +96,10 @@ fn completions_command_prints_the_same_script() {
     assert_eq!(code, 0);
     let committed = std::fs::read_to_string(root().join("completions/hivemind.bash")).unwrap();
     assert_eq!(out, committed);
+    // The same registration as clap's `COMPLETE=bash hivemind`.
+    let (code, registered, _) = super::run(super::hm(dir.path()).env("COMPLETE", "bash"));
+    assert_eq!(code, 0);
+    assert_eq!(registered, committed);
     for shell in ["zsh", "fish", "elvish", "powershell"] {
         let (code, out, _) = super::hm_run(dir.path(), &["completions", shell]);
         assert_eq!(code, 0, "{shell}");
@@ -105,6 +108,88 @@ fn completions_command_prints_the_same_script() {
     let (code, _, err) = super::hm_run(dir.path(), &["completions", "tcsh"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: invalid value 'tcsh'"), "{err}");
+}
+
+/// Names that live in the data directory complete from it: a real bash sources the
+/// committed script and asks the binary, as it would on Tab.
+#[test]
+fn names_complete_from_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = super::hm_run(dir.path(), super::SEED_RULE);
+    assert_eq!(code, 0, "{err}");
+    for args in [
+        vec![
+            "health",
+            "create-check",
+            "--name",
+            "db-primary",
+            "--type",
+            "tcp",
+            "--address",
+            "127.0.0.1:5432",
+        ],
+        vec!["agent", "add", "edge-1", "--url", "https://127.0.0.1:9470"],
+    ] {
+        let (code, _, err) = super::hm_run(dir.path(), &args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let bin = env!("CARGO_BIN_EXE_hivemind");
+    let bin_dir = Path::new(bin).parent().unwrap();
+    let complete = |line: &str| -> Vec<String> {
+        // Source the committed script, then call the function bash would call on Tab.
+        let words: Vec<&str> = line.split(' ').collect();
+        let script = format!(
+            r#"source {}
+COMP_WORDS=({})
+COMP_CWORD={}
+COMP_LINE='{line}'
+COMP_POINT=${{#COMP_LINE}}
+_clap_complete_hivemind hivemind "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}"
+"#,
+            root().join("completions/hivemind.bash").display(),
+            words
+                .iter()
+                .map(|w| format!("'{w}'"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            words.len() - 1,
+        );
+        let out = std::process::Command::new("bash")
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("HIVEMIND_DATA_DIR", dir.path())
+            .env("HOME", dir.path())
+            .args(["--norc", "--noprofile", "-c", &script])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    assert_eq!(
+        complete("hivemind health delete-alert-rule --name "),
+        ["high_cpu_usage"]
+    );
+    assert_eq!(
+        complete("hivemind health run-check --name db"),
+        ["db-primary"]
+    );
+    // An empty word offers the names (and the flags), never file names.
+    let offered = complete("hivemind agent remove ");
+    assert!(offered.contains(&"edge-1".to_string()), "{offered:?}");
+    assert!(
+        offered.iter().all(|o| o == "edge-1" || o.starts_with('-')),
+        "{offered:?}"
+    );
+    assert!(complete("hivemind --agent e").contains(&"edge-1".to_string()));
+    // Everything else still completes: subcommands, flags.
+    assert!(complete("hivemind health delete-a").contains(&"delete-alert-rule".to_string()));
 }
 
 /// dashboards/ is the source: every JSON file there is an embedded, valid dashboard, and is
