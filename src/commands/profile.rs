@@ -534,7 +534,7 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
                 if n.starts_with("coarse fallback")
                     || n.contains("lost")
                     || n.contains("excluded")
-                    || n.contains("publishes no perf map")
+                    || n.contains("no perf map")
                     || n.contains("the perf map")
                 {
                     ctx.msg.warn(&format!("{prefix}{n}"));

@@ -245,6 +245,9 @@ fn resolve(
     }
     let mut out = HashMap::new();
     let no_maps = Vec::new();
+    // Processes of a runtime without a map: one note per runtime, however many workers.
+    let mut without_map: BTreeMap<&'static str, (perfmap::Runtime, Vec<WhoAndMap>)> =
+        BTreeMap::new();
     for (pid, addrs) in user {
         let pid_maps = maps.get(&pid).unwrap_or(&no_maps);
         let mut addrs: Vec<u64> = addrs.into_iter().collect();
@@ -268,11 +271,14 @@ fn resolve(
         }
         let mut named = HashMap::new();
         let who = || {
-            let name = proc_names
+            let name: String = proc_names
                 .get(&pid)
                 .cloned()
                 .or_else(|| comm(&format!("/proc/{pid}/comm")))
-                .unwrap_or_else(|| "?".into());
+                .unwrap_or_else(|| "?".into())
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
             format!("process {pid} ({name})")
         };
         match perfmap::lookup(pid, &jit) {
@@ -305,12 +311,11 @@ fn resolve(
                 named = scan.names;
             }
             Outcome::Absent { path } => match runtime {
-                Some(rt) => notes.push(format!(
-                    "{} runs {} but publishes no perf map ({path} in its root): {}",
-                    who(),
-                    rt.name(),
-                    rt.hint()
-                )),
+                Some(rt) => without_map
+                    .entry(rt.name())
+                    .or_insert_with(|| (rt, Vec::new()))
+                    .1
+                    .push((who(), path)),
                 None => notes.push(format!(
                     "{} ran code in anonymous memory (JIT code?) and publishes no perf map \
                      ({path} in its root): those frames are named by address",
@@ -330,6 +335,9 @@ fn resolve(
             out.insert((pid, a), vec![FrameLine::named(name)]);
         }
     }
+    for (rt, procs) in without_map.into_values() {
+        notes.push(without_map_note(rt, &procs));
+    }
     let kernel: Vec<u64> = kernel.into_iter().collect();
     for (a, lines) in kernel.iter().zip(symbolizer.kernel(&kernel)) {
         if let Some(mut l) = lines {
@@ -340,6 +348,37 @@ fn resolve(
         }
     }
     out
+}
+
+/// A process as notes name it, and the perf map path it would publish.
+type WhoAndMap = (String, String);
+
+/// The note for processes of runtime `rt` that publish no perf map.
+fn without_map_note(rt: perfmap::Runtime, procs: &[WhoAndMap]) -> String {
+    const LISTED: usize = 5;
+    match procs {
+        [(who, path)] => format!(
+            "{who} runs {} but publishes no perf map ({path} in its root): {}",
+            rt.name(),
+            rt.hint()
+        ),
+        _ => {
+            let mut listed: Vec<&str> =
+                procs.iter().take(LISTED).map(|(w, _)| w.as_str()).collect();
+            let more = format!("and {} more", procs.len().saturating_sub(LISTED));
+            if procs.len() > LISTED {
+                listed.push(&more);
+            }
+            format!(
+                "{} processes run {} but publish no perf map (/tmp/perf-PID.map in their \
+                 root; {}): {}",
+                procs.len(),
+                rt.name(),
+                listed.join(", "),
+                rt.hint().replacen("its ", "their ", 1)
+            )
+        }
+    }
 }
 
 /// Sample every thread of `procs`. Kernel frames are dropped (with a note) when only
@@ -568,6 +607,36 @@ mod tests {
         assert!(x > 0);
         assert!(thread_cpu_ns(me, me).is_some_and(|ns| ns > 0));
         assert!(thread_cpu_ns(me, u32::MAX).is_none());
+    }
+
+    #[test]
+    fn one_note_per_runtime_without_a_map() {
+        let procs: Vec<(String, String)> = (1..=7)
+            .map(|i| {
+                (
+                    format!("process {i} (python3)"),
+                    format!("/tmp/perf-{i}.map"),
+                )
+            })
+            .collect();
+        let one = without_map_note(perfmap::Runtime::Python, &procs[..1]);
+        assert!(
+            one.starts_with(
+                "process 1 (python3) runs Python but publishes no perf map (/tmp/perf-1.map in its root): its Python functions"
+            ),
+            "{one}"
+        );
+        let many = without_map_note(perfmap::Runtime::Python, &procs);
+        assert!(
+            many.starts_with("7 processes run Python but publish no perf map"),
+            "{many}"
+        );
+        assert!(
+            many.contains("process 5 (python3), and 2 more): their Python functions"),
+            "{many}"
+        );
+        assert!(!many.contains("process 6"), "{many}");
+        assert!(many.contains("python3 -X perf"), "{many}");
     }
 
     #[test]
