@@ -57,8 +57,15 @@ pub(super) fn build_with(dir: &Path, name: &str, source: &str, flags: &[&str]) -
 
 /// Start `bin` and wait for it to print `ready`.
 fn start(bin: &Path, args: &[&str]) -> Program {
+    start_in(Path::new("."), bin, args)
+}
+
+/// [`start`] in the working directory `dir` (for programs that write files there, as
+/// node's `--perf-basic-prof` writes its V8 log).
+fn start_in(dir: &Path, bin: &Path, args: &[&str]) -> Program {
     let mut child = Command::new(bin)
         .args(args)
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -612,7 +619,7 @@ fn node_functions_are_named_from_its_perf_map() {
     std::fs::write(&script, BUSY_JS).unwrap();
     let script = script.to_str().unwrap();
 
-    let with_map = start(&node, &["--perf-basic-prof", script]);
+    let with_map = start_in(dir.path(), &node, &["--perf-basic-prof", script]);
     let map = PathBuf::from(format!("/tmp/perf-{}.map", with_map.pid()));
     let _map = RemoveOnDrop(map.clone());
     // V8 publishes the function once it compiles it, within its first calls.
@@ -640,7 +647,7 @@ fn node_functions_are_named_from_its_perf_map() {
     );
 
     // Without the flag V8 writes no map: addresses, and a note on how to get names.
-    let plain = start(&node, &[script]);
+    let plain = start_in(dir.path(), &node, &[script]);
     std::thread::sleep(Duration::from_millis(500));
     let out = cpu_profile(dir.path(), "plain.prof", plain.pid(), 1);
     let top = pprof_top(&out, &[]).unwrap();
