@@ -531,7 +531,11 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
                 .map(|(a, _)| format!("agent {a}: "))
                 .unwrap_or_default();
             for n in &r.notes {
-                if n.starts_with("coarse fallback") || n.contains("lost") || n.contains("excluded")
+                if n.starts_with("coarse fallback")
+                    || n.contains("lost")
+                    || n.contains("excluded")
+                    || n.contains("no perf map")
+                    || n.contains("the perf map")
                 {
                     ctx.msg.warn(&format!("{prefix}{n}"));
                 } else {

@@ -580,11 +580,19 @@ pub fn pids_of(root: &Path, query: &str) -> Result<(Cgroup, Vec<u32>)> {
         exact
     };
     match chosen.as_slice() {
-        [] => Err(Error::Usage(format!(
-            "no container matches {} under {}",
-            crate::error::quote(query),
-            root.display()
-        ))),
+        [] => match names.docker_not_running(query) {
+            // Docker keeps a stopped container's state but removes its cgroup.
+            Some((id, name)) => Err(Error::NotFound(format!(
+                "docker container {} ({}) is not running",
+                crate::error::quote(&name),
+                id.chars().take(12).collect::<String>()
+            ))),
+            None => Err(Error::Usage(format!(
+                "no container matches {} under {}",
+                crate::error::quote(query),
+                root.display()
+            ))),
+        },
         [(cgroup, _)] => {
             let pids = hierarchy
                 .pids(&cgroup.path)

@@ -22,12 +22,40 @@ pub(crate) struct Roots {
 impl Default for Roots {
     fn default() -> Self {
         Roots {
-            docker: "/var/lib/docker".into(),
+            docker: docker_root(Path::new(DOCKER_DAEMON_JSON)),
             storage: "/var/lib/containers/storage".into(),
             containerd_tasks: "/run/containerd/io.containerd.runtime.v2.task".into(),
         }
     }
 }
+
+/// Docker's configuration, which may move its data root (`"data-root"`).
+const DOCKER_DAEMON_JSON: &str = "/etc/docker/daemon.json";
+/// Larger files are not Docker's configuration.
+const MAX_DAEMON_JSON: u64 = 1024 * 1024;
+
+/// Docker's data root: `data-root` from `daemon.json` when set there, else the default.
+fn docker_root(daemon_json: &Path) -> PathBuf {
+    #[derive(Deserialize)]
+    struct Daemon {
+        #[serde(rename = "data-root")]
+        data_root: Option<PathBuf>,
+    }
+    std::fs::File::open(daemon_json)
+        .ok()
+        .and_then(|f| {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_DAEMON_JSON + 1), &mut text)
+                .ok()?;
+            (text.len() as u64 <= MAX_DAEMON_JSON).then_some(text)
+        })
+        .and_then(|text| serde_json::from_slice::<Daemon>(&text).ok()?.data_root)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| "/var/lib/docker".into())
+}
+
+/// Docker containers looked at at most when explaining a miss.
+const MAX_STOPPED_SCAN: usize = 10_000;
 
 /// OCI annotations that carry a name: Kubernetes containers, pod sandboxes, nerdctl.
 const NAME_ANNOTATIONS: [&str; 3] = [
@@ -133,6 +161,44 @@ impl Names {
     }
 }
 
+impl Names {
+    /// A Docker container that `query` names (its id, an id prefix or its name) and that is
+    /// not running, from Docker's state: `(id, name)`. Only for explaining a miss: it reads
+    /// every container's configuration.
+    pub(crate) fn docker_not_running(&self, query: &str) -> Option<(String, String)> {
+        #[derive(Deserialize)]
+        struct Config {
+            #[serde(rename = "Name", default)]
+            name: String,
+            #[serde(rename = "State", default)]
+            state: State,
+        }
+        #[derive(Deserialize, Default)]
+        struct State {
+            #[serde(rename = "Running", default)]
+            running: bool,
+        }
+        let dir = std::fs::read_dir(self.roots.docker.join("containers")).ok()?;
+        let mut matches: Vec<(String, String)> = dir
+            .filter_map(|e| e.ok())
+            .take(MAX_STOPPED_SCAN)
+            .filter_map(|e| {
+                let id = e.file_name().to_str()?.to_string();
+                let text = std::fs::read(e.path().join("config.v2.json")).ok()?;
+                let config: Config = serde_json::from_slice(&text).ok()?;
+                let name = config.name.trim_start_matches('/').to_string();
+                (!config.state.running && (id.starts_with(query) || name == query))
+                    .then_some((id, name))
+            })
+            .collect();
+        // A name wins over id prefixes; otherwise only an unambiguous prefix counts.
+        if let Some(i) = matches.iter().position(|(_, n)| n == query) {
+            return Some(matches.swap_remove(i));
+        }
+        (matches.len() == 1).then(|| matches.remove(0))
+    }
+}
+
 fn docker_name(config: &Path) -> Option<String> {
     #[derive(Deserialize)]
     struct Config {
@@ -192,7 +258,7 @@ fn storage_names(source: &Path) -> HashMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::containers::cgroup::tests::{ID_A, ID_B, ID_C, write};
+    use crate::containers::cgroup::tests::{ID_A, ID_B, ID_C, ID_D, write};
 
     fn id(runtime: Runtime, id: &str) -> ContainerId {
         ContainerId {
@@ -258,5 +324,59 @@ mod tests {
 
         names.retain(&HashSet::new());
         assert!(names.by_id.is_empty());
+    }
+
+    #[test]
+    fn stopped_docker_containers_and_the_data_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = Roots {
+            docker: dir.path().join("docker"),
+            storage: dir.path().join("storage"),
+            containerd_tasks: dir.path().join("tasks"),
+        };
+        let config = |id: &str| {
+            roots
+                .docker
+                .join("containers")
+                .join(id)
+                .join("config.v2.json")
+        };
+        write(
+            &config(ID_A),
+            r#"{"Name":"/web-1","State":{"Running":false}}"#,
+        );
+        write(&config(ID_B), r#"{"Name":"/db","State":{"Running":true}}"#);
+        write(&config(ID_C), r#"{"Name":"/web-1x","State":{}}"#);
+        let twin = format!("3f1c{}", &ID_D[4..]);
+        write(
+            &config(&twin),
+            r#"{"Name":"/twin","State":{"Running":false}}"#,
+        );
+        write(
+            &roots.docker.join("containers/zz/config.v2.json"),
+            "{not json",
+        );
+        let names = Names::with_roots(roots.clone());
+        let a = (ID_A.to_string(), "web-1".to_string());
+        assert_eq!(names.docker_not_running("web-1"), Some(a.clone()));
+        assert_eq!(names.docker_not_running(&ID_A[..12]), Some(a.clone()));
+        assert_eq!(names.docker_not_running(ID_A), Some(a));
+        // Running, unknown, or an ambiguous prefix: nothing to say.
+        assert_eq!(names.docker_not_running("db"), None);
+        assert_eq!(names.docker_not_running("web"), None);
+        assert_eq!(names.docker_not_running("3f1c"), None);
+        assert_eq!(names.docker_not_running("zz"), None);
+
+        let json = dir.path().join("daemon.json");
+        assert_eq!(docker_root(&json), PathBuf::from("/var/lib/docker"));
+        write(
+            &json,
+            r#"{"data-root": "/srv/docker", "log-driver": "json-file"}"#,
+        );
+        assert_eq!(docker_root(&json), PathBuf::from("/srv/docker"));
+        write(&json, r#"{"data-root": "relative"}"#);
+        assert_eq!(docker_root(&json), PathBuf::from("/var/lib/docker"));
+        write(&json, "{broken");
+        assert_eq!(docker_root(&json), PathBuf::from("/var/lib/docker"));
     }
 }

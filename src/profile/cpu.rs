@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::perf::{self, Frame, Record, Session};
+use super::perfmap::{self, Outcome};
 use super::pprof::{Builder, FrameLine, LabelValue, MappingSpec};
 use super::symbolize::{self, Map, Symbolizer};
 use super::{Cancel, Process};
@@ -121,7 +122,14 @@ pub fn sampled(
     );
     b.timing(started_at, elapsed);
     let sym_started = Instant::now();
-    let resolved = resolve(&mut symbolizer, &counts, &start_maps);
+    let proc_names: HashMap<u32, String> = procs.iter().map(|p| (p.pid, p.name.clone())).collect();
+    let resolved = resolve(
+        &mut symbolizer,
+        &counts,
+        &start_maps,
+        &proc_names,
+        &mut notes,
+    );
     let sym_time = sym_started.elapsed();
     // pprof calls the first mapping the profile's main binary: the first target's executable.
     if let Some(first) = procs.first()
@@ -213,11 +221,15 @@ fn lookup_addr(index: usize, f: &Frame) -> u64 {
     }
 }
 
-/// Symbolise every distinct address, per process for user frames.
+/// Symbolise every distinct address, per process for user frames: from the target's files
+/// (blazesym), and code in anonymous memory (JIT) from the runtime's perf map. Notes
+/// say what the perf maps gave and which runtimes publish none.
 fn resolve(
     symbolizer: &mut Symbolizer,
     counts: &Counts,
     maps: &HashMap<u32, Vec<Map>>,
+    proc_names: &HashMap<u32, String>,
+    notes: &mut Vec<String>,
 ) -> HashMap<(u32, u64), Vec<FrameLine>> {
     let mut user: BTreeMap<u32, HashSet<u64>> = BTreeMap::new();
     let mut kernel: HashSet<u64> = HashSet::new();
@@ -232,11 +244,20 @@ fn resolve(
         }
     }
     let mut out = HashMap::new();
+    let no_maps = Vec::new();
+    // Processes of a runtime without a map: one note per runtime, however many workers.
+    let mut without_map: BTreeMap<&'static str, (perfmap::Runtime, Vec<WhoAndMap>)> =
+        BTreeMap::new();
     for (pid, addrs) in user {
-        let addrs: Vec<u64> = addrs.into_iter().collect();
+        let pid_maps = maps.get(&pid).unwrap_or(&no_maps);
+        let mut addrs: Vec<u64> = addrs.into_iter().collect();
+        addrs.sort_unstable();
+        let mut jit = Vec::new();
         for (a, lines) in addrs.iter().zip(symbolizer.user(pid, &addrs)) {
             if let Some(l) = lines {
                 out.insert((pid, *a), l);
+            } else if perfmap::in_anonymous_code(pid_maps, *a) {
+                jit.push(*a);
             } else if maps.contains_key(&pid) {
                 out.insert(
                     (pid, *a),
@@ -244,6 +265,78 @@ fn resolve(
                 );
             }
         }
+        let runtime = perfmap::runtime(pid_maps);
+        if jit.is_empty() && runtime.is_none() {
+            continue;
+        }
+        let mut named = HashMap::new();
+        let who = || {
+            let name: String = proc_names
+                .get(&pid)
+                .cloned()
+                .or_else(|| comm(&format!("/proc/{pid}/comm")))
+                .unwrap_or_else(|| "?".into())
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            format!("process {pid} ({name})")
+        };
+        match perfmap::lookup(pid, &jit) {
+            Outcome::Read { path, scan } => {
+                if !scan.names.is_empty() {
+                    notes.push(format!(
+                        "{} JIT code addresses of {} named from its perf map {path} \
+                         ({} lines)",
+                        scan.names.len(),
+                        who(),
+                        scan.lines
+                    ));
+                }
+                if scan.truncated {
+                    notes.push(format!(
+                        "the perf map {path} of {} is larger than {} or {} lines: the rest \
+                         was not read, and JIT code it names shows as addresses",
+                        who(),
+                        crate::model::units::bytes(perfmap::MAX_BYTES),
+                        perfmap::MAX_LINES
+                    ));
+                }
+                if scan.skipped > 0 {
+                    notes.push(format!(
+                        "{} malformed lines of the perf map {path} of {} were skipped",
+                        scan.skipped,
+                        who()
+                    ));
+                }
+                named = scan.names;
+            }
+            Outcome::Absent { path } => match runtime {
+                Some(rt) => without_map
+                    .entry(rt.name())
+                    .or_insert_with(|| (rt, Vec::new()))
+                    .1
+                    .push((who(), path)),
+                None => notes.push(format!(
+                    "{} ran code in anonymous memory (JIT code?) and publishes no perf map \
+                     ({path} in its root): those frames are named by address",
+                    who()
+                )),
+            },
+            Outcome::Unreadable { path, why } => notes.push(format!(
+                "the perf map {path} of {} was not read: {why}",
+                who()
+            )),
+            Outcome::Gone => {}
+        }
+        for a in jit {
+            let name = named
+                .remove(&a)
+                .unwrap_or_else(|| symbolize::unknown_name(maps, pid, a));
+            out.insert((pid, a), vec![FrameLine::named(name)]);
+        }
+    }
+    for (rt, procs) in without_map.into_values() {
+        notes.push(without_map_note(rt, &procs));
     }
     let kernel: Vec<u64> = kernel.into_iter().collect();
     for (a, lines) in kernel.iter().zip(symbolizer.kernel(&kernel)) {
@@ -255,6 +348,37 @@ fn resolve(
         }
     }
     out
+}
+
+/// A process as notes name it, and the perf map path it would publish.
+type WhoAndMap = (String, String);
+
+/// The note for processes of runtime `rt` that publish no perf map.
+fn without_map_note(rt: perfmap::Runtime, procs: &[WhoAndMap]) -> String {
+    const LISTED: usize = 5;
+    match procs {
+        [(who, path)] => format!(
+            "{who} runs {} but publishes no perf map ({path} in its root): {}",
+            rt.name(),
+            rt.hint()
+        ),
+        _ => {
+            let mut listed: Vec<&str> =
+                procs.iter().take(LISTED).map(|(w, _)| w.as_str()).collect();
+            let more = format!("and {} more", procs.len().saturating_sub(LISTED));
+            if procs.len() > LISTED {
+                listed.push(&more);
+            }
+            format!(
+                "{} processes run {} but publish no perf map (/tmp/perf-PID.map in their \
+                 root; {}): {}",
+                procs.len(),
+                rt.name(),
+                listed.join(", "),
+                rt.hint().replacen("its ", "their ", 1)
+            )
+        }
+    }
 }
 
 /// Sample every thread of `procs`. Kernel frames are dropped (with a note) when only
@@ -483,6 +607,36 @@ mod tests {
         assert!(x > 0);
         assert!(thread_cpu_ns(me, me).is_some_and(|ns| ns > 0));
         assert!(thread_cpu_ns(me, u32::MAX).is_none());
+    }
+
+    #[test]
+    fn one_note_per_runtime_without_a_map() {
+        let procs: Vec<(String, String)> = (1..=7)
+            .map(|i| {
+                (
+                    format!("process {i} (python3)"),
+                    format!("/tmp/perf-{i}.map"),
+                )
+            })
+            .collect();
+        let one = without_map_note(perfmap::Runtime::Python, &procs[..1]);
+        assert!(
+            one.starts_with(
+                "process 1 (python3) runs Python but publishes no perf map (/tmp/perf-1.map in its root): its Python functions"
+            ),
+            "{one}"
+        );
+        let many = without_map_note(perfmap::Runtime::Python, &procs);
+        assert!(
+            many.starts_with("7 processes run Python but publish no perf map"),
+            "{many}"
+        );
+        assert!(
+            many.contains("process 5 (python3), and 2 more): their Python functions"),
+            "{many}"
+        );
+        assert!(!many.contains("process 6"), "{many}");
+        assert!(many.contains("python3 -X perf"), "{many}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod heap;
 pub mod memory;
 pub mod network;
 pub mod perf;
+pub mod perfmap;
 pub mod pprof;
 pub mod selfprof;
 pub mod sockdiag;

@@ -3,9 +3,11 @@
 //! found in its mount namespace); kernel frames come from `/proc/kallsyms`.
 //!
 //! We use blazesym rather than our own ELF reader: it handles DWARF line tables and inlined
-//! functions, compressed debug sections, separate debug files, the vDSO, perf maps of JIT
-//! runtimes and Rust/C++ demangling, which an own symtab reader would have to grow one by one.
-//! BENCHMARKS.md has its cost.
+//! functions, compressed debug sections, separate debug files, the vDSO and Rust/C++
+//! demangling, which an own symtab reader would have to grow one by one. BENCHMARKS.md has
+//! its cost. JIT runtimes' perf maps are read by [`super::perfmap`] instead of blazesym's
+//! reader, which maps the whole file (a target that truncates it would crash us with
+//! SIGBUS), has no size bound and follows symlinks out of a container's root.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -93,7 +95,8 @@ impl Symbolizer {
     /// exits before the profile ends.
     pub fn remember(&self, pid: u32) {
         if let Some(pid) = NonZeroU32::new(pid) {
-            let c = cache::Process::new(blazesym::Pid::Pid(pid));
+            let mut c = cache::Process::new(blazesym::Pid::Pid(pid));
+            c.cache_perf_map = false;
             let _ = self.inner.cache(&cache::Cache::Process(c));
         }
     }
@@ -103,7 +106,9 @@ impl Symbolizer {
         let Some(nz) = NonZeroU32::new(pid) else {
             return vec![None; addrs.len()];
         };
-        let src = source::Source::Process(source::Process::new(blazesym::Pid::Pid(nz)));
+        let mut process = source::Process::new(blazesym::Pid::Pid(nz));
+        process.perf_map = false;
+        let src = source::Source::Process(process);
         self.resolve(&src, addrs)
     }
 

@@ -10,6 +10,7 @@ mod alerting;
 mod bad_input;
 mod channels;
 mod checks;
+mod containers;
 mod fake_http;
 mod generated;
 mod hardening;

@@ -31,11 +31,18 @@ impl Drop for Program {
 
 /// Compile a C program into `dir` (frame pointers on, so the kernel can walk its stack).
 fn build(dir: &Path, name: &str, source: &str) -> PathBuf {
+    build_with(dir, name, source, &[])
+}
+
+/// [`build`] with extra compiler flags (`-static` for a container image).
+pub(super) fn build_with(dir: &Path, name: &str, source: &str, flags: &[&str]) -> PathBuf {
     let src = dir.join(format!("{name}.c"));
     std::fs::write(&src, source).unwrap();
     let bin = dir.join(name);
     let out = Command::new("cc")
-        .args(["-O1", "-g", "-fno-omit-frame-pointer", "-o"])
+        .args(["-O1", "-g", "-fno-omit-frame-pointer"])
+        .args(flags)
+        .arg("-o")
         .arg(&bin)
         .arg(&src)
         .output()
@@ -50,8 +57,15 @@ fn build(dir: &Path, name: &str, source: &str) -> PathBuf {
 
 /// Start `bin` and wait for it to print `ready`.
 fn start(bin: &Path, args: &[&str]) -> Program {
+    start_in(Path::new("."), bin, args)
+}
+
+/// [`start`] in the working directory `dir` (for programs that write files there, as
+/// node's `--perf-basic-prof` writes its V8 log).
+fn start_in(dir: &Path, bin: &Path, args: &[&str]) -> Program {
     let mut child = Command::new(bin)
         .args(args)
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -122,14 +136,14 @@ int main(int argc, char **argv) {
 "#;
 
 /// `go tool pprof -top ARGS FILE`, or `None` (skip notice) without Go.
-fn pprof_top(file: &Path, args: &[&str]) -> Option<String> {
+pub(super) fn pprof_top(file: &Path, args: &[&str]) -> Option<String> {
     let mut all = vec!["-top"];
     all.extend_from_slice(args);
     pprof(file, &all)
 }
 
 /// `go tool pprof ARGS FILE`, or `None` (skip notice) without Go.
-fn pprof(file: &Path, args: &[&str]) -> Option<String> {
+pub(super) fn pprof(file: &Path, args: &[&str]) -> Option<String> {
     let go = peer("go")?;
     let out = Command::new(go)
         .args(["tool", "pprof"])
@@ -147,7 +161,7 @@ fn pprof(file: &Path, args: &[&str]) -> Option<String> {
 }
 
 /// The rows of `-top` output (after the `flat flat% …` header).
-fn top_rows(top: &str) -> Vec<String> {
+pub(super) fn top_rows(top: &str) -> Vec<String> {
     top.lines()
         .skip_while(|l| !l.trim_start().starts_with("flat"))
         .skip(1)
@@ -156,7 +170,7 @@ fn top_rows(top: &str) -> Vec<String> {
 }
 
 /// The flat value of the `-top -unit=B` row naming `name`.
-fn flat_bytes(top: &str, name: &str) -> Option<u64> {
+pub(super) fn flat_bytes(top: &str, name: &str) -> Option<u64> {
     top_rows(top)
         .iter()
         .find(|l| l.trim_end().ends_with(name))
@@ -175,7 +189,7 @@ fn is_root() -> bool {
 }
 
 /// Skip a test that needs root, except under CI=true where it must run.
-fn need_root() -> bool {
+pub(super) fn need_root() -> bool {
     if is_root() {
         return true;
     }
@@ -549,6 +563,153 @@ fn container_profiles_find_the_process_by_its_cgroup() {
         return;
     };
     assert!(top_rows(&top)[0].ends_with("hm_spin_target"), "{top}");
+}
+
+/// A Node program whose busy function V8 compiles to machine code in anonymous memory.
+pub(super) const BUSY_JS: &str = r#"
+function hm_busy_js_spin(n) {
+  let x = 0;
+  for (let i = 0; i < n; i++) { x = (x + i * i) % 1000003; }
+  return x;
+}
+console.log("ready");
+let total = 0;
+for (;;) { total += hm_busy_js_spin(1e7); }
+"#;
+
+/// Removes the perf map a runtime wrote to our /tmp.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// `profile cpu --pid PID` for `secs`, into `dir/name`; the profile's path.
+fn cpu_profile(dir: &Path, name: &str, pid: u32, secs: u32) -> PathBuf {
+    let out = dir.join(name);
+    let (code, _, err) = hm_run(
+        dir,
+        &[
+            "profile",
+            "cpu",
+            "--pid",
+            &pid.to_string(),
+            "--duration",
+            &format!("{secs}s"),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+#[test]
+fn node_functions_are_named_from_its_perf_map() {
+    if !need_root() {
+        return;
+    }
+    let Some(node) = peer("node") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("busy.js");
+    std::fs::write(&script, BUSY_JS).unwrap();
+    let script = script.to_str().unwrap();
+
+    let with_map = start_in(dir.path(), &node, &["--perf-basic-prof", script]);
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", with_map.pid()));
+    let _map = RemoveOnDrop(map.clone());
+    // V8 publishes the function once it compiles it, within its first calls.
+    let listed = super::poll(
+        Duration::from_secs(20),
+        Duration::from_millis(100),
+        || std::fs::read_to_string(&map).unwrap_or_default(),
+        |t| t.contains("hm_busy_js_spin"),
+    );
+    assert!(listed.contains("hm_busy_js_spin"), "{map:?} never named it");
+    let out = cpu_profile(dir.path(), "node.prof", with_map.pid(), 2);
+    let Some(top) = pprof_top(&out, &[]) else {
+        return;
+    };
+    let rows = top_rows(&top);
+    assert!(rows[0].contains("hm_busy_js_spin"), "{top}");
+    let comments = pprof(&out, &["-comments"]).unwrap();
+    assert!(
+        comments.contains(&format!(
+            "JIT code addresses of process {} (node) named from its perf map {}",
+            with_map.pid(),
+            map.display()
+        )),
+        "{comments}"
+    );
+
+    // Without the flag V8 writes no map: addresses, and a note on how to get names.
+    let plain = start_in(dir.path(), &node, &[script]);
+    std::thread::sleep(Duration::from_millis(500));
+    let out = cpu_profile(dir.path(), "plain.prof", plain.pid(), 1);
+    let top = pprof_top(&out, &[]).unwrap();
+    assert!(!top.contains("hm_busy_js_spin"), "{top}");
+    let comments = pprof(&out, &["-comments"]).unwrap();
+    assert!(
+        comments.contains(&format!(
+            "process {} (node) runs Node.js but publishes no perf map (/tmp/perf-{}.map in its root)",
+            plain.pid(),
+            plain.pid()
+        )) && comments.contains("node --perf-basic-prof"),
+        "{comments}"
+    );
+}
+
+#[test]
+fn python_without_a_perf_map_is_told_how_to_publish_one() {
+    if !need_root() {
+        return;
+    }
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let busy = start(
+        &python,
+        &["-c", "print('ready', flush=True)\nwhile True:\n    pass"],
+    );
+    let out = cpu_profile(dir.path(), "python.prof", busy.pid(), 1);
+    let Some(comments) = pprof(&out, &["-comments"]) else {
+        return;
+    };
+    assert!(
+        comments.contains(&format!(
+            "process {} (python3) runs Python but publishes no perf map",
+            busy.pid()
+        )),
+        "{comments}"
+    );
+    assert!(
+        comments.contains("`python3 -X perf` or PYTHONPERFSUPPORT=1"),
+        "{comments}"
+    );
+    // The command warns on stderr too.
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "cpu",
+            "--pid",
+            &busy.pid().to_string(),
+            "--duration",
+            "1s",
+            "--output",
+            dir.path().join("again.prof").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("runs Python but publishes no perf map") && err.contains("python3 -X perf"),
+        "{err}"
+    );
 }
 
 /// INT (Ctrl-C), TERM (`timeout`, CI runners) and HUP (a closed terminal) all stop a
