@@ -608,9 +608,8 @@ async fn respond(page: &Page<'_>, req: Request<Body>) -> Response {
 }
 
 /// The document. Below 640 px tables turn into one card per row, each cell labelled by its
-/// column (`data-label`); above, long cells wrap anywhere instead of widening the page. After
-/// each render the page notes its laid-out width next to its window's on `<html>`
-/// (`data-scroll-width`, `data-client-width`), so a horizontal overflow shows in the DOM.
+/// column (`data-label`); above, long cells (paths, messages) wrap anywhere instead of
+/// widening the page, and short ones (states, numbers) never wrap.
 const PAGE: &str = r##"<!doctype html>
 <html lang="en">
 <head>
@@ -625,7 +624,7 @@ const PAGE: &str = r##"<!doctype html>
   header h1 { font-size: 18px; margin: 0; min-width: 0; overflow-wrap: anywhere; }
   header .meta { color: #d0d7de; font-size: 12px; margin-left: auto; }
   #uptime { color: #d0d7de; font-size: 13px; }
-  main { padding: 16px 20px; display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); }
+  main { padding: 16px 20px; display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(min(100%, 640px), 1fr)); }
   section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; min-width: 0; }
   section.wide { grid-column: 1 / -1; }
   h2 { font-size: 15px; margin: 0 0 8px; display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: baseline; }
@@ -633,7 +632,8 @@ const PAGE: &str = r##"<!doctype html>
   .note { color: var(--mute); font-size: 12px; margin: 0 0 8px; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-  th { color: var(--mute); font-weight: 600; font-size: 12px; text-transform: uppercase; }
+  th { color: var(--mute); font-weight: 600; font-size: 12px; text-transform: uppercase; white-space: nowrap; }
+  .nw { white-space: nowrap; }
   .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; white-space: nowrap; }
   .healthy, .info, .resolved { background: var(--ok); }
   .unhealthy, .error, .critical, .firing { background: var(--bad); }
@@ -650,7 +650,8 @@ const PAGE: &str = r##"<!doctype html>
     table, tbody, tr, td { display: block; width: 100%; }
     thead { display: none; }
     tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
-    td { border: 0; padding: 2px 0; display: grid; grid-template-columns: 6.5em minmax(0, 1fr); gap: 8px; }
+    td { border: 0; padding: 2px 0; display: grid; grid-template-columns: 6.5em minmax(0, 1fr); gap: 8px; justify-items: start; }
+    td:empty { display: none; }
     td::before { content: attr(data-label); color: var(--mute); font-size: 12px; }
     td.empty-row { display: block; }
     td.empty-row::before { content: none; }
@@ -681,7 +682,8 @@ function el(tag, text, cls) {
   return e;
 }
 function badge(s) { return el("span", s, "badge " + s); }
-function fill(id, headers, rows, empty) {
+// `short`: the columns whose cells never wrap (states, numbers).
+function fill(id, headers, rows, empty, short) {
   const t = document.getElementById(id);
   t.replaceChildren();
   if (!rows.length) {
@@ -699,14 +701,10 @@ function fill(id, headers, rows, empty) {
     row.forEach((v, i) => {
       const c = r.insertCell();
       c.dataset.label = headers[i];
-      if (v instanceof Node) c.append(v); else c.append(el("span", v));
+      if (short && short.includes(i)) c.className = "nw";
+      if (v instanceof Node) c.append(v); else if (v !== "" && v !== null && v !== undefined) c.append(el("span", v));
     });
   }
-}
-function measure() {
-  const d = document.documentElement;
-  d.dataset.scrollWidth = String(d.scrollWidth);
-  d.dataset.clientWidth = String(d.clientWidth);
 }
 function render(d) {
   const n = d.node;
@@ -720,24 +718,21 @@ function render(d) {
   document.getElementById("alert-how").textContent = a.how + (a.evaluated_at ? " · last evaluated " + a.evaluated_at : "");
   fill("alerts", ["Alert", "State", "Severity", "Since", "Value", "Labels", "Summary"],
     a.alerts.map(x => [x.rule, badge(x.state), badge(x.severity), x.since, x.value, el("span", x.labels, "mono"), x.summary]),
-    "no alerts firing or pending");
+    "no alerts firing or pending", [1, 2, 4]);
   fill("resources", ["Resource", "Status", "Value", "Threshold", "Detail"],
     n.resources.map(r => [r.name, badge(r.status), r.value, r.threshold, r.detail]),
-    "no resources measured");
+    "no resources measured", [1, 2, 3]);
   fill("checks", ["Check", "Type", "Target", "Status", "Last result", "Auto-healing"],
     n.checks.map(c => [c.name, c.type, el("span", c.target, "mono"), badge(c.status), c.result, c.autoheal]),
-    "no checks defined (hivemind health create-check)");
+    "no checks defined (hivemind health create-check)", [1, 3, 5]);
   fill("rules", ["Rule", "Severity", "Condition", "For"],
     d.rules.map(r => [r.name, r.severity, el("span", r.condition, "mono"), r.duration]),
-    "no alert rules (hivemind health create-alert-rule)");
+    "no alert rules (hivemind health create-alert-rule)", [1, 3]);
   fill("logs", ["Time", "Level", "Message"],
     (d.logs || []).slice().reverse().map(l => [el("span", l.timestamp, "mono"), badge(l.level), l.message]),
-    d.logs ? "no log records yet" : "no agent runs here, so there is no agent log (hivemind daemon keeps one)");
-  measure();
+    d.logs ? "no log records yet" : "no agent runs here, so there is no agent log (hivemind daemon keeps one)", [1]);
 }
 render(JSON.parse(document.getElementById("initial").textContent));
-window.addEventListener("resize", measure);
-window.addEventListener("load", measure);
 async function refresh() {
   try {
     const r = await fetch("/ui/data", { credentials: "same-origin", cache: "no-store" });
