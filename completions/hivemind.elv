@@ -247,7 +247,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --color 'When to use colour (NO_COLOR in the environment means never)'
             cand --agent 'Run on these agents instead of this machine (repeatable or comma-separated)'
             cand --agent-timeout 'How long to wait for each agent'
-            cand --print-url 'Print the URL instead of opening a browser'
+            cand --print-url 'Print the URL and exit instead of opening a browser (the status page needs a running agent for that)'
             cand --status-page 'Open the agent''s status page even when Grafana dashboards were imported'
             cand -q 'Print only data and errors; no status messages'
             cand --quiet 'Print only data and errors; no status messages'

@@ -233,7 +233,7 @@ always\t''
 never\t''"
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l agent -d 'Run on these agents instead of this machine (repeatable or comma-separated)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l agent-timeout -d 'How long to wait for each agent' -r
-complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l print-url -d 'Print the URL instead of opening a browser'
+complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l print-url -d 'Print the URL and exit instead of opening a browser (the status page needs a running agent for that)'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -l status-page -d 'Open the agent\'s status page even when Grafana dashboards were imported'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s q -l quiet -d 'Print only data and errors; no status messages'
 complete -c hivemind -n "__fish_hivemind_using_subcommand observability; and __fish_seen_subcommand_from open-dashboard" -s v -l verbose -d 'Print more detail on stderr (repeat for more)'
