@@ -1461,10 +1461,10 @@ impl Browser {
                 buf.extend_from_slice(&chunk[..n]);
                 while let Some(end) = buf.iter().position(|b| *b == 0) {
                     let msg: Vec<u8> = buf.drain(..=end).collect();
-                    if let Ok(v) = serde_json::from_slice(&msg[..end]) {
-                        if tx.send(v).is_err() {
-                            return;
-                        }
+                    if let Ok(v) = serde_json::from_slice(&msg[..end])
+                        && tx.send(v).is_err()
+                    {
+                        return;
                     }
                 }
             }
@@ -1810,14 +1810,13 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     let wide = browser.open(out.trim(), 1280, 800, false);
     let narrow = browser.open(&format!("{}/ui", d.url()), 390, 844, true);
     let uptime = [before, human_uptime()];
+    // The agent's own uptime is human too.
+    let agent_up = regex::Regex::new(r"agent up (\d+d )?(\d+h )?\d+m$").unwrap();
     for (view, width) in [(&wide, 1280), (&narrow, 390)] {
         view.assert_fits(width);
         assert_status_page(view, node, "web-frontend", "cpu_is_measured", &uptime);
-        // The agent's own uptime is human too.
         assert!(
-            regex::Regex::new(r"agent up (\d+d )?(\d+h )?\d+m$")
-                .unwrap()
-                .is_match(&view.text("updated")),
+            agent_up.is_match(&view.text("updated")),
             "{}",
             view.text("updated")
         );
