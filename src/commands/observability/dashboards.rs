@@ -305,7 +305,8 @@ fn serve_here(ctx: &Ctx, svc: Box<Service>) -> Result<ExitStatus> {
             "no agent runs on {}: serving the status page from this command at http://{addr}/ui until Ctrl-C (`hivemind daemon` serves it for good)",
             ctx.place.data_dir.display()
         ));
-        // The address first, at once: a script reads it while the page is served.
+        // Starting a browser does not wait for it; the address follows at once on stdout
+        // (flushed), where a script reads it while the page is served.
         let opened = open_in_browser(ctx, &url);
         if !opened {
             ctx.msg
