@@ -40,7 +40,8 @@ pub enum ObservabilityCommand {
     ImportDashboards(ImportDashboardsArgs),
     /// Open the Grafana dashboard, or the agent's built-in status page, in a browser
     ///
-    /// Without a browser or a terminal the URL is printed instead.
+    /// Without a browser or a terminal the URL is printed instead. With no agent running, this
+    /// command serves the status page itself on a loopback port until Ctrl-C.
     OpenDashboard(OpenDashboardArgs),
     /// Check the metrics, tracing and logging pipelines end to end (exit 1 on any failure)
     Diagnose(DiagnoseArgs),
@@ -201,7 +202,8 @@ pub struct ImportDashboardsArgs {
 
 #[derive(Debug, Args)]
 pub struct OpenDashboardArgs {
-    /// Print the URL instead of opening a browser
+    /// Print the URL and exit instead of opening a browser (the status page needs a running
+    /// agent for that)
     #[arg(long)]
     pub print_url: bool,
 

@@ -53,8 +53,8 @@ pub trait Runtime: Send + Sync {
     /// A one-time login link to the status page the daemon serves.
     fn status_page_link(&self) -> Result<StatusPageLink> {
         Err(Error::Usage(
-            "nothing to open: no dashboards were imported and no agent runs on this data directory; \
-             run `hivemind observability import-dashboards --target grafana --url URL`, or start \
+            "no agent runs on this data directory to hand out a status-page link: \
+             `hivemind observability open-dashboard` serves the page itself, or start \
              `hivemind daemon` for its status page"
                 .into(),
         ))

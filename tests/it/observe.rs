@@ -1330,30 +1330,43 @@ fn proxied(proxy: &FakeHttp) -> Vec<String> {
         .collect()
 }
 
-fn chromium(dir: &Path, proxy: &str, args: &[&str], url: &str) -> std::process::Output {
-    let browser = ["chromium", "chromium-browser"]
+/// Flags for a headless Chromium that reaches nothing by itself (services off, every request
+/// through `proxy`).
+fn chromium_flags(dir: &Path, proxy: &str) -> Vec<String> {
+    [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter",
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--no-pings",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain([
+        format!("--user-data-dir={}", dir.display()),
+        format!("--proxy-server={proxy}"),
+    ])
+    .collect()
+}
+
+fn chromium_binary() -> PathBuf {
+    ["chromium", "chromium-browser"]
         .into_iter()
         .find_map(peer_quiet)
-        .unwrap();
-    Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,900",
-            "--virtual-time-budget=3000",
-            "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter",
-            "--disable-domain-reliability",
-            "--disable-client-side-phishing-detection",
-            "--no-pings",
-        ])
-        .arg(format!("--user-data-dir={}", dir.display()))
-        .arg(format!("--proxy-server={proxy}"))
+        .unwrap()
+}
+
+fn chromium(dir: &Path, proxy: &str, args: &[&str], url: &str) -> std::process::Output {
+    Command::new(chromium_binary())
+        .args(chromium_flags(dir, proxy))
+        .args(["--window-size=1280,900", "--virtual-time-budget=3000"])
         .args(args)
         .arg(url)
         .env("HOME", dir)
@@ -1368,6 +1381,315 @@ fn peer_quiet(name: &str) -> Option<PathBuf> {
             .map(|d| d.join(name))
             .find(|p| p.is_file())
     })
+}
+
+/// Headless Chromium driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`:
+/// commands go in on its fd 3, answers come out of its fd 4, each a JSON text ending in a NUL
+/// byte), for what flags cannot do: a phone-sized viewport (a desktop window is at least
+/// 500 px wide; device emulation lays the page out at 390) and reading the laid-out page.
+struct Browser {
+    child: Child,
+    to: std::process::ChildStdin,
+    from: std::sync::mpsc::Receiver<serde_json::Value>,
+    next: u64,
+    session: String,
+    events: Vec<serde_json::Value>,
+}
+
+/// What one load of the status page showed.
+#[derive(Debug)]
+struct View(serde_json::Value);
+
+impl View {
+    fn text(&self, key: &str) -> String {
+        self.0[key].as_str().unwrap_or_default().to_string()
+    }
+
+    fn num(&self, key: &str) -> u64 {
+        self.0[key].as_u64().unwrap()
+    }
+
+    /// No horizontal scrolling at `width`: the viewport is that wide (a phone's widens to
+    /// show content that does not fit) and the laid-out page within it.
+    fn fits(&self, width: u64) -> Result<(), String> {
+        let (inner, scroll, client) = (self.num("inner"), self.num("scroll"), self.num("client"));
+        if inner != width {
+            return Err(format!("the viewport is {inner} px wide, not {width}"));
+        }
+        if scroll > client {
+            return Err(format!("{scroll} px of page in {client} px"));
+        }
+        Ok(())
+    }
+
+    fn assert_fits(&self, width: u64) {
+        if let Err(e) = self.fits(width) {
+            panic!(
+                "the page scrolls sideways at {width} px: {e}\n{}",
+                self.text("body")
+            );
+        }
+    }
+}
+
+impl Browser {
+    fn start(dir: &Path, proxy: &str) -> Browser {
+        // fd 3 is our stdin pipe and fd 4 our stdout pipe, set up by the shell before exec.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(r#"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#)
+            .arg(chromium_binary())
+            .args(chromium_flags(dir, proxy))
+            .args(["--remote-debugging-pipe", "about:blank"])
+            .env("HOME", dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let to = child.stdin.take().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let (tx, from) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 65536];
+            while let Ok(n) = out.read(&mut chunk) {
+                if n == 0 {
+                    return;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                while let Some(end) = buf.iter().position(|b| *b == 0) {
+                    let msg: Vec<u8> = buf.drain(..=end).collect();
+                    if let Ok(v) = serde_json::from_slice(&msg[..end])
+                        && tx.send(v).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        let mut b = Browser {
+            child,
+            to,
+            from,
+            next: 0,
+            session: String::new(),
+            events: Vec::new(),
+        };
+        let target = b.call(
+            None,
+            "Target.createTarget",
+            serde_json::json!({"url": "about:blank"}),
+        );
+        let target = target["targetId"].as_str().unwrap().to_string();
+        let attached = b.call(
+            None,
+            "Target.attachToTarget",
+            serde_json::json!({"targetId": target, "flatten": true}),
+        );
+        b.session = attached["sessionId"].as_str().unwrap().to_string();
+        b.page("Page.enable", serde_json::json!({}));
+        b
+    }
+
+    fn receive(&mut self) -> serde_json::Value {
+        self.from
+            .recv_timeout(Duration::from_secs(60))
+            .expect("Chromium answered within a minute")
+    }
+
+    /// Send a command (to the page's session, or the browser's) and return its result.
+    fn call(
+        &mut self,
+        session: Option<String>,
+        method: &str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
+        self.next += 1;
+        let mut msg = serde_json::json!({"id": self.next, "method": method, "params": params});
+        if let Some(s) = session {
+            msg["sessionId"] = s.into();
+        }
+        let mut bytes = serde_json::to_vec(&msg).unwrap();
+        bytes.push(0);
+        self.to.write_all(&bytes).unwrap();
+        self.to.flush().unwrap();
+        loop {
+            let m = self.receive();
+            if m["id"] == self.next {
+                assert!(m.get("error").is_none(), "{method}: {m}");
+                return m["result"].clone();
+            }
+            self.events.push(m);
+        }
+    }
+
+    fn page(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let session = Some(self.session.clone());
+        self.call(session, method, params)
+    }
+
+    fn wait_event(&mut self, method: &str) {
+        loop {
+            if let Some(i) = self.events.iter().position(|e| e["method"] == method) {
+                self.events.remove(i);
+                return;
+            }
+            let m = self.receive();
+            self.events.push(m);
+        }
+    }
+
+    /// Load `url` in a `width`×`height` viewport (a phone's when `mobile`: the page's
+    /// `<meta name="viewport">` applies) and read the page.
+    fn open(&mut self, url: &str, width: u64, height: u64, mobile: bool) -> View {
+        self.page(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}),
+        );
+        self.page("Page.navigate", serde_json::json!({"url": url}));
+        self.wait_event("Page.loadEventFired");
+        let read = r#"(() => {
+            const t = id => { const e = document.getElementById(id); return e ? e.innerText : null; };
+            const d = document.documentElement;
+            return JSON.stringify({
+                title: document.title, inner: innerWidth, scroll: d.scrollWidth, client: d.clientWidth,
+                node: t("node"), uptime: t("uptime"), updated: t("updated"), alert_count: t("alert-count"),
+                alerts: t("alerts"), resources: t("resources"), checks: t("checks"), body: document.body.innerText
+            });
+        })()"#;
+        let r = self.page(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": read, "returnByValue": true}),
+        );
+        View(serde_json::from_str(r["result"]["value"].as_str().unwrap()).unwrap())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.next += 1;
+        let mut bytes =
+            serde_json::to_vec(&serde_json::json!({"id": self.next, "method": "Browser.close"}))
+                .unwrap();
+        bytes.push(0);
+        let _ = self.to.write_all(&bytes);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait().ok().flatten().is_none() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// This node's uptime as people read it (`3d 4h 12m`), from /proc/uptime.
+fn human_uptime() -> String {
+    let text = std::fs::read_to_string("/proc/uptime").unwrap();
+    let secs = text.split('.').next().unwrap().parse::<u64>().unwrap();
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h) {
+        (0, 0) => format!("{m}m"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+/// The page as it should look at any width: this node, the check, the firing alert and a
+/// human uptime (the node's, read before and after the load, in case a minute turned).
+fn assert_status_page(view: &View, node: &str, check: &str, alert: &str, uptime: &[String]) {
+    assert_eq!(view.text("title"), format!("hivemind · {node}"), "{view:?}");
+    assert_eq!(view.text("node"), node);
+    assert!(
+        view.text("checks").contains(check)
+            && view.text("checks").contains("healthy")
+            && !view.text("checks").contains("unhealthy"),
+        "the check is not on the page:\n{}",
+        view.text("body")
+    );
+    assert!(
+        view.text("alerts").contains(alert) && view.text("alerts").contains("firing"),
+        "the firing alert is not in the alerts panel:\n{}",
+        view.text("body")
+    );
+    assert!(
+        view.text("alert_count").starts_with("1 firing"),
+        "{}",
+        view.text("alert_count")
+    );
+    assert!(
+        uptime
+            .iter()
+            .any(|u| view.text("uptime") == format!("up {u}")),
+        "uptime {:?}, expected one of {uptime:?}",
+        view.text("uptime")
+    );
+    assert!(
+        uptime.iter().any(|u| ["\t", "\n"]
+            .iter()
+            .any(|sep| view.text("resources").contains(&format!("{sep}{u}")))),
+        "the uptime row is not human ({uptime:?}):\n{}",
+        view.text("resources")
+    );
+}
+
+/// Chromium's own service traffic (clock, component updates, sign-in) also reaches the proxy;
+/// those exact hosts are Chromium's, never a page's CDN.
+fn page_requests(proxy: &FakeHttp) -> Vec<String> {
+    const CHROMIUM_SERVICES: [&str; 6] = [
+        "clients2.google.com",
+        "update.googleapis.com",
+        "accounts.google.com",
+        "optimizationguide-pa.googleapis.com",
+        "safebrowsingohttpgateway.googleapis.com",
+        "content-autofill.googleapis.com",
+    ];
+    proxied(proxy)
+        .into_iter()
+        .filter(|r| {
+            !CHROMIUM_SERVICES
+                .iter()
+                .any(|h| r.contains(&format!("{h}:")) || r.contains(&format!("//{h}/")))
+        })
+        .collect()
+}
+
+/// The seed's rule form, with a condition that holds on any machine: CPU use is at least 0.
+fn create_firing_rule(dir: &Path, name: &str) {
+    let (code, _, err) = hm_run(
+        dir,
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            name,
+            "--metric",
+            "hivemind_node_cpu_usage",
+            "--comparison",
+            "ge",
+            "--threshold",
+            "0",
+            "--duration",
+            "0s",
+            "--severity",
+            "warning",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// The measurement catches a page wider than its window (a control for `assert_fits`), on
+/// a phone and on a laptop.
+fn assert_overflow_is_seen(browser: &mut Browser) {
+    let page = "data:text/html,<meta name=viewport content='width=device-width'><div style='width:1400px'>wide</div>";
+    for (width, height, mobile) in [(390, 844, true), (1280, 800, false)] {
+        let wide = browser.open(page, width, height, mobile);
+        assert!(wide.fits(width).is_err(), "{wide:?}");
+    }
 }
 
 #[test]
@@ -1396,7 +1718,13 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    std::thread::sleep(Duration::from_secs(3));
+    create_firing_rule(dir.path(), "cpu_is_measured");
+    // The agent evaluates after every collection (each second here).
+    wait_for("the rule to fire in the agent", 20, || {
+        let (_, out, _) = hm_run(dir.path(), &["health", "alerts", "-o", "json"]);
+        out.contains("\"firing\"")
+    });
+    std::thread::sleep(Duration::from_secs(2));
 
     // Without a browser (stdout is not a terminal) the URL is printed.
     let (code, out, err) = hm_run(dir.path(), &["observability", "open-dashboard"]);
@@ -1471,41 +1799,46 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     if let Ok(keep) = std::env::var("HIVEMIND_KEEP_SCREENSHOT") {
         std::fs::copy(&png, keep).unwrap();
     }
-    // Chromium's own service traffic (clock, component updates, sign-in) also reaches the
-    // proxy; those exact hosts are Chromium's, never a page's CDN.
-    const CHROMIUM_SERVICES: [&str; 6] = [
-        "clients2.google.com",
-        "update.googleapis.com",
-        "accounts.google.com",
-        "optimizationguide-pa.googleapis.com",
-        "safebrowsingohttpgateway.googleapis.com",
-        "content-autofill.googleapis.com",
-    ];
-    let page_requests = || -> Vec<String> {
-        proxied(&proxy)
-            .into_iter()
-            .filter(|r| {
-                !CHROMIUM_SERVICES
-                    .iter()
-                    .any(|h| r.contains(&format!("{h}:")) || r.contains(&format!("//{h}/")))
-            })
-            .collect()
-    };
+
+    // A laptop's window and a phone's: the alerts panel, human durations, no sideways scroll.
+    let (_, out, _) = hm_run(
+        dir.path(),
+        &["observability", "open-dashboard", "--print-url"],
+    );
+    let mut browser = Browser::start(&profile.with_extension("4"), &proxy.url(""));
+    let before = human_uptime();
+    let wide = browser.open(out.trim(), 1280, 800, false);
+    let narrow = browser.open(&format!("{}/ui", d.url()), 390, 844, true);
+    let uptime = [before, human_uptime()];
+    // The agent's own uptime is human too.
+    let agent_up = regex::Regex::new(r"agent up (\d+d )?(\d+h )?\d+m$").unwrap();
+    for (view, width) in [(&wide, 1280), (&narrow, 390)] {
+        view.assert_fits(width);
+        assert_status_page(view, node, "web-frontend", "cpu_is_measured", &uptime);
+        assert!(
+            agent_up.is_match(&view.text("updated")),
+            "{}",
+            view.text("updated")
+        );
+    }
+    assert_overflow_is_seen(&mut browser);
+    drop(browser);
+
     assert!(
-        page_requests().is_empty(),
+        page_requests(&proxy).is_empty(),
         "external requests: {:?}",
-        page_requests()
+        page_requests(&proxy)
     );
     // The proxy does catch what a page loads from elsewhere.
     let control = chromium(
-        &profile.with_extension("4"),
+        &profile.with_extension("5"),
         &proxy.url(""),
         &["--dump-dom"],
         "data:text/html,<img src='http://cdn.example.test/x.png'>",
     );
     assert!(control.status.success());
     assert!(
-        page_requests()
+        page_requests(&proxy)
             .iter()
             .any(|r| r.contains("cdn.example.test")),
         "the control request was not seen: {:?}",
@@ -1518,6 +1851,136 @@ fn status_page_renders_in_headless_chromium_without_external_requests() {
     assert!(body.contains("open-dashboard"), "{body}");
     let (code, _) = http(d.api, "GET", "/ui/data", None, b"");
     assert_eq!(code, 401);
+}
+
+#[test]
+fn open_dashboard_serves_the_status_page_itself_when_no_agent_runs() {
+    if peer_quiet("chromium").is_none() && peer_quiet("chromium-browser").is_none() {
+        peer("chromium");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Something for a TCP check to find healthy.
+    let service = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "create-check",
+            "--name",
+            "db-primary",
+            "--type",
+            "tcp",
+            "--address",
+            &service.local_addr().unwrap().to_string(),
+            "--timeout",
+            "2s",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    create_firing_rule(dir.path(), "cpu_is_measured");
+
+    // --print-url never starts a server, so a script never hangs on it.
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["observability", "open-dashboard", "--print-url"],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("needs a running server")
+            && err.contains("without --print-url")
+            && err.contains("hivemind daemon"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    // No agent: the command serves the page itself, printing the address at once.
+    let mut child = super::std_cmd(dir.path())
+        .args(["observability", "open-dashboard"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("open-dashboard printed its URL");
+    let url = line.trim().to_string();
+    let addr: SocketAddr = url
+        .strip_prefix("http://")
+        .and_then(|u| u.split_once('/'))
+        .map(|(a, _)| a.parse().unwrap())
+        .unwrap_or_else(|| panic!("not a loopback URL: {url}"));
+    assert!(addr.ip().is_loopback(), "{url}");
+    assert!(url.contains("/ui/login?code="), "{url}");
+
+    // Closed without the link, as the agent's page is.
+    let (code, body) = http(addr, "GET", "/ui", None, b"");
+    assert_eq!(code, 401);
+    assert!(body.contains("open-dashboard"), "{body}");
+    let (code, _) = http(addr, "GET", "/ui/data", None, b"");
+    assert_eq!(code, 401);
+
+    let (_, health, _) = hm_run(dir.path(), &["health", "status", "-o", "json"]);
+    let node = json(&health)["hostname"].as_str().unwrap().to_string();
+    let proxy = recording_proxy();
+    let mut browser = Browser::start(&dir.path().join("chromium"), &proxy.url(""));
+    let before = human_uptime();
+    let wide = browser.open(&url, 1280, 800, false);
+    let narrow = browser.open(&format!("http://{addr}/ui"), 390, 844, true);
+    let uptime = [before, human_uptime()];
+    for (view, width) in [(&wide, 1280), (&narrow, 390)] {
+        view.assert_fits(width);
+        assert_status_page(view, &node, "db-primary", "cpu_is_measured", &uptime);
+        assert!(
+            view.text("updated").contains("served by open-dashboard"),
+            "{}",
+            view.text("updated")
+        );
+    }
+    // The link signs in once.
+    let again = browser.open(&url, 1280, 800, false);
+    assert!(again.text("body").contains("expired"), "{again:?}");
+    drop(browser);
+    assert!(
+        page_requests(&proxy).is_empty(),
+        "external requests: {:?}",
+        page_requests(&proxy)
+    );
+
+    // SIGTERM ends it at once, quietly, with 128 + 15, and nothing is left listening.
+    let stopped = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if stopped.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("open-dashboard did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = stopped.elapsed();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert!(took < Duration::from_secs(3), "stopping took {took:?}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("until Ctrl-C"), "{err}");
+    assert!(!err.contains("error"), "{err}");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "{addr} still accepts connections"
+    );
 }
 
 #[test]

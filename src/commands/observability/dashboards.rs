@@ -1,13 +1,19 @@
 //! `observability import-dashboards|open-dashboard`.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use super::Ctx;
 use crate::cli::observability::{ImportDashboardsArgs, OpenDashboardArgs};
 use crate::commands::secret_input::SecretSource;
+use crate::daemon::serve;
+use crate::daemon::status_page::Standalone;
 use crate::dashboards::grafana::{ImportReport, Imported};
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::telemetry::header_value;
 use crate::render::{Report, Style};
 use crate::target::call::{Call, StatusPageLink};
+use crate::target::service::Service;
 use crate::target::{Fetched, Target};
 
 impl Report for ImportReport {
@@ -185,6 +191,29 @@ fn reachable_link(target: &Target, link: &str) -> String {
     }
 }
 
+/// Start the browser on `url` when there is a terminal and a desktop; whether one started.
+fn open_in_browser(ctx: &Ctx, url: &str) -> bool {
+    if !ctx.term.stdout_tty {
+        return false;
+    }
+    let Some(opener) = browser_opener() else {
+        ctx.msg
+            .status("no browser to open here (no desktop session): the address is");
+        return false;
+    };
+    let opened = std::process::Command::new(&opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_ok();
+    if opened {
+        ctx.msg.status(&format!("opened {url}"));
+    }
+    opened
+}
+
 pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> {
     let grafana = if args.status_page || !ctx.place.agents.is_empty() || ctx.place.all_agents {
         None
@@ -197,12 +226,25 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
         Some(g) => (format!("{g}/d/hivemind-overview"), "grafana"),
         None => {
             let target = ctx.place.target(&ctx.msg)?;
-            if matches!(target, Target::Many(_)) {
-                return Err(Error::Usage(
-                    "open-dashboard opens one agent's status page: pick one with --agent NAME"
-                        .into(),
-                ));
-            }
+            let target = match target {
+                Target::Many(_) => {
+                    return Err(Error::Usage(
+                        "open-dashboard opens one agent's status page: pick one with --agent NAME"
+                            .into(),
+                    ));
+                }
+                Target::Embedded(_) if args.print_url => {
+                    return Err(Error::Usage(format!(
+                        "--print-url: the status page needs a running server, and no agent runs on {}; \
+                         run `hivemind observability open-dashboard` without --print-url to serve it from \
+                         that command until Ctrl-C, start `hivemind daemon` to serve it for good, or ask \
+                         an agent with --agent NAME",
+                        ctx.place.data_dir.display()
+                    )));
+                }
+                Target::Embedded(svc) => return serve_here(ctx, svc),
+                one => one,
+            };
             let Fetched::One { report, .. } = ctx
                 .place
                 .fetch::<StatusPageLink>(&target, &Call::StatusPageLink)?
@@ -213,25 +255,7 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
             (reachable_link(&target, &report.url), "status_page")
         }
     };
-    let interactive = ctx.term.stdout_tty;
-    let mut opened = false;
-    if !args.print_url && interactive {
-        if let Some(opener) = browser_opener() {
-            opened = std::process::Command::new(&opener)
-                .arg(&url)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .is_ok();
-            if opened {
-                ctx.msg.status(&format!("opened {url}"));
-            }
-        } else {
-            ctx.msg
-                .status("no browser to open here (no desktop session): the address is");
-        }
-    }
+    let opened = !args.print_url && open_in_browser(ctx, &url);
     if kind == "status_page" && !opened {
         ctx.msg.status(&format!(
             "this link signs you in once and expires in {} minutes",
@@ -247,4 +271,58 @@ pub fn open_dashboard(ctx: &Ctx, args: OpenDashboardArgs) -> Result<ExitStatus> 
         opened,
     })?;
     Ok(ExitStatus::Success)
+}
+
+/// No agent runs here: serve the status page from this process on a free loopback port
+/// (like `go tool pprof -http`) until INT, TERM or HUP, over the embedded service, so the
+/// page shows this node as an agent's would.
+fn serve_here(ctx: &Ctx, svc: Box<Service>) -> Result<ExitStatus> {
+    // Caught from here on: a signal while the server starts stops it as soon as it serves.
+    let stop = crate::signals::Stop::install()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("hivemind-page")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(|e| Error::io("listening on a loopback port for the status page", e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("the status page's listener address", e))?;
+        let page = Standalone::new(Arc::from(svc), addr);
+        let url = page.login_link()?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let server = tokio::spawn(serve::serve(
+            serve::Listener::Tcp(listener),
+            page.router(),
+            None,
+            stop_rx,
+        ));
+        ctx.msg.status(&format!(
+            "no agent runs on {}: serving the status page from this command at http://{addr}/ui until Ctrl-C (`hivemind daemon` serves it for good)",
+            ctx.place.data_dir.display()
+        ));
+        // Starting a browser does not wait for it; the address follows at once on stdout
+        // (flushed), where a script reads it while the page is served.
+        let opened = open_in_browser(ctx, &url);
+        if !opened {
+            ctx.msg
+                .status("this link signs one browser in, once, while this command runs");
+        }
+        ctx.out.emit(&OpenReport {
+            url,
+            kind: "status_page".into(),
+            opened,
+        })?;
+        let signal = stop.wait().await;
+        ctx.msg
+            .debug(&format!("{}: the status page stops", signal.name()));
+        let _ = stop_tx.send(true);
+        // In-flight requests finish (a refresh takes about a second here), briefly.
+        let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        Ok(signal.exit_status())
+    })
 }
