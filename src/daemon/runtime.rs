@@ -48,6 +48,8 @@ pub struct Shared {
     pub api_url: String,
     /// One-time status-page login codes and the sessions they opened.
     pub page_sessions: super::status_page::Sessions,
+    /// The connection limits the metrics listener shares with the API's.
+    connections: Arc<super::serve::Connections>,
     /// Bumped after every collection, so that rule evaluation follows it at once.
     collections: watch::Sender<u64>,
     sources: RwLock<Vec<FamilySource>>,
@@ -61,6 +63,7 @@ impl Shared {
         runner: Arc<Runner>,
         telemetry: Arc<Telemetry>,
         api_url: String,
+        connections: Arc<super::serve::Connections>,
     ) -> Arc<Self> {
         Arc::new(Shared {
             started: Instant::now(),
@@ -75,6 +78,7 @@ impl Shared {
             telemetry,
             api_url,
             page_sessions: super::status_page::Sessions::default(),
+            connections,
             collections: watch::Sender::new(0),
             sources: RwLock::new(Vec::new()),
         })
@@ -163,6 +167,7 @@ impl Shared {
                 super::serve::Listener::Tcp(listener),
                 app,
                 None,
+                Arc::clone(&self.connections),
                 stop_rx,
             ));
             if let Some(old) = server.replace(MetricsServer { addr, stop }) {
