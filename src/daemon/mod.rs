@@ -116,7 +116,10 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let runner = crate::health::runner::Runner::new(local.store.clone(), msg.clone());
         // One budget for every listener: descriptors are the process's, not a listener's.
         let open_files = serve::open_file_limit();
-        let connections = serve::Connections::new(serve::total_cap(args.max_connections, open_files));
+        let connections = serve::Connections::new(
+            serve::total_cap(args.max_connections, open_files),
+            msg.clone(),
+        );
         if connections.total() < args.max_connections
             && let Some(limit) = open_files
         {

@@ -26,6 +26,8 @@ use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
+use crate::messages::Messages;
+
 /// Descriptors left for everything but client connections: state and log files, listeners,
 /// notification and exporter connections, command checks' pipes, profiles' perf events.
 pub const RESERVED_DESCRIPTORS: u64 = 128;
@@ -90,7 +92,14 @@ pub struct Connections {
     /// Woken whenever a connection closes.
     closed: Notify,
     epoch: Instant,
+    log: Messages,
+    /// When each kind of limit was last reported, in ms since `epoch` (reported at most once
+    /// a minute: a flood must not flood the log as well).
+    reported_ms: Mutex<HashMap<&'static str, u64>>,
 }
+
+/// How often a limit being hit is reported at most.
+const REPORT_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 struct Table {
@@ -191,8 +200,9 @@ impl Drop for Slot {
 }
 
 impl Connections {
-    /// At most `total` connections, [`MAX_PER_ADDRESS`] (or `total`, if lower) per address.
-    pub fn new(total: usize) -> Arc<Connections> {
+    /// At most `total` connections, [`MAX_PER_ADDRESS`] (or `total`, if lower) per address;
+    /// limits being hit are reported to `log`.
+    pub fn new(total: usize, log: Messages) -> Arc<Connections> {
         let total = total.max(1);
         Arc::new(Connections {
             total,
@@ -201,7 +211,28 @@ impl Connections {
             table: Mutex::new(Table::default()),
             closed: Notify::new(),
             epoch: Instant::now(),
+            log,
+            reported_ms: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Warn with `message` unless `kind` was reported within [`REPORT_EVERY`].
+    fn report(&self, kind: &'static str, message: impl FnOnce() -> String) {
+        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let every = u64::try_from(REPORT_EVERY.as_millis()).unwrap_or(u64::MAX);
+        {
+            let mut reported = self
+                .reported_ms
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match reported.get(kind) {
+                Some(last) if now.saturating_sub(*last) < every => return,
+                _ => {
+                    reported.insert(kind, now);
+                }
+            }
+        }
+        self.log.warn(&message());
     }
 
     /// The total cap.
@@ -228,6 +259,14 @@ impl Connections {
     async fn admit(self: &Arc<Self>, peer: Option<IpAddr>) -> Option<Slot> {
         let key = peer.map(AddressKey::of);
         if self.over_address_cap(key) {
+            self.report("per-address", || {
+                format!(
+                    "closed a connection from {}: that address has {} open, the most one \
+                     address may (reported once a minute)",
+                    peer.map(|p| p.to_string()).unwrap_or_default(),
+                    self.per_address
+                )
+            });
             return None;
         }
         let permit = loop {
@@ -413,6 +452,12 @@ pub async fn serve(
         let (stream, origin) = match accepted {
             Ok(a) => a,
             Err(e) if out_of_descriptors(&e) => {
+                connections.report("descriptors", || {
+                    format!(
+                        "cannot accept connections: {e}; closing idle ones to make room (raise \
+                         the open-file limit or lower --max-connections; reported once a minute)"
+                    )
+                });
                 // The connection stays in the backlog until a descriptor is free: take the
                 // longest-idle connection's, or wait for one to close.
                 if !connections.reclaim_descriptor().await {
@@ -568,7 +613,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_table_makes_room_by_closing_the_longest_idle() {
-        let conns = Connections::new(2);
+        let conns = Connections::new(2, Messages::silent());
         let ip = |n: u8| Some(IpAddr::from([192, 0, 2, n]));
         let first = conns.admit(ip(1)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -591,7 +636,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_address_is_capped() {
-        let conns = Connections::new(1000);
+        let conns = Connections::new(1000, Messages::silent());
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         let mut held = Vec::new();
         for _ in 0..MAX_PER_ADDRESS {

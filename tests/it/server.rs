@@ -108,6 +108,7 @@ fn stalled_clients_cannot_freeze(d: &Daemon, stalled: usize) {
     let (status, body, took) = timed_request(d.api, &d.token);
     assert_eq!(status, 200, "authorised request after {took:?}: {body}");
     assert!(took < Duration::from_secs(1), "answered after {took:?}");
+    eprintln!("authorised request behind {stalled} stalled connections answered in {took:?}");
     assert_eq!(json(&body)["mode"], "daemon");
     let deadline = Instant::now() + Duration::from_secs(20);
     for (i, s) in held.iter_mut().enumerate() {
@@ -130,8 +131,14 @@ fn stalled_clients_from_many_addresses_cannot_freeze_the_api() {
 fn stalled_clients_cannot_freeze_the_api_under_a_low_open_file_limit() {
     // 256 descriptors for the daemon, 512 stalled sockets: the connection cap follows the limit.
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start_under(dir.path(), &[], &["prlimit", "--nofile=256:256", "--"]);
+    let mut d = Daemon::start_under(dir.path(), &[], &["prlimit", "--nofile=256:256", "--"]);
     stalled_clients_cannot_freeze(&d, 512);
+    let (code, log) = d.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("the open-file limit (256) leaves room for 128 client connections"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -139,7 +146,7 @@ fn stalled_clients_cannot_freeze_the_api_when_descriptors_run_out() {
     // The limit drops after start (as when something else in the process holds descriptors):
     // accept fails with EMFILE, and idle connections must give theirs back.
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), &[]);
+    let mut d = Daemon::start(dir.path(), &[]);
     let pid = d.child.as_ref().unwrap().id().to_string();
     let status = std::process::Command::new("prlimit")
         .args(["--pid", &pid, "--nofile=256:256"])
@@ -147,12 +154,15 @@ fn stalled_clients_cannot_freeze_the_api_when_descriptors_run_out() {
         .unwrap();
     assert!(status.success());
     stalled_clients_cannot_freeze(&d, 512);
+    let (code, log) = d.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("cannot accept connections"), "{log}");
 }
 
 #[test]
 fn one_address_gets_at_most_64_connections() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), &["--max-connections", "256"]);
+    let mut d = Daemon::start(dir.path(), &["--max-connections", "256"]);
     let greedy = Ipv4Addr::new(127, 0, 0, 30);
     let mut held: Vec<TcpStream> = (0..72)
         .map(|_| {
@@ -192,6 +202,11 @@ fn one_address_gets_at_most_64_connections() {
     let mut resp = String::new();
     let _ = again.read_to_string(&mut resp);
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    let (_, log) = d.stop();
+    assert!(
+        log.contains("closed a connection from 127.0.0.30: that address has 64 open"),
+        "{log}"
+    );
 }
 
 #[test]
