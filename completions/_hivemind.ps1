@@ -1077,6 +1077,7 @@ Register-ArgumentCompleter -Native -CommandName 'hivemind' -ScriptBlock {
             [CompletionResult]::new('--collect-interval', '--collect-interval', [CompletionResultType]::ParameterName, 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)')
             [CompletionResult]::new('--repeat-interval', '--repeat-interval', [CompletionResultType]::ParameterName, 'Notify again after this long while an alert keeps firing')
             [CompletionResult]::new('--notification-queue', '--notification-queue', [CompletionResultType]::ParameterName, 'Notifications that may wait per alert channel; further ones are dropped and counted')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Client connections served at once across the API, local-socket and metrics listeners (lowered to fit the open-file limit); when full, the longest-idle one is closed for a new one')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table for people, json or yaml for scripts')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table for people, json or yaml for scripts')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]')

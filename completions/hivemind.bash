@@ -828,7 +828,7 @@ _hivemind() {
             return 0
             ;;
         hivemind__subcmd__daemon)
-            opts="-o -q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --allow-private-destinations --repeat-interval --notification-queue --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
+            opts="-o -q -v -h -V --listen --tls-cert --tls-key --allow-remote-exec --collect-interval --allow-private-destinations --repeat-interval --notification-queue --max-connections --output --data-dir --color --quiet --verbose --agent --all-agents --agent-timeout --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,6 +855,10 @@ _hivemind() {
                     return 0
                     ;;
                 --notification-queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -993,6 +993,7 @@ set edit:completion:arg-completer[hivemind] = {|@words|
             cand --collect-interval 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)'
             cand --repeat-interval 'Notify again after this long while an alert keeps firing'
             cand --notification-queue 'Notifications that may wait per alert channel; further ones are dropped and counted'
+            cand --max-connections 'Client connections served at once across the API, local-socket and metrics listeners (lowered to fit the open-file limit); when full, the longest-idle one is closed for a new one'
             cand -o 'Output format: table for people, json or yaml for scripts'
             cand --output 'Output format: table for people, json or yaml for scripts'
             cand --data-dir 'Directory holding state and secrets [default: $XDG_DATA_HOME/hivemind]'

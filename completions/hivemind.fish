@@ -831,6 +831,7 @@ complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l collect-interval -d 'How often node and container metrics are collected and alert rules evaluated (scrapes serve the latest collection)' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l repeat-interval -d 'Notify again after this long while an alert keeps firing' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l notification-queue -d 'Notifications that may wait per alert channel; further ones are dropped and counted' -r
+complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -l max-connections -d 'Client connections served at once across the API, local-socket and metrics listeners (lowered to fit the open-file limit); when full, the longest-idle one is closed for a new one' -r
 complete -c hivemind -n "__fish_hivemind_using_subcommand daemon; and not __fish_seen_subcommand_from token help" -s o -l output -d 'Output format: table for people, json or yaml for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'JSON (documented, stable field names)'
 yaml\t'YAML (same structure as JSON)'"
