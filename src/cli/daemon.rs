@@ -50,6 +50,12 @@ pub struct DaemonArgs {
     /// Notifications that may wait per alert channel; further ones are dropped and counted
     #[arg(long, value_parser = parse::queue_size, default_value = "100", value_name = "N")]
     pub notification_queue: usize,
+
+    /// Client connections served at once across the API, local-socket and metrics listeners
+    /// (lowered to fit the open-file limit); when full, the longest-idle one is closed for a
+    /// new one
+    #[arg(long, value_parser = parse::max_connections, default_value = "1024", value_name = "N")]
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Subcommand)]

@@ -270,3 +270,11 @@ pub fn queue_size(s: &str) -> Result<usize, String> {
         _ => Err("expected a whole number from 1 to 100000".into()),
     }
 }
+
+/// `daemon --max-connections`: 1 to 1000000.
+pub fn max_connections(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 1000000".into()),
+    }
+}

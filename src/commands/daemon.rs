@@ -23,6 +23,7 @@ pub fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         allow_private_destinations: args.allow_private_destinations,
         repeat_interval: args.repeat_interval.as_std(),
         notification_queue: args.notification_queue,
+        max_connections: args.max_connections,
     };
     crate::daemon::run(options, &ctx.place.data_dir, &ctx.msg)
 }

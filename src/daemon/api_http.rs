@@ -9,7 +9,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
@@ -106,8 +106,11 @@ fn from_error(e: &Error) -> Response {
     error_response(status, e.api_code(), &e.to_string())
 }
 
+/// Whether the request carries exactly one `Authorization` header with the token (several
+/// are refused before this, see [`handle`]).
 fn authorized(req: &Request<Body>, token: &Secret) -> bool {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+    let mut values = req.headers().get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
         return false;
     };
     let Some(given) = value.as_bytes().strip_prefix(b"Bearer ") else {
@@ -155,6 +158,21 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
             "too many requests; slow down",
         );
     }
+    // With two, which one counts is up to each proxy and server on the way: refuse rather
+    // than pick one.
+    if req
+        .headers()
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "more than one Authorization header: send the bearer token once",
+        );
+    }
     if !authorized(&req, &st.token) {
         return error_response(
             StatusCode::UNAUTHORIZED,
@@ -193,6 +211,7 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     }
     let query = req.uri().query().unwrap_or("").to_string();
     let origin = super::serve::origin(&req);
+    let body_is_json = declares_json(req.headers());
     // Continue the caller's trace (the CLI always sends one; CI jobs pass theirs through).
     let remote = req
         .headers()
@@ -207,9 +226,21 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
             )
         });
     let started = Instant::now();
+    let content_type = shown_content_type(req.headers());
     let Ok(body) = axum::body::to_bytes(req.into_body(), MAX_BODY).await else {
         return too_large();
     };
+    // A body is read as JSON only when it says it is: a form or text/plain post from a web
+    // page (which a browser sends cross-site without asking) is refused.
+    if !body.is_empty() && !body_is_json {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            &format!(
+                "request bodies must be JSON sent as Content-Type: application/json (got {content_type})"
+            ),
+        );
+    }
     if let Some(file_call) = FileCall::from_http(method, &path, &body) {
         return match file_call {
             Ok(call) => file(&st, method, &path, call).await,
@@ -220,15 +251,7 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
         Ok(c) => c,
         Err(e) => return from_error(&e),
     };
-    if call.runs_programs() && !st.allow_remote_exec && super::serve::origin_is_network(&origin) {
-        return error_response(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "command checks and restart commands run programs on this node: the agent accepts them over \
-             the network only when started with `hivemind daemon --allow-remote-exec` (the CLI on the \
-             agent's own machine may always configure them)",
-        );
-    }
+    let refuse_programs = !st.allow_remote_exec && super::serve::origin_is_network(&origin);
     let write = call.is_write();
     let operation = call.operation();
     let mut span = crate::telemetry::Span::start(
@@ -255,6 +278,21 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     // spans and log records inside join the caller's trace.
     let result = tokio::task::spawn_blocking(move || {
         let run = || {
+            // Decided next to the state, in the same step as the call: a run of a stored
+            // check runs whatever is stored under its name.
+            if refuse_programs {
+                match call.runs_programs(|name| svc.local.find_check(name)) {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        log.warn(&format!(
+                            "{method_name} {logged_path}: refused, it would run a program \
+                             (--allow-remote-exec is off)"
+                        ));
+                        return Outcome::RunsPrograms;
+                    }
+                    Err(e) => return Outcome::Done(Err(e)),
+                }
+            }
             let result = execute(&svc, call);
             match &result {
                 Ok(_) if write => log.status(&format!("{method_name} {logged_path}: applied")),
@@ -263,7 +301,7 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
                 }
                 _ => {}
             }
-            result
+            Outcome::Done(result)
         };
         match &context {
             Some(c) => crate::telemetry::trace::with_current(c.clone(), run),
@@ -272,10 +310,20 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     })
     .await;
     let response = match result {
-        Ok(Ok(value)) => axum::Json(value).into_response(),
-        Ok(Err(e)) => {
+        Ok(Outcome::Done(Ok(value))) => axum::Json(value).into_response(),
+        Ok(Outcome::Done(Err(e))) => {
             span.fail(&e.to_string());
             from_error(&e)
+        }
+        Ok(Outcome::RunsPrograms) => {
+            span.fail("refused: runs programs");
+            error_response(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "command checks and restart commands run programs on this node: the agent accepts \
+                 them, and runs command checks on request, over the network only when started with \
+                 `hivemind daemon --allow-remote-exec` (the CLI on the agent's own machine always may)",
+            )
         }
         Err(_) => {
             span.fail("the request failed inside the agent");
@@ -312,6 +360,52 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     }
     span.end();
     response
+}
+
+/// What became of a call.
+enum Outcome {
+    Done(crate::error::Result<serde_json::Value>),
+    /// Refused: it would run a program and the caller may not.
+    RunsPrograms,
+}
+
+/// Whether the request declares a JSON body: one `Content-Type` of `application/json`, any
+/// parameters, but a charset (if named) of UTF-8, the only one JSON travels in (RFC 8259).
+fn declares_json(headers: &HeaderMap) -> bool {
+    let mut values = headers.get_all(header::CONTENT_TYPE).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        && parts.all(|param| match param.split_once('=') {
+            Some((name, v)) if name.trim().eq_ignore_ascii_case("charset") => {
+                v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            Some(_) => true,
+            None => param.trim().is_empty(),
+        })
+}
+
+/// The request's content type for an error message: quoted, printable and short.
+fn shown_content_type(headers: &HeaderMap) -> String {
+    let values: Vec<&HeaderValue> = headers.get_all(header::CONTENT_TYPE).iter().collect();
+    match values.as_slice() {
+        [] => "no Content-Type".into(),
+        [one] => {
+            let text: String = String::from_utf8_lossy(one.as_bytes())
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect();
+            format!("'{text}'")
+        }
+        more => format!("{} Content-Type headers", more.len()),
+    }
 }
 
 /// `GET /healthz` for load balancers, without a token: 200 while no check is unhealthy,
@@ -381,5 +475,55 @@ fn req_method_name(m: Method) -> &'static str {
         Method::Put => "PUT",
         Method::Patch => "PATCH",
         Method::Delete => "DELETE",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(content_types: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for c in content_types {
+            h.append(header::CONTENT_TYPE, HeaderValue::from_str(c).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn json_bodies_are_declared_as_json() {
+        for ok in [
+            "application/json",
+            "APPLICATION/JSON",
+            "application/json; charset=utf-8",
+            "application/json;charset=\"UTF-8\"",
+            "application/json; profile=x",
+            "application/json;",
+        ] {
+            assert!(declares_json(&headers(&[ok])), "{ok}");
+        }
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonp",
+            "application/json-seq",
+            "text/json",
+            "application/json; charset=iso-8859-1",
+            "application/json; nonsense",
+            "",
+        ] {
+            assert!(!declares_json(&headers(&[bad])), "{bad}");
+        }
+        assert!(!declares_json(&headers(&[])));
+        assert!(!declares_json(&headers(&[
+            "application/json",
+            "application/json"
+        ])));
+        assert_eq!(shown_content_type(&headers(&[])), "no Content-Type");
+        assert_eq!(
+            shown_content_type(&headers(&["text/plain"])),
+            "'text/plain'"
+        );
     }
 }

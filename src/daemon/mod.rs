@@ -44,6 +44,9 @@ pub struct Options {
     pub repeat_interval: Duration,
     /// Notifications that may wait per channel.
     pub notification_queue: usize,
+    /// Client connections served at once across the listeners (lowered to fit the open-file
+    /// limit).
+    pub max_connections: usize,
 }
 
 /// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
@@ -117,6 +120,22 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             .await
             .map_err(|_| Error::Other("first metrics collection failed".into()))?;
         let runner = crate::health::runner::Runner::new(local.store.clone(), msg.clone());
+        // One budget for every listener: descriptors are the process's, not a listener's.
+        let open_files = serve::open_file_limit();
+        let connections = serve::Connections::new(
+            serve::total_cap(args.max_connections, open_files),
+            msg.clone(),
+        );
+        if connections.total() < args.max_connections
+            && let Some(limit) = open_files
+        {
+            msg.warn(&format!(
+                "the open-file limit ({limit}) leaves room for {} client connections, not {}; raise it \
+                 (LimitNOFILE= in a systemd unit, ulimit -n in a shell) for more",
+                connections.total(),
+                args.max_connections
+            ));
+        }
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
         let shared = runtime::Shared::new(
@@ -126,6 +145,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             Arc::clone(&runner),
             Arc::clone(&telemetry),
             url.clone(),
+            Arc::clone(&connections),
         );
         shared.apply(&state.metrics)?;
 
@@ -205,6 +225,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             serve::Listener::Unix(unix, socket_path.clone()),
             api.clone(),
             None,
+            Arc::clone(&connections),
             stop_rx.clone(),
         ));
         published.update(files::DaemonStatus::Ready, &url, args.tls.as_ref(), &socket_path)?;
@@ -221,6 +242,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             serve::Listener::Tcp(listener),
             api,
             acceptor,
+            connections,
             stop_rx,
         ));
 

@@ -54,6 +54,8 @@ pub struct Shared {
     /// The node's CPU busy percent of each collection in the last minute, for `health
     /// status` (a burst cannot flip a minute's average).
     cpu_history: Mutex<std::collections::VecDeque<(Instant, f64)>>,
+    /// The connection limits the metrics listener shares with the API's.
+    connections: Arc<super::serve::Connections>,
     /// Bumped after every collection, so that rule evaluation follows it at once.
     collections: watch::Sender<u64>,
     sources: RwLock<Vec<FamilySource>>,
@@ -67,6 +69,7 @@ impl Shared {
         runner: Arc<Runner>,
         telemetry: Arc<Telemetry>,
         api_url: String,
+        connections: Arc<super::serve::Connections>,
     ) -> Arc<Self> {
         Arc::new(Shared {
             started: Instant::now(),
@@ -82,6 +85,7 @@ impl Shared {
             api_url,
             page_sessions: super::status_page::Sessions::default(),
             cpu_history: Mutex::new(std::collections::VecDeque::new()),
+            connections,
             collections: watch::Sender::new(0),
             sources: RwLock::new(Vec::new()),
         })
@@ -203,6 +207,7 @@ impl Shared {
                 super::serve::Listener::Tcp(listener),
                 app,
                 None,
+                Arc::clone(&self.connections),
                 stop_rx,
             ));
             if let Some(old) = server.replace(MetricsServer { addr, stop }) {

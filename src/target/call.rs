@@ -14,7 +14,8 @@ use crate::model::diagnose::DiagnoseRequest;
 use crate::model::profile::ProfileRequest;
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, LoggingConfig, LoggingPatch,
-    MetricsConfig, MetricsPatch, Redacted, TracingConfig, TracingPatch, WireSecret, validate,
+    MetricsConfig, MetricsPatch, Probe, Redacted, TracingConfig, TracingPatch, WireSecret,
+    validate,
 };
 use crate::telemetry::{LogQuery, SpanRecord, TraceSummary};
 
@@ -242,10 +243,17 @@ impl Call {
         )
     }
 
-    /// Whether accepting the call lets the caller run programs on the node (command checks
-    /// and restart commands): over the network only when the daemon allows it.
-    pub fn runs_programs(&self) -> bool {
-        matches!(self, Call::CreateCheck(c) if c.check.runs_programs())
+    /// Whether carrying out the call lets the caller run programs on the node: creating a
+    /// command check or one with a restart command, or running a stored command check now.
+    /// Over the network only when the daemon allows it. A run names its check but does not
+    /// carry it, so `stored` finds the check by name where the state is.
+    pub fn runs_programs(&self, stored: impl FnOnce(&str) -> Result<Check>) -> Result<bool> {
+        Ok(match self {
+            Call::CreateCheck(c) => c.check.runs_programs(),
+            // Running a check runs its probe only: restarts are the daemon runner's.
+            Call::RunCheck(name) => matches!(stored(name)?.probe, Probe::Command { .. }),
+            _ => false,
+        })
     }
 }
 

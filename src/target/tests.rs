@@ -138,7 +138,56 @@ fn every_call_survives_its_http_form() {
         // What is a write and what runs programs is decided by the call, whichever side
         // parsed it.
         assert_eq!(parsed.is_write(), call.is_write());
-        assert_eq!(parsed.runs_programs(), call.runs_programs());
+        assert_eq!(
+            parsed.runs_programs(stored_command).unwrap(),
+            call.runs_programs(stored_command).unwrap()
+        );
+    }
+}
+
+/// Every stored check is a command check.
+fn stored_command(name: &str) -> crate::error::Result<crate::model::Check> {
+    Ok(from_json(json!({
+        "name": name, "probe": {"type": "command", "command": ["true"]},
+        "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+        "success_threshold": 1, "start_period": "0s"})))
+}
+
+#[test]
+fn what_runs_programs() {
+    let command_check = Call::CreateCheck(from_json(json!({"check": {
+        "name": "c", "probe": {"type": "command", "command": ["true"]},
+        "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+        "success_threshold": 1, "start_period": "0s"}})));
+    let restarting_check = Call::CreateCheck(from_json(json!({"check": {
+        "name": "t", "probe": {"type": "tcp", "address": "127.0.0.1:5432"},
+        "restart_command": ["systemctl", "restart", "db"],
+        "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+        "success_threshold": 1, "start_period": "0s"}})));
+    let never =
+        |_: &str| -> crate::error::Result<crate::model::Check> { panic!("no lookup needed") };
+    assert!(command_check.runs_programs(never).unwrap());
+    assert!(restarting_check.runs_programs(never).unwrap());
+    // A run runs what is stored under the name: a command check's command, nothing else.
+    let run = Call::RunCheck("c".into());
+    assert!(run.runs_programs(stored_command).unwrap());
+    let stored_tcp = |name: &str| {
+        Ok(from_json(json!({
+            "name": name, "probe": {"type": "tcp", "address": "127.0.0.1:5432"},
+            "restart_command": ["systemctl", "restart", "db"],
+            "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+            "success_threshold": 1, "start_period": "0s"})))
+    };
+    assert!(!run.runs_programs(stored_tcp).unwrap());
+    let missing = |name: &str| Err(Error::NotFound(format!("no check {name}")));
+    assert!(matches!(
+        run.runs_programs(missing),
+        Err(Error::NotFound(_))
+    ));
+    for call in samples() {
+        if !matches!(call, Call::CreateCheck(_) | Call::RunCheck(_)) {
+            assert!(!call.runs_programs(never).unwrap(), "{}", call.operation());
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{hm, hm_run, json, run, std_cmd};
+use super::{hm, hm_run, json, run, std_cmd_under};
 
 /// A free loopback port (bound and released; good enough on a quiet test machine).
 pub fn free_port() -> u16 {
@@ -76,9 +76,15 @@ impl Daemon {
     /// publishes it) and a free metrics port; wait until it answers. A start that loses a
     /// port race to a parallel test is retried.
     pub fn start(dir: &Path, extra: &[&str]) -> Daemon {
+        Daemon::start_under(dir, extra, &[])
+    }
+
+    /// The same, with the daemon run by `wrapper` (a program and its arguments that ends by
+    /// running the command after it, like `prlimit --nofile=256:256 --`).
+    pub fn start_under(dir: &Path, extra: &[&str], wrapper: &[&str]) -> Daemon {
         let mut last_err = String::new();
         for _ in 0..3 {
-            match Daemon::try_start(dir, extra) {
+            match Daemon::try_start(dir, extra, wrapper) {
                 Ok(d) => return d,
                 Err(e) if e.contains("cannot serve metrics") || e.contains("cannot listen") => {
                     last_err = e
@@ -89,7 +95,7 @@ impl Daemon {
         panic!("{last_err}");
     }
 
-    fn try_start(dir: &Path, extra: &[&str]) -> Result<Daemon, String> {
+    fn try_start(dir: &Path, extra: &[&str], wrapper: &[&str]) -> Result<Daemon, String> {
         let metrics_port = free_port();
         let (code, _, err) = hm_run(
             dir,
@@ -102,7 +108,7 @@ impl Daemon {
         );
         assert_eq!(code, 0, "{err}");
         let _ = std::fs::remove_file(dir.join("daemon.json"));
-        let child = std_cmd(dir)
+        let child = std_cmd_under(dir, wrapper)
             .args([
                 "daemon",
                 "--listen",

@@ -18,6 +18,7 @@ mod layout;
 mod observe;
 mod profile;
 mod rules;
+mod server;
 mod status;
 mod store;
 
@@ -33,7 +34,21 @@ pub fn hm(data_dir: &Path) -> Command {
 
 /// The same as a plain `std::process::Command`, for spawning many at once.
 pub fn std_cmd(data_dir: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hivemind"));
+    std_cmd_under(data_dir, &[])
+}
+
+/// `hivemind` run by `wrapper` (a program and its arguments, e.g. `prlimit --nofile=N:N --`);
+/// an empty wrapper runs it directly.
+pub fn std_cmd_under(data_dir: &Path, wrapper: &[&str]) -> std::process::Command {
+    let binary = env!("CARGO_BIN_EXE_hivemind");
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = std::process::Command::new(program);
+            cmd.args(args).arg(binary);
+            cmd
+        }
+        None => std::process::Command::new(binary),
+    };
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", data_dir)

@@ -295,10 +295,13 @@ fn serve_here(ctx: &Ctx, svc: Box<Service>) -> Result<ExitStatus> {
         let page = Standalone::new(Arc::from(svc), addr);
         let url = page.login_link()?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        // A page for one person on loopback: the server's smallest budget is plenty.
+        let connections = serve::Connections::new(64, ctx.msg.clone());
         let server = tokio::spawn(serve::serve(
             serve::Listener::Tcp(listener),
             page.router(),
             None,
+            connections,
             stop_rx,
         ));
         ctx.msg.status(&format!(
