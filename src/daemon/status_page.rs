@@ -773,6 +773,7 @@ mod tests {
             value: Some(273_120.0),
             unit: "seconds".into(),
             threshold: None,
+            window_seconds: None,
             detail: "3d 3h 52m".into(),
         };
         let row = resource_row(&uptime);
