@@ -65,6 +65,19 @@ pub async fn run(check: &Check) -> ProbeResult {
     })
 }
 
+/// A failed health RPC for people: the code and the server's message, or, where the message
+/// is empty, what the code means here (never a line ending in `: `).
+fn grpc_status_text(s: &tonic::Status, service: &str) -> String {
+    match (s.code(), s.message().trim()) {
+        // The health service answers NOT_FOUND for a service it has no status for.
+        (tonic::Code::NotFound, "") => format!(
+            "gRPC NotFound: the server has no health status for service '{service}' (--grpc-service)"
+        ),
+        (code, "") => format!("gRPC {code:?}"),
+        (code, m) => format!("gRPC {code:?}: {m}"),
+    }
+}
+
 /// The HTTP client a check needs, shared by every check with the same TLS settings and
 /// timeout: building one (TLS roots, resolver) costs far more than a probe. Idle connections are
 /// not kept, so each probe connects afresh, as a health check should (and as
@@ -406,16 +419,25 @@ async fn grpc(
                 status.as_str_name(),
             )
         }
-        Err(s) => {
-            let detail = match (s.code(), s.message().trim()) {
-                // The health service answers NOT_FOUND for a service it has no status for.
-                (tonic::Code::NotFound, "") => format!(
-                    ": the server has no health status for service '{service}' (--grpc-service)"
-                ),
-                (_, "") => String::new(),
-                (_, m) => format!(": {m}"),
-            };
-            ProbeResult::new(false, started, format!("gRPC {:?}{detail}", s.code()))
-        }
+        Err(s) => ProbeResult::new(false, started, grpc_status_text(&s, service)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_grpc_failure_never_ends_empty() {
+        let text = |code, message: &str| {
+            super::grpc_status_text(&tonic::Status::new(code, message), "shop.Cart")
+        };
+        assert_eq!(
+            text(tonic::Code::NotFound, ""),
+            "gRPC NotFound: the server has no health status for service 'shop.Cart' (--grpc-service)"
+        );
+        assert_eq!(text(tonic::Code::Unavailable, " "), "gRPC Unavailable");
+        assert_eq!(
+            text(tonic::Code::NotFound, "service not registered"),
+            "gRPC NotFound: service not registered"
+        );
     }
 }

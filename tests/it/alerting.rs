@@ -1646,6 +1646,8 @@ fn prometheus_and_alertmanager_deliver_the_exported_config() {
 fn alerts_without_a_daemon_evaluate_once() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("agent");
+    // A fresh data directory (a given one that does not exist is refused for reads).
+    std::fs::create_dir(&data).unwrap();
     let (code, out, err) = hm_run(&data, &["health", "alerts"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "no alerts\n");
