@@ -8,13 +8,17 @@ use serde::{Serialize, Serializer};
 pub const REDACTED: &str = "<secret>";
 
 /// A secret value (password, token, webhook URL with a token in it). Debug, Display and
-/// Serialize all print `<secret>`; only [`Secret::expose`] reveals it.
+/// Serialize all print `<secret>`; only [`Secret::expose`] reveals it. Creating one makes the
+/// value known to [`redact`](super::redact), which removes it from text that came from
+/// outside (a receiver's answer that echoes it), wherever the value entered the process.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        super::redact::register(&value);
+        Secret(value)
     }
 
     /// The clear value, for the one place that must send or store it.
@@ -42,10 +46,18 @@ impl Serialize for Secret {
 }
 
 /// A secret on the wire to the agent (inside TLS or over loopback): serialised in clear,
-/// still redacted in Debug. Only the API client and server use it.
-#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(transparent)]
+/// still redacted in Debug. Only the API client and server use it. Reading one registers
+/// the value for redaction, as creating a [`Secret`] does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WireSecret(String);
+
+impl<'de> serde::Deserialize<'de> for WireSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        super::redact::register(&value);
+        Ok(WireSecret(value))
+    }
+}
 
 impl WireSecret {
     pub fn from_secret(s: &Secret) -> Self {
@@ -53,7 +65,7 @@ impl WireSecret {
     }
 
     pub fn into_secret(self) -> Secret {
-        Secret(self.0)
+        Secret::new(self.0)
     }
 }
 
