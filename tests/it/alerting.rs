@@ -1846,13 +1846,14 @@ fn alerts_survive_a_restart_and_resolve_after_it() {
 /// by the path's `B…` segment: as it is (Express's `Cannot POST …` page), percent-encoded in
 /// upper- and lower-case hex, JSON-escaped inside a JSON error body, and base64 (standard, of
 /// the path; URL-safe, of the whole URL behind one byte, so at another alignment).
-const ECHOES: [(&str, &str); 6] = [
-    ("plain", "B1"),
-    ("pct-upper", "B2"),
-    ("pct-lower", "B3"),
-    ("json", "B4"),
-    ("b64", "B5"),
-    ("b64url", "B6"),
+/// Each channel has its own webhook token, so that a leak names the channel it came from.
+const ECHOES: [(&str, &str, &str); 6] = [
+    ("plain", "B1", "Xq7KpZ2mWb9LrT4vYc1NdF8s"),
+    ("pct-upper", "B2", "Hn3VdQ8wLe5RtY1uPj6ZkA0b"),
+    ("pct-lower", "B3", "Mf9GsC4xNo2BhW7iUq3EyT5r"),
+    ("json", "B4", "Kd2PzS6aVl8JcX0gRm4OwH1t"),
+    ("b64", "B5", "Wy5EbN9kTf3QiL7sDu1ApG6h"),
+    ("b64url", "B6", "Rj8UcM1oYh4XnF6vBs0KgZ2e"),
 ];
 
 fn pct_all(s: &str, upper: bool) -> String {
@@ -1953,7 +1954,7 @@ fn bulk_receiver() -> FakeHttp {
 
 /// `health test-alert-channel` of every echoing channel, as a table and as JSON.
 fn test_every_echo(data: &Path, via: &str, outputs: &mut Vec<(String, String)>) {
-    for (name, _) in ECHOES {
+    for (name, _, _) in ECHOES {
         let channel = format!("slack-{name}");
         for extra in [&[][..], &["-o", "json"][..]] {
             let mut args = vec!["health", "test-alert-channel", "--name", &channel];
@@ -1981,8 +1982,7 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
     });
     let base = slack.url("").trim_end_matches('/').to_string();
     let es = bulk_receiver();
-    let token = |style: &str| format!("Zq{style}pXw2KmT9vLb4NcY8sFj6");
-    for (name, style) in ECHOES {
+    for (name, style, token) in ECHOES {
         with_stdin(
             &data,
             &[
@@ -1994,7 +1994,7 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
                 &format!("slack-{name}"),
                 "--webhook-url-stdin",
             ],
-            &format!("{base}/services/T0/{style}/{}", token(style)),
+            &format!("{base}/services/T0/{style}/{token}"),
         );
     }
     ok(
@@ -2020,7 +2020,7 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
     // Through the agent: the CLI, the API, the log (ring, CLI, Elasticsearch) and stderr.
     let mut d = Daemon::start(&data, &["--allow-private-destinations"]);
     test_every_echo(&data, "daemon", &mut outputs);
-    for (name, _) in ECHOES {
+    for (name, _, _) in ECHOES {
         let (code, body) = http(
             d.api,
             "POST",
@@ -2034,7 +2034,7 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
         outputs.push((format!("POST /api/channels/slack-{name}/test"), body));
     }
     let failures_logged = |text: &str| {
-        ECHOES.iter().all(|(name, _)| {
+        ECHOES.iter().all(|(name, _, _)| {
             text.contains(&format!(
                 "alert channel slack-{name}: test notification failed"
             ))
@@ -2088,13 +2088,17 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
     assert!(failures_logged(&stderr), "{stderr}");
     outputs.push(("daemon stderr".into(), stderr));
 
-    // Every place, every echo style, every form: one list of what leaked.
-    let mut leaks = std::collections::BTreeSet::new();
-    for (_, style) in ECHOES {
-        for (form, piece) in token_pieces(&base, style, &token(style)) {
+    // Every place, every channel, every form: one list of what leaked.
+    let mut leaks: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (name, style, token) in ECHOES {
+        for (form, piece) in token_pieces(&base, style, token) {
             for (place, text) in &outputs {
                 if text.contains(&piece) {
-                    leaks.insert(format!("{place}: the {form} of the {style} secret"));
+                    leaks
+                        .entry(format!("{place}: slack-{name}'s secret"))
+                        .or_default()
+                        .insert(form.clone());
                 }
             }
         }
@@ -2103,7 +2107,14 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
         leaks.is_empty(),
         "{} leaks:\n{}",
         leaks.len(),
-        leaks.into_iter().collect::<Vec<_>>().join("\n")
+        leaks
+            .iter()
+            .map(|(k, forms)| format!(
+                "{k} ({})",
+                forms.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // Not vacuous: each test's answer quotes the receiver, with the secret replaced.
     for (place, text) in &outputs {
