@@ -1895,6 +1895,9 @@ fn echo_of(base: &str, path: &str) -> Response {
     }
 }
 
+/// One form of the webhook's path `p` (or URL, `b` + `p`) as a receiver may echo it.
+type Form = fn(&str, &str) -> String;
+
 /// Every 8-character piece of every form in which the receivers echo `token`: where a form
 /// with `token` differs from the same form with another token of its length, the characters
 /// depend on the token; any 8 of them in a row must not reach any output.
@@ -1905,7 +1908,7 @@ fn token_pieces(base: &str, style: &str, token: &str) -> Vec<(String, String)> {
         .chars()
         .map(|c| if c == 'a' { 'b' } else { 'a' })
         .collect();
-    let forms: [(&str, fn(&str, &str) -> String); 9] = [
+    let forms: [(&str, Form); 9] = [
         ("raw path", |_, p| p.to_string()),
         ("percent-encoded path (upper)", |_, p| pct_all(p, true)),
         ("percent-encoded path (lower)", |_, p| pct_all(p, false)),
