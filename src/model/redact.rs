@@ -828,6 +828,32 @@ mod tests {
     }
 
     #[test]
+    fn the_plain_search_finds_what_the_automaton_finds() {
+        let patterns: Vec<Vec<u8>> = findable_forms(WEBHOOK)
+            .into_iter()
+            .flat_map(|f| {
+                let raw = f.clone().into_bytes();
+                std::iter::once(raw).chain(base64_cores(&f))
+            })
+            .filter(|p| p.len() >= MIN_LEN)
+            .collect();
+        let plain = Redactor {
+            matcher: Matcher::Plain(patterns),
+        };
+        let automaton = slack();
+        assert!(matches!(automaton.matcher, Matcher::Automaton(_)));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("u:{WEBHOOK}"));
+        for text in [
+            format!("Cannot POST /services/T0ABCDEF/B0GHIJKL/{TOKEN}"),
+            format!("a {} b", pct_all(WEBHOOK, false)),
+            format!("Basic {encoded}"),
+            "nothing here, https://u:p@h/".to_string(),
+        ] {
+            assert_eq!(plain.redact(&text), automaton.redact(&text), "{text}");
+        }
+    }
+
+    #[test]
     fn creating_a_secret_registers_it_for_the_process() {
         let value = "reg1stry-test-v4lue-9c1f";
         assert_eq!(redact(&format!("echo {value}")), format!("echo {value}"));
