@@ -1,5 +1,7 @@
-//! The one redaction step: every known secret value, and URL credentials, removed from text
-//! that came from outside before it is printed, logged or stored.
+//! The one redaction step: known secrets and URL credentials out of text from outside.
+//!
+//! Text that came from outside (a receiver's answer, a check's output, another agent's error)
+//! goes through [`redact`] before it is printed, logged or stored.
 //!
 //! Every value wrapped in a [`Secret`](super::Secret) is registered here when it is created, so
 //! the registry knows each secret that has entered the process: read from the secret store, a

@@ -205,8 +205,7 @@ async fn post_checked(
     if status.is_redirection() {
         message.push_str(" (redirects are not followed");
         if let Some(l) = location {
-            // Redacted before `quote` shortens it, so no secret is cut in two and kept.
-            let l = crate::model::redact::redact(&l);
+            // `quote` redacts before it shortens, so no secret is cut in two and kept.
             message.push_str(&format!("; Location: {}", crate::error::quote(&l)));
         }
         message.push(')');
