@@ -232,7 +232,7 @@ pub fn fold(err: &(dyn std::error::Error + 'static)) -> String {
 /// it is cut, so that a secret across the cut is not left half-visible.
 pub fn quote(value: &str) -> String {
     const MAX: usize = 64;
-    let value = crate::model::redact::redact(value);
+    let value = crate::redact::redact(value);
     let mut out = String::from("'");
     for (i, c) in value.chars().enumerate() {
         if i == MAX {

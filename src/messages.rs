@@ -153,7 +153,7 @@ impl Messages {
             Out::Silent => {}
             Out::Log(sink) => sink.log(level, message, Fields::new()),
             Out::Terminal { color } => {
-                let message = crate::model::redact::redact(message);
+                let message = crate::redact::redact(message);
                 let prefix = match (prefix, color) {
                     ("", _) => String::new(),
                     ("warning:", true) => "\x1b[33mwarning:\x1b[0m ".into(),

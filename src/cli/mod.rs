@@ -175,8 +175,7 @@ pub fn one_line_usage_error(err: &clap::Error) -> String {
     ) {
         let arg = ctx(ContextKind::InvalidArg).unwrap_or_else(|| "argument".into());
         // A refused value may be a URL with credentials, or a secret given in the wrong place.
-        let value =
-            crate::model::redact::redacted(ctx(ContextKind::InvalidValue).unwrap_or_default());
+        let value = crate::redact::redacted(ctx(ContextKind::InvalidValue).unwrap_or_default());
         let allowed = match (std::error::Error::source(err), ctx(ContextKind::ValidValue)) {
             (Some(source), _) => source.to_string(),
             (None, Some(valid)) => format!("expected one of {valid}"),
@@ -198,7 +197,7 @@ pub fn one_line_usage_error(err: &clap::Error) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
-    let escaped: String = crate::model::redact::redact(joined)
+    let escaped: String = crate::redact::redact(joined)
         .chars()
         .flat_map(|c| {
             if c.is_control() {

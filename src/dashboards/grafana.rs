@@ -69,7 +69,7 @@ impl Client<'_> {
         let body: serde_json::Value =
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         // Grafana's text may quote what it was sent (the token, first of all).
-        let message = crate::model::redact::redact_cut(body["message"].as_str().unwrap_or(""), 300);
+        let message = crate::redact::redact_cut(body["message"].as_str().unwrap_or(""), 300);
         match status {
             200..=299 | 404 => Ok((status, body)),
             401 => Err(Error::Remote(format!(
@@ -128,7 +128,7 @@ pub async fn import(
         return Err(Error::Remote(format!(
             "Grafana at {} reports its database as {}",
             client.base,
-            crate::model::redact::redact_cut(&health["database"].to_string(), 300)
+            crate::redact::redact_cut(&health["database"].to_string(), 300)
         )));
     }
     let folder_uid = match folder {
@@ -170,7 +170,7 @@ pub async fn import(
                 client.base
             )));
         }
-        let path = crate::model::redact::redact(answer["url"].as_str().unwrap_or(""));
+        let path = crate::redact::redact(answer["url"].as_str().unwrap_or(""));
         out.push(Imported {
             uid: d.uid.to_string(),
             title: d.title.to_string(),

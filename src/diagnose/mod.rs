@@ -39,7 +39,7 @@ impl List {
         detail: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        use crate::model::redact::redacted;
+        use crate::redact::redacted;
         self.0.push(Finding {
             component: component.into(),
             check: check.into(),

@@ -41,8 +41,8 @@ impl ProbeResult {
 /// output) comes from outside and may echo a secret: the result is redacted.
 pub async fn run(check: &Check) -> ProbeResult {
     let mut r = run_unredacted(check).await;
-    r.message = crate::model::redact::redacted(r.message);
-    r.output = crate::model::redact::redact_cut(&r.output, MAX_OUTPUT);
+    r.message = crate::redact::redacted(r.message);
+    r.output = crate::redact::redact_cut(&r.output, MAX_OUTPUT);
     r
 }
 
@@ -339,7 +339,7 @@ async fn read_capped<R: tokio::io::AsyncRead + Unpin>(
             return Ok(());
         }
         // A margin beyond what is kept: the output is redacted before it is cut.
-        let room = (MAX_OUTPUT + crate::model::redact::READ_MARGIN).saturating_sub(keep.len());
+        let room = (MAX_OUTPUT + crate::redact::READ_MARGIN).saturating_sub(keep.len());
         keep.extend_from_slice(&buf[..n.min(room)]);
     }
 }

@@ -7,7 +7,6 @@ pub mod config;
 pub mod diagnose;
 pub mod duration;
 pub mod profile;
-pub mod redact;
 pub mod rule;
 pub mod rule_file;
 pub mod secret;

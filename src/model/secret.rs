@@ -4,12 +4,12 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// The text every secret renders as.
-pub const REDACTED: &str = "<secret>";
+/// The text every secret renders as (the redaction step puts the same in place of one).
+pub use crate::redact::REDACTED;
 
 /// A secret value (password, token, webhook URL with a token in it). Debug, Display and
 /// Serialize all print `<secret>`; only [`Secret::expose`] reveals it. Creating one makes the
-/// value known to [`redact`](super::redact), which removes it from text that came from
+/// value known to [`redact`](crate::redact), which removes it from text that came from
 /// outside (a receiver's answer that echoes it), wherever the value entered the process.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -17,7 +17,7 @@ pub struct Secret(String);
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
         let value = value.into();
-        super::redact::register(&value);
+        crate::redact::register(&value);
         Secret(value)
     }
 
@@ -54,7 +54,7 @@ pub struct WireSecret(String);
 impl<'de> serde::Deserialize<'de> for WireSecret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = String::deserialize(d)?;
-        super::redact::register(&value);
+        crate::redact::register(&value);
         Ok(WireSecret(value))
     }
 }
@@ -181,5 +181,23 @@ mod tests {
         let wire = WireSecret::from_secret(&s);
         assert_eq!(format!("{wire:?}"), REDACTED);
         assert_eq!(serde_json::to_string(&wire).unwrap(), "\"hunter2\"");
+    }
+
+    #[test]
+    fn creating_or_receiving_a_secret_registers_it_for_redaction() {
+        use crate::redact::{redact, redact_json, redacted};
+        let value = "reg1stry-test-v4lue-9c1f";
+        assert_eq!(redact(&format!("echo {value}")), format!("echo {value}"));
+        let _s = Secret::new(value);
+        assert_eq!(redact(&format!("echo {value}")), "echo <secret>");
+        let _wire: WireSecret = serde_json::from_str("\"wire-s3cret-7d2a-0000\"").unwrap();
+        assert_eq!(redact("got wire-s3cret-7d2a-0000"), "got <secret>");
+        let mut v = serde_json::json!({"a": ["x reg1stry-test-v4lue-9c1f y", 1], "b": {"c": "ok"}});
+        redact_json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": ["x <secret> y", 1], "b": {"c": "ok"}})
+        );
+        assert_eq!(redacted("plain".to_string()), "plain");
     }
 }

@@ -22,7 +22,7 @@ pub fn describe(e: &reqwest::Error) -> String {
         "request failed"
     };
     match innermost(e) {
-        Some(cause) => crate::model::redact::redacted(format!("{kind}: {cause}")),
+        Some(cause) => crate::redact::redacted(format!("{kind}: {cause}")),
         None => kind.to_string(),
     }
 }

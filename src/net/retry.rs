@@ -29,7 +29,7 @@ impl SendError {
     /// credentials) in it is replaced by `<secret>`.
     pub fn new(message: impl Into<String>, retryable: bool) -> Self {
         SendError {
-            message: crate::model::redact::redacted(message.into()),
+            message: crate::redact::redacted(message.into()),
             retryable,
             retry_after: None,
         }

@@ -41,7 +41,7 @@ async fn cancelled(cancel: &Cancel) {
 
 async fn get(url: &str) -> Result<Vec<u8>> {
     // Errors name the URL: without its credentials, should it carry any.
-    let shown = crate::model::redact::redact(url);
+    let shown = crate::redact::redact(url);
     let shown = shown.as_ref();
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)

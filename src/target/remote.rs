@@ -156,7 +156,7 @@ impl AgentClient {
     /// (or from whatever answers at that URL): it is redacted of every secret this process
     /// knows, the token it sent first of all.
     fn error(&self, status: reqwest::StatusCode, path: &str, bytes: &[u8]) -> Error {
-        use crate::model::redact::redacted;
+        use crate::redact::redacted;
         match serde_json::from_slice::<ErrorBody>(bytes) {
             Ok(body) => {
                 let message = redacted(body.error.message);

@@ -230,7 +230,7 @@ pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> 
                         format!("{kind}: {why}")
                     })
                     .unwrap_or_else(|| format!("HTTP {status}"));
-                out.first_error = Some(crate::model::redact::redact_cut(&reason, 300));
+                out.first_error = Some(crate::redact::redact_cut(&reason, 300));
             }
         }
     }

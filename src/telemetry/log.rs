@@ -182,9 +182,9 @@ impl Logger {
         if !self.enabled(level) {
             return;
         }
-        let redactor = crate::model::redact::current();
+        let redactor = crate::redact::current();
         for value in metadata.values_mut() {
-            crate::model::redact::redact_json_with(&redactor, value);
+            crate::redact::redact_json_with(&redactor, value);
         }
         let now = SystemTime::now();
         let span = super::trace::current();

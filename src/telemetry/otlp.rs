@@ -194,14 +194,12 @@ pub async fn send(
 /// cluster may echo the credentials it refused. Redacted before it is cut, so that a secret
 /// across the cut is not left half-visible.
 pub fn quoted_body(bytes: &[u8], max_bytes: usize) -> String {
-    let head = &bytes[..bytes
-        .len()
-        .min(max_bytes + crate::model::redact::READ_MARGIN)];
-    let text: String = crate::model::redact::redact(&String::from_utf8_lossy(head))
+    let head = &bytes[..bytes.len().min(max_bytes + crate::redact::READ_MARGIN)];
+    let text: String = crate::redact::redact(&String::from_utf8_lossy(head))
         .chars()
         .filter(|c| !c.is_control())
         .collect();
-    crate::model::redact::cut(&text, max_bytes)
+    crate::redact::cut(&text, max_bytes)
 }
 
 /// The exporter: drains the tracer's queue to the destination until `stop`.

@@ -465,7 +465,7 @@ impl Span {
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {
         if let Some(o) = &mut self.inner {
             let value = match value.into() {
-                Value::Str(s) => Value::Str(crate::model::redact::redacted(s)),
+                Value::Str(s) => Value::Str(crate::redact::redacted(s)),
                 other => other,
             };
             o.attributes.insert(key.to_string(), value);
@@ -476,7 +476,7 @@ impl Span {
     /// attribute.
     pub fn fail(&mut self, message: &str) {
         if let Some(o) = &mut self.inner {
-            o.error = Some(crate::model::redact::redact_cut(message, 1024));
+            o.error = Some(crate::redact::redact_cut(message, 1024));
         }
     }
 

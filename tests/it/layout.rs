@@ -66,6 +66,7 @@ const LAYOUT: &[(&str, Layer)] = &[
     ("messages", Layer::Foundation),
     ("model", Layer::Base),
     ("error", Layer::Base),
+    ("redact", Layer::Base),
 ];
 
 fn layer(module: &str) -> Option<Layer> {

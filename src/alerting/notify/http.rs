@@ -224,7 +224,7 @@ async fn post_checked(
 async fn read_snippet(mut response: reqwest::Response, timeout: Duration) -> String {
     let mut bytes = Vec::new();
     let read = async {
-        while bytes.len() < ERROR_BODY_BYTES + crate::model::redact::READ_MARGIN {
+        while bytes.len() < ERROR_BODY_BYTES + crate::redact::READ_MARGIN {
             match response.chunk().await {
                 Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
                 _ => break,
@@ -232,13 +232,13 @@ async fn read_snippet(mut response: reqwest::Response, timeout: Duration) -> Str
         }
     };
     let _ = tokio::time::timeout(timeout.min(Duration::from_secs(2)), read).await;
-    bytes.truncate(ERROR_BODY_BYTES + crate::model::redact::READ_MARGIN);
+    bytes.truncate(ERROR_BODY_BYTES + crate::redact::READ_MARGIN);
     let text = String::from_utf8_lossy(&bytes);
-    let one_line: String = crate::model::redact::redact(text.trim())
+    let one_line: String = crate::redact::redact(text.trim())
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    crate::model::redact::cut(&one_line, ERROR_BODY_BYTES)
+    crate::redact::cut(&one_line, ERROR_BODY_BYTES)
 }
 
 /// A failed request as a [`SendError`]: the URL is left out (a Slack webhook URL is a

@@ -154,9 +154,7 @@ pub async fn test(
         channel_type: channel.channel_type(),
         delivered: result.is_ok(),
         retryable: result.as_ref().err().map(|e| e.retryable),
-        error: result
-            .err()
-            .map(|e| crate::model::redact::redacted(e.message)),
+        error: result.err().map(|e| crate::redact::redacted(e.message)),
         elapsed_seconds: started.elapsed().as_secs_f64(),
     }
 }
