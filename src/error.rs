@@ -264,10 +264,12 @@ pub fn fold(err: &(dyn std::error::Error + 'static)) -> String {
     line
 }
 
-/// Quote a user-supplied value for an error message: escape control characters and cut it
-/// to a readable length.
+/// Quote a user-supplied value for an error message: redact it (a URL's credentials, a known
+/// secret), then escape control characters and cut it to a readable length. Redacted before
+/// it is cut, so that a secret across the cut is not left half-visible.
 pub fn quote(value: &str) -> String {
     const MAX: usize = 64;
+    let value = crate::redact::redact(value);
     let mut out = String::from("'");
     for (i, c) in value.chars().enumerate() {
         if i == MAX {
@@ -333,6 +335,13 @@ mod tests {
         fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
             Some(&self.0)
         }
+    }
+
+    #[test]
+    fn quoted_values_are_redacted_before_they_are_cut() {
+        let long = format!("https://{}:pw@example.com/", "u".repeat(70));
+        assert_eq!(quote(&long), "'https://<secret>@example.com/'");
+        assert_eq!(quote("a\nb"), "'a\\nb'");
     }
 
     #[test]

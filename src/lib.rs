@@ -6,7 +6,7 @@
 //! call runs (this process, the local daemon, remote agents); [`daemon`] is the agent; the
 //! domain modules ([`alerting`], [`health`], [`metrics`], [`profile`], [`telemetry`],
 //! [`dashboards`], [`diagnose`], [`containers`]) take data in and give data out over
-//! [`store`], [`net`], [`messages`] and [`model`].
+//! [`store`], [`net`], [`messages`], [`model`] and [`redact`].
 
 // Unit tests unwrap freely: a panic there is a failed test, not a user-facing crash.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod model;
 pub mod net;
 pub mod profile;
+pub mod redact;
 pub mod render;
 pub mod signals;
 pub mod store;

@@ -145,11 +145,15 @@ impl Messages {
         }
     }
 
+    /// Write one notice. On the terminal it is redacted here (every secret the process
+    /// knows, URL credentials): notices quote errors, and errors quote peers. The daemon's
+    /// log redacts its records itself (`telemetry::Logger`).
     fn emit(&self, level: Level, prefix: &str, message: &str) {
         match &self.out {
             Out::Silent => {}
             Out::Log(sink) => sink.log(level, message, Fields::new()),
             Out::Terminal { color } => {
+                let message = crate::redact::redact(message);
                 let prefix = match (prefix, color) {
                     ("", _) => String::new(),
                     ("warning:", true) => "\x1b[33mwarning:\x1b[0m ".into(),

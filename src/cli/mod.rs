@@ -176,7 +176,8 @@ pub fn one_line_usage_error(err: &clap::Error) -> String {
         ErrorKind::InvalidValue | ErrorKind::ValueValidation
     ) {
         let arg = ctx(ContextKind::InvalidArg).unwrap_or_else(|| "argument".into());
-        let value = redact_url_credentials(&ctx(ContextKind::InvalidValue).unwrap_or_default());
+        // A refused value may be a URL with credentials, or a secret given in the wrong place.
+        let value = crate::redact::redacted(ctx(ContextKind::InvalidValue).unwrap_or_default());
         // clap gives an empty list of valid values for a plain value it refused (`--output ''`).
         let valid = ctx(ContextKind::ValidValue).filter(|v| !v.is_empty());
         let allowed = match (std::error::Error::source(err), valid) {
@@ -200,7 +201,7 @@ pub fn one_line_usage_error(err: &clap::Error) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
-    let escaped: String = joined
+    let escaped: String = crate::redact::redact(joined)
         .chars()
         .flat_map(|c| {
             if c.is_control() {
@@ -214,21 +215,6 @@ pub fn one_line_usage_error(err: &clap::Error) -> String {
         escaped.chars().take(400).chain("…".chars()).collect()
     } else {
         escaped
-    }
-}
-
-/// A URL's `user:password@` part replaced by `<secret>`, so that a refused URL never echoes
-/// credentials; anything that is not such a URL is returned as it is.
-fn redact_url_credentials(value: &str) -> String {
-    match url::Url::parse(value) {
-        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
-            let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
-            match rest.split_once('@') {
-                Some((_, host)) => format!("{scheme}://<secret>@{host}"),
-                None => value.to_string(),
-            }
-        }
-        _ => value.to_string(),
     }
 }
 

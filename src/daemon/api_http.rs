@@ -81,8 +81,10 @@ pub fn router(state: Arc<ApiState>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
-/// `{"error": {"code": …, "message": …}}` with the matching status.
+/// `{"error": {"code": …, "message": …}}` with the matching status. The message is redacted:
+/// errors quote peers (Grafana, a receiver), and the client may be another host.
 pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let message = crate::redact::redact(message);
     let body = serde_json::json!({ "error": { "code": code, "message": message } });
     let mut resp = (status, axum::Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {

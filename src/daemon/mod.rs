@@ -97,6 +97,15 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
     if let Err(e) = telemetry.apply_logging(state.logging.as_ref(), &local.secrets) {
         msg.warn(&format!("log shipping is off: {e}"));
     }
+    // Read every other stored secret once, so that redaction knows them all before a check's
+    // output or a peer's answer could quote one (reading a secret registers it). A secret
+    // that cannot be read is reported when it is used.
+    for (name, channel) in &state.channels {
+        let _ = crate::alerting::notify::resolve_secrets(name, channel.clone(), &local.secrets);
+    }
+    if let Some(r) = &state.grafana.token {
+        let _ = local.secrets.get(r);
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -68,7 +68,8 @@ impl Client<'_> {
         let bytes = resp.bytes().await.unwrap_or_default();
         let body: serde_json::Value =
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-        let message = body["message"].as_str().unwrap_or("").to_string();
+        // Grafana's text may quote what it was sent (the token, first of all).
+        let message = crate::redact::redact_cut(body["message"].as_str().unwrap_or(""), 300);
         match status {
             200..=299 | 404 => Ok((status, body)),
             401 => Err(Error::Remote(format!(
@@ -126,7 +127,8 @@ pub async fn import(
     if health["database"].as_str().is_some_and(|d| d != "ok") {
         return Err(Error::Remote(format!(
             "Grafana at {} reports its database as {}",
-            client.base, health["database"]
+            client.base,
+            crate::redact::redact_cut(&health["database"].to_string(), 300)
         )));
     }
     let folder_uid = match folder {
@@ -168,7 +170,7 @@ pub async fn import(
                 client.base
             )));
         }
-        let path = answer["url"].as_str().unwrap_or("");
+        let path = crate::redact::redact(answer["url"].as_str().unwrap_or(""));
         out.push(Imported {
             uid: d.uid.to_string(),
             title: d.title.to_string(),

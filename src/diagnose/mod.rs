@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
 pub(crate) struct List(Vec<Finding>);
 
 impl List {
+    /// Add a finding. Its detail often quotes a peer (an error body, a cluster's answer):
+    /// detail and hint are redacted here, for every check.
     pub(crate) fn add(
         &mut self,
         component: &str,
@@ -37,13 +39,14 @@ impl List {
         detail: impl Into<String>,
         hint: impl Into<String>,
     ) {
+        use crate::redact::redacted;
         self.0.push(Finding {
             component: component.into(),
             check: check.into(),
             result,
-            detail: detail.into(),
+            detail: redacted(detail.into()),
             hint: if result == Outcome::Fail {
-                hint.into()
+                redacted(hint.into())
             } else {
                 String::new()
             },

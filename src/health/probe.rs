@@ -37,8 +37,16 @@ impl ProbeResult {
     }
 }
 
-/// Run `check` once, bounded by its timeout.
+/// Run `check` once, bounded by its timeout. What it saw (a body, an error, a command's
+/// output) comes from outside and may echo a secret: the result is redacted.
 pub async fn run(check: &Check) -> ProbeResult {
+    let mut r = run_unredacted(check).await;
+    r.message = crate::redact::redacted(r.message);
+    r.output = crate::redact::redact_cut(&r.output, MAX_OUTPUT);
+    r
+}
+
+async fn run_unredacted(check: &Check) -> ProbeResult {
     let started = Instant::now();
     let timeout = check.timeout.as_std();
     // A command enforces its own timeout: it must kill the process group, which dropping the
@@ -302,15 +310,9 @@ async fn command_probe(argv: &[String], timeout: Duration, started: Instant) -> 
     };
     match tokio::time::timeout(timeout, work).await {
         Ok((status, o, e)) => {
+            // Cut to MAX_OUTPUT by `run`, after redaction.
             let mut output = String::from_utf8_lossy(&o).into_owned();
             output.push_str(&String::from_utf8_lossy(&e));
-            if output.len() > MAX_OUTPUT {
-                let mut cut = MAX_OUTPUT;
-                while !output.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                output.truncate(cut);
-            }
             let mut r = match status {
                 Ok(s) if s.success() => ProbeResult::new(true, started, "exit 0"),
                 Ok(s) => match s.code() {
@@ -351,7 +353,8 @@ async fn read_capped<R: tokio::io::AsyncRead + Unpin>(
         if n == 0 {
             return Ok(());
         }
-        let room = MAX_OUTPUT.saturating_sub(keep.len());
+        // A margin beyond what is kept: the output is redacted before it is cut.
+        let room = (MAX_OUTPUT + crate::redact::READ_MARGIN).saturating_sub(keep.len());
         keep.extend_from_slice(&buf[..n.min(room)]);
     }
 }

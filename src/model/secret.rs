@@ -4,17 +4,21 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// The text every secret renders as.
-pub const REDACTED: &str = "<secret>";
+/// The text every secret renders as (the redaction step puts the same in place of one).
+pub use crate::redact::REDACTED;
 
 /// A secret value (password, token, webhook URL with a token in it). Debug, Display and
-/// Serialize all print `<secret>`; only [`Secret::expose`] reveals it.
+/// Serialize all print `<secret>`; only [`Secret::expose`] reveals it. Creating one makes the
+/// value known to [`redact`](crate::redact), which removes it from text that came from
+/// outside (a receiver's answer that echoes it), wherever the value entered the process.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        crate::redact::register(&value);
+        Secret(value)
     }
 
     /// The clear value, for the one place that must send or store it.
@@ -42,10 +46,18 @@ impl Serialize for Secret {
 }
 
 /// A secret on the wire to the agent (inside TLS or over loopback): serialised in clear,
-/// still redacted in Debug. Only the API client and server use it.
-#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(transparent)]
+/// still redacted in Debug. Only the API client and server use it. Reading one registers
+/// the value for redaction, as creating a [`Secret`] does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WireSecret(String);
+
+impl<'de> serde::Deserialize<'de> for WireSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        crate::redact::register(&value);
+        Ok(WireSecret(value))
+    }
+}
 
 impl WireSecret {
     pub fn from_secret(s: &Secret) -> Self {
@@ -53,7 +65,7 @@ impl WireSecret {
     }
 
     pub fn into_secret(self) -> Secret {
-        Secret(self.0)
+        Secret::new(self.0)
     }
 }
 
@@ -169,5 +181,23 @@ mod tests {
         let wire = WireSecret::from_secret(&s);
         assert_eq!(format!("{wire:?}"), REDACTED);
         assert_eq!(serde_json::to_string(&wire).unwrap(), "\"hunter2\"");
+    }
+
+    #[test]
+    fn creating_or_receiving_a_secret_registers_it_for_redaction() {
+        use crate::redact::{redact, redact_json, redacted};
+        let value = "reg1stry-test-v4lue-9c1f";
+        assert_eq!(redact(&format!("echo {value}")), format!("echo {value}"));
+        let _s = Secret::new(value);
+        assert_eq!(redact(&format!("echo {value}")), "echo <secret>");
+        let _wire: WireSecret = serde_json::from_str("\"wire-s3cret-7d2a-0000\"").unwrap();
+        assert_eq!(redact("got wire-s3cret-7d2a-0000"), "got <secret>");
+        let mut v = serde_json::json!({"a": ["x reg1stry-test-v4lue-9c1f y", 1], "b": {"c": "ok"}});
+        redact_json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": ["x <secret> y", 1], "b": {"c": "ok"}})
+        );
+        assert_eq!(redacted("plain".to_string()), "plain");
     }
 }

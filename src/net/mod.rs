@@ -9,8 +9,8 @@ pub use retry::{RetryPolicy, SendError, retryable_status};
 /// A one-line reason for an HTTP client error: what kind of failure it was, then the innermost
 /// cause (`cannot connect: Connection refused (os error 111)`). Only the innermost cause is
 /// kept because each layer of reqwest/hyper repeats its inner error's text in its own, so a
-/// joined chain reads `tcp connect error: tcp connect error: …`. Our URLs carry no
-/// credentials, so the text carries none either.
+/// joined chain reads `tcp connect error: tcp connect error: …`. The text is redacted (a
+/// cause may quote a URL or a header).
 pub fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
@@ -22,7 +22,7 @@ pub fn describe(e: &reqwest::Error) -> String {
         "request failed"
     };
     match innermost(e) {
-        Some(cause) => format!("{kind}: {cause}"),
+        Some(cause) => crate::redact::redacted(format!("{kind}: {cause}")),
         None => kind.to_string(),
     }
 }

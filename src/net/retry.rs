@@ -6,7 +6,8 @@ use std::time::Duration;
 /// Why one delivery attempt failed, and whether trying again could help.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendError {
-    /// For logs and `test-alert-channel`; never contains a secret.
+    /// For logs and `test-alert-channel`. Often built from the receiver's answer, so the
+    /// constructors redact it: it never contains a secret.
     pub message: String,
     /// Connect errors, timeouts, HTTP 408/429/5xx and SMTP 4xx replies are retried;
     /// everything else (HTTP 4xx, refused destinations, SMTP 5xx, TLS failures) is not.
@@ -17,17 +18,19 @@ pub struct SendError {
 
 impl SendError {
     pub fn retryable(message: impl Into<String>) -> Self {
-        SendError {
-            message: message.into(),
-            retryable: true,
-            retry_after: None,
-        }
+        SendError::new(message, true)
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
+        SendError::new(message, false)
+    }
+
+    /// A failure whose `message` may quote the receiver: every known secret (and URL
+    /// credentials) in it is replaced by `<secret>`.
+    pub fn new(message: impl Into<String>, retryable: bool) -> Self {
         SendError {
-            message: message.into(),
-            retryable: false,
+            message: crate::redact::redacted(message.into()),
+            retryable,
             retry_after: None,
         }
     }

@@ -40,18 +40,22 @@ async fn cancelled(cancel: &Cancel) {
 }
 
 async fn get(url: &str) -> Result<Vec<u8>> {
+    // Errors name the URL: without its credentials, should it carry any.
+    let shown = crate::redact::redact(url);
+    let shown = shown.as_ref();
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::limited(3))
         .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::caused("building the HTTP client", e))?;
-    let fail =
-        |e: reqwest::Error| Error::Remote(format!("fetching {url}: {}", crate::net::describe(&e)));
+    let fail = |e: reqwest::Error| {
+        Error::Remote(format!("fetching {shown}: {}", crate::net::describe(&e)))
+    };
     let mut resp = client.get(url).send().await.map_err(fail)?;
     if !resp.status().is_success() {
         return Err(Error::Remote(format!(
-            "fetching {url}: HTTP {} (is it a Go service with net/http/pprof?)",
+            "fetching {shown}: HTTP {} (is it a Go service with net/http/pprof?)",
             resp.status()
         )));
     }
@@ -59,13 +63,13 @@ async fn get(url: &str) -> Result<Vec<u8>> {
     while let Some(chunk) = resp.chunk().await.map_err(fail)? {
         if body.len() + chunk.len() > MAX_SIZE {
             return Err(Error::Remote(format!(
-                "fetching {url}: more than {} (not a heap profile?)",
+                "fetching {shown}: more than {} (not a heap profile?)",
                 crate::model::units::bytes(MAX_SIZE as u64)
             )));
         }
         body.extend_from_slice(&chunk);
     }
-    let decoded = pprof::decode(&body).map_err(|e| e.context(url))?;
+    let decoded = pprof::decode(&body).map_err(|e| e.context(shown))?;
     if body.starts_with(&[0x1f, 0x8b]) {
         Ok(body)
     } else {

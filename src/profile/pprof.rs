@@ -328,11 +328,15 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
     } else {
         bytes.to_vec()
     };
+    // The start of what came instead, redacted before it is cut (an error page may echo a
+    // secret, which must not be cut in two and half shown).
     let looks_like = || {
-        let head: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)])
+        let margin = bytes.len().min(40 + crate::redact::READ_MARGIN);
+        let head: String = crate::redact::redact(&String::from_utf8_lossy(&bytes[..margin]))
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
+        let head = crate::redact::cut(&head, 40);
         format!("not a pprof profile (it starts with {:?})", head.trim())
     };
     let p = protos::Profile::decode(raw.as_slice()).map_err(|_| Error::Other(looks_like()))?;

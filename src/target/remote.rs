@@ -154,20 +154,26 @@ impl AgentClient {
         Ok(out)
     }
 
-    /// The agent's typed error for a failed request.
+    /// The agent's typed error for a failed request. Its message comes from another process
+    /// (or from whatever answers at that URL): it is redacted of every secret this process
+    /// knows, the token it sent first of all.
     fn error(&self, status: reqwest::StatusCode, path: &str, bytes: &[u8]) -> Error {
+        use crate::redact::redacted;
         match serde_json::from_slice::<ErrorBody>(bytes) {
-            Ok(body) => match body.error.code.as_str() {
-                "invalid" => Error::Usage(body.error.message),
-                "not_found" => Error::NotFound(body.error.message),
-                "conflict" => Error::Conflict(body.error.message),
-                "unauthorized" => Error::Remote(format!(
-                    "{} (check the token: `hivemind agent add {} --url … --token-stdin`, or HIVEMIND_TOKEN)",
-                    body.error.message, self.name
-                )),
-                _ => Error::Remote(body.error.message),
-            },
-            Err(_) => Error::Remote(format!("HTTP {status} from {}{path}", self.url)),
+            Ok(body) => {
+                let message = redacted(body.error.message);
+                match body.error.code.as_str() {
+                    "invalid" => Error::Usage(message),
+                    "not_found" => Error::NotFound(message),
+                    "conflict" => Error::Conflict(message),
+                    "unauthorized" => Error::Remote(format!(
+                        "{message} (check the token: `hivemind agent add {} --url … --token-stdin`, or HIVEMIND_TOKEN)",
+                        self.name
+                    )),
+                    _ => Error::Remote(message),
+                }
+            }
+            Err(_) => Error::Remote(redacted(format!("HTTP {status} from {}{path}", self.url))),
         }
     }
 

@@ -230,7 +230,7 @@ pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> 
                         format!("{kind}: {why}")
                     })
                     .unwrap_or_else(|| format!("HTTP {status}"));
-                out.first_error = Some(reason.chars().take(300).collect());
+                out.first_error = Some(crate::redact::redact_cut(&reason, 300));
             }
         }
     }
@@ -263,11 +263,7 @@ pub async fn send_bulk(
         message: crate::net::describe(&e),
     })?;
     if !status.is_success() {
-        let text: String = String::from_utf8_lossy(&bytes)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200)
-            .collect();
+        let text = super::otlp::quoted_body(&bytes, 200);
         return Err(BulkError {
             status: Some(status.as_u16()),
             message: format!("HTTP {status} from Elasticsearch: {text}"),

@@ -169,22 +169,29 @@ impl Logger {
         self.log_record(level, message, None, metadata);
     }
 
+    /// Log a record. Its message and metadata are redacted first (every secret the process
+    /// knows, URL credentials), before the record reaches stderr, the ring behind
+    /// `/api/logs` or the Elasticsearch shipper: whatever a caller quoted, no secret is kept.
     pub fn log_record(
         &self,
         level: Level,
         message: &str,
         container_id: Option<&str>,
-        metadata: serde_json::Map<String, serde_json::Value>,
+        mut metadata: serde_json::Map<String, serde_json::Value>,
     ) {
         if !self.enabled(level) {
             return;
+        }
+        let redactor = crate::redact::current();
+        for value in metadata.values_mut() {
+            crate::redact::redact_json_with(&redactor, value);
         }
         let now = SystemTime::now();
         let span = super::trace::current();
         let record = LogRecord {
             timestamp: humantime::format_rfc3339_millis(now).to_string(),
             level,
-            message: message.to_string(),
+            message: redactor.redact(message).into_owned(),
             service: self
                 .service
                 .read()

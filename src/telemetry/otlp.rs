@@ -170,11 +170,7 @@ pub async fn send(
     let status = resp.status();
     let bytes = resp.bytes().await.unwrap_or_default();
     if !status.is_success() {
-        let text: String = String::from_utf8_lossy(&bytes)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200)
-            .collect();
+        let text = quoted_body(&bytes, 200);
         return Err(ExportError {
             status: Some(status.as_u16()),
             message: format!(
@@ -192,6 +188,18 @@ pub async fn send(
         .ok()
         .and_then(|r| r.partial_success)
         .map_or(0, |p| p.rejected_spans))
+}
+
+/// The start of an error body as one line of at most `max_bytes`, redacted: a collector or
+/// cluster may echo the credentials it refused. Redacted before it is cut, so that a secret
+/// across the cut is not left half-visible.
+pub fn quoted_body(bytes: &[u8], max_bytes: usize) -> String {
+    let head = &bytes[..bytes.len().min(max_bytes + crate::redact::READ_MARGIN)];
+    let text: String = crate::redact::redact(&String::from_utf8_lossy(head))
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    crate::redact::cut(&text, max_bytes)
 }
 
 /// The exporter: drains the tracer's queue to the destination until `stop`.

@@ -461,16 +461,22 @@ impl Span {
         self.inner.as_ref().map(|o| o.context.clone())
     }
 
+    /// Set an attribute; a text value is redacted (a path or target may carry a secret).
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {
         if let Some(o) = &mut self.inner {
-            o.attributes.insert(key.to_string(), value.into());
+            let value = match value.into() {
+                Value::Str(s) => Value::Str(crate::redact::redacted(s)),
+                other => other,
+            };
+            o.attributes.insert(key.to_string(), value);
         }
     }
 
-    /// Mark the span failed; `message` becomes its `error` attribute.
+    /// Mark the span failed; `message`, redacted and then cut to 1 KiB, becomes its `error`
+    /// attribute.
     pub fn fail(&mut self, message: &str) {
         if let Some(o) = &mut self.inner {
-            o.error = Some(message.chars().take(1024).collect());
+            o.error = Some(crate::redact::redact_cut(message, 1024));
         }
     }
 

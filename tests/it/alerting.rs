@@ -1843,3 +1843,296 @@ fn alerts_survive_a_restart_and_resolve_after_it() {
         got[0].json()["alerts"][0]["fingerprint"]
     );
 }
+
+/// The ways a receiver echoes the Slack webhook path it was sent (item 3 of issue 11), chosen
+/// by the path's `B…` segment: as it is (Express's `Cannot POST …` page), percent-encoded in
+/// upper- and lower-case hex, JSON-escaped inside a JSON error body, and base64 (standard, of
+/// the path; URL-safe, of the whole URL behind one byte, so at another alignment).
+/// Each channel has its own webhook token, so that a leak names the channel it came from.
+const ECHOES: [(&str, &str, &str); 6] = [
+    ("plain", "B1", "Xq7KpZ2mWb9LrT4vYc1NdF8s"),
+    ("pct-upper", "B2", "Hn3VdQ8wLe5RtY1uPj6ZkA0b"),
+    ("pct-lower", "B3", "Mf9GsC4xNo2BhW7iUq3EyT5r"),
+    ("json", "B4", "Kd2PzS6aVl8JcX0gRm4OwH1t"),
+    ("b64", "B5", "Wy5EbN9kTf3QiL7sDu1ApG6h"),
+    ("b64url", "B6", "Rj8UcM1oYh4XnF6vBs0KgZ2e"),
+];
+
+fn pct_all(s: &str, upper: bool) -> String {
+    s.bytes()
+        .map(|b| {
+            if upper {
+                format!("%{b:02X}")
+            } else {
+                format!("%{b:02x}")
+            }
+        })
+        .collect()
+}
+
+/// What a receiver on `base` sends back for `path` in the echo style of the `B…` segment.
+fn echo_of(base: &str, path: &str) -> Response {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let style = path.split('/').nth(3).unwrap_or("");
+    match style {
+        "B2" => Response::text(404, &format!("Cannot POST {}", pct_all(path, true))),
+        "B3" => Response::text(404, &format!("Cannot POST {}", pct_all(path, false))),
+        "B4" => Response::new(404)
+            .header("Content-Type", "application/json")
+            .body(format!(
+                r#"{{"error":"Cannot POST {}","status":404}}"#,
+                path.replace('/', "\\/")
+            )),
+        "B5" => Response::json(
+            400,
+            &serde_json::json!({"error": "unknown hook", "hook": STANDARD.encode(path)}),
+        ),
+        "B6" => Response::json(
+            400,
+            &serde_json::json!({"error": "unknown hook",
+                "ref": URL_SAFE_NO_PAD.encode(format!("x{base}{path}"))}),
+        ),
+        _ => Response::text(404, &format!("Cannot POST {path}")),
+    }
+}
+
+/// One form of the webhook's path `p` (or URL, `b` + `p`) as a receiver may echo it.
+type Form = fn(&str, &str) -> String;
+
+/// Every 8-character piece of every form in which the receivers echo `token`: where a form
+/// with `token` differs from the same form with another token of its length, the characters
+/// depend on the token; any 8 of them in a row must not reach any output.
+fn token_pieces(base: &str, style: &str, token: &str) -> Vec<(String, String)> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let other: String = token
+        .chars()
+        .map(|c| if c == 'a' { 'b' } else { 'a' })
+        .collect();
+    let forms: [(&str, Form); 9] = [
+        ("raw path", |_, p| p.to_string()),
+        ("percent-encoded path (upper)", |_, p| pct_all(p, true)),
+        ("percent-encoded path (lower)", |_, p| pct_all(p, false)),
+        ("JSON-escaped path", |_, p| p.replace('/', "\\/")),
+        ("base64 path", |_, p| STANDARD.encode(p)),
+        ("URL-safe base64 path", |_, p| URL_SAFE_NO_PAD.encode(p)),
+        ("base64 URL", |b, p| STANDARD.encode(format!("{b}{p}"))),
+        ("URL-safe base64 URL behind a byte", |b, p| {
+            URL_SAFE_NO_PAD.encode(format!("x{b}{p}"))
+        }),
+        ("raw URL", |b, p| format!("{b}{p}")),
+    ];
+    let mut pieces = Vec::new();
+    for (name, form) in forms {
+        let with = form(base, &format!("/services/T0/{style}/{token}"));
+        let without = form(base, &format!("/services/T0/{style}/{other}"));
+        let (a, b) = (with.as_bytes(), without.as_bytes());
+        let first = (0..a.len()).find(|&i| a[i] != b[i]).unwrap();
+        let last = (0..a.len()).rev().find(|&i| a[i] != b[i]).unwrap();
+        let region = &with[first..=last];
+        for start in 0..=region.len().saturating_sub(8) {
+            let end = (start + 8).min(region.len());
+            pieces.push((name.to_string(), region[start..end].to_string()));
+        }
+    }
+    pieces
+}
+
+/// An Elasticsearch `_bulk` double that indexes everything; the shipped bodies are its
+/// recorded requests.
+fn bulk_receiver() -> FakeHttp {
+    FakeHttp::start(|req| {
+        if req.method == "POST" && req.path.starts_with("/_bulk") {
+            let docs = String::from_utf8_lossy(&req.body).lines().count() / 2;
+            let items: Vec<serde_json::Value> = (0..docs)
+                .map(|_| serde_json::json!({"create": {"status": 201}}))
+                .collect();
+            return Response::json(
+                200,
+                &serde_json::json!({"took": 1, "errors": false, "items": items}),
+            );
+        }
+        Response::json(200, &serde_json::json!({"version": {"number": "8.15.0"}}))
+    })
+}
+
+/// `health test-alert-channel` of every echoing channel, as a table and as JSON.
+fn test_every_echo(data: &Path, via: &str, outputs: &mut Vec<(String, String)>) {
+    for (name, _, _) in ECHOES {
+        let channel = format!("slack-{name}");
+        for extra in [&[][..], &["-o", "json"][..]] {
+            let mut args = vec!["health", "test-alert-channel", "--name", &channel];
+            args.extend_from_slice(extra);
+            let (code, out, err) = hm_run(data, &args);
+            assert_eq!(code, 1, "{out}{err}");
+            assert!(out.contains("HTTP 40"), "{via} {args:?}: {out}");
+            outputs.push((format!("{via} {args:?} stdout"), out));
+            outputs.push((format!("{via} {args:?} stderr"), err));
+        }
+    }
+}
+
+#[test]
+fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_shipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("agent");
+    let slack = FakeHttp::start(|req| {
+        let base = req
+            .headers
+            .get("host")
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default();
+        echo_of(&base, &req.path)
+    });
+    let base = slack.url("").trim_end_matches('/').to_string();
+    let es = bulk_receiver();
+    for (name, style, token) in ECHOES {
+        with_stdin(
+            &data,
+            &[
+                "health",
+                "configure-alert-channel",
+                "--type",
+                "slack",
+                "--name",
+                &format!("slack-{name}"),
+                "--webhook-url-stdin",
+            ],
+            &format!("{base}/services/T0/{style}/{token}"),
+        );
+    }
+    ok(
+        &data,
+        &[
+            "observability",
+            "configure-logging",
+            "--endpoint",
+            es.url("").trim_end_matches('/'),
+            "--index",
+            "hivemind-logs",
+            "--level",
+            "debug",
+        ],
+    );
+
+    // Everything any of it printed, answered, logged or shipped: (where, text).
+    let mut outputs: Vec<(String, String)> = Vec::new();
+
+    // Without a daemon: sent from this process.
+    test_every_echo(&data, "embedded", &mut outputs);
+
+    // Through the agent: the CLI, the API, the log (ring, CLI, Elasticsearch) and stderr.
+    let mut d = Daemon::start(&data, &["--allow-private-destinations"]);
+    test_every_echo(&data, "daemon", &mut outputs);
+    for (name, _, _) in ECHOES {
+        let (code, body) = http(
+            d.api,
+            "POST",
+            &format!("/api/channels/slack-{name}/test"),
+            Some(&d.token),
+            b"",
+        );
+        let body = dechunk(&body);
+        assert_eq!(code, 200, "{body}");
+        assert_eq!(json(&body)["delivered"], false, "{body}");
+        outputs.push((format!("POST /api/channels/slack-{name}/test"), body));
+    }
+    let failures_logged = |text: &str| {
+        ECHOES.iter().all(|(name, _, _)| {
+            text.contains(&format!(
+                "alert channel slack-{name}: test notification failed"
+            ))
+        })
+    };
+    let (code, body) = http(
+        d.api,
+        "GET",
+        "/api/logs?level=debug&limit=2000",
+        Some(&d.token),
+        b"",
+    );
+    let body = dechunk(&body);
+    assert_eq!(code, 200, "{body}");
+    assert!(failures_logged(&body), "{body}");
+    outputs.push(("GET /api/logs".into(), body));
+    for extra in [&[][..], &["-o", "json"][..]] {
+        let mut args = vec![
+            "observability",
+            "logs",
+            "--level",
+            "debug",
+            "--limit",
+            "2000",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = hm_run(&data, &args);
+        assert_eq!(code, 0, "{err}");
+        assert!(failures_logged(&out), "{out}");
+        outputs.push((format!("{args:?} stdout"), out));
+        outputs.push((format!("{args:?} stderr"), err));
+    }
+    let shipped = || {
+        es.requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/_bulk"))
+            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let shipped = poll(
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        shipped,
+        |s| failures_logged(s),
+    );
+    assert!(failures_logged(&shipped), "not shipped: {shipped}");
+    outputs.push(("Elasticsearch _bulk bodies".into(), shipped));
+    let (code, stderr) = d.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(failures_logged(&stderr), "{stderr}");
+    outputs.push(("daemon stderr".into(), stderr));
+
+    // Every place, every channel, every form: one list of what leaked.
+    let mut leaks: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (name, style, token) in ECHOES {
+        for (form, piece) in token_pieces(&base, style, token) {
+            for (place, text) in &outputs {
+                if text.contains(&piece) {
+                    leaks
+                        .entry(format!("{place}: slack-{name}'s secret"))
+                        .or_default()
+                        .insert(form.clone());
+                }
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks
+            .iter()
+            .map(|(k, forms)| format!(
+                "{k} ({})",
+                forms.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // Not vacuous: each test's answer quotes the receiver, with the secret replaced.
+    for (place, text) in &outputs {
+        if place.contains("test-alert-channel") && place.ends_with("stdout")
+            || place.starts_with("POST ")
+            || [
+                "GET /api/logs",
+                "Elasticsearch _bulk bodies",
+                "daemon stderr",
+            ]
+            .contains(&place.as_str())
+        {
+            assert!(text.contains("<secret>"), "{place}: {text}");
+        }
+    }
+}

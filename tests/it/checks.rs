@@ -1114,3 +1114,49 @@ fn restart_commands_are_one_string_or_one_word_per_flag() {
         "{err}"
     );
 }
+
+#[test]
+fn the_agent_redacts_a_stored_secret_that_a_check_prints() {
+    // A command check that prints the secret store's file (the file backend: the values are
+    // in it as they are), percent-encoded as well, and fails.
+    let dir = tempfile::tempdir().unwrap();
+    const KEY: &str = "PdR0ut1ngK3yVq8Lw2Zx";
+    const HOOK: &str = "http://hooks.example.com/services/T0/B0/Sl4ckT0k3nMn7Bv5Cx";
+    for (args, value) in [
+        (&["--type", "pagerduty", "--routing-key-stdin"][..], KEY),
+        (&["--type", "slack", "--webhook-url-stdin"][..], HOOK),
+    ] {
+        let mut all = vec!["health", "configure-alert-channel"];
+        all.extend_from_slice(args);
+        let (code, _, err) = run(hm(dir.path()).args(&all).write_stdin(value));
+        assert_eq!(code, 0, "{err}");
+    }
+    let secrets = dir.path().join("secrets.toml");
+    let script = format!(
+        "cat {f}; od -An -tx1 {f} | tr -d ' \\n' | sed 's/../%&/g'; exit 1",
+        f = secrets.display()
+    );
+    let (code, _, err) = create(
+        dir.path(),
+        &[
+            "--name", "leaky", "--type", "command", "--", "sh", "-c", &script,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let d = Daemon::start(dir.path(), &[]);
+    let (code, r) = run_check(dir.path(), "leaky");
+    assert_eq!(code, 1, "{r}");
+    let output = r["output"].as_str().unwrap();
+    // Not vacuous: the file was printed, and its values replaced.
+    assert!(
+        output.contains("routing_key") && output.contains("<secret>"),
+        "{r}"
+    );
+    let (_, checks) = http(d.api, "GET", "/api/checks", Some(&d.token), b"");
+    for text in [r.to_string(), checks] {
+        for secret in [KEY, HOOK, "Sl4ckT0k3nMn7Bv5Cx", &KEY[..12]] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(!text.to_lowercase().contains("%50%64%52%30"), "{text}");
+    }
+}

@@ -67,6 +67,7 @@ const LAYOUT: &[(&str, Layer)] = &[
     ("signals", Layer::Foundation),
     ("model", Layer::Base),
     ("error", Layer::Base),
+    ("redact", Layer::Base),
 ];
 
 fn layer(module: &str) -> Option<Layer> {

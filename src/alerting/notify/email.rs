@@ -11,7 +11,6 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::alerting::group::Notification;
-use crate::alerting::notify::http::redact;
 use crate::model::Secret;
 use crate::model::alert::AlertState;
 use crate::net::retry::SendError;
@@ -97,7 +96,6 @@ pub fn message(smtp: &Smtp<'_>, n: &Notification) -> Result<Message, SendError> 
 /// Send one message within `timeout`.
 pub async fn send(smtp: &Smtp<'_>, n: &Notification, timeout: Duration) -> Result<(), SendError> {
     let msg = message(smtp, n)?;
-    let secrets: Vec<&str> = smtp.password.map(Secret::expose).into_iter().collect();
     let params = TlsParameters::new(smtp.server.to_string())
         .map_err(|e| SendError::permanent(format!("TLS settings for {}: {e}", smtp.server)))?;
     let tls = if smtp.port == 465 {
@@ -127,13 +125,14 @@ pub async fn send(smtp: &Smtp<'_>, n: &Notification, timeout: Duration) -> Resul
             humantime::format_duration(timeout)
         ))),
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(classify(smtp, &e, &secrets)),
+        Ok(Err(e)) => Err(classify(smtp, &e)),
     }
 }
 
 /// SMTP 4xx replies, timeouts and connection failures are worth retrying; 5xx replies, TLS
-/// failures and client-side errors are not.
-fn classify(smtp: &Smtp<'_>, e: &lettre::transport::smtp::Error, secrets: &[&str]) -> SendError {
+/// failures and client-side errors are not. The server's reply is quoted, redacted (by
+/// [`SendError`]): a server may echo what it was sent, base64 `AUTH PLAIN` included.
+fn classify(smtp: &Smtp<'_>, e: &lettre::transport::smtp::Error) -> SendError {
     // lettre's messages often repeat their source already; add only causes not yet said.
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
@@ -144,12 +143,8 @@ fn classify(smtp: &Smtp<'_>, e: &lettre::transport::smtp::Error, secrets: &[&str
         }
         source = s.source();
     }
-    let message = redact(&format!("{}:{}: {detail}", smtp.server, smtp.port), secrets);
-    if e.is_permanent() || e.is_tls() || e.is_client() {
-        SendError::permanent(message)
-    } else {
-        SendError::retryable(message)
-    }
+    let message = format!("{}:{}: {detail}", smtp.server, smtp.port);
+    SendError::new(message, !(e.is_permanent() || e.is_tls() || e.is_client()))
 }
 
 #[cfg(test)]

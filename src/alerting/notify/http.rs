@@ -152,27 +152,18 @@ pub fn client(allow_private: bool) -> Result<reqwest::Client> {
         .map_err(|e| Error::caused("building the notification HTTP client", e))
 }
 
-/// Replace every secret value in `text` with `<secret>`: receivers may echo what they got.
-pub fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(s, crate::model::secret::REDACTED);
-    }
-    out
-}
-
-/// POST `body` as JSON to `url` within `timeout`. Success is any 2xx answer.
+/// POST `body` as JSON to `url` within `timeout`. Success is any 2xx answer. Receivers may
+/// echo what they got (the webhook URL's path, a routing key): every error text is redacted
+/// by [`SendError`]'s constructors.
 pub async fn post_json(
     client: &reqwest::Client,
     allow_private: bool,
     url: &str,
     body: &serde_json::Value,
     timeout: Duration,
-    secrets: &[&str],
 ) -> std::result::Result<(), SendError> {
-    let parsed =
-        check_url(url, allow_private).map_err(|e| SendError::permanent(redact(&e, secrets)))?;
-    post_checked(client, parsed, body, timeout, secrets).await
+    let parsed = check_url(url, allow_private).map_err(SendError::permanent)?;
+    post_checked(client, parsed, body, timeout).await
 }
 
 /// [`post_json`] to a URL that passed [`check_url`]; the resolver still checks host names.
@@ -181,7 +172,6 @@ async fn post_checked(
     parsed: url::Url,
     body: &serde_json::Value,
     timeout: Duration,
-    secrets: &[&str],
 ) -> std::result::Result<(), SendError> {
     let host = parsed.host_str().unwrap_or_default().to_string();
     let send = client.post(parsed).json(body).timeout(timeout).send();
@@ -192,7 +182,7 @@ async fn post_checked(
                 humantime::format_duration(timeout)
             )));
         }
-        Ok(Err(e)) => return Err(request_error(&host, e, timeout, secrets)),
+        Ok(Err(e)) => return Err(request_error(&host, e, timeout)),
         Ok(Ok(r)) => r,
     };
     let status = response.status();
@@ -215,6 +205,7 @@ async fn post_checked(
     if status.is_redirection() {
         message.push_str(" (redirects are not followed");
         if let Some(l) = location {
+            // `quote` redacts before it shortens, so no secret is cut in two and kept.
             message.push_str(&format!("; Location: {}", crate::error::quote(&l)));
         }
         message.push(')');
@@ -222,18 +213,18 @@ async fn post_checked(
     if !snippet.is_empty() {
         message.push_str(&format!(": {snippet}"));
     }
-    Err(SendError {
-        message: redact(&message, secrets),
-        retryable: retryable_status(status.as_u16()),
-        retry_after,
-    })
+    let mut err = SendError::new(message, retryable_status(status.as_u16()));
+    err.retry_after = retry_after;
+    Err(err)
 }
 
-/// The first bytes of an error body as one printable line.
+/// The first bytes of an error body as one printable line, redacted. A little more is read
+/// than is kept, and the text is redacted before it is cut, so that a secret across the cut
+/// is replaced whole instead of being cut in two and half kept.
 async fn read_snippet(mut response: reqwest::Response, timeout: Duration) -> String {
     let mut bytes = Vec::new();
     let read = async {
-        while bytes.len() < ERROR_BODY_BYTES {
+        while bytes.len() < ERROR_BODY_BYTES + crate::redact::READ_MARGIN {
             match response.chunk().await {
                 Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
                 _ => break,
@@ -241,19 +232,18 @@ async fn read_snippet(mut response: reqwest::Response, timeout: Duration) -> Str
         }
     };
     let _ = tokio::time::timeout(timeout.min(Duration::from_secs(2)), read).await;
-    bytes.truncate(ERROR_BODY_BYTES);
+    bytes.truncate(ERROR_BODY_BYTES + crate::redact::READ_MARGIN);
     let text = String::from_utf8_lossy(&bytes);
-    let one_line: String = text
-        .trim()
+    let one_line: String = crate::redact::redact(text.trim())
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    one_line
+    crate::redact::cut(&one_line, ERROR_BODY_BYTES)
 }
 
 /// A failed request as a [`SendError`]: the URL is left out (a Slack webhook URL is a
 /// secret), the innermost cause kept.
-fn request_error(host: &str, e: reqwest::Error, timeout: Duration, secrets: &[&str]) -> SendError {
+fn request_error(host: &str, e: reqwest::Error, timeout: Duration) -> SendError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
     let mut innermost = None;
     while let Some(s) = source {
@@ -271,7 +261,7 @@ fn request_error(host: &str, e: reqwest::Error, timeout: Duration, secrets: &[&s
     }
     let retryable = e.is_connect() || e.is_request() || e.is_body();
     let detail = innermost.unwrap_or_else(|| e.without_url().to_string());
-    let message = redact(&format!("{host}: {detail}"), secrets);
+    let message = format!("{host}: {detail}");
     if retryable {
         SendError::retryable(format!("cannot deliver to {message}"))
     } else {
@@ -374,7 +364,6 @@ mod tests {
             "http://localhost:9/x".parse().unwrap(),
             &serde_json::json!({}),
             Duration::from_secs(5),
-            &[],
         ));
         let err = sent.unwrap_err();
         assert!(
@@ -383,11 +372,102 @@ mod tests {
         );
     }
 
-    #[test]
-    fn secrets_are_redacted() {
-        assert_eq!(
-            redact("bad key R0UT3 here", &["R0UT3", ""]),
-            "bad key <secret> here"
-        );
+    /// A receiver on loopback that answers one request per connection with `answer(path)`
+    /// (status line, headers and body), after reading the whole request.
+    async fn echoing_receiver(
+        answer: fn(&str) -> String,
+    ) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                let head_end = loop {
+                    let n = conn.read(&mut buf).await.unwrap();
+                    req.extend_from_slice(&buf[..n]);
+                    if let Some(p) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break p + 4;
+                    }
+                    assert!(n > 0, "the request ended early");
+                };
+                let head = String::from_utf8_lossy(&req[..head_end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                while req.len() < head_end + length {
+                    let n = conn.read(&mut buf).await.unwrap();
+                    assert!(n > 0, "the body ended early");
+                    req.extend_from_slice(&buf[..n]);
+                }
+                let path = String::from_utf8_lossy(&req)
+                    .split(' ')
+                    .nth(1)
+                    .unwrap()
+                    .to_string();
+                conn.write_all(answer(&path).as_bytes()).await.unwrap();
+                let _ = conn.shutdown().await;
+            }
+        });
+        (addr, task)
+    }
+
+    #[tokio::test]
+    async fn a_receiver_echoing_the_webhook_path_gets_it_redacted_even_across_the_cut() {
+        const TOKEN: &str = "EchoT0k3nQ9wX2vB7nM4kL1p";
+        fn reply(status: &str, extra: &str, body: &str) -> String {
+            format!(
+                "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        }
+        let answers: [fn(&str) -> String; 4] = [
+            |path| reply("404 Not Found", "", &format!("Cannot POST {path}")),
+            // The secret straddles the 300 bytes kept of a body.
+            |path| {
+                let pad = "x".repeat(ERROR_BODY_BYTES - 10 - "Cannot POST /services/T0/B0/".len());
+                reply("404 Not Found", "", &format!("{pad}Cannot POST {path}"))
+            },
+            |path| {
+                let encoded: String = path.bytes().map(|b| format!("%{b:02x}")).collect();
+                reply(
+                    "400 Bad Request",
+                    "",
+                    &format!("{{\"path\":\"{encoded}\"}}"),
+                )
+            },
+            |path| {
+                // `quote` keeps 64 characters of it: the token starts before that, ends after.
+                let location = format!("https://elsewhere.example.com{path}");
+                reply("302 Found", &format!("Location: {location}\r\n"), "")
+            },
+        ];
+        let client = client(true).unwrap();
+        for answer in answers {
+            let (addr, task) = echoing_receiver(answer).await;
+            let url = format!("http://{addr}/services/T0/B0/{TOKEN}");
+            let _registered = crate::model::Secret::new(url.as_str());
+            let err = post_json(
+                &client,
+                true,
+                &url,
+                &serde_json::json!({}),
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap_err();
+            task.abort();
+            assert!(err.message.contains("<secret>"), "{}", err.message);
+            for n in 4..=TOKEN.len() {
+                assert!(
+                    !err.message.contains(&TOKEN[..n])
+                        && !err.message.contains(&TOKEN[TOKEN.len() - n..]),
+                    "part of the token in {}",
+                    err.message
+                );
+            }
+        }
     }
 }

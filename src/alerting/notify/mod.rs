@@ -53,7 +53,6 @@ impl Sender {
                     webhook_url.expose(),
                     &slack::payload(n),
                     timeout,
-                    &[webhook_url.expose()],
                 )
                 .await
             }
@@ -64,7 +63,6 @@ impl Sender {
                     url,
                     &webhook::payload(name, n),
                     timeout,
-                    &[],
                 )
                 .await
             }
@@ -85,8 +83,7 @@ impl Sender {
                             humantime::format_duration(timeout)
                         )));
                     }
-                    http::post_json(&self.http, self.allow_private, url, &event, left, &[key])
-                        .await?;
+                    http::post_json(&self.http, self.allow_private, url, &event, left).await?;
                 }
                 Ok(())
             }
@@ -130,7 +127,8 @@ pub struct TestResult {
     #[serde(rename = "type")]
     pub channel_type: ChannelType,
     pub delivered: bool,
-    /// Why it was not delivered (never contains a secret).
+    /// Why it was not delivered, often quoting the receiver: redacted, so it never contains
+    /// a secret the process knows (the channel's own, first of all).
     pub error: Option<String>,
     /// Whether the daemon would retry this failure for a real notification.
     pub retryable: Option<bool>,
@@ -156,7 +154,7 @@ pub async fn test(
         channel_type: channel.channel_type(),
         delivered: result.is_ok(),
         retryable: result.as_ref().err().map(|e| e.retryable),
-        error: result.err().map(|e| e.message),
+        error: result.err().map(|e| crate::redact::redacted(e.message)),
         elapsed_seconds: started.elapsed().as_secs_f64(),
     }
 }
