@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 
 use crate::containers::cgroup::{ContainerId, Runtime};
+use crate::model::input::{self, Input};
 
 /// Where the runtimes keep their state.
 #[derive(Debug, Clone)]
@@ -140,7 +141,7 @@ fn docker_name(config: &Path) -> Option<String> {
         name: String,
     }
     let text = std::fs::read(config).ok()?;
-    let config: Config = serde_json::from_slice(&text).ok()?;
+    let config: Config = input::json(&text, Input::CONTAINER_RUNTIME).ok()?;
     Some(config.name.trim_start_matches('/').to_string())
 }
 
@@ -164,7 +165,7 @@ fn containerd_name(tasks: &Path, id: &str) -> (PathBuf, Option<String>) {
     };
     let name = std::fs::read(&source)
         .ok()
-        .and_then(|text| serde_json::from_slice::<Spec>(&text).ok())
+        .and_then(|text| input::json::<Spec>(&text, Input::CONTAINER_RUNTIME).ok())
         .and_then(|spec| {
             NAME_ANNOTATIONS
                 .iter()
@@ -182,7 +183,7 @@ fn storage_names(source: &Path) -> HashMap<String, String> {
     }
     std::fs::read(source)
         .ok()
-        .and_then(|text| serde_json::from_slice::<Vec<Entry>>(&text).ok())
+        .and_then(|text| input::json::<Vec<Entry>>(&text, Input::CONTAINER_RUNTIME).ok())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|e| e.names.into_iter().next().map(|n| (e.id, n)))

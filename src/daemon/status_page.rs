@@ -205,7 +205,13 @@ pub async fn handle(st: std::sync::Arc<ApiState>, req: Request<Body>) -> Respons
         let code = req
             .uri()
             .query()
-            .and_then(|q| serde_urlencoded::from_str::<HashMap<String, String>>(q).ok())
+            .and_then(|q| {
+                crate::model::input::query::<HashMap<String, String>>(
+                    q,
+                    crate::model::input::Input::QUERY,
+                )
+                .ok()
+            })
             .and_then(|q| q.get("code").cloned())
             .unwrap_or_default();
         let Some(session) = st.shared.page_sessions.redeem(&code) else {

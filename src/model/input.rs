@@ -65,12 +65,12 @@ impl Input {
     }
 
     /// What errors call this input (`rule file`, `state`, …).
-    pub fn what(&self) -> &'static str {
+    pub const fn what(&self) -> &'static str {
         self.what
     }
 
     /// The largest accepted size in bytes.
-    pub fn max_bytes(&self) -> usize {
+    pub const fn max_bytes(&self) -> usize {
         self.max_bytes
     }
 }
@@ -78,8 +78,8 @@ impl Input {
 /// Why an input was refused. Every variant prints as one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputError {
-    /// Larger than the input's limit. `size` is a lower bound when the reader stopped early.
-    TooLarge { input: Input, size: usize },
+    /// Larger than the input's limit.
+    TooLarge { input: Input },
     /// Collections nested deeper than [`MAX_DEPTH`]; where the first level too many opens.
     TooDeep {
         input: Input,
@@ -120,9 +120,9 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InputError::TooLarge { input, size } => write!(
+            InputError::TooLarge { input } => write!(
                 f,
-                "{size} bytes, over the {} limit for the {}",
+                "larger than the {} limit for the {}",
                 human_size(input.max_bytes),
                 input.what
             ),
@@ -176,7 +176,7 @@ fn one_line(message: &str) -> String {
 /// Refuse `len` bytes of `input` when over its limit.
 pub fn check_size(len: usize, input: Input) -> Result<(), InputError> {
     if len > input.max_bytes {
-        return Err(InputError::TooLarge { input, size: len });
+        return Err(InputError::TooLarge { input });
     }
     Ok(())
 }
@@ -1222,13 +1222,13 @@ mod tests {
         let err = check_json(b"[1,2,3,4,5,6]", small).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "13 bytes, over the 10 bytes limit for the thing"
+            "larger than the 10 bytes limit for the thing"
         );
         assert_eq!(
             check_size(5 * MIB, Input::RULE_FILE)
                 .unwrap_err()
                 .to_string(),
-            "5242880 bytes, over the 4 MiB limit for the rule file"
+            "larger than the 4 MiB limit for the rule file"
         );
         assert!(query::<Vec<(String, String)>>(&"a=1&".repeat(5000), Input::QUERY).is_err());
         let err = toml::<toml::Value>("a = \n", BIG).unwrap_err();

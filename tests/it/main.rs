@@ -13,6 +13,7 @@ mod checks;
 mod fake_http;
 mod generated;
 mod layout;
+mod limits;
 mod observe;
 mod profile;
 mod rules;
