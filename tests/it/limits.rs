@@ -221,8 +221,8 @@ const PARSERS: &[&str] = &[
     "serde_urlencoded::from_",
     ".json::<",
     ".json().await",
-    "axum::Json<",
-    "Json(",
+    // axum's extractors parse request bodies and queries on their own.
+    "Json<",
     "Query<",
 ];
 
