@@ -159,9 +159,9 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 fn human_size(n: usize) -> String {
-    if n >= MIB && n % MIB == 0 {
+    if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
-    } else if n >= KIB && n % KIB == 0 {
+    } else if n >= KIB && n.is_multiple_of(KIB) {
         format!("{} KiB", n / KIB)
     } else {
         format!("{n} bytes")
@@ -665,7 +665,7 @@ impl<'a> YamlScan<'a> {
     }
 
     /// Spaces, tabs, comments and line breaks up to the next token.
-    fn to_next_token(&mut self) {
+    fn skip_to_next_token(&mut self) {
         loop {
             if self.col == 0 && self.b[self.i..].starts_with(&[0xEF, 0xBB, 0xBF]) {
                 self.i += 3;
@@ -690,7 +690,7 @@ impl<'a> YamlScan<'a> {
 
     fn run(mut self) -> Result<usize, InputError> {
         loop {
-            self.to_next_token();
+            self.skip_to_next_token();
             if self.simple_key.is_some_and(|(_, line)| line < self.line) {
                 self.simple_key = None;
             }
@@ -835,7 +835,7 @@ impl<'a> YamlScan<'a> {
                     self.simple_key_allowed = false;
                     // The tag belongs to the node after it (`key: !t` then `- item`).
                     self.last_was_value = was_value;
-                    while !self.is_blankz(0) && !(self.flow > 0 && self.at(0) == Some(b',')) {
+                    while !(self.is_blankz(0) || (self.flow > 0 && self.at(0) == Some(b','))) {
                         self.advance();
                     }
                 }

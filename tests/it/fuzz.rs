@@ -549,7 +549,7 @@ proptest! {
             Call::CreateRules(CreateRules { rules: rules.clone(), replace }),
             Call::DeleteRule(name.clone()),
             Call::Alerts(AlertQuery { states: states.clone() }),
-            Call::Health(thresholds.clone()),
+            Call::Health(thresholds),
             Call::Metric(name.clone()),
         ] {
             let (m, target, body) = call.to_http().unwrap();

@@ -304,3 +304,12 @@ fn structured_text_is_parsed_only_through_the_input_gate() {
     let kept = without_tests(planted);
     assert!(kept.contains("serde_json::from_str") && !kept.contains("toml::from_str"));
 }
+
+#[test]
+fn the_gate_and_the_server_agree_on_the_body_limit() {
+    // The server stops reading at MAX_BODY; the gate would refuse anything longer anyway.
+    assert_eq!(
+        hivemind::daemon::api_http::MAX_BODY,
+        hivemind::model::input::Input::API_BODY.max_bytes()
+    );
+}
