@@ -195,11 +195,18 @@ pub fn read_input(path: &Path, input: Input) -> Result<Option<Result<String, Inp
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
     };
-    let mut text = String::new();
+    let io = |e| Error::io(format!("reading {}", path.display()), e);
+    let mut bytes = Vec::new();
     file.take(input.max_bytes() as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    Ok(Some(check_size(text.len(), input).map(|()| text)))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    // Over the limit whatever the bytes are (the cut may fall inside a character).
+    if let Err(e) = check_size(bytes.len(), input) {
+        return Ok(Some(Err(e)));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    Ok(Some(Ok(text)))
 }
 
 /// Turn a byte offset into 1-based (line, column).

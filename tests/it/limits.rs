@@ -163,12 +163,16 @@ fn a_deep_or_huge_state_file_is_reported_and_kept() {
     );
     // Valid TOML, but far over the size any real state reaches.
     let huge = format!("version = 1\n{}", "# padding\n".repeat(2 * 1024 * 1024));
+    // The same, with the limit falling inside a two-byte character.
+    let cut = format!("version = 1\n\n\n{}", "# é\n".repeat(4 * 1024 * 1024));
+    assert_eq!(cut.as_bytes()[16 * 1024 * 1024], 0xC3);
     for (text, says) in [
         (
             &deep,
             "nested deeper than 64 levels at line 2, column 68 (the limit for the state)",
         ),
         (&huge, "larger than the 16 MiB limit for the state"),
+        (&cut, "larger than the 16 MiB limit for the state"),
     ] {
         std::fs::write(&path, text).unwrap();
         let (code, out, err) = run_within(
