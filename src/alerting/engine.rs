@@ -18,9 +18,10 @@ use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::metrics::{Family, Kind};
 use crate::model::alert::{Alert, AlertList, AlertQuery, AlertState, fmt_value};
+use crate::model::input::{self, Input};
 use crate::model::{AlertRule, Channel, Secret, SecretRef, Severity};
 use crate::net::retry::RetryPolicy;
-use crate::store::fs::{read_optional, write_atomic};
+use crate::store::fs::{read_input, write_atomic};
 use crate::store::{SecretStore, StateStore};
 
 /// The file (in the data directory) that keeps alerts across restarts, so that an alert that
@@ -83,9 +84,11 @@ impl Engine {
         let secrets = Arc::new(secrets);
         let sender = Arc::new(Sender::new(options.allow_private)?);
         let file = data_dir.join(ALERTS_FILE);
-        let restored = match read_optional(&file) {
+        let restored = match read_input(&file, Input::ALERTS) {
             Ok(None) => Vec::new(),
-            Ok(Some(text)) => match serde_json::from_str::<AlertsFile>(&text) {
+            Ok(Some(text)) => match text
+                .and_then(|text| input::json::<AlertsFile>(text.as_bytes(), Input::ALERTS))
+            {
                 Ok(f) if f.version == 1 => f.alerts,
                 Ok(f) => {
                     msg.warn(&format!(

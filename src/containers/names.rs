@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 
 use crate::containers::cgroup::{ContainerId, Runtime};
+use crate::model::input::{self, Input};
 
 /// Where the runtimes keep their state.
 #[derive(Debug, Clone)]
@@ -49,7 +50,11 @@ fn docker_root(daemon_json: &Path) -> PathBuf {
                 .ok()?;
             (text.len() as u64 <= MAX_DAEMON_JSON).then_some(text)
         })
-        .and_then(|text| serde_json::from_slice::<Daemon>(&text).ok()?.data_root)
+        .and_then(|text| {
+            input::json::<Daemon>(&text, Input::CONTAINER_RUNTIME)
+                .ok()?
+                .data_root
+        })
         .filter(|p| p.is_absolute())
         .unwrap_or_else(|| "/var/lib/docker".into())
 }
@@ -185,7 +190,7 @@ impl Names {
             .filter_map(|e| {
                 let id = e.file_name().to_str()?.to_string();
                 let text = std::fs::read(e.path().join("config.v2.json")).ok()?;
-                let config: Config = serde_json::from_slice(&text).ok()?;
+                let config: Config = input::json(&text, Input::CONTAINER_RUNTIME).ok()?;
                 let name = config.name.trim_start_matches('/').to_string();
                 (!config.state.running && (id.starts_with(query) || name == query))
                     .then_some((id, name))
@@ -206,7 +211,7 @@ fn docker_name(config: &Path) -> Option<String> {
         name: String,
     }
     let text = std::fs::read(config).ok()?;
-    let config: Config = serde_json::from_slice(&text).ok()?;
+    let config: Config = input::json(&text, Input::CONTAINER_RUNTIME).ok()?;
     Some(config.name.trim_start_matches('/').to_string())
 }
 
@@ -230,7 +235,7 @@ fn containerd_name(tasks: &Path, id: &str) -> (PathBuf, Option<String>) {
     };
     let name = std::fs::read(&source)
         .ok()
-        .and_then(|text| serde_json::from_slice::<Spec>(&text).ok())
+        .and_then(|text| input::json::<Spec>(&text, Input::CONTAINER_RUNTIME).ok())
         .and_then(|spec| {
             NAME_ANNOTATIONS
                 .iter()
@@ -248,7 +253,7 @@ fn storage_names(source: &Path) -> HashMap<String, String> {
     }
     std::fs::read(source)
         .ok()
-        .and_then(|text| serde_json::from_slice::<Vec<Entry>>(&text).ok())
+        .and_then(|text| input::json::<Vec<Entry>>(&text, Input::CONTAINER_RUNTIME).ok())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|e| e.names.into_iter().next().map(|n| (e.id, n)))

@@ -532,7 +532,13 @@ async fn respond(page: &Page<'_>, req: Request<Body>) -> Response {
         let code = req
             .uri()
             .query()
-            .and_then(|q| serde_urlencoded::from_str::<HashMap<String, String>>(q).ok())
+            .and_then(|q| {
+                crate::model::input::query::<HashMap<String, String>>(
+                    q,
+                    crate::model::input::Input::QUERY,
+                )
+                .ok()
+            })
             .and_then(|q| q.get("code").cloned())
             .unwrap_or_default();
         let Some(session) = page.sessions.redeem(&code) else {

@@ -66,8 +66,8 @@ impl Client<'_> {
         })?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.unwrap_or_default();
-        let body: serde_json::Value =
-            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        let body = crate::model::input::json_value(&bytes, crate::model::input::Input::PEER_ANSWER)
+            .unwrap_or(serde_json::Value::Null);
         // Grafana's text may quote what it was sent (the token, first of all).
         let message = crate::redact::redact_cut(body["message"].as_str().unwrap_or(""), 300);
         match status {

@@ -14,6 +14,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::input::{self, Input};
+
 /// A dashboard: its stable uid (the import key) and its Grafana JSON.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
@@ -82,7 +84,7 @@ fn load(sources: &[(&'static str, &str)]) -> Embedded {
     let mut dashboards: Vec<Loaded> = Vec::new();
     let mut problems = Vec::new();
     for (file, text) in sources {
-        let checked = serde_json::from_str::<Value>(text)
+        let checked = input::json_value(text.as_bytes(), Input::DASHBOARD)
             .map_err(|e| format!("not JSON: {e}"))
             .and_then(|json| validate(&json).map(|()| json))
             .and_then(|json| {

@@ -155,7 +155,10 @@ pub(super) async fn metrics(
     };
     let targets_url = format!("{prom}/api/v1/targets?state=active");
     let answer = match get(http, &targets_url).await {
-        Ok((200, body)) => serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default(),
+        Ok((200, body)) => {
+            crate::model::input::json_value(&body, crate::model::input::Input::PEER_ANSWER)
+                .unwrap_or_default()
+        }
         Ok((status, _)) => {
             list.add(
                 C,

@@ -315,9 +315,10 @@ pub(super) async fn logging_checks(
     let base = format!("{}/", config.endpoint);
     match get(http, &base).await {
         Ok((status, body)) => {
-            let version = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v["version"]["number"].as_str().map(str::to_string));
+            let version =
+                crate::model::input::json_value(&body, crate::model::input::Input::PEER_ANSWER)
+                    .ok()
+                    .and_then(|v| v["version"]["number"].as_str().map(str::to_string));
             let what = match version {
                 Some(v) => format!("Elasticsearch {v} answers at {}", config.endpoint),
                 None => format!("{} answers (HTTP {status})", config.endpoint),

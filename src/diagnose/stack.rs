@@ -15,7 +15,9 @@ pub(super) async fn stack_check(
     match get(http, &url).await {
         Ok((200, body)) => {
             let detail = if name == "grafana" {
-                let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                let v =
+                    crate::model::input::json_value(&body, crate::model::input::Input::PEER_ANSWER)
+                        .unwrap_or_default();
                 if v["database"].as_str().is_some_and(|d| d != "ok") {
                     list.add(
                         "stack",

@@ -48,7 +48,8 @@ impl Thresholds {
 
     /// Parse and range-check a query string.
     pub fn from_query(query: &str) -> crate::error::Result<Thresholds> {
-        let t: Thresholds = serde_urlencoded::from_str(query)
+        use crate::model::input::{self, Input};
+        let t: Thresholds = input::query(query, Input::QUERY)
             .map_err(|e| crate::error::Error::Usage(format!("health query: {e}")))?;
         for (name, value, max) in [
             ("cpu_percent", t.cpu_percent, 100.0),

@@ -237,7 +237,8 @@ async fn http(check: &Check, started: Instant) -> ProbeResult {
         }
     }
     if let Some(a) = json {
-        let value: serde_json::Value = match serde_json::from_slice(&body) {
+        use crate::model::input::{self, Input};
+        let value = match input::json_value(&body, Input::PROBE_BODY) {
             Ok(v) => v,
             Err(e) => {
                 return ProbeResult::new(

@@ -103,7 +103,8 @@ impl AlertQuery {
 
     /// Parse `state=firing,pending` (repeated `state=` are merged).
     pub fn from_query(query: &str) -> crate::error::Result<AlertQuery> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        use super::input::{self, Input};
+        let pairs: Vec<(String, String)> = input::query(query, Input::QUERY)
             .map_err(|e| crate::error::Error::Usage(format!("query string: {e}")))?;
         let mut states = Vec::new();
         for (key, value) in pairs {

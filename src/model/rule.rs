@@ -213,13 +213,8 @@ impl AlertRule {
             .map_err(|a| Error::invalid(field("name"), &self.name, a))?;
         validate::metric_name(&self.metric)
             .map_err(|a| Error::invalid(field("metric"), &self.metric, a))?;
-        if !self.threshold.is_finite() {
-            return Err(Error::invalid(
-                field("threshold"),
-                &self.threshold.to_string(),
-                "a finite decimal number",
-            ));
-        }
+        validate::threshold_value(self.threshold)
+            .map_err(|a| Error::invalid(field("threshold"), &self.threshold.to_string(), a))?;
         validate::free_text(&self.description)
             .map_err(|a| Error::invalid(field("description"), &self.description, a))?;
         for m in &self.labels {

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::duration::PromDuration;
+use super::input::{self, Input};
 use super::rule::{AlertRule, Comparison, Matcher, Severity};
 
 /// One rule as written in YAML.
@@ -66,10 +67,13 @@ impl<'de> Deserialize<'de> for OneOrMany {
 pub const MAX_RULES: usize = 10_000;
 
 /// Parse rules from YAML text. Errors carry the line and column; matchers and values are
-/// validated by [`AlertRule::validate`] afterwards by the caller.
+/// validated by [`AlertRule::validate`] afterwards by the caller. The text passes the input
+/// limits first ([`Input::RULE_FILE`]): size, nesting depth, and no anchors or aliases (a
+/// rule file has no use for them, and they let a small file expand into a huge one).
 pub fn parse(text: &str) -> Result<Vec<AlertRule>, String> {
     let mut rules = Vec::new();
-    for doc in yaml_serde::Deserializer::from_str(text) {
+    let docs = input::yaml_documents(text, Input::RULE_FILE).map_err(|e| e.to_string())?;
+    for doc in docs {
         let OneOrMany(docs) = OneOrMany::deserialize(doc).map_err(|e| e.to_string())?;
         for d in docs {
             let n = rules.len() + 1;

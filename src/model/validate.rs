@@ -221,8 +221,18 @@ pub fn threshold(text: &str) -> Result<f64, String> {
         return Err(ALLOWED.into());
     }
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if threshold_value(v).is_ok() => Ok(v),
         _ => Err(ALLOWED.into()),
+    }
+}
+
+/// A threshold hivemind can print as a plain decimal that [`threshold`] reads back: finite,
+/// and at most 64 characters written out (`1e100` would print as 101 digits).
+pub fn threshold_value(v: f64) -> Result<f64, String> {
+    if v.is_finite() && v.to_string().len() <= 64 {
+        Ok(v)
+    } else {
+        Err("a finite decimal number of at most 64 characters written out".into())
     }
 }
 

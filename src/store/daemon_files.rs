@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Secret;
-use crate::store::fs::{ensure_private_dir, read_optional, write_atomic};
+use crate::model::input::{self, Input};
+use crate::store::fs::{ensure_private_dir, read_input, read_optional, write_atomic};
 
 /// Held exclusively by the running daemon for its whole life.
 pub const LOCK: &str = "daemon.lock";
@@ -146,9 +147,10 @@ fn held(dir: &Path) -> bool {
 
 fn read_info(dir: &Path) -> Result<Option<DaemonInfo>> {
     let path = dir.join(INFO);
-    match read_optional(&path)? {
+    match read_input(&path, Input::DAEMON_INFO)? {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
+        Some(text) => text
+            .and_then(|text| input::json(text.as_bytes(), Input::DAEMON_INFO))
             .map(Some)
             .map_err(|e| Error::caused(format!("reading {}", path.display()), e)),
     }

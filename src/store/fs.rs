@@ -6,6 +6,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::input::{Input, InputError, check_size};
 
 /// Create `dir` (and parents) with mode 0700 if it does not exist.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
@@ -235,6 +236,30 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
     }
+}
+
+/// Read a file of structured input; `Ok(None)` when it does not exist. Never reads past the
+/// input's size limit: a larger file is the inner error, for the caller to report with the
+/// file's kind.
+pub fn read_input(path: &Path, input: Input) -> Result<Option<Result<String, InputError>>> {
+    use std::io::Read;
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    let io = |e| Error::io(format!("reading {}", path.display()), e);
+    let mut bytes = Vec::new();
+    file.take(input.max_bytes() as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    // Over the limit whatever the bytes are (the cut may fall inside a character).
+    if let Err(e) = check_size(bytes.len(), input) {
+        return Ok(Some(Err(e)));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    Ok(Some(Ok(text)))
 }
 
 /// Turn a byte offset into 1-based (line, column).

@@ -12,9 +12,10 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::fs::{read_optional, write_atomic};
+use super::fs::{read_input, write_atomic};
 use crate::error::{Error, Result};
 use crate::messages::Messages;
+use crate::model::input::{self, Input};
 use crate::model::{Secret, SecretBackend, SecretRef};
 
 const SERVICE: &str = "hivemind";
@@ -223,35 +224,31 @@ impl SecretStore {
 
     fn read_file(&self) -> Result<SecretsFile> {
         let path = self.file_path();
-        match read_optional(&path)? {
+        match read_input(&path, Input::SECRETS)? {
             None => Ok(SecretsFile::default()),
             // The parse error never quotes the file's content: it may hold secret values.
             // The parser's message is withheld: serde quotes offending values, which here
-            // would be secrets. The position is enough to find the problem.
-            Some(text) => toml::from_str(&text).map_err(|e| Error::Parse {
-                kind: "secrets file",
-                path,
-                detail: format!(
-                    "not valid TOML for a secrets file{}",
-                    toml_position(&text, &e)
-                ),
-            }),
+            // would be secrets. The position is enough to find the problem. The limits'
+            // messages quote nothing.
+            Some(text) => text
+                .and_then(|text| input::toml(&text, Input::SECRETS))
+                .map_err(|e| Error::Parse {
+                    kind: "secrets file",
+                    path,
+                    detail: match (e.is_limit(), e.position()) {
+                        (true, _) => e.to_string(),
+                        (false, Some((line, col))) => format!(
+                            "not valid TOML for a secrets file at line {line}, column {col}"
+                        ),
+                        (false, None) => "not valid TOML for a secrets file".into(),
+                    },
+                }),
         }
     }
 
     fn write_file(&self, file: &SecretsFile) -> Result<()> {
         let text = toml::to_string(file).map_err(|e| Error::caused("serialising secrets", e))?;
         write_atomic(&self.file_path(), text.as_bytes())
-    }
-}
-
-fn toml_position(text: &str, e: &toml::de::Error) -> String {
-    match e.span() {
-        Some(span) => {
-            let (line, col) = super::fs::line_col(text, span.start);
-            format!(" at line {line}, column {col}")
-        }
-        None => String::new(),
     }
 }
 

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::fs::{LockGuard, read_optional, toml_error, write_atomic};
+use super::fs::{LockGuard, read_input, write_atomic};
 use crate::error::{Error, Result};
+use crate::model::input::{self, Input};
 use crate::model::{
     AlertRule, AutoHealingConfig, Channel, Check, GrafanaConfig, LoggingConfig, MetricsConfig,
     SecretRef, TracingConfig, validate,
@@ -152,17 +153,16 @@ impl StateStore {
     /// names the file, line and column, and is never overwritten.
     pub fn load(&self) -> Result<State> {
         let path = self.state_path();
-        let Some(text) = read_optional(&path)? else {
+        let Some(text) = read_input(&path, Input::STATE)? else {
             return Ok(State::default());
         };
-        let state: State = toml::from_str(&text).map_err(|e| Error::Parse {
-            kind: "state",
-            path: path.clone(),
-            detail: format!(
-                "{} (fix or move the file; hivemind will not overwrite it)",
-                toml_error(&text, &e)
-            ),
-        })?;
+        let state: State = text
+            .and_then(|text| input::toml(&text, Input::STATE))
+            .map_err(|e| Error::Parse {
+                kind: "state",
+                path: path.clone(),
+                detail: format!("{e} (fix or move the file; hivemind will not overwrite it)"),
+            })?;
         state.check().map_err(|detail| Error::Parse {
             kind: "state",
             path,
@@ -191,6 +191,9 @@ impl StateStore {
         let body = format!(
             "# hivemind state; edit with `hivemind` commands (hand edits are validated on load)\n{text}"
         );
+        // Never write a state that the next load would refuse.
+        input::check_size(body.len(), Input::STATE)
+            .map_err(|e| Error::Conflict(format!("refusing to write the state: {e}")))?;
         write_atomic(&self.state_path(), body.as_bytes())
     }
 }

@@ -11,6 +11,7 @@ use crate::health::node::Thresholds;
 use crate::health::probe::ProbeResult;
 use crate::model::alert::AlertQuery;
 use crate::model::diagnose::DiagnoseRequest;
+use crate::model::input::{self, Input};
 use crate::model::profile::ProfileRequest;
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, Check, LoggingConfig, LoggingPatch,
@@ -115,7 +116,7 @@ impl Call {
     pub fn from_http(method: Method, path: &str, query: &str, body: &[u8]) -> Result<Call> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let json = |what: &str| -> Result<serde_json::Value> {
-            serde_json::from_slice(body)
+            input::json_value(body, Input::API_BODY)
                 .map_err(|e| Error::Usage(format!("request body for {what}: {e}")))
         };
         fn parse<T: serde::de::DeserializeOwned>(what: &str, v: serde_json::Value) -> Result<T> {
@@ -296,7 +297,7 @@ impl FileCall {
     pub fn from_http(method: Method, path: &str, body: &[u8]) -> Option<Result<FileCall>> {
         match (method, path.trim_end_matches('/')) {
             (Method::Post, "/api/profile") => Some(
-                serde_json::from_slice::<ProfileRequest>(body)
+                input::json::<ProfileRequest>(body, Input::API_BODY)
                     .map_err(|e| Error::Usage(format!("request body for profile: {e}")))
                     .and_then(|req| {
                         req.validate()?;
@@ -328,7 +329,7 @@ fn with_query<T: Serialize>(path: &str, q: &T) -> Result<String> {
 }
 
 fn from_query<T: serde::de::DeserializeOwned>(what: &str, query: &str) -> Result<T> {
-    serde_urlencoded::from_str(query).map_err(|e| Error::Usage(format!("query for {what}: {e}")))
+    input::query(query, Input::QUERY).map_err(|e| Error::Usage(format!("query for {what}: {e}")))
 }
 
 /// `GET /api/traces`.

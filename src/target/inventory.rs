@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::input::{self, Input};
 use crate::model::{SecretRef, validate};
-use crate::store::fs::{LockGuard, read_optional, toml_error, write_atomic};
+use crate::store::fs::{LockGuard, read_input, write_atomic};
 
 /// One agent the CLI can talk to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,14 +64,16 @@ impl InventoryStore {
 
     pub fn load(&self) -> Result<Inventory> {
         let path = self.path();
-        let Some(text) = read_optional(&path)? else {
+        let Some(text) = read_input(&path, Input::INVENTORY)? else {
             return Ok(Inventory::default());
         };
-        let inv: Inventory = toml::from_str(&text).map_err(|e| Error::Parse {
-            kind: "agent inventory",
-            path: path.clone(),
-            detail: toml_error(&text, &e),
-        })?;
+        let inv: Inventory = text
+            .and_then(|text| input::toml(&text, Input::INVENTORY))
+            .map_err(|e| Error::Parse {
+                kind: "agent inventory",
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
         for (name, entry) in &inv.agents {
             validate::object_name(name).map_err(|a| Error::Parse {
                 kind: "agent inventory",

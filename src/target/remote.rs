@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::model::Secret;
+use crate::model::input::{self, Input};
 use crate::target::call::{Call, FileCall, Method, PPROF_CONTENT_TYPE};
 
 /// The error body every agent endpoint answers with.
@@ -23,7 +24,7 @@ struct ErrorDetail {
 }
 
 /// JSON answers larger than this are refused (a misdirected URL could stream anything).
-const MAX_RESPONSE: usize = 16 * 1024 * 1024;
+const MAX_RESPONSE: usize = Input::AGENT_ANSWER.max_bytes();
 /// File answers (profiles) larger than this are refused: a ten-minute CPU profile of a busy
 /// container is tens of MiB.
 pub const MAX_FILE: usize = 256 * 1024 * 1024;
@@ -159,7 +160,7 @@ impl AgentClient {
     /// knows, the token it sent first of all.
     fn error(&self, status: reqwest::StatusCode, path: &str, bytes: &[u8]) -> Error {
         use crate::redact::redacted;
-        match serde_json::from_slice::<ErrorBody>(bytes) {
+        match input::json::<ErrorBody>(bytes, Input::AGENT_ANSWER) {
             Ok(body) => {
                 let message = redacted(body.error.message);
                 match body.error.code.as_str() {
@@ -184,7 +185,10 @@ impl AgentClient {
         let status = resp.status();
         let bytes = Self::body(resp, MAX_RESPONSE).await?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
+            return input::json_value(&bytes, Input::AGENT_ANSWER).map_err(|e| {
+                if e.is_limit() {
+                    return Error::Remote(format!("refused the answer of {}: {e}", self.url));
+                }
                 Error::Remote(format!(
                     "the agent's answer is not JSON ({e}); is {} a hivemind agent?",
                     self.url

@@ -199,7 +199,8 @@ struct BulkResponse {
 
 /// Read a `_bulk` answer for `n` documents.
 pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> {
-    let resp: BulkResponse = serde_json::from_slice(body).map_err(|e| {
+    use crate::model::input::{self, Input};
+    let resp: BulkResponse = input::json(body, Input::PEER_ANSWER).map_err(|e| {
         format!("the answer is not a _bulk response ({e}); is the endpoint Elasticsearch?")
     })?;
     if resp.items.len() != n {

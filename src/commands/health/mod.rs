@@ -129,7 +129,7 @@ impl Report for RuleChanges {
     }
 }
 
-const MAX_RULE_FILE: u64 = 4 * 1024 * 1024;
+const MAX_RULE_FILE: u64 = crate::model::input::Input::RULE_FILE.max_bytes() as u64;
 
 fn read_rule_file(path: &std::path::Path) -> Result<String> {
     let shown = path.display().to_string();
