@@ -109,6 +109,15 @@ impl MatchOp {
     }
 }
 
+/// Label matchers one rule may have.
+pub const MAX_MATCHERS: usize = 32;
+/// Regular-expression matchers one request or rule file may bring: compiling them is the
+/// costly part of accepting rules, so an API client cannot make the agent spend minutes.
+pub const MAX_REGEX_MATCHERS: usize = 256;
+/// The compiled size of one matcher's regular expression (the regex crate's default is
+/// 10 MiB): real label patterns are a few KiB; `\w{40}` over Unicode is far larger.
+const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
 /// A label matcher `name=value`, `name!=value`, `name=~regex` or `name!~regex`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,8 +161,17 @@ impl Matcher {
         }
         if matches!(self.op, MatchOp::Regex | MatchOp::NotRegex) {
             // Anchored like Prometheus (RE2 semantics, which the regex crate shares).
-            regex::Regex::new(&format!("^(?:{})$", self.value))
-                .map_err(|_| format!("a valid regular expression after {}", self.op.as_str()))?;
+            // The compiled size is bounded so that one matcher cannot cost seconds to build.
+            regex::RegexBuilder::new(&format!("^(?:{})$", self.value))
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|_| {
+                    format!(
+                        "a valid regular expression after {} that compiles to at most {} KiB",
+                        self.op.as_str(),
+                        REGEX_SIZE_LIMIT / 1024
+                    )
+                })?;
         }
         Ok(())
     }
@@ -217,11 +235,26 @@ impl AlertRule {
             .map_err(|a| Error::invalid(field("threshold"), &self.threshold.to_string(), a))?;
         validate::free_text(&self.description)
             .map_err(|a| Error::invalid(field("description"), &self.description, a))?;
+        if self.labels.len() > MAX_MATCHERS {
+            return Err(Error::invalid(
+                field("label"),
+                &self.labels.len().to_string(),
+                format!("at most {MAX_MATCHERS} label matchers per rule"),
+            ));
+        }
         for m in &self.labels {
             m.check()
                 .map_err(|a| Error::invalid(field("label"), &m.to_string(), a))?;
         }
         Ok(())
+    }
+
+    /// How many of its matchers are regular expressions (each costs a compile).
+    pub fn regex_matchers(&self) -> usize {
+        self.labels
+            .iter()
+            .filter(|m| matches!(m.op, MatchOp::Regex | MatchOp::NotRegex))
+            .count()
     }
 
     /// The PromQL expression this rule evaluates, e.g. `hivemind_node_cpu_usage{node="a"} > 90`.

@@ -99,6 +99,17 @@ impl Local {
         rules: Vec<AlertRule>,
         replace: bool,
     ) -> Result<Vec<(Change, AlertRule)>> {
+        let regexes: usize = rules.iter().map(AlertRule::regex_matchers).sum();
+        if regexes > crate::model::rule::MAX_REGEX_MATCHERS {
+            return Err(Error::invalid(
+                "rules",
+                &format!("{regexes} regular-expression matchers"),
+                format!(
+                    "at most {} regular-expression label matchers in one request or file",
+                    crate::model::rule::MAX_REGEX_MATCHERS
+                ),
+            ));
+        }
         let mut names = HashSet::new();
         for (i, rule) in rules.iter().enumerate() {
             let field = |f: &str| {

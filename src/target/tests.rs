@@ -455,3 +455,52 @@ fn fan_out_verdicts() {
     };
     assert_eq!(one.verdict(&judge), ExitStatus::Negative);
 }
+
+#[test]
+fn the_cost_of_regular_expressions_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = service(dir.path());
+    // One matcher that would compile to megabytes is refused, quickly.
+    let mut costly = rule("costly");
+    costly["labels"] = json!([{"name": "job", "op": "=~", "value": "\\w{40}"}]);
+    let started = std::time::Instant::now();
+    let e = execute(
+        &svc,
+        Call::CreateRules(from_json(json!({"rules": [costly]}))),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("compiles to at most"), "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // More regular expressions than the budget are refused before any is compiled.
+    let many: Vec<serde_json::Value> = (0..=crate::model::rule::MAX_REGEX_MATCHERS)
+        .map(|i| {
+            let mut r = rule(&format!("r{i}"));
+            r["labels"] = json!([{"name": "job", "op": "=~", "value": format!("a{i}.*")}]);
+            r
+        })
+        .collect();
+    let e = execute(&svc, Call::CreateRules(from_json(json!({"rules": many})))).unwrap_err();
+    assert!(
+        e.to_string().contains("at most 256 regular-expression"),
+        "{e}"
+    );
+    // And a rule has at most 32 matchers.
+    let mut wide = rule("wide");
+    wide["labels"] = json!(
+        (0..33)
+            .map(|i| json!({"name": format!("l{i}"), "op": "=", "value": "x"}))
+            .collect::<Vec<_>>()
+    );
+    let e = execute(&svc, Call::CreateRules(from_json(json!({"rules": [wide]})))).unwrap_err();
+    assert!(e.to_string().contains("at most 32 label matchers"), "{e}");
+    assert!(
+        execute(&svc, Call::ListRules).unwrap()["rules"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
