@@ -65,7 +65,10 @@ impl Client<'_> {
             ))
         })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.unwrap_or_default();
+        let bytes =
+            crate::net::read_body(resp, crate::model::input::Input::PEER_ANSWER.max_bytes())
+                .await
+                .unwrap_or_default();
         let body = crate::model::input::json_value(&bytes, crate::model::input::Input::PEER_ANSWER)
             .unwrap_or(serde_json::Value::Null);
         // Grafana's text may quote what it was sent (the token, first of all).

@@ -148,6 +148,8 @@ pub(crate) async fn get(
         .await
         .map_err(|e| crate::net::describe(&e))?;
     let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(|e| crate::net::describe(&e))?;
-    Ok((status, body.to_vec()))
+    let body = crate::net::read_body(resp, crate::model::input::Input::PEER_ANSWER.max_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((status, body))
 }

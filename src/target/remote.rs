@@ -133,26 +133,11 @@ impl AgentClient {
             .map_err(|e| Error::Remote(crate::net::describe(&e)))
     }
 
-    /// Read a body of at most `max` bytes, chunk by chunk, so that an oversized answer is
-    /// refused without being held in memory.
+    /// Read a body of at most `max` bytes (see [`crate::net::read_body`]).
     async fn body(resp: reqwest::Response, max: usize) -> Result<Vec<u8>> {
-        let too_large = |n: u64| Error::Remote(format!("answer too large ({n} bytes or more)"));
-        if let Some(n) = resp.content_length().filter(|n| *n > max as u64) {
-            return Err(too_large(n));
-        }
-        let mut resp = resp;
-        let mut out = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
+        crate::net::read_body(resp, max)
             .await
-            .map_err(|e| Error::Remote(crate::net::describe(&e)))?
-        {
-            if out.len() + chunk.len() > max {
-                return Err(too_large((out.len() + chunk.len()) as u64));
-            }
-            out.extend_from_slice(&chunk);
-        }
-        Ok(out)
+            .map_err(|e| Error::Remote(e.to_string()))
     }
 
     /// The agent's typed error for a failed request. Its message comes from another process

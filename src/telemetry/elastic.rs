@@ -259,10 +259,12 @@ pub async fn send_bulk(
         message: crate::net::describe(&e),
     })?;
     let status = resp.status();
-    let bytes = resp.bytes().await.map_err(|e| BulkError {
-        status: Some(status.as_u16()),
-        message: crate::net::describe(&e),
-    })?;
+    let bytes = crate::net::read_body(resp, crate::model::input::Input::PEER_ANSWER.max_bytes())
+        .await
+        .map_err(|e| BulkError {
+            status: Some(status.as_u16()),
+            message: e.to_string(),
+        })?;
     if !status.is_success() {
         let text = super::otlp::quoted_body(&bytes, 200);
         return Err(BulkError {

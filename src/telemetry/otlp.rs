@@ -168,7 +168,9 @@ pub async fn send(
         message: crate::net::describe(&e),
     })?;
     let status = resp.status();
-    let bytes = resp.bytes().await.unwrap_or_default();
+    let bytes = crate::net::read_body(resp, crate::model::input::Input::PEER_ANSWER.max_bytes())
+        .await
+        .unwrap_or_default();
     if !status.is_success() {
         let text = quoted_body(&bytes, 200);
         return Err(ExportError {
