@@ -21,7 +21,9 @@ pub enum ProfileCommand {
     /// Sample CPU call stacks of processes, a container or the agent
     ///
     /// perf_event_open cpu-clock samples on every thread (kernel call chains, user and
-    /// kernel frames), symbolised from the target's binaries and libraries. `--daemon`
+    /// kernel frames), symbolised from the target's binaries and libraries, and JIT code
+    /// (Node, Python 3.12+, the JVM) from the perf map its runtime publishes
+    /// (`node --perf-basic-prof`, `python3 -X perf`). `--daemon`
     /// profiles the agent in-process. When perf events are not permitted the command says
     /// why; `--coarse` then gives per-thread CPU times from /proc instead.
     #[command(after_long_help = PROFILE_HELP)]
