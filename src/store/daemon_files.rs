@@ -93,8 +93,13 @@ pub fn lock(dir: &Path) -> Result<std::fs::File> {
                 ));
             }
         }
-        // Another daemon publishes its info right after taking the lock.
-        if let Some(i) = read_info(dir).ok().flatten() {
+        // Another daemon publishes its info right after taking the lock (a file left by one
+        // that crashed names a process that is gone: then CLI writes are what holds it).
+        if let Some(i) = read_info(dir)
+            .ok()
+            .flatten()
+            .filter(|i| i32::try_from(i.pid).is_ok_and(super::fs::process_alive))
+        {
             return Err(Error::Conflict(format!(
                 "another daemon already runs on {} (pid {}, {})",
                 dir.display(),

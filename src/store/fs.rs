@@ -79,7 +79,7 @@ pub fn remove_stale_temps(target: &Path) {
 }
 
 /// Whether a process with this id exists (signal 0 checks without sending anything).
-fn process_alive(pid: i32) -> bool {
+pub(crate) fn process_alive(pid: i32) -> bool {
     use nix::errno::Errno;
     if pid <= 0 {
         // Not a process id we write; 0 and negatives would address process groups.
