@@ -109,7 +109,7 @@ pub async fn import(
     dashboards: &[Dashboard],
 ) -> Result<ImportReport> {
     let client = Client {
-        http: reqwest::Client::builder()
+        http: crate::net::tls::http_client()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
             .connect_timeout(Duration::from_secs(5))

@@ -143,7 +143,7 @@ fn build_http_client(
             attempt.error("redirect to another host refused")
         }
     });
-    let mut b = reqwest::Client::builder()
+    let mut b = crate::net::tls::http_client()
         .redirect(policy)
         .timeout(timeout)
         .pool_max_idle_per_host(0)

@@ -148,7 +148,9 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let err = reqwest::Client::new()
+        let err = super::tls::http_client()
+            .build()
+            .unwrap()
             .get(format!("http://127.0.0.1:{port}/"))
             .send()
             .await

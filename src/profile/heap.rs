@@ -43,7 +43,7 @@ async fn get(url: &str) -> Result<Vec<u8>> {
     // Errors name the URL: without its credentials, should it carry any.
     let shown = crate::redact::redact(url);
     let shown = shown.as_ref();
-    let client = reqwest::Client::builder()
+    let client = crate::net::tls::http_client()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::limited(3))
         .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))

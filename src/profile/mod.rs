@@ -13,6 +13,7 @@ pub mod network;
 pub mod perf;
 pub mod perfmap;
 pub mod pprof;
+pub mod proto;
 pub mod selfprof;
 pub mod sockdiag;
 pub mod symbolize;

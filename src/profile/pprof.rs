@@ -7,9 +7,10 @@ use std::io::{Read, Write};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use pprof::protos::{self, Message};
+use prost::Message;
 use serde::Serialize;
 
+use super::proto as protos;
 use crate::error::{Error, Result};
 
 /// Decoded profiles larger than this are refused: far above anything we write, and it keeps
@@ -207,11 +208,20 @@ impl Builder {
 
     /// A location that is only a name (process, mapping, endpoint, thread).
     pub fn frame(&mut self, name: &str) -> u64 {
-        let lines = [FrameLine::named(name)];
-        let k = LocationKey::Named(lines.to_vec());
+        self.frame_lines(vec![FrameLine::named(name)])
+    }
+
+    /// A location known by its lines only (innermost first), with no address: frames that
+    /// were symbolised where they were sampled.
+    pub fn frame_lines(&mut self, lines: Vec<FrameLine>) -> u64 {
+        let k = LocationKey::Named(lines);
         if let Some(id) = self.locations.get(&k) {
             return *id;
         }
+        let lines = match &k {
+            LocationKey::Named(l) => l.clone(),
+            LocationKey::Address(..) => Vec::new(),
+        };
         self.new_location(k, 0, 0, &lines)
     }
 
@@ -532,11 +542,6 @@ impl Decoded {
         }
         encode(&self.0)
     }
-}
-
-/// Wrap a pprof-rs profile so it can be annotated and encoded here.
-pub fn from_pprof_rs(p: protos::Profile) -> Decoded {
-    Decoded(p)
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ impl AgentClient {
         ca_cert: Option<&Path>,
         timeout: Duration,
     ) -> Result<Self> {
-        let mut builder = reqwest::Client::builder()
+        let mut builder = crate::net::tls::http_client()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -82,7 +82,7 @@ impl AgentClient {
     /// A client of the daemon on this machine through its Unix socket (no TLS needed; the
     /// socket's permissions admit only its owner).
     pub fn local(socket: &Path, token: Option<Secret>, timeout: Duration) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::net::tls::http_client()
             .unix_socket(socket)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)

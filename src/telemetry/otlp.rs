@@ -140,7 +140,7 @@ impl std::fmt::Display for ExportError {
 
 /// A client for the collector: redirects off, bounded time.
 pub fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::net::tls::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(5)))

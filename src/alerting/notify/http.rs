@@ -142,7 +142,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
 
 /// The HTTP client for notifications.
 pub fn client(allow_private: bool) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    crate::net::tls::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .dns_resolver(Arc::new(GuardedResolver { allow_private }))
