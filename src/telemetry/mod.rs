@@ -5,6 +5,7 @@
 pub mod elastic;
 pub mod log;
 pub mod otlp;
+pub mod otlp_proto;
 pub mod sender;
 pub mod trace;
 

@@ -1,18 +1,14 @@
-//! OTLP/HTTP (protobuf) export of the agent's spans: the encoding (the official
-//! opentelemetry-proto types, so the wire format is the collector's own), the background
+//! OTLP/HTTP (protobuf) export of the agent's spans: the encoding (`otlp_proto`, checked
+//! against the official opentelemetry-proto types in the tests), the background
 //! exporter with bounded retries, and a one-off send for `diagnose`'s canary span.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
-};
-use opentelemetry_proto::tonic::common::v1::{AnyValue, InstrumentationScope, KeyValue, any_value};
-use opentelemetry_proto::tonic::resource::v1::Resource as ProtoResource;
-use opentelemetry_proto::tonic::trace::v1::{
-    ResourceSpans, ScopeSpans, Span, Status, span, status,
+use super::otlp_proto::{
+    AnyValue, ExportTraceServiceRequest, ExportTraceServiceResponse, InstrumentationScope,
+    KeyValue, Resource as ProtoResource, ResourceSpans, ScopeSpans, Span, Status, Value as AnyKind,
 };
 use prost::Message;
 
@@ -44,10 +40,10 @@ fn unhex(text: &str) -> Vec<u8> {
 fn any(v: &Value) -> AnyValue {
     AnyValue {
         value: Some(match v {
-            Value::Bool(b) => any_value::Value::BoolValue(*b),
-            Value::Int(i) => any_value::Value::IntValue(*i),
-            Value::Float(f) => any_value::Value::DoubleValue(*f),
-            Value::Str(s) => any_value::Value::StringValue(s.clone()),
+            Value::Bool(b) => AnyKind::BoolValue(*b),
+            Value::Int(i) => AnyKind::IntValue(*i),
+            Value::Float(f) => AnyKind::DoubleValue(*f),
+            Value::Str(s) => AnyKind::StringValue(s.clone()),
         }),
     }
 }
@@ -56,7 +52,6 @@ fn kv(key: &str, v: &Value) -> KeyValue {
     KeyValue {
         key: key.to_string(),
         value: Some(any(v)),
-        ..Default::default()
     }
 }
 
@@ -72,7 +67,6 @@ pub fn encode(resource: &Resource, spans: &[SpanRecord]) -> Vec<u8> {
             kv("node.id", &Value::from(resource.node_id.as_str())),
             kv("host.name", &Value::from(resource.node_id.as_str())),
         ],
-        ..Default::default()
     };
     let spans = spans
         .iter()
@@ -85,10 +79,10 @@ pub fn encode(resource: &Resource, spans: &[SpanRecord]) -> Vec<u8> {
             flags: u32::from(s.sampled),
             name: s.name.clone(),
             kind: match s.kind {
-                Kind::Internal => span::SpanKind::Internal,
-                Kind::Server => span::SpanKind::Server,
-                Kind::Client => span::SpanKind::Client,
-            } as i32,
+                Kind::Internal => super::otlp_proto::KIND_INTERNAL,
+                Kind::Server => super::otlp_proto::KIND_SERVER,
+                Kind::Client => super::otlp_proto::KIND_CLIENT,
+            },
             start_time_unix_nano: s.start_unix_nanos,
             end_time_unix_nano: s.end_unix_nanos(),
             attributes: s.attributes.iter().map(|(k, v)| kv(k, v)).collect(),
@@ -98,12 +92,11 @@ pub fn encode(resource: &Resource, spans: &[SpanRecord]) -> Vec<u8> {
                     _ => String::new(),
                 },
                 code: if s.status == "error" {
-                    status::StatusCode::Error
+                    super::otlp_proto::STATUS_ERROR
                 } else {
-                    status::StatusCode::Ok
-                } as i32,
+                    super::otlp_proto::STATUS_OK
+                },
             }),
-            ..Default::default()
         })
         .collect();
     ExportTraceServiceRequest {
@@ -113,7 +106,6 @@ pub fn encode(resource: &Resource, spans: &[SpanRecord]) -> Vec<u8> {
                 scope: Some(InstrumentationScope {
                     name: "hivemind".into(),
                     version: env!("CARGO_PKG_VERSION").into(),
-                    ..Default::default()
                 }),
                 spans,
                 schema_url: String::new(),
@@ -283,6 +275,9 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value};
+    use opentelemetry_proto::tonic::trace::v1::{span, status};
     use std::collections::BTreeMap;
 
     #[test]
