@@ -128,3 +128,50 @@ fn unhealthy_exits_one() {
     let y: serde_json::Value = yaml_serde::from_str(&out).unwrap();
     assert_eq!(y["status"], "unhealthy");
 }
+
+/// The CPU status of one `health status -o json` run, with its exit code.
+fn cpu_verdict(dir: &std::path::Path) -> (i32, String, serde_json::Value) {
+    let (code, out, err) = hm_run(dir, &["health", "status", "-o", "json"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let v = json(&out);
+    let cpu = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "cpu")
+        .unwrap()
+        .clone();
+    (code, cpu["status"].as_str().unwrap().to_string(), cpu)
+}
+
+#[test]
+fn a_burst_on_every_core_does_not_flip_the_verdict() {
+    // A CI health gate with the default thresholds: a 300 ms burst that saturates every core
+    // (a compiler job starting, say) while the command runs must not change its answer. A
+    // 200 ms sample taken inside the burst read 100 % busy and exited 1.
+    let dir = tempfile::tempdir().unwrap();
+    let (before_code, before, _) = cpu_verdict(dir.path());
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let start = std::time::Instant::now();
+    let burst: Vec<_> = (0..cores)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while start.elapsed() < std::time::Duration::from_millis(300) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+                x
+            })
+        })
+        .collect();
+    let (during_code, during, cpu) = cpu_verdict(dir.path());
+    for t in burst {
+        t.join().unwrap();
+    }
+    assert_eq!(during, before, "the burst flipped the CPU verdict: {cpu}");
+    assert_eq!(
+        during_code, before_code,
+        "the burst changed the exit code: {cpu}"
+    );
+    assert!(cpu["window_seconds"].as_f64().unwrap() >= 1.0, "{cpu}");
+}
