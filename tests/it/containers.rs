@@ -153,7 +153,7 @@ impl RootFs {
     }
 
     /// Copy `host` to `at` in the image, with its mode.
-    fn add(&self, host: &Path, at: &str) {
+    pub fn add(&self, host: &Path, at: &str) {
         let dest = self.0.path().join(at.trim_start_matches('/'));
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
         std::fs::copy(host, &dest).unwrap_or_else(|e| panic!("copy {host:?}: {e}"));

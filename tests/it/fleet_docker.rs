@@ -98,6 +98,11 @@ fn a_fleet_of_containers_with_tls_survives_a_stop_and_a_partition() {
     let base = tempfile::tempdir().unwrap();
     let fs = RootFs::empty();
     fs.add_with_libraries(Path::new(env!("CARGO_BIN_EXE_hivemind")), "/bin/hivemind");
+    // An image has the system's CA certificates (the agent's notification client needs them).
+    fs.add(
+        Path::new("/etc/ssl/certs/ca-certificates.crt"),
+        "/etc/ssl/certs/ca-certificates.crt",
+    );
     let image = fs.import();
     let (net, prefix) = network();
     let mut agents = Agents(Vec::new());
