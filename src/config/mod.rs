@@ -32,9 +32,11 @@ pub const CONFIG_VERSION: u32 = 1;
 /// every YAML input.
 pub const CONFIG_FILE: Input = Input::new("configuration file", 4 * 1024 * 1024);
 
-/// An agent's whole configuration. `S` is how secret fields are held: [`SecretSource`] in the
-/// file, the value itself on its way to the agent, `<secret>` when an agent shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The configuration of a hivemind agent, as `hivemind config export` writes it and
+/// `hivemind config apply -f FILE` reads it.
+// `S` is how secret fields are held: [`SecretSource`] in the file, the value itself on its
+// way to the agent, `<secret>` when an agent shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(deserialize = "S: Deserialize<'de>", serialize = "S: Serialize"))]
 pub struct ConfigFile<S> {
@@ -160,6 +162,49 @@ impl<'de> Deserialize<'de> for SecretSource {
         }
         d.deserialize_any(V)
     }
+}
+
+impl schemars::JsonSchema for SecretSource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecretReference".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Where a secret's value comes from when the file is applied; never the value itself",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {"env": {
+                        "description": "An environment variable of the command that applies the file",
+                        "type": "string",
+                        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
+                    }},
+                    "required": ["env"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {"file": {
+                        "description": "A file whose content is the secret (one trailing newline dropped)",
+                        "type": "string",
+                        "minLength": 1
+                    }},
+                    "required": ["file"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+/// The JSON Schema of the file, from the types above (committed as
+/// `schemas/hivemind-config.schema.json`; a test fails when it is stale).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ConfigFile<SecretSource>);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// An environment variable name: letters, digits and `_`, not starting with a digit.
