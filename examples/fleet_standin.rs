@@ -1,7 +1,9 @@
 //! Stand-in agents for `scripts/bench-fleet`: N HTTP listeners on 127.0.0.1, each answering
 //! `/api/health` and `/api/info` with a fixed body after a delay, a share of them accepting
-//! and then never answering (hung). It writes the CLI's inventory (`agents.toml`) for them and
-//! prints `ready` once every listener is bound.
+//! and then never answering (hung). It writes the CLI's inventory (`agents.toml`) for them,
+//! each with its own token in the file backend (`secrets.toml`, as `agent add --token-stdin`
+//! leaves it with `HIVEMIND_SECRET_BACKEND=file`), and prints `ready` once every listener is
+//! bound.
 //!
 //! ```sh
 //! cargo run --release --example fleet_standin -- --count 500 --hang-percent 1 \
@@ -130,12 +132,16 @@ fn main() {
             usize::MAX
         };
         let mut inventory = String::new();
+        let mut secrets = String::from("[secrets]\n");
         for i in 0..o.count {
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
             let addr = listener.local_addr().expect("addr");
             // Spread the hung ones over the fleet: every `hang_every`-th agent.
             let hang = hang_every != usize::MAX && i % hang_every == hang_every / 2;
-            inventory.push_str(&format!("[agents.a{i:05}]\nurl = \"http://{addr}\"\n\n"));
+            inventory.push_str(&format!(
+                "[agents.a{i:05}]\nurl = \"http://{addr}\"\ntoken = \"file:agent.a{i:05}.token\"\n\n"
+            ));
+            secrets.push_str(&format!("\"agent.a{i:05}.token\" = \"standin-token-{i:05}\"\n"));
             let health = Arc::clone(&health);
             let delay = o.delay;
             tokio::spawn(async move {
@@ -146,6 +152,10 @@ fn main() {
         }
         std::fs::create_dir_all(&o.data_dir).expect("data dir");
         std::fs::write(o.data_dir.join("agents.toml"), inventory).expect("inventory");
+        let path = o.data_dir.join("secrets.toml");
+        std::fs::write(&path, secrets).expect("secrets");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("mode");
         println!("ready");
         let _ = std::io::stdout().flush();
         std::future::pending::<()>().await;

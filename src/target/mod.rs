@@ -160,14 +160,24 @@ impl Place {
             .filter(|t| !t.is_empty())
             .map(Secret::new);
         let secrets = self.secrets()?;
+        let entries = names
+            .iter()
+            .map(|name| inv.agents.get(name).ok_or_else(|| inv.unknown(name)))
+            .collect::<Result<Vec<_>>>()?;
+        // Stored tokens are read in one go: the file backend's file once, not once per agent.
+        let refs: Vec<&crate::model::SecretRef> = match env_token {
+            Some(_) => Vec::new(),
+            None => entries.iter().filter_map(|e| e.token.as_ref()).collect(),
+        };
+        let mut stored = secrets.get_many(&refs).into_iter();
         let mut out = Vec::with_capacity(names.len());
-        for name in names {
-            let entry = inv.agents.get(name).ok_or_else(|| inv.unknown(name))?;
+        for (name, entry) in names.iter().zip(entries) {
             let token = match (&env_token, &entry.token) {
                 (Some(t), _) => Some(t.clone()),
-                (None, Some(r)) => Some(
-                    secrets
-                        .get(r)
+                (None, Some(_)) => Some(
+                    stored
+                        .next()
+                        .unwrap_or_else(|| Err(Error::Other("no token read".into())))
                         .map_err(|e| e.context(format!("agent {name}: token")))?,
                 ),
                 (None, None) => None,

@@ -266,6 +266,16 @@ fn config_apply_on_agents_obeys_their_rules() {
         &["--allow-remote-exec", "--allow-private-destinations"],
     );
     inventory(&cli, &[&plain, &open]);
+    // Agents added by hand: file_sd asks them where their metrics are.
+    let (code, out, err) = hm_run(&cli, &["agent", "export", "--format", "file-sd"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        json(&out),
+        serde_json::json!([
+            {"targets": [format!("127.0.0.1:{}", plain.metrics_port)], "labels": {"hivemind_agent": "a"}},
+            {"targets": [format!("127.0.0.1:{}", open.metrics_port)], "labels": {"hivemind_agent": "b"}},
+        ])
+    );
 
     // A file with one invalid rule changes nothing on any agent.
     let bad = base.path().join("bad.yaml");
