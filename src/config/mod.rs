@@ -489,11 +489,9 @@ fn map_logging<S, T, E>(
 /// refused), then [`ConfigFile::validate`]. Errors name the line and column where the parser
 /// gives one.
 pub fn parse(text: &str) -> Result<ConfigFile<SecretSource>> {
-    input::check_yaml(text, CONFIG_FILE).map_err(|e| Error::Usage(e.to_string()))?;
     // Secret fields inside channels are read by serde through a buffer that loses their
     // position: literal values are found first, by path, and located in the text.
-    let tree: yaml_serde::Value =
-        yaml_serde::from_str(text).map_err(|e| Error::Usage(e.to_string()))?;
+    let tree: yaml_serde::Value = one_document(text)?;
     if let Some(path) = literal_secret(&tree) {
         let (line, column) = locate(text, &path);
         return Err(Error::Usage(format!(
@@ -501,10 +499,27 @@ pub fn parse(text: &str) -> Result<ConfigFile<SecretSource>> {
             path.join(".")
         )));
     }
-    let mut file: ConfigFile<SecretSource> =
-        yaml_serde::from_str(text).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut file: ConfigFile<SecretSource> = one_document(text)?;
     file.validate()?;
     Ok(file)
+}
+
+/// The one YAML document of `text`, through the input gate (size, depth, no anchors).
+fn one_document<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    let mut docs =
+        input::yaml_documents(text, CONFIG_FILE).map_err(|e| Error::Usage(e.to_string()))?;
+    let Some(doc) = docs.next() else {
+        return Err(Error::Usage(
+            "the file is empty: expected `version: 1` and the sections to apply".into(),
+        ));
+    };
+    let value = T::deserialize(doc).map_err(|e| Error::Usage(e.to_string()))?;
+    if docs.next().is_some() {
+        return Err(Error::Usage(
+            "more than one YAML document: a configuration file holds one".into(),
+        ));
+    }
+    Ok(value)
 }
 
 /// The path of the first secret field that holds a plain value instead of a reference.
