@@ -277,6 +277,48 @@ fn config_apply_on_agents_obeys_their_rules() {
         ])
     );
 
+    // A delete of what is not there, across agents.
+    let (code, out, err) = hm_run(
+        &cli,
+        &[
+            "--all-agents",
+            "health",
+            "delete-check",
+            "--name",
+            "nope",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 2, "all agents failed: {out}{err}");
+    let (code, out, err) = hm_run(
+        &cli,
+        &[
+            "--all-agents",
+            "health",
+            "delete-check",
+            "--name",
+            "nope",
+            "--ignore-not-found",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        json(&out)["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["ok"] == true),
+        "{out}"
+    );
+    assert_eq!(
+        err.matches("does not exist: nothing to delete").count(),
+        2,
+        "{err}"
+    );
+
     // A file with one invalid rule changes nothing on any agent.
     let bad = base.path().join("bad.yaml");
     std::fs::write(&bad, text.replacen("threshold: 95.5", "threshold: .nan", 1)).unwrap();
