@@ -14,6 +14,7 @@
 pub mod alerting;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod containers;
 pub mod daemon;
 pub mod dashboards;
@@ -101,6 +102,7 @@ fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<Exi
             agents: g.agents,
             all_agents: g.all_agents,
             timeout: g.agent_timeout.as_std(),
+            max_concurrency: g.max_concurrency,
             progress: term.stderr_tty && !msg.quiet(),
         };
         msg.debug(&format!("data directory {}", place.data_dir.display()));
@@ -119,6 +121,7 @@ fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<Exi
             "--agent and --all-agents do not apply to `agent` and `daemon` commands".into(),
         )),
         Command::Agent(cmd) => commands::agent::run(&ctx()?, cmd),
+        Command::Config(cmd) => commands::config::run(&ctx()?, cmd),
         Command::Daemon(args) => commands::daemon::run(&ctx()?, args),
         Command::Completions(args) => commands::completions::run(args.shell),
     }

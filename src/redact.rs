@@ -468,14 +468,16 @@ fn html_step(src: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
 struct Registry {
     order: VecDeque<String>,
     known: HashSet<String>,
-    redactor: Arc<Redactor>,
+    /// Built when first needed after a change: registering the tokens of a fleet of a
+    /// thousand agents one by one must not build a thousand automatons.
+    redactor: Option<Arc<Redactor>>,
 }
 
 static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
     RwLock::new(Registry {
         order: VecDeque::new(),
         known: HashSet::new(),
-        redactor: Arc::new(Redactor::new(std::iter::empty::<&str>())),
+        redactor: None,
     })
 });
 
@@ -500,13 +502,24 @@ pub fn register(value: &str) {
             r.known.remove(&old);
         }
     }
-    r.redactor = Arc::new(Redactor::new(r.order.iter()));
+    r.redactor = None;
 }
 
 /// The redactor for every value registered so far.
 pub fn current() -> Arc<Redactor> {
-    let r = REGISTRY.read().unwrap_or_else(|p| p.into_inner());
-    Arc::clone(&r.redactor)
+    {
+        let r = REGISTRY.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(redactor) = &r.redactor {
+            return Arc::clone(redactor);
+        }
+    }
+    let mut r = REGISTRY.write().unwrap_or_else(|p| p.into_inner());
+    let built = match &r.redactor {
+        Some(redactor) => Arc::clone(redactor),
+        None => Arc::new(Redactor::new(r.order.iter())),
+    };
+    r.redactor = Some(Arc::clone(&built));
+    built
 }
 
 /// `text` without any secret this process knows, nor URL credentials (see the module).

@@ -43,7 +43,7 @@ pub enum HealthCommand {
     ListChecks(ListArgs),
     /// Delete a health check
     #[command(arg_required_else_help = true)]
-    DeleteCheck(CheckNameArgs),
+    DeleteCheck(DeleteCheckArgs),
     /// Run a health check once, now (exit 0 healthy, 1 unhealthy)
     #[command(arg_required_else_help = true)]
     RunCheck(CheckNameArgs),
@@ -167,6 +167,9 @@ pub struct DeleteArgs {
     /// Name of the rule to delete
     #[arg(long, value_parser = parse::rule_name, allow_hyphen_values = true)]
     pub name: String,
+    /// Succeed when there is nothing of that name to delete
+    #[arg(long)]
+    pub ignore_not_found: bool,
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +177,9 @@ pub struct DeleteChannelArgs {
     /// Name of the channel to delete
     #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
     pub name: String,
+    /// Succeed when there is nothing of that name to delete
+    #[arg(long)]
+    pub ignore_not_found: bool,
 }
 
 #[derive(Debug, Args)]
@@ -331,6 +337,16 @@ pub struct CreateCheckArgs {
     /// command: the program and its arguments, after `--`
     #[arg(last = true, value_name = "COMMAND")]
     pub trailing: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteCheckArgs {
+    /// Name of the check to delete
+    #[arg(long, value_parser = parse::object_name, allow_hyphen_values = true)]
+    pub name: String,
+    /// Succeed when there is nothing of that name to delete
+    #[arg(long)]
+    pub ignore_not_found: bool,
 }
 
 #[derive(Debug, Args)]

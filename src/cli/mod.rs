@@ -2,6 +2,7 @@
 //! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
 
 pub mod agent;
+pub mod config;
 
 pub mod daemon;
 pub mod health;
@@ -116,6 +117,10 @@ pub struct GlobalArgs {
     /// How long to wait for each agent
     #[arg(long, value_parser = parse::timeout, default_value = "10s", value_name = "DURATION", global = true, help_heading = "Global options")]
     pub agent_timeout: crate::model::PromDuration,
+
+    /// Ask at most this many agents at once [default: every agent, up to 256]
+    #[arg(long, value_name = "N", value_parser = parse::max_concurrency, global = true, help_heading = "Global options")]
+    pub max_concurrency: Option<usize>,
 }
 
 /// The clap id of the global `-o/--output FORMAT`. Commands whose seed form gives `--output
@@ -143,6 +148,9 @@ pub enum Command {
     /// Manage the remote agents this CLI talks to
     #[command(subcommand)]
     Agent(agent::AgentCommand),
+    /// An agent's whole configuration as one file: export, plan, apply
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Run the agent: metrics, API and background work for this node
     Daemon(daemon::DaemonArgs),
     /// Print a shell completion script

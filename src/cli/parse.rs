@@ -142,6 +142,14 @@ pub fn timeout(s: &str) -> Result<PromDuration, String> {
     Ok(d)
 }
 
+/// `--max-concurrency`: 1 to 4096 agents asked at once.
+pub fn max_concurrency(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=4096).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 4096".into()),
+    }
+}
+
 /// A check threshold: 1 to 100.
 pub fn threshold_count(s: &str) -> Result<u32, String> {
     match s.parse::<u32>() {

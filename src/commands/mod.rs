@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod completions;
+pub mod config;
 pub mod daemon;
 
 pub mod health;
@@ -58,6 +59,49 @@ impl Ctx {
         let target = self.place.target(&self.msg)?;
         let fetched = self.place.fetch::<T>(&target, &call)?;
         self.present(&fetched, &judge, &announce)
+    }
+
+    /// Run a delete; with `ignore_not_found`, a target that has no such object (`what`)
+    /// counts as done.
+    pub fn run_delete<T>(
+        &self,
+        call: Call,
+        ignore_not_found: bool,
+        what: &str,
+        announce: impl Fn(&T) -> Vec<String>,
+    ) -> Result<ExitStatus>
+    where
+        T: Report + DeserializeOwned,
+    {
+        let target = self.place.target(&self.msg)?;
+        let fetched = match self.place.fetch::<T>(&target, &call) {
+            Err(e) if ignore_not_found && e.api_code() == "not_found" => {
+                self.msg
+                    .status(&format!("{what} does not exist: nothing to delete"));
+                return Ok(ExitStatus::Success);
+            }
+            other => other?,
+        };
+        let fetched = match fetched {
+            Fetched::Many(outcomes) if ignore_not_found => Fetched::Many(
+                outcomes
+                    .into_iter()
+                    .map(|mut o| {
+                        if o.not_found {
+                            self.msg.status(&format!(
+                                "agent {}: {what} does not exist: nothing to delete",
+                                o.agent
+                            ));
+                            o.ok = true;
+                            o.error = None;
+                        }
+                        o
+                    })
+                    .collect(),
+            ),
+            other => other,
+        };
+        self.present(&fetched, &ok, &announce)
     }
 
     /// Print what was fetched (status lines to stderr, the report to stdout) and return the

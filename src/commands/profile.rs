@@ -481,7 +481,7 @@ fn spawn_remote(
     tx: mpsc::Sender<Taken>,
 ) {
     std::thread::spawn(move || {
-        let results = fanout::run_all(&clients, deadline, false, move |agent| {
+        let results = fanout::run_all(&clients, fanout::Fanout::quiet(deadline), move |agent| {
             let call = call.clone();
             async move { agent.fetch(&call).await }
         });
@@ -565,6 +565,7 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
                 ok: true,
                 result: Some(r),
                 error: None,
+                not_found: false,
             }),
             Err(e) => {
                 failed += 1;
@@ -574,6 +575,7 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
                     ok: false,
                     result: None,
                     error: Some(e.to_string()),
+                    not_found: false,
                 });
             }
         }

@@ -76,6 +76,19 @@ impl StatusSet {
     }
 }
 
+impl schemars::JsonSchema for StatusSet {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StatusSet".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "HTTP status codes and ranges such as 200, 2xx, 200-299 or 200,204,301-302 (100-599)",
+            "type": "string"
+        })
+    }
+}
+
 impl Default for StatusSet {
     fn default() -> Self {
         StatusSet(vec![(200, 299)])
@@ -111,7 +124,7 @@ impl From<StatusSet> for String {
 }
 
 /// An HTTP header to send (`Name: value`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
     pub name: String,
@@ -151,7 +164,7 @@ impl Header {
 
 /// A JSON-pointer assertion: the value at `pointer` must equal `expected` (compared as text
 /// for strings, as JSON for anything else).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JsonAssert {
     pub pointer: String,
@@ -186,7 +199,7 @@ impl JsonAssert {
 }
 
 /// What a check probes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Probe {
     Http {
@@ -250,7 +263,7 @@ impl Probe {
 }
 
 /// A health check as stored and served.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
     pub name: String,

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_METRICS_PORT: u16 = 9469;
 
 /// Where the agent serves Prometheus metrics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfig {
     pub listen_address: IpAddr,
@@ -33,7 +33,7 @@ impl Default for MetricsConfig {
 }
 
 /// The restart budget for unhealthy targets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoHealingConfig {
     pub enabled: bool,

@@ -136,6 +136,22 @@ impl fmt::Display for PromDuration {
     }
 }
 
+impl schemars::JsonSchema for PromDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A Prometheus duration such as 30s, 5m, 1h30m, 250ms, 1d or 1w (at most 365d), or a whole number of seconds",
+            "anyOf": [
+                {"type": "string", "pattern": "^([0-9]+(ms|s|m|h|d|w|y))+$"},
+                {"type": "integer", "minimum": 0}
+            ]
+        })
+    }
+}
+
 impl Serialize for PromDuration {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -47,7 +48,17 @@ impl fmt::Display for Severity {
 
 /// The comparison between the metric value and the threshold.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Comparison {
@@ -86,7 +97,7 @@ impl Comparison {
 }
 
 /// The match operator of a label matcher, as in PromQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MatchOp {
     #[serde(rename = "=")]
     Equal,
@@ -119,7 +130,7 @@ pub const MAX_REGEX_MATCHERS: usize = 256;
 const REGEX_SIZE_LIMIT: usize = 256 * 1024;
 
 /// A label matcher `name=value`, `name!=value`, `name=~regex` or `name!~regex`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Matcher {
     pub name: String,
@@ -206,7 +217,7 @@ pub fn promql_string(value: &str) -> String {
 }
 
 /// An alert rule as stored, exported and served.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertRule {
     pub name: String,

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -70,7 +71,7 @@ impl std::fmt::Display for Level {
 pub const DEFAULT_SERVICE: &str = "hivemind";
 
 /// OTLP trace export. `H` is how header values (credentials) are held.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(deserialize = "H: Deserialize<'de>"))]
 pub struct TracingConfig<H> {
@@ -97,7 +98,7 @@ pub struct TracingPatch {
 }
 
 /// Elasticsearch log shipping. `S` is how the password and API key are held.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct LoggingConfig<S> {

@@ -1,9 +1,13 @@
 //! CA certificates given on the command line (`--ca-cert`): parsed when they are saved and
 //! when a client is built, by one reader, so a file that is not a certificate (say
 //! `/etc/passwd`) is refused at once instead of failing every later connection.
+//!
+//! And the TLS client configuration of agent clients: the system's root certificates are
+//! read and parsed once per process (not once per agent, and not at all for `http://`
+//! agents), and an agent's own CA is added on top of that one store.
 
 use std::path::Path;
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Once, OnceLock};
 
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -54,6 +58,59 @@ pub fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
                 .map_err(|e| format!("CA certificate {}: not usable ({e})", path.display()))
         })
         .collect()
+}
+
+/// The system's root certificates (`SSL_CERT_FILE`/`SSL_CERT_DIR` or the distribution's
+/// bundle), read and parsed on first use and then shared by every client of this process.
+/// Certificates that do not parse are skipped, as every TLS client does.
+pub fn system_roots() -> Arc<rustls::RootCertStore> {
+    static ROOTS: OnceLock<Arc<rustls::RootCertStore>> = OnceLock::new();
+    Arc::clone(ROOTS.get_or_init(|| {
+        let mut store = rustls::RootCertStore::empty();
+        let found = rustls_native_certs::load_native_certs();
+        store.add_parsable_certificates(found.certs);
+        Arc::new(store)
+    }))
+}
+
+/// What an agent client trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Trust {
+    /// Plain `http://`: no certificate is ever checked, so no roots are loaded.
+    None,
+    /// The system's roots.
+    System,
+    /// The system's roots and the CA certificates of this PEM file.
+    Ca(std::path::PathBuf),
+}
+
+/// A TLS client configuration for `trust` (HTTP/2 and HTTP/1.1 offered by ALPN). The system
+/// roots are loaded once per process ([`system_roots`]); a CA file is added to a copy of them.
+pub fn client_config(trust: &Trust) -> Result<rustls::ClientConfig, String> {
+    let roots = match trust {
+        Trust::None => Arc::new(rustls::RootCertStore::empty()),
+        Trust::System => system_roots(),
+        Trust::Ca(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("reading CA certificate {}: {e}", path.display()))?;
+            let certs = parse_ca(&pem)
+                .map_err(|a| format!("CA certificate {}: expected {a}", path.display()))?;
+            let mut store = (*system_roots()).clone();
+            for cert in certs {
+                store
+                    .add(cert)
+                    .map_err(|e| format!("CA certificate {}: not usable ({e})", path.display()))?;
+            }
+            Arc::new(store)
+        }
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS settings: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 #[cfg(test)]

@@ -197,6 +197,34 @@ impl SecretStore {
         }
     }
 
+    /// Read many secrets back, the file read once for all of them (a fleet's tokens).
+    pub fn get_many(&self, refs: &[&SecretRef]) -> Vec<Result<Secret>> {
+        let mut file: Option<Result<SecretsFile>> = None;
+        refs.iter()
+            .map(|r| match r.backend {
+                SecretBackend::Keyring => self.get(r),
+                SecretBackend::File => {
+                    let loaded = file.get_or_insert_with(|| self.read_file());
+                    match loaded {
+                        Ok(f) => f
+                            .secrets
+                            .get(&r.key)
+                            .cloned()
+                            .map(Secret::new)
+                            .ok_or_else(|| {
+                                Error::Secret(format!(
+                                    "{} is missing from {}",
+                                    r.key,
+                                    self.file_path().display()
+                                ))
+                            }),
+                        Err(e) => Err(Error::Secret(e.to_string())),
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// Delete a secret; a missing one is not an error.
     pub fn delete(&self, r: &SecretRef) -> Result<()> {
         match r.backend {

@@ -55,6 +55,24 @@ pub enum Call {
     Alerts(AlertQuery),
     Alert(String),
     TestChannel(String),
+    /// `config export`: the whole configuration, secrets as `<secret>`.
+    ExportConfig,
+    /// `config apply`: make the configuration match a file.
+    ApplyConfig(Box<ApplyConfig>),
+}
+
+/// `POST /api/config/apply`: the configuration to match, with secret values (they travel
+/// inside TLS or over loopback, like every secret sent to an agent).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyConfig {
+    pub config: crate::config::ConfigFile<WireSecret>,
+    /// Delete what the file lacks.
+    #[serde(default)]
+    pub prune: bool,
+    /// Only make the plan.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// The HTTP form of a call.
@@ -108,6 +126,8 @@ impl Call {
             Call::Alerts(q) => (Method::Get, format!("/api/alerts?{}", q.to_query()), None),
             Call::Alert(id) => (Method::Get, format!("/api/alerts/{id}"), None),
             Call::TestChannel(n) => (Method::Post, format!("/api/channels/{n}/test"), None),
+            Call::ExportConfig => (Method::Get, "/api/config/export".into(), None),
+            Call::ApplyConfig(req) => (Method::Post, "/api/config/apply".into(), body(req)?),
         })
     }
 
@@ -184,6 +204,10 @@ impl Call {
             (Method::Post, ["api", "channels", n, "test"]) => {
                 Call::TestChannel(name(n, validate::object_name)?)
             }
+            (Method::Get, ["api", "config", "export"]) => Call::ExportConfig,
+            (Method::Post, ["api", "config", "apply"]) => {
+                Call::ApplyConfig(Box::new(parse("config apply", json("config apply")?)?))
+            }
             _ => {
                 return Err(Error::NotFound(format!(
                     "no API endpoint {path} for this method"
@@ -224,6 +248,8 @@ impl Call {
             Call::Dashboard(_) => "api.dashboards.get",
             Call::Diagnose(_) => "api.diagnose",
             Call::StatusPageLink => "api.status_page.link",
+            Call::ExportConfig => "api.config.export",
+            Call::ApplyConfig(_) => "api.config.apply",
         }
     }
 
@@ -241,6 +267,7 @@ impl Call {
                 | Call::DeleteChannel(_)
                 | Call::CreateCheck(_)
                 | Call::DeleteCheck(_)
+                | Call::ApplyConfig(_)
         )
     }
 
@@ -248,11 +275,20 @@ impl Call {
     /// command check or one with a restart command, or running a stored command check now.
     /// Over the network only when the daemon allows it. A run names its check but does not
     /// carry it, so `stored` finds the check by name where the state is.
-    pub fn runs_programs(&self, stored: impl FnOnce(&str) -> Result<Check>) -> Result<bool> {
+    pub fn runs_programs(&self, stored: impl Fn(&str) -> Result<Check>) -> Result<bool> {
         Ok(match self {
             Call::CreateCheck(c) => c.check.runs_programs(),
             // Running a check runs its probe only: restarts are the daemon runner's.
             Call::RunCheck(name) => matches!(stored(name)?.probe, Probe::Command { .. }),
+            // A file may hold command checks and restart commands: only those it adds or
+            // changes run programs that were not there before (a dry run runs nothing).
+            Call::ApplyConfig(req) if req.dry_run => false,
+            Call::ApplyConfig(req) => req
+                .config
+                .checks
+                .iter()
+                .filter(|c| c.runs_programs())
+                .any(|c| stored(&c.name).ok().as_ref() != Some(c)),
             _ => false,
         })
     }

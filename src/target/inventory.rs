@@ -22,6 +22,14 @@ pub struct AgentEntry {
     /// Where the bearer token is kept; `HIVEMIND_TOKEN` overrides it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<SecretRef>,
+    /// Where Prometheus scrapes the agent's metrics (`host:port`), when known (`agent
+    /// import --prometheus` records it; `agent export --format file-sd` asks the agent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_address: Option<String>,
+    /// The path of that endpoint, when not `/metrics`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

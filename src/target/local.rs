@@ -6,8 +6,10 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::{ApplyReport, ConfigFile};
 use crate::error::{Error, Result};
 use crate::messages::Messages;
+use crate::model::Secret;
 use crate::model::telemetry::{self, EndpointNote};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, GrafanaConfig,
@@ -417,6 +419,98 @@ impl Local {
         Ok(ChannelView {
             name: name.to_string(),
             channel: removed.redacted(),
+        })
+    }
+}
+
+impl Local {
+    /// The whole configuration as `config export` shows it, secrets as `<secret>`.
+    pub fn export_config(&self) -> Result<ConfigFile<Redacted>> {
+        let state = self.store.load()?;
+        Ok(ConfigFile {
+            version: crate::config::CONFIG_VERSION,
+            metrics: Some(state.metrics.clone()),
+            auto_healing: Some(state.auto_healing.clone()),
+            rules: state.rules.clone(),
+            channels: state
+                .channels
+                .iter()
+                .map(|(n, c)| (n.clone(), c.redacted()))
+                .collect(),
+            checks: state.checks.clone(),
+            tracing: state.tracing.as_ref().map(TracingConfig::redacted),
+            logging: state.logging.as_ref().map(LoggingConfig::redacted),
+        })
+    }
+
+    /// Make the state match `desired` (`config apply`): plan under the lock against the
+    /// state it changes, then, unless `dry_run`, store new secrets, save the state once, and
+    /// delete the secrets no longer used. `apply_metrics` runs with a changed metrics
+    /// configuration before the state is saved (the agent rebinds its listener there); if it
+    /// fails, nothing is saved.
+    pub fn apply_config(
+        &self,
+        mut desired: ConfigFile<Secret>,
+        prune: bool,
+        dry_run: bool,
+        apply_metrics: impl FnOnce(&MetricsConfig) -> Result<()>,
+        msg: &Messages,
+    ) -> Result<ApplyReport> {
+        desired.validate()?;
+        desired.validate_secrets()?;
+        // CA files of checks are read where the checks run, as `create-check` does.
+        for check in &desired.checks {
+            if let Probe::Http {
+                ca_cert: Some(path),
+                ..
+            }
+            | Probe::Grpc {
+                ca_cert: Some(path),
+                ..
+            } = &check.probe
+            {
+                let pem = std::fs::read(path).map_err(|e| {
+                    Error::io(
+                        format!("checks.{}.ca_cert {}", check.name, path.display()),
+                        e,
+                    )
+                })?;
+                crate::net::tls::parse_ca(&pem).map_err(|a| {
+                    Error::invalid(
+                        format!("checks.{}.ca_cert", check.name),
+                        &path.display().to_string(),
+                        a,
+                    )
+                })?;
+            }
+        }
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        let changes = crate::config::plan(&state, &desired, prune, &|r| self.secrets.get(r).ok())?;
+        if dry_run || changes.is_empty() {
+            return Ok(ApplyReport {
+                dry_run,
+                applied: false,
+                changes,
+            });
+        }
+        let unused = crate::config::apply(&mut state, &desired, &changes, &mut |key, value| {
+            self.secrets.put(key, value, msg)
+        })?;
+        if changes
+            .iter()
+            .any(|c| c.kind == crate::config::Kind::Metrics)
+        {
+            apply_metrics(&state.metrics)?;
+        }
+        self.store.save_locked(&state)?;
+        for r in &unused {
+            self.secrets.delete(r)?;
+        }
+        Ok(ApplyReport {
+            dry_run,
+            applied: true,
+            changes,
         })
     }
 }

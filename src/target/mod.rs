@@ -8,9 +8,11 @@
 //! - [`local`]: the configuration operations over the state store;
 //! - [`embedded`]: embedded mode's runtime, and finding a running daemon;
 //! - [`remote`]: the HTTP client of one agent; [`fanout`]: many at once;
-//! - [`inventory`]: the agents this CLI knows.
+//! - [`inventory`]: the agents this CLI knows; [`discovery`]: agents from Prometheus, and the
+//!   inventory as a Prometheus `file_sd` file.
 
 pub mod call;
+pub mod discovery;
 pub mod embedded;
 pub mod fanout;
 pub mod inventory;
@@ -47,6 +49,8 @@ pub struct Place {
     /// Draw a progress bar on stderr while many agents answer (decided at the top: a
     /// terminal, and no `-q`).
     pub progress: bool,
+    /// `--max-concurrency`: the most agents asked at once (`None`: the default cap).
+    pub max_concurrency: Option<usize>,
     /// The data directory was given (`--data-dir`, `HIVEMIND_DATA_DIR`) rather than the
     /// default: reading one that does not exist is then a mistake, not an empty setup.
     pub data_dir_given: bool,
@@ -76,6 +80,15 @@ impl Place {
             )));
         }
         Ok(())
+    }
+
+    /// How a fan-out over several agents runs.
+    pub fn fanout(&self) -> fanout::Fanout {
+        fanout::Fanout {
+            deadline: self.timeout,
+            progress: self.progress,
+            max_concurrency: self.max_concurrency,
+        }
     }
 
     /// The configuration operations over this data directory.
@@ -147,14 +160,24 @@ impl Place {
             .filter(|t| !t.is_empty())
             .map(Secret::new);
         let secrets = self.secrets()?;
+        let entries = names
+            .iter()
+            .map(|name| inv.agents.get(name).ok_or_else(|| inv.unknown(name)))
+            .collect::<Result<Vec<_>>>()?;
+        // Stored tokens are read in one go: the file backend's file once, not once per agent.
+        let refs: Vec<&crate::model::SecretRef> = match env_token {
+            Some(_) => Vec::new(),
+            None => entries.iter().filter_map(|e| e.token.as_ref()).collect(),
+        };
+        let mut stored = secrets.get_many(&refs).into_iter();
         let mut out = Vec::with_capacity(names.len());
-        for name in names {
-            let entry = inv.agents.get(name).ok_or_else(|| inv.unknown(name))?;
+        for (name, entry) in names.iter().zip(entries) {
             let token = match (&env_token, &entry.token) {
                 (Some(t), _) => Some(t.clone()),
-                (None, Some(r)) => Some(
-                    secrets
-                        .get(r)
+                (None, Some(_)) => Some(
+                    stored
+                        .next()
+                        .unwrap_or_else(|| Err(Error::Other("no token read".into())))
                         .map_err(|e| e.context(format!("agent {name}: token")))?,
                 ),
                 (None, None) => None,
@@ -207,14 +230,14 @@ impl Place {
                 prefix: format!("agent {}: ", client.name),
             }),
             Target::Many(clients) => {
-                let results = fanout::call_all(clients, call, self.timeout, self.progress)?;
+                let results = fanout::call_all(clients, call, self.fanout())?;
                 Ok(Fetched::Many(
                     results
                         .into_iter()
                         .map(|r| {
-                            let (result, error) = match r.result.and_then(decode) {
-                                Ok(report) => (Some(report), None),
-                                Err(e) => (None, Some(e.to_string())),
+                            let (result, error, not_found) = match r.result.and_then(decode) {
+                                Ok(report) => (Some(report), None, false),
+                                Err(e) => (None, Some(e.to_string()), e.api_code() == "not_found"),
                             };
                             Outcome {
                                 agent: r.agent,
@@ -222,6 +245,7 @@ impl Place {
                                 ok: result.is_some(),
                                 result,
                                 error,
+                                not_found,
                             }
                         })
                         .collect(),
@@ -249,11 +273,15 @@ impl Place {
 
     /// One agent's JSON answer, its errors prefixed with the agent's name.
     fn ask(&self, client: &AgentClient, call: &Call) -> Result<serde_json::Value> {
-        fanout::call_all(std::slice::from_ref(client), call, self.timeout, false)?
-            .pop()
-            .map(|r| r.result)
-            .unwrap_or_else(|| Err(Error::Other("no answer".into())))
-            .map_err(|e| e.context(format!("agent {}", client.name)))
+        fanout::call_all(
+            std::slice::from_ref(client),
+            call,
+            fanout::Fanout::quiet(self.timeout),
+        )?
+        .pop()
+        .map(|r| r.result)
+        .unwrap_or_else(|| Err(Error::Other("no answer".into())))
+        .map_err(|e| e.context(format!("agent {}", client.name)))
     }
 }
 
@@ -300,6 +328,9 @@ pub struct Outcome<T> {
     pub result: Option<T>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The error was that the object asked for does not exist there.
+    #[serde(skip)]
+    pub not_found: bool,
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! An HTTP client of one agent: bearer token, optional private CA, no redirects, and the
 //! agent's typed errors turned back into ours.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -9,6 +11,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::model::Secret;
 use crate::model::input::{self, Input};
+use crate::net::tls::Trust;
 use crate::target::call::{Call, FileCall, Method, PPROF_CONTENT_TYPE};
 
 /// The error body every agent endpoint answers with.
@@ -49,6 +52,11 @@ impl std::fmt::Debug for AgentClient {
 
 impl AgentClient {
     /// `timeout` bounds every request as a whole; connecting gets at most 5 s of it.
+    ///
+    /// Agents share HTTP clients: one per kind of trust (plain `http://`, the system's roots,
+    /// each CA file) and timeout, built once per process. So the system's roots are parsed
+    /// once for a whole fleet (never for `http://` agents), and an agent asked twice in one
+    /// command reuses its connection.
     pub fn new(
         name: &str,
         url: &str,
@@ -56,21 +64,13 @@ impl AgentClient {
         ca_cert: Option<&Path>,
         timeout: Duration,
     ) -> Result<Self> {
-        let mut builder = crate::net::tls::http_client()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")));
-        if let Some(path) = ca_cert {
-            for cert in crate::net::tls::read_ca(path)
-                .map_err(|e| Error::Other(format!("agent {name}: {e}")))?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::caused(format!("agent {name}: building HTTP client"), e))?;
+        let trust = match (url.starts_with("https://"), ca_cert) {
+            (false, _) => Trust::None,
+            (true, None) => Trust::System,
+            (true, Some(path)) => Trust::Ca(path.to_path_buf()),
+        };
+        let http =
+            shared_client(&trust, timeout).map_err(|e| e.context(format!("agent {name}")))?;
         Ok(AgentClient {
             name: name.to_string(),
             url: url.trim_end_matches('/').to_string(),
@@ -207,6 +207,32 @@ impl AgentClient {
         }
         Err(self.error(status, &path, &bytes))
     }
+}
+
+/// The HTTP client for agents with this trust and timeout, built on first use.
+fn shared_client(trust: &Trust, timeout: Duration) -> Result<reqwest::Client> {
+    type Cache = HashMap<(Trust, Duration), reqwest::Client>;
+    static CLIENTS: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CLIENTS.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (trust.clone(), timeout);
+    if let Some(client) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(client);
+    }
+    let tls = crate::net::tls::client_config(trust).map_err(Error::Other)?;
+    let client = crate::net::tls::http_client()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .pool_idle_timeout(Duration::from_secs(30))
+        .tcp_nodelay(true)
+        .user_agent(concat!("hivemind/", env!("CARGO_PKG_VERSION")))
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| Error::caused("building HTTP client", e))?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, client.clone());
+    }
+    Ok(client)
 }
 
 /// The W3C trace context every call of this process sends: the `TRACEPARENT` (and

@@ -327,6 +327,50 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             ))
         })?),
         Call::TestChannel(name) => to_json(&svc.runtime.test_channel(local, &name)?),
+        Call::ExportConfig => to_json(&local.export_config()?),
+        Call::ApplyConfig(req) => {
+            let ApplyConfig {
+                config,
+                prune,
+                dry_run,
+            } = *req;
+            let config = match config
+                .try_map_secrets(|_, s| Ok::<_, std::convert::Infallible>(s.into_secret()))
+            {
+                Ok(c) => c,
+                Err(never) => match never {},
+            };
+            if !svc.runtime.allows_private_destinations() {
+                for (name, channel) in &config.channels {
+                    check_destinations(channel)
+                        .map_err(|e| e.context(format!("channels.{name}")))?;
+                }
+            }
+            let report = local.apply_config(
+                config,
+                prune,
+                dry_run,
+                |m| svc.runtime.apply_metrics(m),
+                &svc.msg,
+            )?;
+            if report.applied {
+                use crate::config::Kind;
+                let touched = |k: Kind| report.changes.iter().any(|c| c.kind == k);
+                if touched(Kind::Check) || touched(Kind::AutoHealing) {
+                    svc.runtime.checks_changed();
+                }
+                if let Some(t) = svc.runtime.telemetry() {
+                    let state = local.state()?;
+                    if touched(Kind::Tracing) {
+                        t.apply_tracing(state.tracing.as_ref(), &local.secrets)?;
+                    }
+                    if touched(Kind::Logging) {
+                        t.apply_logging(state.logging.as_ref(), &local.secrets)?;
+                    }
+                }
+            }
+            to_json(&report)
+        }
     }
 }
 

@@ -70,6 +70,17 @@ fn samples() -> Vec<Call> {
         }),
         Call::Alert("0123456789abcdef".into()),
         Call::TestChannel("ops".into()),
+        Call::ExportConfig,
+        Call::ApplyConfig(Box::new(from_json(json!({
+            "config": {"version": 1,
+                "rules": [{"name": "r", "metric": "hivemind_node_cpu_usage", "comparison": "gt",
+                           "threshold": 90.0, "duration": "5m", "severity": "warning",
+                           "description": "d"}],
+                "channels": {"ops": {"type": "slack", "webhook_url": "https://hooks.example.com/x"}},
+                "checks": [{"name": "db", "probe": {"type": "tcp", "address": "127.0.0.1:5432"},
+                            "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+                            "success_threshold": 1, "start_period": "0s"}]},
+            "prune": true, "dry_run": false})))),
     ]
 }
 
@@ -105,6 +116,8 @@ fn variant(c: &Call) -> usize {
         Call::Alerts(_) => 26,
         Call::Alert(_) => 27,
         Call::TestChannel(_) => 28,
+        Call::ExportConfig => 29,
+        Call::ApplyConfig(_) => 30,
     }
 }
 
@@ -116,7 +129,7 @@ fn every_call_survives_its_http_form() {
     seen.dedup();
     assert_eq!(
         seen,
-        (0..=28).collect::<Vec<_>>(),
+        (0..=30).collect::<Vec<_>>(),
         "a call kind has no sample"
     );
     for call in calls {
@@ -185,10 +198,44 @@ fn what_runs_programs() {
         Err(Error::NotFound(_))
     ));
     for call in samples() {
-        if !matches!(call, Call::CreateCheck(_) | Call::RunCheck(_)) {
+        if !matches!(
+            call,
+            Call::CreateCheck(_) | Call::RunCheck(_) | Call::ApplyConfig(_)
+        ) {
             assert!(!call.runs_programs(never).unwrap(), "{}", call.operation());
         }
     }
+    // A file runs programs when it adds or changes a command check or a restart command.
+    let apply = |dry_run: bool| {
+        Call::ApplyConfig(Box::new(from_json(
+            json!({"config": {"version": 1, "checks": [{
+            "name": "c", "probe": {"type": "command", "command": ["true"]},
+            "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+            "success_threshold": 1, "start_period": "0s"}]}, "dry_run": dry_run}),
+        )))
+    };
+    assert!(
+        !apply(true).runs_programs(never).unwrap(),
+        "a dry run runs nothing"
+    );
+    assert!(
+        apply(false).runs_programs(missing).unwrap(),
+        "a new command check"
+    );
+    assert!(
+        apply(false).runs_programs(stored_tcp).unwrap(),
+        "a changed check"
+    );
+    let same = |name: &str| {
+        Ok(from_json(json!({
+            "name": name, "probe": {"type": "command", "command": ["true"]},
+            "interval": "30s", "timeout": "5s", "failure_threshold": 3,
+            "success_threshold": 1, "start_period": "0s"})))
+    };
+    assert!(
+        !apply(false).runs_programs(same).unwrap(),
+        "the same check as stored"
+    );
 }
 
 #[test]
@@ -323,6 +370,7 @@ fn place(dir: &std::path::Path) -> Place {
         all_agents: false,
         timeout: Duration::from_secs(2),
         progress: false,
+        max_concurrency: None,
         data_dir_given: true,
     }
 }
@@ -358,6 +406,8 @@ fn the_place_picks_the_target() {
                         url: dead_url(),
                         ca_cert: None,
                         token: None,
+                        metrics_address: None,
+                        metrics_path: None,
                     },
                 );
             }
@@ -424,6 +474,7 @@ fn fan_out_verdicts() {
         ok,
         result: ok.then_some(v),
         error: (!ok).then(|| "down".to_string()),
+        not_found: false,
     };
     let judge = |v: &u8| {
         if *v > 0 {

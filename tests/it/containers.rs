@@ -14,7 +14,7 @@ use super::profile::{BUSY_JS, build_with, flat_bytes, need_root, pprof, pprof_to
 use super::{hm_run, poll};
 
 /// Whether Docker Engine answers here: a skip notice when not, a failure under CI=true.
-fn docker_available() -> bool {
+pub fn docker_available() -> bool {
     let ok = Command::new("docker")
         .arg("info")
         .stdout(Stdio::null())
@@ -32,7 +32,7 @@ fn docker_available() -> bool {
 }
 
 /// `docker ARGS`, which must succeed; its stdout, trimmed.
-fn docker(args: &[&str]) -> String {
+pub fn docker(args: &[&str]) -> String {
     let out = Command::new("docker").args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -43,7 +43,7 @@ fn docker(args: &[&str]) -> String {
 }
 
 /// A name no other test run uses.
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -52,7 +52,7 @@ fn unique(prefix: &str) -> String {
 }
 
 /// An image made for a test, removed on drop.
-struct Image(String);
+pub struct Image(pub String);
 
 impl Drop for Image {
     fn drop(&mut self) {
@@ -127,9 +127,18 @@ impl Container {
 }
 
 /// A root filesystem for an image: busybox-static with a few applets, and `/tmp`.
-struct RootFs(tempfile::TempDir);
+pub struct RootFs(tempfile::TempDir);
 
 impl RootFs {
+    /// An empty root filesystem with `/tmp`.
+    pub fn empty() -> RootFs {
+        let fs = RootFs(tempfile::tempdir().unwrap());
+        let tmp = fs.0.path().join("tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        fs
+    }
+
     fn new() -> Option<RootFs> {
         let busybox = peer("busybox")?;
         let fs = RootFs(tempfile::tempdir().unwrap());
@@ -144,14 +153,14 @@ impl RootFs {
     }
 
     /// Copy `host` to `at` in the image, with its mode.
-    fn add(&self, host: &Path, at: &str) {
+    pub fn add(&self, host: &Path, at: &str) {
         let dest = self.0.path().join(at.trim_start_matches('/'));
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
         std::fs::copy(host, &dest).unwrap_or_else(|e| panic!("copy {host:?}: {e}"));
     }
 
     /// [`RootFs::add`] a program and the shared libraries `ldd` lists for it, at their paths.
-    fn add_with_libraries(&self, host: &Path, at: &str) {
+    pub fn add_with_libraries(&self, host: &Path, at: &str) {
         self.add(host, at);
         let out = Command::new("ldd").arg(host).output().unwrap();
         // A static program: ldd says so and fails.
@@ -168,7 +177,7 @@ impl RootFs {
     }
 
     /// `docker import` it as a new image.
-    fn import(&self) -> Image {
+    pub fn import(&self) -> Image {
         let image = Image(format!("{}:latest", unique("hivemind-test")));
         let mut tar = Command::new("tar")
             .args(["--numeric-owner", "-C"])

@@ -219,6 +219,8 @@ const API_PATHS: &[&str] = &[
     "/api/config/auto-healing",
     "/api/config/tracing",
     "/api/config/logging",
+    "/api/config/export",
+    "/api/config/apply",
     "/api/rules",
     "/api/rules/x",
     "/api/channels",
@@ -510,6 +512,25 @@ proptest! {
         "([a-z]{1,8}: [ -~]{0,10}\n|- |  |---\n|\\[|\\]|\\{|\\}|&a |\\*a|#|'|\"){0,30}",
     ]) {
         let _ = timed("rule file", &text, || rule_file::parse(&text));
+    }
+
+    #[test]
+    fn config_files_of_any_text_are_refused_or_valid(text in prop_oneof![
+        any::<String>(),
+        "(version: 1\n|[a-z_]{1,12}: [ -~]{0,10}\n|- |  |\\{env: [A-Z]{1,4}\\}|\\[|\\]|\\{|\\}|&a |\\*a|#|'|\"){0,30}",
+        (any::<prop::sample::Index>(), "[ -~\n]{0,12}").prop_map(|(at, junk)| {
+            let full = include_str!("../fixtures/config-full.yaml");
+            let mut cut = at.index(full.len());
+            while !full.is_char_boundary(cut) { cut -= 1; }
+            format!("{}{junk}{}", &full[..cut], &full[cut..])
+        }),
+    ]) {
+        let parsed = timed("config file", &text, || hivemind::config::parse(&text));
+        // What parses writes back to a file that parses to the same.
+        if let Ok(file) = parsed {
+            let again = hivemind::config::parse(&hivemind::config::to_yaml(&file).unwrap());
+            prop_assert_eq!(again.ok(), Some(file));
+        }
     }
 
     #[test]

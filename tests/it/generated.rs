@@ -1,6 +1,7 @@
 //! completions/ and man/ (from the clap definition) are generated and committed, and dashboards/
 //! (the source src/dashboards embeds) is kept in the form `import-dashboards` writes; these
-//! tests fail when either is stale. Regenerate or normalise with `HIVEMIND_BLESS=1 cargo test generated`.
+//! tests fail when either is stale; so is the JSON Schema of the configuration file (schemas/).
+//! Regenerate or normalise with `HIVEMIND_BLESS=1 cargo test generated`.
 
 use std::path::{Path, PathBuf};
 
@@ -257,4 +258,37 @@ fn dashboards_are_embedded_and_normalised() {
             "import-dashboards --output-dir wrote {name} differently from dashboards/{name}"
         );
     }
+}
+
+/// The JSON Schema of the `config apply` file, generated from the types serde reads.
+#[test]
+fn config_schema_is_current() {
+    let mut stale = Vec::new();
+    let fresh = hivemind::config::json_schema();
+    check(
+        &root().join("schemas").join("hivemind-config.schema.json"),
+        fresh.as_bytes(),
+        &mut stale,
+    );
+    report(stale);
+    // It describes the file: every section, nothing else accepted, secrets as references.
+    let schema: serde_json::Value = serde_json::from_str(&fresh).unwrap();
+    assert_eq!(schema["additionalProperties"], false, "{schema}");
+    let props = schema["properties"].as_object().unwrap();
+    for key in [
+        "version",
+        "metrics",
+        "auto_healing",
+        "rules",
+        "channels",
+        "checks",
+        "tracing",
+        "logging",
+    ] {
+        assert!(props.contains_key(key), "{key} missing from the schema");
+    }
+    assert!(
+        fresh.contains("\"env\"") && fresh.contains("\"file\""),
+        "secret references"
+    );
 }

@@ -12,6 +12,8 @@ mod channels;
 mod checks;
 mod containers;
 mod fake_http;
+mod fleet;
+mod fleet_docker;
 mod fuzz;
 mod generated;
 mod hardening;

@@ -188,8 +188,9 @@ pub fn list(ctx: &Ctx) -> Result<ExitStatus> {
     ctx.run::<CheckList>(Call::ListChecks, ok, silent)
 }
 
-pub fn delete(ctx: &Ctx, name: String) -> Result<ExitStatus> {
-    ctx.run::<CheckChange>(Call::DeleteCheck(name), ok, announce)
+pub fn delete(ctx: &Ctx, name: String, ignore_not_found: bool) -> Result<ExitStatus> {
+    let what = format!("check '{name}'");
+    ctx.run_delete::<CheckChange>(Call::DeleteCheck(name), ignore_not_found, &what, announce)
 }
 
 fn announce(c: &CheckChange) -> Vec<String> {

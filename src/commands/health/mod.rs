@@ -34,7 +34,13 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         HealthCommand::CreateAlertRule(args) => create_alert_rule(ctx, args),
         HealthCommand::ListAlertRules(_) => ctx.run::<RuleList>(Call::ListRules, ok, silent),
         HealthCommand::DeleteAlertRule(args) => {
-            ctx.run::<RuleChanges>(Call::DeleteRule(args.name), ok, announce_rules)
+            let what = format!("alert rule '{}'", args.name);
+            ctx.run_delete::<RuleChanges>(
+                Call::DeleteRule(args.name),
+                args.ignore_not_found,
+                &what,
+                announce_rules,
+            )
         }
         HealthCommand::ConfigureAlertChannel(args) => configure_alert_channel(ctx, args),
         HealthCommand::ListAlertChannels(_) => {
@@ -42,10 +48,16 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         }
         HealthCommand::CreateCheck(args) => checks::create(ctx, args),
         HealthCommand::ListChecks(_) => checks::list(ctx),
-        HealthCommand::DeleteCheck(args) => checks::delete(ctx, args.name),
+        HealthCommand::DeleteCheck(args) => checks::delete(ctx, args.name, args.ignore_not_found),
         HealthCommand::RunCheck(args) => checks::run_check(ctx, args.name),
         HealthCommand::DeleteAlertChannel(args) => {
-            ctx.run::<ChannelChange>(Call::DeleteChannel(args.name), ok, announce_channel)
+            let what = format!("alert channel '{}'", args.name);
+            ctx.run_delete::<ChannelChange>(
+                Call::DeleteChannel(args.name),
+                args.ignore_not_found,
+                &what,
+                announce_channel,
+            )
         }
         HealthCommand::Alerts(args) => alerts::alerts(ctx, args),
         HealthCommand::TestAlertChannel(args) => alerts::test_alert_channel(ctx, args),
