@@ -171,7 +171,15 @@ impl Engine {
         }
         let now = unix_millis(now);
         let inner = &mut *inner;
-        let transitions = inner.evaluator.evaluate(&inner.rules, families, now);
+        let outcome = inner
+            .evaluator
+            .evaluate_collection(&inner.rules, families, now);
+        for (rule, error) in &outcome.new_errors {
+            self.msg.warn(&format!(
+                "alert rule {rule}: evaluation failed: {error}; its alerts keep their state"
+            ));
+        }
+        let transitions = outcome.transitions;
         let notifications = inner
             .planner
             .plan(&transitions, &inner.evaluator, now, &self.origin);

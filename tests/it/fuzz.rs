@@ -18,7 +18,7 @@ use hivemind::model::alert::{AlertQuery, AlertState};
 use hivemind::model::input::{self, Input, MAX_DEPTH};
 use hivemind::model::rule::fmt_number;
 use hivemind::model::{
-    AlertRule, Comparison, Matcher, PromDuration, Severity, rule_file, validate,
+    AlertRule, Comparison, Matcher, PromDuration, Severity, rule::Threshold, rule_file, validate,
 };
 use hivemind::store::StateStore;
 use hivemind::target::call::{Call, CreateRules, FileCall, Method};
@@ -333,16 +333,18 @@ fn valid_rule() -> impl Strategy<Value = AlertRule> {
     )
         .prop_map(
             |(name, metric, comparison, threshold, secs, severity, description, labels)| {
-                AlertRule {
+                AlertRule::from_threshold(
                     name,
-                    metric,
-                    comparison,
-                    threshold,
-                    duration: PromDuration::from_secs(secs),
+                    Threshold {
+                        metric,
+                        comparison,
+                        threshold,
+                        matchers: labels,
+                    },
+                    PromDuration::from_secs(secs),
                     severity,
                     description,
-                    labels,
-                }
+                )
             },
         )
 }
@@ -350,8 +352,9 @@ fn valid_rule() -> impl Strategy<Value = AlertRule> {
 /// A rule in the seed's YAML format (JSON strings are YAML double-quoted scalars).
 fn seed_yaml(r: &AlertRule) -> String {
     let q = |s: &str| serde_json::to_string(s).unwrap();
-    let labels: Vec<String> = r
-        .labels
+    let t = r.threshold.as_ref().unwrap();
+    let labels: Vec<String> = t
+        .matchers
         .iter()
         .map(|m| q(&format!("{}{}{}", m.name, m.op.as_str(), m.value)))
         .collect();
@@ -359,11 +362,11 @@ fn seed_yaml(r: &AlertRule) -> String {
         "name: {}\ndescription: {}\nmetric: {}\nthreshold: {:?}\nduration: {}\nseverity: {}\ncomparison: {}\nlabels: [{}]\n",
         q(&r.name),
         q(&r.description),
-        q(&r.metric),
-        r.threshold,
+        q(&t.metric),
+        t.threshold,
         r.duration,
         r.severity.as_str(),
-        serde_json::to_value(r.comparison)
+        serde_json::to_value(t.comparison)
             .unwrap()
             .as_str()
             .unwrap(),
@@ -381,16 +384,18 @@ fn thresholds_cross_the_api_bit_for_bit() {
         1.0 / 3.0,
         123_456_789.123_456_78,
     ] {
-        let rule = AlertRule {
-            name: "a".into(),
-            metric: "m".into(),
-            comparison: Comparison::Gt,
-            threshold: t,
-            duration: PromDuration::from_secs(0),
-            severity: Severity::Info,
-            description: String::new(),
-            labels: Vec::new(),
-        };
+        let rule = AlertRule::from_threshold(
+            "a".into(),
+            Threshold {
+                metric: "m".into(),
+                comparison: Comparison::Gt,
+                threshold: t,
+                matchers: Vec::new(),
+            },
+            PromDuration::from_secs(0),
+            Severity::Info,
+            String::new(),
+        );
         let call = Call::CreateRules(CreateRules {
             rules: vec![rule],
             replace: false,
@@ -400,7 +405,8 @@ fn thresholds_cross_the_api_bit_for_bit() {
         let Call::CreateRules(back) = Call::from_http(m, &p, "", &bytes).unwrap() else {
             panic!("not a CreateRules");
         };
-        assert_eq!(back.rules[0].threshold.to_bits(), t.to_bits(), "{t}");
+        let got = back.rules[0].threshold.as_ref().unwrap().threshold;
+        assert_eq!(got.to_bits(), t.to_bits(), "{t}");
     }
 }
 
@@ -591,16 +597,18 @@ fn state_seed(dir: &std::path::Path) -> String {
     let store = StateStore::new(dir);
     store
         .update(|s| {
-            s.rules.push(AlertRule {
-                name: "high_cpu".into(),
-                metric: "hivemind_node_cpu_usage".into(),
-                comparison: Comparison::Gt,
-                threshold: 90.0,
-                duration: PromDuration::from_secs(300),
-                severity: Severity::Warning,
-                description: "cpu".into(),
-                labels: vec![Matcher::parse("node=~web-.*").unwrap()],
-            });
+            s.rules.push(AlertRule::from_threshold(
+                "high_cpu".into(),
+                Threshold {
+                    metric: "hivemind_node_cpu_usage".into(),
+                    comparison: Comparison::Gt,
+                    threshold: 90.0,
+                    matchers: vec![Matcher::parse("node=~web-.*").unwrap()],
+                },
+                PromDuration::from_secs(300),
+                Severity::Warning,
+                "cpu".into(),
+            ));
             Ok(())
         })
         .unwrap();
