@@ -170,8 +170,8 @@ fn classify(rule: &AlertRule, mode: Mode) -> (EvaluatedBy, Option<Expr>) {
     }
     let text = effective_expr(rule);
     // Liveness expressions look back a day; only Prometheus (or test-rules) evaluates them.
-    let cap = if rule.is_liveness() {
-        Duration::from_secs(86_400)
+    let cap = if rule.is_liveness() || mode == Mode::Offline {
+        expr::OFFLINE_RANGE
     } else {
         expr::MAX_RANGE
     };

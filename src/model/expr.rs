@@ -14,6 +14,8 @@ pub const MAX_DEPTH: usize = 64;
 /// The longest look-back one selector may have: its range plus its offset (and the 5-minute
 /// lookback of instant selectors). The agent keeps history this long at most.
 pub const MAX_RANGE: Duration = Duration::from_secs(6 * 3600);
+/// The look-back cap of `test-rules`, which evaluates over the test's own series only.
+pub const OFFLINE_RANGE: Duration = Duration::from_secs(366 * 86_400);
 /// Prometheus's lookback for instant vector selectors.
 pub const LOOKBACK: Duration = Duration::from_secs(300);
 

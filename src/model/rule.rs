@@ -429,6 +429,16 @@ impl AlertRule {
     /// Check every field; the error names the field as `prefix` + field name. Templates are
     /// checked by the alerting module (which renders them).
     pub fn validate(&self, field: impl Fn(&str) -> String) -> Result<()> {
+        self.validate_with_cap(field, super::expr::MAX_RANGE)
+    }
+
+    /// [`AlertRule::validate`] with another look-back cap: `test-rules` holds its whole input
+    /// in memory, so it accepts the ranges Prometheus accepts ([`super::expr::OFFLINE_RANGE`]).
+    pub fn validate_with_cap(
+        &self,
+        field: impl Fn(&str) -> String,
+        cap: std::time::Duration,
+    ) -> Result<()> {
         validate::rule_name(&self.name)
             .map_err(|a| Error::invalid(field("name"), &self.name, a))?;
         if let Some(t) = &self.threshold {
@@ -448,7 +458,8 @@ impl AlertRule {
                     .map_err(|a| Error::invalid(field("label"), &m.to_string(), a))?;
             }
         }
-        super::expr::parse(&self.expr).map_err(|a| Error::invalid(field("expr"), &self.expr, a))?;
+        super::expr::parse_with_cap(&self.expr, cap)
+            .map_err(|a| Error::invalid(field("expr"), &self.expr, a))?;
         validate::free_text(&self.description)
             .map_err(|a| Error::invalid(field("description"), &self.description, a))?;
         if self.labels.len() > MAX_ANNOTATIONS || self.annotations.len() > MAX_ANNOTATIONS {

@@ -201,7 +201,12 @@ fn the_seed_rule_groups_load_verbatim_and_export_clean() {
         let path = Path::new(FIXTURES).join(f);
         let (code, _, err) = hm_run(
             dir.path(),
-            &["health", "create-alert-rule", "--file", path.to_str().unwrap()],
+            &[
+                "health",
+                "create-alert-rule",
+                "--file",
+                path.to_str().unwrap(),
+            ],
         );
         assert_eq!(code, 0, "{f}: {err}");
         // Their metrics are the mesh's, not the agent's: each is named, once.
@@ -254,7 +259,12 @@ fn the_seed_rule_groups_load_verbatim_and_export_clean() {
     let path = Path::new(FIXTURES).join("critical.yml");
     let (code, _, err) = hm_run(
         dir.path(),
-        &["health", "create-alert-rule", "--file", path.to_str().unwrap()],
+        &[
+            "health",
+            "create-alert-rule",
+            "--file",
+            path.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("already exists"), "{err}");
@@ -281,7 +291,11 @@ fn bad_expressions_templates_and_files_are_refused_whole() {
         hm_run(dir.path(), &args)
     };
     for (expr, extra, want) in [
-        ("rate(hivemind_node_cpu_seconds_total[5m] > 1", &[][..], "--expr"),
+        (
+            "rate(hivemind_node_cpu_seconds_total[5m] > 1",
+            &[][..],
+            "--expr",
+        ),
         ("rate(x[5m]", &[], "at column 5"),
         ("frobnicate(x) > 1", &[], "unknown function"),
         ("rate(x[7h]) > 1", &[], "history cap"),
@@ -304,7 +318,10 @@ fn bad_expressions_templates_and_files_are_refused_whole() {
         if want == "bad" {
             // A trailing comment is valid PromQL.
             assert_eq!(code, 0, "{expr}: {err}");
-            hm_run(dir.path(), &["health", "delete-alert-rule", "--name", "bad"]);
+            hm_run(
+                dir.path(),
+                &["health", "delete-alert-rule", "--name", "bad"],
+            );
             continue;
         }
         assert_eq!(code, 2, "{expr} {extra:?}: {err}");
@@ -341,7 +358,12 @@ fn bad_expressions_templates_and_files_are_refused_whole() {
         std::fs::write(&file, text).unwrap();
         let (code, out, err) = hm_run(
             dir.path(),
-            &["health", "create-alert-rule", "--file", file.to_str().unwrap()],
+            &[
+                "health",
+                "create-alert-rule",
+                "--file",
+                file.to_str().unwrap(),
+            ],
         );
         assert_eq!(code, 2, "{text}: {err}");
         assert!(out.is_empty());

@@ -11,6 +11,7 @@ mod bad_input;
 mod channels;
 mod checks;
 mod containers;
+mod differential;
 mod expressions;
 mod fake_http;
 mod fuzz;

@@ -279,11 +279,12 @@ fn extrapolated(p: &[(i64, f64)], from: i64, to: i64, counter: bool, rate: bool)
     } else {
         average / 2.0
     };
-    result *= interval / sampled;
+    // One factor, then one multiplication: the rounding Prometheus has.
+    let mut factor = interval / sampled;
     if rate {
-        result /= (to - from) as f64 / 1000.0;
+        factor /= (to - from) as f64 / 1000.0;
     }
-    Some(result)
+    Some(result * factor)
 }
 
 fn irate(p: &[(i64, f64)]) -> Option<f64> {

@@ -257,7 +257,7 @@ fn load(path: &Path) -> Result<Loaded> {
         })?;
         for l in located {
             l.rule
-                .validate(|f| format!("{}: {f}", l.place))
+                .validate_with_cap(|f| format!("{}: {f}", l.place), expr::OFFLINE_RANGE)
                 .and_then(|()| super::rules::check(&l.rule).map_err(|e| e.context(&l.place)))
                 .map_err(|e| e.context(rp.display()))?;
             if rules.iter().any(|r| r.name == l.rule.name) {
@@ -280,7 +280,7 @@ fn load(path: &Path) -> Result<Loaded> {
     }
     for (i, g) in file.tests.iter().enumerate() {
         for e in &g.promql_expr_test {
-            let parsed = expr::parse(&e.expr)
+            let parsed = expr::parse_with_cap(&e.expr, expr::OFFLINE_RANGE)
                 .map_err(|a| invalid(format!("test {}: expr {:?}: expected {a}", i + 1, e.expr)))?;
             promql::node_support(&parsed).map_err(|part| {
                 invalid(format!(
@@ -419,7 +419,7 @@ fn run_group(
 
     // Expression tests.
     for e in &g.promql_expr_test {
-        let parsed = expr::parse(&e.expr)?;
+        let parsed = expr::parse_with_cap(&e.expr, expr::OFFLINE_RANGE)?;
         let t = ms(e.eval_time);
         let mut got: Vec<(Labels, f64)> = match promql::evaluate(&parsed, &history, t) {
             Ok(v) => v.into_iter().map(|s| (s.labels, s.value)).collect(),

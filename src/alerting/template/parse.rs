@@ -205,10 +205,7 @@ type LexedAction = (Vec<(Tok, Pos)>, usize, bool);
 
 /// Tokens of one action from `at` to its `}}`; returns the tokens, the offset after `}}` and
 /// whether it ended with a trim marker.
-fn lex_action(
-    lx: &Lexer<'_>,
-    mut at: usize,
-) -> Result<LexedAction, TemplateError> {
+fn lex_action(lx: &Lexer<'_>, mut at: usize) -> Result<LexedAction, TemplateError> {
     let src = lx.src;
     let b = src.as_bytes();
     let mut toks = Vec::new();
