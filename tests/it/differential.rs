@@ -575,15 +575,15 @@ const RULES: &str = r#"groups:
           severity: info
 "#;
 
+/// Label or annotation names and values.
+type Pairs = &'static [(&'static str, &'static str)];
+
 struct AlertCase {
     name: &'static str,
     alert: &'static str,
     at: &'static str,
     /// Expected firing alerts: labels (alertname is added), annotations.
-    alerts: &'static [(
-        &'static [(&'static str, &'static str)],
-        &'static [(&'static str, &'static str)],
-    )],
+    alerts: &'static [(Pairs, Pairs)],
 }
 
 const ALERT_CASES: &[AlertCase] = &[
@@ -655,10 +655,7 @@ const ALERT_CASES: &[AlertCase] = &[
     },
 ];
 
-fn alert_file(
-    case: &AlertCase,
-    alerts: &[(Vec<(String, String)>, Vec<(String, String)>)],
-) -> String {
+fn alert_file(case: &AlertCase, alerts: &Expected) -> String {
     let mut exp = String::new();
     for (labels, annotations) in alerts {
         exp.push_str("              - exp_labels:\n");
