@@ -19,6 +19,7 @@ mod generated;
 mod hardening;
 mod layout;
 mod limits;
+mod node_rules;
 mod observe;
 mod profile;
 mod rules;
