@@ -518,6 +518,51 @@ proptest! {
         let _ = timed("rule file", &text, || rule_file::parse(&text));
     }
 
+    /// PromQL of any text, and text made of PromQL's pieces: parsed or refused, quickly,
+    /// and what parses evaluates over a small history without a panic.
+    #[test]
+    fn promql_of_any_text_is_refused_or_evaluated(text in prop_oneof![
+        any::<String>(),
+        "(x|up|rate\\(|sum by \\(a\\) \\(|\\)|\\[5m\\]|\\{a=~\"b.*\"\\}| > | / on\\(a\\) group_left | and | or |1|-|offset 1m|histogram_quantile\\(0.5, |topk\\(2, |absent\\(|bool ){0,12}",
+    ]) {
+        let parsed = timed("PromQL", &text, || hivemind::model::expr::parse(&text));
+        if let Ok(e) = parsed {
+            if hivemind::alerting::promql::node_support(&e).is_ok() {
+                let mut h = hivemind::alerting::promql::History::default();
+                for t in 0..10i64 {
+                    for (name, a) in [("x", "1"), ("x", "2"), ("up", "1")] {
+                        let labels = [("__name__", name), ("a", a), ("le", "1")]
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect();
+                        h.push(labels, t * 60_000, t as f64);
+                    }
+                }
+                let _ = timed("PromQL evaluation", &text, || {
+                    hivemind::alerting::promql::evaluate(&e, &h, 600_000)
+                });
+            }
+        }
+    }
+
+    /// Go templates of any text, and text made of template pieces: parsed or refused, and
+    /// what parses renders, quickly, without a panic.
+    #[test]
+    fn templates_of_any_text_are_refused_or_rendered(text in prop_oneof![
+        any::<String>(),
+        "(\\{\\{|\\}\\}|-| |\\$labels\\.a|\\$value|\\||humanize|printf \"%.2f\"|if |else|end|range \\$k, \\$v := \\$labels|\\(|\\)|\"x\"|1\\.5|text){0,16}",
+    ]) {
+        let parsed = timed("template", &text, || hivemind::alerting::template::parse(&text));
+        if let Ok(t) = parsed {
+            let data = hivemind::alerting::template::Data {
+                labels: [("a".to_string(), "b".to_string())].into(),
+                value: 1.5,
+                ..Default::default()
+            };
+            let _ = timed("template rendering", &text, || t.render(&data));
+        }
+    }
+
     #[test]
     fn rule_files_round_trip(rules in prop::collection::vec(valid_rule(), 1..4), list in any::<bool>()) {
         let text = if list {
