@@ -896,3 +896,28 @@ fn test_rules_exit_codes_and_junit() {
         );
     }
 }
+
+/// The example rules and their tests pass here and in promtool, and load into the agent.
+#[test]
+fn the_example_rule_tests_pass_in_both() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let file = examples.join("prometheus-rules.test.yml");
+    let dir = tempfile::tempdir().unwrap();
+    let ((code, out), theirs) = both(dir.path(), &file, peer("promtool").as_ref());
+    assert_eq!(code, 0, "{out}");
+    if let Some((code, out)) = theirs {
+        assert_eq!(code, 0, "{out}");
+    }
+    let rules = examples.join("prometheus-rules.yml");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "create-alert-rule",
+            "--strict",
+            "--file",
+            rules.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
