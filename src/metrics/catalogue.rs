@@ -226,6 +226,26 @@ pub const FAMILIES: &[Entry] = &[
         help: "Notifications handed to each alert channel for delivery (once each, however many attempts).",
     },
     Entry {
+        name: "hivemind_rule_evaluation_seconds",
+        kind: Kind::Gauge,
+        help: "How long the last evaluation of every alert rule on the node took, history update included.",
+    },
+    Entry {
+        name: "hivemind_rule_history_bytes",
+        kind: Kind::Gauge,
+        help: "Bytes the alert rules' in-memory history holds (samples and label sets, estimated).",
+    },
+    Entry {
+        name: "hivemind_rule_history_samples",
+        kind: Kind::Gauge,
+        help: "Samples kept in the alert rules' in-memory history (staleness markers included).",
+    },
+    Entry {
+        name: "hivemind_rule_history_series",
+        kind: Kind::Gauge,
+        help: "Series kept in the alert rules' in-memory history.",
+    },
+    Entry {
         name: "hivemind_scrape_duration_seconds",
         kind: Kind::Gauge,
         help: "How long the previous scrape of the metrics endpoint took.",
