@@ -107,6 +107,8 @@ fn main() -> Result<(), String> {
     let p = |q: f64| tail[((tail.len() - 1) as f64 * q).round() as usize];
     let samples = h.sample_count();
     let bytes = h.approx_bytes();
+    // An example's output is its report.
+    #[allow(clippy::print_stdout)]
     println!(
         "{}",
         serde_json::json!({
