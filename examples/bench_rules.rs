@@ -55,6 +55,12 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// An example's output is its report.
+#[allow(clippy::print_stdout)]
+fn report(json: serde_json::Value) {
+    println!("{json}");
+}
+
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = arg(&args, "--rules", "20")
@@ -107,11 +113,7 @@ fn main() -> Result<(), String> {
     let p = |q: f64| tail[((tail.len() - 1) as f64 * q).round() as usize];
     let samples = h.sample_count();
     let bytes = h.approx_bytes();
-    // An example's output is its report.
-    #[allow(clippy::print_stdout)]
-    println!(
-        "{}",
-        serde_json::json!({
+    report(serde_json::json!({
             "rules": n,
             "range": range,
             "interval": interval.to_string(),
@@ -126,7 +128,6 @@ fn main() -> Result<(), String> {
             "eval_p50_ms": p(0.5) * 1000.0,
             "eval_p99_ms": p(0.99) * 1000.0,
             "alerts": ev.alerts().count(),
-        })
-    );
+    }));
     Ok(())
 }

@@ -526,8 +526,10 @@ proptest! {
         "(x|up|rate\\(|sum by \\(a\\) \\(|\\)|\\[5m\\]|\\{a=~\"b.*\"\\}| > | / on\\(a\\) group_left | and | or |1|-|offset 1m|histogram_quantile\\(0.5, |topk\\(2, |absent\\(|bool ){0,12}",
     ]) {
         let parsed = timed("PromQL", &text, || hivemind::model::expr::parse(&text));
-        if let Ok(e) = parsed {
-            if hivemind::alerting::promql::node_support(&e).is_ok() {
+        if let Ok(e) = parsed
+            && hivemind::alerting::promql::node_support(&e).is_ok()
+        {
+            {
                 let mut h = hivemind::alerting::promql::History::default();
                 for t in 0..10i64 {
                     for (name, a) in [("x", "1"), ("x", "2"), ("up", "1")] {
