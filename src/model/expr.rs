@@ -42,6 +42,7 @@ pub fn parse_with_cap(text: &str, cap: Duration) -> Result<Expr, String> {
             "a PromQL expression nested at most {MAX_DEPTH} deep (deeper at column {col})"
         ));
     }
+    check_regex_cost(text)?;
     // The parser panics on nothing we know of, but it is another crate's code over user
     // input: a panic there is an invalid expression, never a crashed agent.
     let parsed = std::panic::catch_unwind(|| parser::parse(text))
@@ -84,6 +85,85 @@ pub fn parse_with_cap(text: &str, cap: Duration) -> Result<Expr, String> {
         ));
     }
     Ok(expr)
+}
+
+/// The compiled size one regular expression may have (as for flag-form matchers).
+const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
+/// Compile every `=~`/`!~` pattern with a size limit before the parser compiles them with
+/// the regex crate's default (10 MiB, seconds of work for `\w{500}\w{500}`), and count them.
+fn check_regex_cost(text: &str) -> Result<(), String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut count = 0usize;
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            if c == '\\' && q != '`' {
+                i += 1;
+            } else if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(c, '"' | '\'' | '`') {
+            quote = Some(c);
+            i += 1;
+            continue;
+        }
+        if (c == '=' || c == '!') && chars.get(i + 1) == Some(&'~') {
+            i += 2;
+            while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+                i += 1;
+            }
+            let Some(&q) = chars.get(i).filter(|c| matches!(c, '"' | '\'' | '`')) else {
+                continue;
+            };
+            let mut value = String::new();
+            i += 1;
+            while let Some(&c) = chars.get(i) {
+                if c == q {
+                    break;
+                }
+                if c == '\\' && q != '`' {
+                    i += 1;
+                    match chars.get(i) {
+                        Some('n') => value.push('\n'),
+                        Some('t') => value.push('\t'),
+                        Some(&e) => value.push(e),
+                        None => break,
+                    }
+                } else {
+                    value.push(c);
+                }
+                i += 1;
+            }
+            i += 1;
+            count += 1;
+            if count > super::rule::MAX_REGEX_MATCHERS {
+                return Err(format!(
+                    "at most {} regular-expression matchers in one expression",
+                    super::rule::MAX_REGEX_MATCHERS
+                ));
+            }
+            if let Err(regex::Error::CompiledTooBig(_)) =
+                regex::RegexBuilder::new(&format!("^(?:{value})$"))
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+            {
+                return Err(format!(
+                    "regular expressions that compile to at most {} KiB (not {})",
+                    REGEX_SIZE_LIMIT / 1024,
+                    crate::error::quote(&value)
+                ));
+            }
+            continue;
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 fn range_error(d: Duration) -> String {
@@ -349,6 +429,11 @@ mod tests {
         assert!(parse("").is_err());
         assert!(parse("\"str\"").is_err());
         assert!(parse(&"x".repeat(MAX_EXPR_BYTES + 1)).is_err());
+        let started = std::time::Instant::now();
+        let e = parse(r#"x{a=~"\\w{500}\\w{500}"} > 1"#).unwrap_err();
+        assert!(e.contains("at most 256 KiB"), "{e}");
+        assert!(started.elapsed() < Duration::from_millis(500));
+        assert!(parse(r#"x{a=~"web-.*", b!~'x|y'} > 1"#).is_ok());
     }
 
     #[test]
