@@ -76,7 +76,8 @@ pub struct Evaluator {
     history: History,
     /// The rules last prepared, and what they were prepared from.
     prepared: Vec<Prepared>,
-    prepared_from: Vec<AlertRule>,
+    /// `None` until the first evaluation (which sizes the history even for no rules).
+    prepared_from: Option<Vec<AlertRule>>,
     /// The last evaluation error of each rule (reported once per change).
     errors: BTreeMap<String, String>,
     evaluated_at: Option<u64>,
@@ -132,11 +133,11 @@ impl Evaluator {
 
     /// Re-prepare when the rules changed, and size the history for them.
     fn prepare(&mut self, rules: &[AlertRule]) {
-        if self.prepared_from == rules {
+        if self.prepared_from.as_deref() == Some(rules) {
             return;
         }
         self.prepared = rules.iter().map(|r| prepare(r, self.mode)).collect();
-        self.prepared_from = rules.to_vec();
+        self.prepared_from = Some(rules.to_vec());
         let (names, lookback) = history_needs(&self.prepared);
         // One collection interval of slack is not known here; a minute covers every
         // interval the agent allows between collections.
@@ -187,9 +188,9 @@ impl Evaluator {
 
     /// Prepare without restricting the history (every series is kept).
     fn prepare_all(&mut self, rules: &[AlertRule]) {
-        if self.prepared_from != rules {
+        if self.prepared_from.as_deref() != Some(rules) {
             self.prepared = rules.iter().map(|r| prepare(r, self.mode)).collect();
-            self.prepared_from = rules.to_vec();
+            self.prepared_from = Some(rules.to_vec());
         }
     }
 
@@ -589,6 +590,26 @@ mod tests {
         assert_eq!(b_alert.labels["node"], "n");
         assert_eq!(b_alert.annotations["description"], "node count");
         assert_eq!(b_alert.id, fingerprint(&b_alert.labels));
+    }
+
+    #[test]
+    fn without_rules_the_history_keeps_nothing() {
+        let mut ev = Evaluator::new();
+        ev.evaluate(&[], &[&cpu(95.0, 10.0)], 0);
+        assert_eq!(ev.history().sample_count(), 0);
+        let rules = [rule(
+            "hot",
+            "hivemind_container_cpu_usage",
+            Comparison::Gt,
+            90.0,
+            0,
+        )];
+        ev.evaluate(
+            &rules,
+            &[&cpu(95.0, 10.0), &family("hivemind_nodes", &[(&[], 1.0)])],
+            1_000,
+        );
+        assert_eq!(ev.history().series_count(), 2, "only the selected metric");
     }
 
     #[test]
