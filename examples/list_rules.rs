@@ -18,7 +18,7 @@ fn main() -> std::process::ExitCode {
                 // A real program would render through hivemind::render; this keeps it short.
                 #[allow(clippy::print_stdout)]
                 {
-                    println!("{}\tfor {}\t{}", rule.name, rule.duration, rule.expr());
+                    println!("{}\tfor {}\t{}", rule.name, rule.duration, rule.expr);
                 }
             }
             std::process::ExitCode::SUCCESS

@@ -57,6 +57,8 @@ struct Inner {
     state_error: Option<String>,
     /// (id, state) of what was last written to the alerts file.
     persisted: Vec<(String, AlertState)>,
+    /// How long the last evaluation of every rule took (history update included).
+    last_evaluation: Duration,
 }
 
 pub struct Engine {
@@ -131,6 +133,7 @@ impl Engine {
                 channels: BTreeMap::new(),
                 state_error: None,
                 persisted,
+                last_evaluation: Duration::ZERO,
             }),
             dispatcher,
             sender,
@@ -171,7 +174,17 @@ impl Engine {
         }
         let now = unix_millis(now);
         let inner = &mut *inner;
-        let transitions = inner.evaluator.evaluate(&inner.rules, families, now);
+        let started = std::time::Instant::now();
+        let outcome = inner
+            .evaluator
+            .evaluate_collection(&inner.rules, families, now);
+        inner.last_evaluation = started.elapsed();
+        for (rule, error) in &outcome.new_errors {
+            self.msg.warn(&format!(
+                "alert rule {rule}: evaluation failed: {error}; its alerts keep their state"
+            ));
+        }
+        let transitions = outcome.transitions;
         let notifications = inner
             .planner
             .plan(&transitions, &inner.evaluator, now, &self.origin);
@@ -252,11 +265,24 @@ impl Engine {
     /// `hivemind_alerts{state,severity}` and the per-channel notification counters.
     pub fn families(&self) -> Vec<Family> {
         let mut counts: BTreeMap<(AlertState, Severity), usize> = BTreeMap::new();
+        let mut rule_stats = (0.0, 0.0, 0.0, 0.0);
         if let Ok(inner) = self.inner.lock() {
             for a in inner.evaluator.alerts() {
                 *counts.entry((a.state, a.severity)).or_default() += 1;
             }
+            let h = inner.evaluator.history();
+            rule_stats = (
+                inner.last_evaluation.as_secs_f64(),
+                h.series_count() as f64,
+                h.sample_count() as f64,
+                h.approx_bytes() as f64,
+            );
         }
+        let gauge = |name: &str, help: &str, v: f64| {
+            let mut f = Family::new(name, help, Kind::Gauge);
+            f.push(Vec::new(), v);
+            f
+        };
         let mut alerts = Family::new(
             "hivemind_alerts",
             "Alerts of this agent's rules by state (pending, firing) and severity.",
@@ -285,6 +311,26 @@ impl Engine {
         };
         vec![
             alerts,
+            gauge(
+                "hivemind_rule_evaluation_seconds",
+                "How long the last evaluation of every alert rule on the node took, history update included.",
+                rule_stats.0,
+            ),
+            gauge(
+                "hivemind_rule_history_series",
+                "Series kept in the alert rules' in-memory history.",
+                rule_stats.1,
+            ),
+            gauge(
+                "hivemind_rule_history_samples",
+                "Samples kept in the alert rules' in-memory history (staleness markers included).",
+                rule_stats.2,
+            ),
+            gauge(
+                "hivemind_rule_history_bytes",
+                "Bytes the alert rules' in-memory history holds (samples and label sets, estimated).",
+                rule_stats.3,
+            ),
             counter(
                 "hivemind_notifications_total",
                 "Notifications handed to each alert channel for delivery (once each, however many attempts).",

@@ -1,21 +1,21 @@
 //! Rule evaluation with Prometheus semantics over the metric families an agent exposes.
 //!
-//! Each rule selects series by metric name and label matchers; every selected series whose
-//! value passes the comparison is one alert. A new alert is pending until its condition has
+//! Every collection is recorded in a bounded [`History`]; each rule the node evaluates (see
+//! [`super::rules`]) is evaluated over it, and every element of its result is one alert. A new alert is pending until its condition has
 //! held for the rule's `for` duration, then firing; when the condition stops holding a pending
 //! alert is dropped and a firing one becomes resolved, and is kept for 15 minutes (as
 //! Prometheus keeps resolved alerts) unless the condition returns, which starts a new alert.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use super::{fingerprint, rfc3339};
-use crate::metrics::{Family, canonical_name};
-use crate::model::alert::{Alert, AlertState, fmt_value};
-use crate::model::rule::{MatchOp, fmt_number};
-use crate::model::{AlertRule, Matcher, Severity};
+use super::promql::{self, History};
+use super::rules::{Mode, Prepared, history_needs, prepare};
+use super::{fingerprint, rfc3339, template};
+use crate::metrics::Family;
+use crate::model::alert::{Alert, AlertState};
+use crate::model::{AlertRule, Severity};
 
 /// Resolved alerts are listed for this long, then forgotten.
 pub const RESOLVED_RETENTION_MS: u64 = 15 * 60 * 1000;
@@ -68,18 +68,42 @@ impl Transition {
     }
 }
 
-/// The alerts of every rule, carried from one evaluation to the next.
+/// The alerts of every rule, carried from one evaluation to the next, and the history of the
+/// series the rules select.
 #[derive(Debug, Default)]
 pub struct Evaluator {
     alerts: BTreeMap<String, Tracked>,
-    /// Compiled `=~`/`!~` patterns by their source, anchored like PromQL's.
-    regexes: HashMap<String, Option<Regex>>,
+    history: History,
+    /// The rules last prepared, and what they were prepared from.
+    prepared: Vec<Prepared>,
+    /// `None` until the first evaluation (which sizes the history even for no rules).
+    prepared_from: Option<Vec<AlertRule>>,
+    /// The last evaluation error of each rule (reported once per change).
+    errors: BTreeMap<String, String>,
     evaluated_at: Option<u64>,
+    mode: Mode,
+}
+
+/// What one evaluation changed and what failed.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub transitions: Vec<Transition>,
+    /// `(rule, error)` for rules whose evaluation newly failed; their alerts are kept as
+    /// they were, as Prometheus keeps them.
+    pub new_errors: Vec<(String, String)>,
 }
 
 impl Evaluator {
     pub fn new() -> Self {
         Evaluator::default()
+    }
+
+    /// For `test-rules`: any series, liveness rules as exported.
+    pub fn offline() -> Self {
+        Evaluator {
+            mode: Mode::Offline,
+            ..Evaluator::default()
+        }
     }
 
     /// Start from alerts kept by an earlier run (pending alerts keep their `active_at`, so a
@@ -103,47 +127,112 @@ impl Evaluator {
         self.alerts.get(id)
     }
 
-    /// Evaluate every rule against `families` at `now` (Unix milliseconds) and return what
-    /// started firing or was resolved, in rule order.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Re-prepare when the rules changed, and size the history for them.
+    fn prepare(&mut self, rules: &[AlertRule]) {
+        if self.prepared_from.as_deref() == Some(rules) {
+            return;
+        }
+        self.prepared = rules.iter().map(|r| prepare(r, self.mode)).collect();
+        self.prepared_from = Some(rules.to_vec());
+        let (names, lookback) = history_needs(&self.prepared);
+        // One collection interval of slack is not known here; a minute covers every
+        // interval the agent allows between collections.
+        let retention = lookback + std::time::Duration::from_secs(60);
+        self.history.configure(
+            Some(names),
+            retention.as_millis().min(i64::MAX as u128) as i64,
+        );
+    }
+
+    /// Record `families` (one collection) at `now` (Unix milliseconds), evaluate every rule
+    /// the node evaluates, and return what started firing or was resolved, in rule order.
     pub fn evaluate(
         &mut self,
         rules: &[AlertRule],
         families: &[&Family],
         now: u64,
     ) -> Vec<Transition> {
-        let mut transitions = Vec::new();
-        let mut seen = HashSet::new();
-        for rule in rules {
-            let name = canonical_name(&rule.metric);
-            let Some(family) = families.iter().find(|f| f.name == name) else {
-                continue;
-            };
+        self.evaluate_collection(rules, families, now).transitions
+    }
+
+    /// [`Evaluator::evaluate`], with the evaluation errors.
+    pub fn evaluate_collection(
+        &mut self,
+        rules: &[AlertRule],
+        families: &[&Family],
+        now: u64,
+    ) -> Outcome {
+        self.prepare(rules);
+        let t = i64::try_from(now).unwrap_or(i64::MAX);
+        self.history.ingest(families, t);
+        self.evaluate_history(now)
+    }
+
+    /// Evaluate the prepared rules over the history as it is (for `test-rules`, which fills
+    /// the history itself).
+    pub fn evaluate_with(
+        &mut self,
+        rules: &[AlertRule],
+        history: History,
+        now: u64,
+    ) -> (Outcome, History) {
+        self.prepare_all(rules);
+        self.history = history;
+        let out = self.evaluate_history(now);
+        (out, std::mem::take(&mut self.history))
+    }
+
+    /// Prepare without restricting the history (every series is kept).
+    fn prepare_all(&mut self, rules: &[AlertRule]) {
+        if self.prepared_from.as_deref() != Some(rules) {
+            self.prepared = rules.iter().map(|r| prepare(r, self.mode)).collect();
+            self.prepared_from = Some(rules.to_vec());
+        }
+    }
+
+    fn evaluate_history(&mut self, now: u64) -> Outcome {
+        let t = i64::try_from(now).unwrap_or(i64::MAX);
+        let mut out = Outcome::default();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut failed: HashSet<&str> = HashSet::new();
+        for p in &self.prepared {
+            let rule = &p.rule;
+            let Some(expr) = &p.expr else { continue };
+            let samples =
+                match promql::evaluate(expr, &self.history, t).and_then(|s| alert_samples(p, s)) {
+                    Ok(s) => {
+                        self.errors.remove(&rule.name);
+                        s
+                    }
+                    Err(e) => {
+                        if self.errors.get(&rule.name) != Some(&e) {
+                            out.new_errors.push((rule.name.clone(), e.clone()));
+                            self.errors.insert(rule.name.clone(), e);
+                        }
+                        failed.insert(rule.name.as_str());
+                        continue;
+                    }
+                };
             let hold_ms = rule.duration.as_std().as_millis().min(u128::from(u64::MAX)) as u64;
-            for sample in &family.samples {
-                if !rule.comparison.holds(sample.value, rule.threshold)
-                    || !rule.labels.iter().all(|m| self.matches(m, &sample.labels))
-                {
-                    continue;
-                }
-                let mut labels: BTreeMap<String, String> = sample.labels.iter().cloned().collect();
-                // Rule labels win over series labels, as in Prometheus.
-                labels.insert("alertname".into(), rule.name.clone());
-                labels.insert("severity".into(), rule.severity.as_str().into());
+            for (labels, annotations, value) in samples {
                 let id = fingerprint(&labels);
                 if !seen.insert(id.clone()) {
                     continue;
                 }
-                let annotations = annotations(rule, sample.value);
                 match self.alerts.get_mut(&id) {
                     Some(a) if a.state != AlertState::Resolved => {
-                        a.value = sample.value;
+                        a.value = value;
                         a.annotations = annotations;
                         if a.state == AlertState::Pending
                             && now.saturating_sub(a.active_at) >= hold_ms
                         {
                             a.state = AlertState::Firing;
                             a.fired_at = Some(now);
-                            transitions.push(Transition::Fired(id));
+                            out.transitions.push(Transition::Fired(id));
                         }
                     }
                     _ => {
@@ -161,23 +250,24 @@ impl Evaluator {
                                 severity: rule.severity,
                                 labels,
                                 annotations,
-                                value: sample.value,
+                                value,
                                 active_at: now,
                                 fired_at: firing.then_some(now),
                                 resolved_at: None,
                             },
                         );
                         if firing {
-                            transitions.push(Transition::Fired(id));
+                            out.transitions.push(Transition::Fired(id));
                         }
                     }
                 }
             }
         }
-        // Alerts whose series no longer qualify (or whose rule is gone).
+        // Alerts whose series no longer qualify (or whose rule is gone); those of rules whose
+        // evaluation failed stay as they were.
         let mut gone = Vec::new();
         for (id, a) in &mut self.alerts {
-            if seen.contains(id) {
+            if seen.contains(id) || failed.contains(a.rule.as_str()) {
                 continue;
             }
             match a.state {
@@ -185,7 +275,7 @@ impl Evaluator {
                 AlertState::Firing => {
                     a.state = AlertState::Resolved;
                     a.resolved_at = Some(now);
-                    transitions.push(Transition::Resolved(id.clone()));
+                    out.transitions.push(Transition::Resolved(id.clone()));
                 }
                 AlertState::Resolved => {
                     if now.saturating_sub(a.resolved_at.unwrap_or(now)) >= RESOLVED_RETENTION_MS {
@@ -198,75 +288,86 @@ impl Evaluator {
             self.alerts.remove(&id);
         }
         self.evaluated_at = Some(now);
-        transitions
+        out
     }
+}
 
-    /// PromQL matcher semantics: a missing label has the empty value; regexes are anchored.
-    fn matches(&mut self, m: &Matcher, labels: &[(String, String)]) -> bool {
-        let value = labels
-            .iter()
-            .find(|(k, _)| *k == m.name)
-            .map_or("", |(_, v)| v.as_str());
-        match m.op {
-            MatchOp::Equal => value == m.value,
-            MatchOp::NotEqual => value != m.value,
-            MatchOp::Regex | MatchOp::NotRegex => {
-                let re = self
-                    .regexes
-                    .entry(m.value.clone())
-                    .or_insert_with(|| Regex::new(&format!("^(?:{})$", m.value)).ok());
-                // Patterns are validated when a rule is stored; one that still fails to
-                // compile selects nothing rather than everything.
-                let Some(re) = re else { return false };
-                re.is_match(value) == (m.op == MatchOp::Regex)
+type AlertSample = (BTreeMap<String, String>, BTreeMap<String, String>, f64);
+
+/// The alerts of one rule's result: labels (the series' without its name, the rule's labels
+/// expanded over them, `alertname` and `severity`), annotations rendered, the value. Two
+/// results with the same labels are an error, as in Prometheus.
+pub fn alert_samples(
+    p: &Prepared,
+    samples: Vec<promql::Sample>,
+) -> Result<Vec<AlertSample>, String> {
+    let mut out = Vec::with_capacity(samples.len());
+    let mut ids = HashSet::new();
+    for s in samples {
+        let data = template::Data {
+            labels: s.labels.clone(),
+            value: s.value,
+            ..template::Data::default()
+        };
+        let mut labels = s.labels;
+        labels.remove("__name__");
+        let render = |name: &str, t: &Result<template::Template, String>| match t {
+            Ok(t) => t.render(&data).unwrap_or_else(|e| {
+                format!("<error expanding template: template: __alert_{}:{e}>", name)
+            }),
+            Err(shown) => shown.clone(),
+        };
+        for (k, t) in &p.labels {
+            let v = render(&p.rule.name, t);
+            if v.is_empty() {
+                labels.remove(k);
+            } else {
+                labels.insert(k.clone(), v);
             }
         }
+        labels.insert("alertname".into(), p.rule.name.clone());
+        labels.insert("severity".into(), p.rule.severity.as_str().into());
+        let annotations = p
+            .annotations
+            .iter()
+            .map(|(k, t)| (k.clone(), render(&p.rule.name, t)))
+            .collect();
+        if !ids.insert(labels.clone()) {
+            return Err(
+                "vector contains metrics with the same labelset after applying alert labels".into(),
+            );
+        }
+        out.push((labels, annotations, s.value));
     }
-}
-
-/// `summary` (the metric, its value and the condition) and `description` (the rule's own, or
-/// the condition spelled out).
-pub fn annotations(rule: &AlertRule, value: f64) -> BTreeMap<String, String> {
-    let summary = format!(
-        "{} is {} ({} {})",
-        canonical_name(&rule.metric),
-        fmt_value(value),
-        rule.comparison.operator(),
-        fmt_number(rule.threshold)
-    );
-    let description = if rule.description.is_empty() {
-        default_description(rule)
-    } else {
-        rule.description.clone()
-    };
-    BTreeMap::from([
-        ("description".to_string(), description),
-        ("summary".to_string(), summary),
-    ])
-}
-
-/// The description of a rule that has none: its condition and duration.
-pub fn default_description(rule: &AlertRule) -> String {
-    format!("{} for {}", super::promql(rule), rule.duration)
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::metrics::Kind;
-    use crate::model::{Comparison, PromDuration};
+    use crate::model::rule::Threshold;
+    use crate::model::{Comparison, Matcher, PromDuration};
 
     fn rule(name: &str, metric: &str, cmp: Comparison, threshold: f64, for_secs: u64) -> AlertRule {
-        AlertRule {
-            name: name.into(),
-            metric: metric.into(),
-            comparison: cmp,
-            threshold,
-            duration: PromDuration::from_secs(for_secs),
-            severity: Severity::Warning,
-            description: String::new(),
-            labels: Vec::new(),
-        }
+        AlertRule::from_threshold(
+            name.into(),
+            Threshold {
+                metric: metric.into(),
+                comparison: cmp,
+                threshold,
+                matchers: Vec::new(),
+            },
+            PromDuration::from_secs(for_secs),
+            Severity::Warning,
+            String::new(),
+        )
+    }
+
+    fn with_matchers(r: AlertRule, matchers: Vec<Matcher>) -> AlertRule {
+        let mut t = r.threshold.clone().unwrap();
+        t.matchers = matchers;
+        AlertRule::from_threshold(r.name, t, r.duration, r.severity, r.description)
     }
 
     fn family(name: &str, series: &[(&[(&str, &str)], f64)]) -> Family {
@@ -329,8 +430,8 @@ mod tests {
         assert_eq!(a.labels["alertname"], "hot");
         assert_eq!(a.labels["severity"], "warning");
         assert_eq!(
-            a.annotations["summary"],
-            "hivemind_container_cpu_usage is 97 (> 90)"
+            a.annotations["summary"], "hivemind_container_cpu_usage is 97 (> 90)",
+            "the summary renders {{ $value | humanize }} as Prometheus does"
         );
         assert_eq!(
             a.annotations["description"],
@@ -428,11 +529,13 @@ mod tests {
             ],
         );
         let check = |matchers: &[&str], expect: &[&str]| {
-            let mut r = rule("disk", "hivemind_node_disk_usage", Comparison::Gt, 90.0, 0);
-            r.labels = matchers
-                .iter()
-                .map(|m| Matcher::parse(m).unwrap())
-                .collect();
+            let r = with_matchers(
+                rule("disk", "hivemind_node_disk_usage", Comparison::Gt, 90.0, 0),
+                matchers
+                    .iter()
+                    .map(|m| Matcher::parse(m).unwrap())
+                    .collect(),
+            );
             let mut ev = Evaluator::new();
             ev.evaluate(&[r], &[&fam], 0);
             let mut got: Vec<String> = ev
@@ -487,6 +590,26 @@ mod tests {
         assert_eq!(b_alert.labels["node"], "n");
         assert_eq!(b_alert.annotations["description"], "node count");
         assert_eq!(b_alert.id, fingerprint(&b_alert.labels));
+    }
+
+    #[test]
+    fn without_rules_the_history_keeps_nothing() {
+        let mut ev = Evaluator::new();
+        ev.evaluate(&[], &[&cpu(95.0, 10.0)], 0);
+        assert_eq!(ev.history().sample_count(), 0);
+        let rules = [rule(
+            "hot",
+            "hivemind_container_cpu_usage",
+            Comparison::Gt,
+            90.0,
+            0,
+        )];
+        ev.evaluate(
+            &rules,
+            &[&cpu(95.0, 10.0), &family("hivemind_nodes", &[(&[], 1.0)])],
+            1_000,
+        );
+        assert_eq!(ev.history().series_count(), 2, "only the selected metric");
     }
 
     #[test]

@@ -5,11 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::eval::default_description;
-use super::promql;
+use super::rules::{annotation_templates, effective_expr};
 use crate::error::{Error, Result};
-use crate::metrics::canonical_name;
-use crate::model::rule::{fmt_number, promql_string};
+use crate::model::rule::promql_string;
 use crate::model::{AlertRule, Channel, PromDuration, Secret, Severity};
 
 /// The Prometheus rule group everything goes into.
@@ -36,39 +34,22 @@ struct PromRule {
     annotations: BTreeMap<String, String>,
 }
 
-/// Text that Prometheus's templating must print as is: `{{` starts an action, so it is
-/// written as an action printing `{{`.
-fn template_literal(text: &str) -> String {
-    text.replace("{{", "{{ \"{{\" }}")
-}
-
 /// A Prometheus rule file (`promtool check rules` clean) with one group holding every rule.
+/// Expressions are exported as the agent evaluates them (seed metric names mapped, liveness
+/// rules as expressions on `up`); labels and annotations are the same templates the agent
+/// renders.
 pub fn prometheus_rules(rules: &[AlertRule]) -> Result<String> {
     let rules = rules
         .iter()
         .map(|r| {
-            let description = if r.description.is_empty() {
-                default_description(r)
-            } else {
-                r.description.clone()
-            };
+            let mut labels = r.labels.clone();
+            labels.insert("severity".into(), r.severity.as_str().into());
             PromRule {
                 alert: r.name.clone(),
-                expr: promql(r),
+                expr: effective_expr(r),
                 hold: r.duration.to_string(),
-                labels: BTreeMap::from([("severity".into(), r.severity.as_str().into())]),
-                annotations: BTreeMap::from([
-                    ("description".into(), template_literal(&description)),
-                    (
-                        "summary".into(),
-                        format!(
-                            "{} is {{{{ $value | humanize }}}} ({} {})",
-                            canonical_name(&r.metric),
-                            r.comparison.operator(),
-                            fmt_number(r.threshold)
-                        ),
-                    ),
-                ]),
+                labels,
+                annotations: annotation_templates(r),
             }
         })
         .collect();
@@ -288,19 +269,22 @@ pub fn secret_file_name(channel: &str, field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::rule::Threshold;
     use crate::model::{Comparison, Matcher};
 
     fn rule() -> AlertRule {
-        AlertRule {
-            name: "node_down".into(),
-            metric: "hivemind_node_count".into(),
-            comparison: Comparison::Lt,
-            threshold: 1.0,
-            duration: PromDuration::from_secs(60),
-            severity: Severity::Critical,
-            description: "no {{ node }} here".into(),
-            labels: vec![Matcher::parse("node=~web-.*").unwrap()],
-        }
+        AlertRule::from_threshold(
+            "node_down".into(),
+            Threshold {
+                metric: "hivemind_node_count".into(),
+                comparison: Comparison::Lt,
+                threshold: 1.0,
+                matchers: vec![Matcher::parse("node=~web-.*").unwrap()],
+            },
+            PromDuration::from_secs(60),
+            Severity::Critical,
+            "no {{ node }} here".into(),
+        )
     }
 
     #[test]

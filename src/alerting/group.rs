@@ -254,24 +254,30 @@ impl Planner {
 mod tests {
     use super::*;
     use crate::metrics::{Family, Kind};
+    use crate::model::rule::Threshold;
     use crate::model::{AlertRule, Comparison, PromDuration};
     use std::time::Duration;
 
+    /// A metric the agent exposes: rules on others are left to Prometheus.
+    const METRIC: &str = "hivemind_container_cpu_usage";
+
     fn rule(name: &str) -> AlertRule {
-        AlertRule {
-            name: name.into(),
-            metric: "m".into(),
-            comparison: Comparison::Gt,
-            threshold: 10.0,
-            duration: PromDuration::from_secs(0),
-            severity: Severity::Warning,
-            description: String::new(),
-            labels: Vec::new(),
-        }
+        AlertRule::from_threshold(
+            name.into(),
+            Threshold {
+                metric: METRIC.into(),
+                comparison: Comparison::Gt,
+                threshold: 10.0,
+                matchers: Vec::new(),
+            },
+            PromDuration::from_secs(0),
+            Severity::Warning,
+            String::new(),
+        )
     }
 
     fn fam(values: &[(&str, f64)]) -> Family {
-        let mut f = Family::new("m", "h", Kind::Gauge);
+        let mut f = Family::new(METRIC, "h", Kind::Gauge);
         for (name, v) in values {
             f.push(vec![("name".into(), name.to_string())], *v);
         }

@@ -1,7 +1,9 @@
 //! Alerting: rule evaluation with Prometheus semantics, notification delivery, and export to
 //! Prometheus rule files and Alertmanager configuration.
 //!
-//! [`eval`] turns rules and metric families into alerts (inactive → pending → firing →
+//! [`rules`] says what a stored rule means (the expression, who evaluates it, its templates);
+//! [`promql`] evaluates expressions over a bounded history; [`template`] renders Go templates
+//! as Prometheus does; [`eval`] turns rules and metric families into alerts (inactive → pending → firing →
 //! resolved); [`group`] decides which notifications go out (grouping by rule, repeats);
 //! [`notify`] renders and sends them per channel type; [`dispatch`] gives every channel its
 //! own bounded queue and retry loop; [`engine`] ties these together for the daemon; [`export`]
@@ -13,28 +15,15 @@ pub mod eval;
 pub mod export;
 pub mod group;
 pub mod notify;
+pub mod promql;
+pub mod rules;
+pub mod ruletest;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 pub use engine::{Engine, EngineOptions};
-
-/// The PromQL of a rule as Prometheus must see it: seed metric names (`hivemind_node_count`)
-/// become the exposed ones (`hivemind_nodes`), which are the only ones Prometheus scrapes.
-pub fn promql(rule: &crate::model::AlertRule) -> String {
-    let metric = crate::metrics::canonical_name(&rule.metric);
-    let selector = if rule.labels.is_empty() {
-        metric.to_string()
-    } else {
-        let m: Vec<String> = rule.labels.iter().map(ToString::to_string).collect();
-        format!("{metric}{{{}}}", m.join(","))
-    };
-    format!(
-        "{selector} {} {}",
-        rule.comparison.operator(),
-        crate::model::rule::fmt_number(rule.threshold)
-    )
-}
 
 /// The separator Prometheus puts between label names and values when hashing.
 const SEPARATOR: u8 = 0xff;

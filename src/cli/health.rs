@@ -59,6 +59,12 @@ pub enum HealthCommand {
     TestAlertChannel(TestAlertChannelArgs),
     /// Write the alert rules as a Prometheus rule file (YAML)
     ExportRules(ExportRulesArgs),
+    /// Run rule unit tests in promtool's test-file format, offline, on the agent's evaluator
+    ///
+    /// Exits 0 when every test passes, 1 when one fails (the difference is printed), 2 when a
+    /// file is invalid.
+    #[command(arg_required_else_help = true)]
+    TestRules(TestRulesArgs),
     /// Write the alert channels as an Alertmanager configuration (YAML)
     ExportAlertmanagerConfig(ExportAlertmanagerConfigArgs),
 }
@@ -117,12 +123,20 @@ pub struct CreateAlertRuleArgs {
     #[arg(long, value_parser = parse::rule_name, allow_hyphen_values = true, required_unless_present = "file", conflicts_with = "file")]
     pub name: Option<String>,
 
+    /// The condition as PromQL, e.g. 'rate(hivemind_node_cpu_seconds_total[5m]) > 0.9'
+    ///
+    /// The flag form (--metric, --comparison, --threshold) is sugar for `METRIC OP THRESHOLD`.
+    /// The agent evaluates the documented PromQL subset over the metrics it exposes; anything
+    /// else is exported and evaluated by Prometheus only (list-alert-rules says which).
+    #[arg(long, value_name = "PROMQL", allow_hyphen_values = true, conflicts_with_all = ["file", "metric", "threshold", "comparison"])]
+    pub expr: Option<String>,
+
     /// The metric to watch, e.g. hivemind_node_cpu_usage
-    #[arg(long, value_parser = parse::metric_name, required_unless_present = "file", conflicts_with = "file")]
+    #[arg(long, value_parser = parse::metric_name, required_unless_present_any = ["file", "expr"], conflicts_with = "file")]
     pub metric: Option<String>,
 
     /// The value the metric is compared against
-    #[arg(long, value_parser = parse::threshold, allow_hyphen_values = true, required_unless_present = "file", conflicts_with = "file")]
+    #[arg(long, value_parser = parse::threshold, allow_hyphen_values = true, required_unless_present_any = ["file", "expr"], conflicts_with = "file")]
     pub threshold: Option<f64>,
 
     /// How long the condition must hold before the alert fires (e.g. 5m; 0s fires at once)
@@ -138,25 +152,49 @@ pub struct CreateAlertRuleArgs {
     )]
     pub severity: Option<Severity>,
 
-    /// How the metric is compared with the threshold
-    #[arg(long, value_enum, default_value_t, conflicts_with = "file")]
-    pub comparison: Comparison,
+    /// How the metric is compared with the threshold [default: gt]
+    #[arg(long, value_enum, conflicts_with = "file")]
+    pub comparison: Option<Comparison>,
 
-    /// What the alert means, for the people who receive it
+    /// What the alert means, for the people who receive it (plain text)
     #[arg(long, value_parser = parse::free_text, conflicts_with = "file")]
     pub description: Option<String>,
 
-    /// Select series by label: name=value, name!=value, name=~regex, name!~regex (repeatable)
-    #[arg(long = "label", value_parser = parse::matcher, value_name = "MATCHER", conflicts_with = "file")]
+    /// With --metric: select series, name=value, name!=value, name=~regex, name!~regex.
+    /// With --expr: add the label name=value to the alerts (a Go template). Repeatable
+    #[arg(long = "label", value_parser = parse::matcher, value_name = "LABEL", conflicts_with = "file")]
     pub labels: Vec<Matcher>,
 
-    /// Read one or many rules from a YAML file ('-' for stdin) in the seed's rule format
+    /// An annotation name=TEMPLATE, a Go template as Prometheus renders it, e.g.
+    /// 'summary=CPU of {{ $labels.node }} at {{ $value | humanizePercentage }}' (repeatable)
+    #[arg(long = "annotation", value_parser = parse::annotation, value_name = "NAME=TEMPLATE", conflicts_with = "file")]
+    pub annotations: Vec<(String, String)>,
+
+    /// Read rules from a YAML file ('-' for stdin): the seed's rule format, or a Prometheus
+    /// rule-group file (groups: … rules: - alert: …) as written for Prometheus
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// Refuse (exit 2) a rule on a metric the agent never exposes instead of warning
+    #[arg(long)]
+    pub strict: bool,
 
     /// Replace rules that already exist instead of failing
     #[arg(long)]
     pub replace: bool,
+}
+
+/// `health test-rules`
+#[derive(Debug, Args)]
+pub struct TestRulesArgs {
+    /// Test files in promtool's format (rule_files, evaluation_interval, tests with
+    /// input_series, alert_rule_test and promql_expr_test)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Also write the results as JUnit XML to this file
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -58,6 +58,15 @@ pub fn matcher(s: &str) -> Result<Matcher, String> {
     with_value(Matcher::parse(s))
 }
 
+/// `name=TEMPLATE` (the template is checked with the rest of the rule).
+pub fn annotation(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| "expected name=TEMPLATE".to_string())?;
+    with_value(validate::label_name(name))?;
+    Ok((name.to_string(), value.to_string()))
+}
+
 pub fn http_url(s: &str) -> Result<String, String> {
     with_value(validate::http_url(s)).map(|u| u.to_string())
 }

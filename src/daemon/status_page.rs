@@ -368,7 +368,7 @@ pub fn gather(svc: &Service) -> Result<PageData> {
         .list_rules()?
         .into_iter()
         .map(|r| RuleRow {
-            condition: r.expr(),
+            condition: r.expr.clone(),
             severity: r.severity.to_string(),
             duration: r.duration.to_string(),
             name: r.name,

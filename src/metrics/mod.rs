@@ -1,5 +1,6 @@
 //! Node, container and self metrics from /proc, cgroups and sysinfo, exposed as Prometheus text.
 
+pub mod catalogue;
 mod container;
 pub mod expose;
 pub mod lint;

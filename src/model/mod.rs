@@ -6,6 +6,7 @@ pub mod check;
 pub mod config;
 pub mod diagnose;
 pub mod duration;
+pub mod expr;
 pub mod input;
 pub mod profile;
 pub mod rule;

@@ -1,5 +1,7 @@
-//! Alert rules: a metric (with label matchers) compared against a threshold for a duration.
+//! Alert rules: a PromQL expression that must hold for a duration, with labels and
+//! annotations; the seed's flag form (a metric against a threshold) is sugar for one.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -216,64 +218,24 @@ pub fn promql_string(value: &str) -> String {
     out
 }
 
-/// An alert rule as stored, exported and served.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AlertRule {
-    pub name: String,
+/// The seed's flag form: one metric against one threshold (`--metric m --comparison gt
+/// --threshold 90` is the expression `m > 90`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
     pub metric: String,
-    #[serde(default)]
     pub comparison: Comparison,
     pub threshold: f64,
-    /// How long the condition must hold before the alert fires (Prometheus `for`).
-    pub duration: PromDuration,
-    pub severity: Severity,
-    // Always serialised (empty or not): JSON consumers get a fixed set of fields.
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub labels: Vec<Matcher>,
+    /// Series selectors (`--label name=~web.*`).
+    pub matchers: Vec<Matcher>,
 }
 
-impl AlertRule {
-    /// Check every field; the error names the field as `prefix` + field name.
-    pub fn validate(&self, field: impl Fn(&str) -> String) -> Result<()> {
-        validate::rule_name(&self.name)
-            .map_err(|a| Error::invalid(field("name"), &self.name, a))?;
-        validate::metric_name(&self.metric)
-            .map_err(|a| Error::invalid(field("metric"), &self.metric, a))?;
-        validate::threshold_value(self.threshold)
-            .map_err(|a| Error::invalid(field("threshold"), &self.threshold.to_string(), a))?;
-        validate::free_text(&self.description)
-            .map_err(|a| Error::invalid(field("description"), &self.description, a))?;
-        if self.labels.len() > MAX_MATCHERS {
-            return Err(Error::invalid(
-                field("label"),
-                &self.labels.len().to_string(),
-                format!("at most {MAX_MATCHERS} label matchers per rule"),
-            ));
-        }
-        for m in &self.labels {
-            m.check()
-                .map_err(|a| Error::invalid(field("label"), &m.to_string(), a))?;
-        }
-        Ok(())
-    }
-
-    /// How many of its matchers are regular expressions (each costs a compile).
-    pub fn regex_matchers(&self) -> usize {
-        self.labels
-            .iter()
-            .filter(|m| matches!(m.op, MatchOp::Regex | MatchOp::NotRegex))
-            .count()
-    }
-
-    /// The PromQL expression this rule evaluates, e.g. `hivemind_node_cpu_usage{node="a"} > 90`.
+impl Threshold {
+    /// `hivemind_node_count{node="a"} > 90` (the metric as written).
     pub fn expr(&self) -> String {
-        let selector = if self.labels.is_empty() {
+        let selector = if self.matchers.is_empty() {
             self.metric.clone()
         } else {
-            let m: Vec<String> = self.labels.iter().map(Matcher::to_string).collect();
+            let m: Vec<String> = self.matchers.iter().map(Matcher::to_string).collect();
             format!("{}{{{}}}", self.metric, m.join(","))
         };
         format!(
@@ -282,6 +244,286 @@ impl AlertRule {
             fmt_number(self.threshold)
         )
     }
+}
+
+/// The metric whose flag-form rules mean liveness: `hivemind_node_status` is 1 while the
+/// agent runs and absent when it does not, so any threshold rule on it is a node-down rule.
+pub const LIVENESS_METRIC: &str = "hivemind_node_status";
+
+/// Labels an alert may not set itself.
+const RESERVED_LABELS: [&str; 2] = ["alertname", "severity"];
+/// Alert labels and annotations one rule may carry.
+pub const MAX_ANNOTATIONS: usize = 32;
+/// The longest annotation (a template) accepted.
+pub const MAX_ANNOTATION_BYTES: usize = 4096;
+
+/// An alert rule as stored, exported and served: a name, a PromQL expression, how long it
+/// must hold (`for`), a severity, and the labels and annotations of its alerts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(try_from = "RuleWire", into = "RuleWire")]
+pub struct AlertRule {
+    pub name: String,
+    /// PromQL; for the flag form, generated from it.
+    pub expr: String,
+    /// How long the condition must hold before the alert fires (Prometheus `for`).
+    pub duration: PromDuration,
+    pub severity: Severity,
+    pub description: String,
+    /// Set when the rule was written in the seed's flag form.
+    pub threshold: Option<Threshold>,
+    /// Labels added to every alert of the rule (values may be templates).
+    pub labels: BTreeMap<String, String>,
+    /// Annotations: Go templates as Prometheus renders them (`{{ $labels.node }}`).
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// The JSON/YAML form: the flag form's fields (`metric`, `comparison`, `threshold`, `labels`
+/// as matchers) appear only for rules written that way; `expr` always.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RuleWire {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    metric: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comparison: Option<Comparison>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    threshold: Option<f64>,
+    duration: PromDuration,
+    severity: Severity,
+    // Always serialised (empty or not): JSON consumers get a fixed set of fields.
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    labels: Vec<Matcher>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    alert_labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
+}
+
+impl TryFrom<RuleWire> for AlertRule {
+    type Error = String;
+
+    fn try_from(w: RuleWire) -> std::result::Result<Self, String> {
+        let threshold = match (w.metric, w.threshold) {
+            (Some(metric), Some(threshold)) => Some(Threshold {
+                metric,
+                comparison: w.comparison.unwrap_or_default(),
+                threshold,
+                matchers: w.labels,
+            }),
+            (None, None) => {
+                if w.comparison.is_some() || !w.labels.is_empty() {
+                    return Err(format!(
+                        "rule {}: comparison and labels (matchers) belong to the metric/threshold form; with expr, write them into the expression",
+                        w.name
+                    ));
+                }
+                None
+            }
+            _ => {
+                return Err(format!(
+                    "rule {}: metric and threshold go together (or give expr alone)",
+                    w.name
+                ));
+            }
+        };
+        let expr = match (&threshold, w.expr) {
+            (Some(t), Some(e)) if e != t.expr() => {
+                return Err(format!(
+                    "rule {}: expr {} differs from its metric/threshold form ({}); give one of them",
+                    w.name,
+                    crate::error::quote(&e),
+                    t.expr()
+                ));
+            }
+            (Some(t), _) => t.expr(),
+            (None, Some(e)) => e,
+            (None, None) => {
+                return Err(format!(
+                    "rule {}: needs expr (PromQL) or metric and threshold",
+                    w.name
+                ));
+            }
+        };
+        Ok(AlertRule {
+            name: w.name,
+            expr,
+            duration: w.duration,
+            severity: w.severity,
+            description: w.description,
+            threshold,
+            labels: w.alert_labels,
+            annotations: w.annotations,
+        })
+    }
+}
+
+impl From<AlertRule> for RuleWire {
+    fn from(r: AlertRule) -> Self {
+        let (metric, comparison, threshold, labels) = match r.threshold {
+            Some(t) => (
+                Some(t.metric),
+                Some(t.comparison),
+                Some(t.threshold),
+                t.matchers,
+            ),
+            None => (None, None, None, Vec::new()),
+        };
+        RuleWire {
+            name: r.name,
+            expr: Some(r.expr),
+            metric,
+            comparison,
+            threshold,
+            duration: r.duration,
+            severity: r.severity,
+            description: r.description,
+            labels,
+            alert_labels: r.labels,
+            annotations: r.annotations,
+        }
+    }
+}
+
+impl AlertRule {
+    /// A rule in the seed's flag form.
+    pub fn from_threshold(
+        name: String,
+        threshold: Threshold,
+        duration: PromDuration,
+        severity: Severity,
+        description: String,
+    ) -> AlertRule {
+        AlertRule {
+            name,
+            expr: threshold.expr(),
+            duration,
+            severity,
+            description,
+            threshold: Some(threshold),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    /// A rule written as PromQL.
+    pub fn from_expr(
+        name: String,
+        expr: String,
+        duration: PromDuration,
+        severity: Severity,
+    ) -> AlertRule {
+        AlertRule {
+            name,
+            expr,
+            duration,
+            severity,
+            description: String::new(),
+            threshold: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    /// A flag-form rule on [`LIVENESS_METRIC`]: it means "the node is down", whatever its
+    /// comparison (see `alerting::liveness`).
+    pub fn is_liveness(&self) -> bool {
+        self.threshold
+            .as_ref()
+            .is_some_and(|t| t.metric == LIVENESS_METRIC)
+    }
+
+    /// Check every field; the error names the field as `prefix` + field name. Templates are
+    /// checked by the alerting module (which renders them).
+    pub fn validate(&self, field: impl Fn(&str) -> String) -> Result<()> {
+        self.validate_with_cap(field, super::expr::MAX_RANGE)
+    }
+
+    /// [`AlertRule::validate`] with another look-back cap: `test-rules` holds its whole input
+    /// in memory, so it accepts the ranges Prometheus accepts ([`super::expr::OFFLINE_RANGE`]).
+    pub fn validate_with_cap(
+        &self,
+        field: impl Fn(&str) -> String,
+        cap: std::time::Duration,
+    ) -> Result<()> {
+        validate::rule_name(&self.name)
+            .map_err(|a| Error::invalid(field("name"), &self.name, a))?;
+        if let Some(t) = &self.threshold {
+            validate::metric_name(&t.metric)
+                .map_err(|a| Error::invalid(field("metric"), &t.metric, a))?;
+            validate::threshold_value(t.threshold)
+                .map_err(|a| Error::invalid(field("threshold"), &t.threshold.to_string(), a))?;
+            if t.matchers.len() > MAX_MATCHERS {
+                return Err(Error::invalid(
+                    field("label"),
+                    &t.matchers.len().to_string(),
+                    format!("at most {MAX_MATCHERS} label matchers per rule"),
+                ));
+            }
+            for m in &t.matchers {
+                m.check()
+                    .map_err(|a| Error::invalid(field("label"), &m.to_string(), a))?;
+            }
+        }
+        super::expr::parse_with_cap(&self.expr, cap)
+            .map_err(|a| Error::invalid(field("expr"), &self.expr, a))?;
+        validate::free_text(&self.description)
+            .map_err(|a| Error::invalid(field("description"), &self.description, a))?;
+        if self.labels.len() > MAX_ANNOTATIONS || self.annotations.len() > MAX_ANNOTATIONS {
+            return Err(Error::invalid(
+                field("labels"),
+                &(self.labels.len().max(self.annotations.len())).to_string(),
+                format!(
+                    "at most {MAX_ANNOTATIONS} labels and {MAX_ANNOTATIONS} annotations per rule"
+                ),
+            ));
+        }
+        for (k, v) in &self.labels {
+            let f = field(&format!("labels.{k}"));
+            validate::label_name(k).map_err(|a| Error::invalid(&f, k, a))?;
+            if RESERVED_LABELS.contains(&k.as_str()) {
+                return Err(Error::invalid(
+                    &f,
+                    k,
+                    "a label other than alertname (the rule name) and severity (--severity)",
+                ));
+            }
+            text_value(v, 1024).map_err(|a| Error::invalid(&f, v, a))?;
+        }
+        for (k, v) in &self.annotations {
+            let f = field(&format!("annotations.{k}"));
+            validate::label_name(k).map_err(|a| Error::invalid(&f, k, a))?;
+            text_value(v, MAX_ANNOTATION_BYTES).map_err(|a| Error::invalid(&f, v, a))?;
+        }
+        Ok(())
+    }
+
+    /// How many of its flag-form matchers are regular expressions (each costs a compile).
+    pub fn regex_matchers(&self) -> usize {
+        let flags = self.threshold.as_ref().map_or(0, |t| {
+            t.matchers
+                .iter()
+                .filter(|m| matches!(m.op, MatchOp::Regex | MatchOp::NotRegex))
+                .count()
+        });
+        let in_expr = self.expr.matches("=~").count() + self.expr.matches("!~").count();
+        flags.max(in_expr)
+    }
+}
+
+/// A label value or annotation: bounded, no control characters but newlines and tabs.
+fn text_value(v: &str, max: usize) -> std::result::Result<(), String> {
+    if v.len() > max {
+        return Err(format!("text of at most {max} bytes"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("text without control characters (newlines and tabs are fine)".into());
+    }
+    Ok(())
 }
 
 /// Print a float as a plain decimal (`90`, `0.5`), never in exponent form.
@@ -321,21 +563,59 @@ mod tests {
 
     #[test]
     fn expr() {
-        let rule = AlertRule {
-            name: "high_cpu_usage".into(),
-            metric: "hivemind_container_cpu_usage".into(),
-            comparison: Comparison::Ge,
-            threshold: 90.0,
-            duration: PromDuration::from_secs(300),
-            severity: Severity::Warning,
-            description: String::new(),
-            labels: vec![Matcher::parse("name=~\"web.*").unwrap()],
-        };
+        let rule = AlertRule::from_threshold(
+            "high_cpu_usage".into(),
+            Threshold {
+                metric: "hivemind_container_cpu_usage".into(),
+                comparison: Comparison::Ge,
+                threshold: 90.0,
+                matchers: vec![Matcher::parse("name=~\"web.*").unwrap()],
+            },
+            PromDuration::from_secs(300),
+            Severity::Warning,
+            String::new(),
+        );
         assert_eq!(
-            rule.expr(),
+            rule.expr,
             r#"hivemind_container_cpu_usage{name=~"\"web.*"} >= 90"#
         );
+        assert!(rule.validate(|f| f.to_string()).is_ok());
         assert_eq!(fmt_number(0.5), "0.5");
         assert_eq!(fmt_number(-3.0), "-3");
+        // The wire form round-trips, and old state (no expr) still loads.
+        let json = serde_json::to_value(&rule).unwrap();
+        assert_eq!(json["expr"], rule.expr.as_str());
+        let back: AlertRule = serde_json::from_value(json).unwrap();
+        assert_eq!(back, rule);
+        let old: AlertRule = serde_json::from_str(
+            r#"{"name":"a","metric":"m","threshold":1,"duration":"1m","severity":"info","description":"","labels":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(old.expr, "m > 1");
+        for bad in [
+            r#"{"name":"a","duration":"1m","severity":"info"}"#,
+            r#"{"name":"a","metric":"m","duration":"1m","severity":"info"}"#,
+            r#"{"name":"a","metric":"m","threshold":1,"expr":"m < 1","duration":"1m","severity":"info"}"#,
+            r#"{"name":"a","expr":"m","comparison":"lt","duration":"1m","severity":"info"}"#,
+        ] {
+            assert!(serde_json::from_str::<AlertRule>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn expression_rules_validate() {
+        let mut r = AlertRule::from_expr(
+            "x".into(),
+            "rate(a[5m]) > 1".into(),
+            PromDuration::from_secs(0),
+            Severity::Info,
+        );
+        assert!(r.validate(|f| f.to_string()).is_ok());
+        r.labels.insert("alertname".into(), "y".into());
+        assert!(r.validate(|f| f.to_string()).is_err());
+        r.labels.clear();
+        r.expr = "rate(a[5m]".into();
+        let e = r.validate(|f| f.to_string()).unwrap_err().to_string();
+        assert!(e.contains("expr") && e.contains("column"), "{e}");
     }
 }

@@ -201,19 +201,22 @@ impl StateStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::rule::Threshold;
     use crate::model::{Comparison, PromDuration, Severity};
 
     fn rule(name: &str) -> AlertRule {
-        AlertRule {
-            name: name.into(),
-            metric: "hivemind_node_cpu_usage".into(),
-            comparison: Comparison::Gt,
-            threshold: 90.0,
-            duration: PromDuration::from_secs(300),
-            severity: Severity::Warning,
-            description: "d".into(),
-            labels: vec![],
-        }
+        AlertRule::from_threshold(
+            name.into(),
+            Threshold {
+                metric: "hivemind_node_cpu_usage".into(),
+                comparison: Comparison::Gt,
+                threshold: 90.0,
+                matchers: vec![],
+            },
+            PromDuration::from_secs(300),
+            Severity::Warning,
+            "d".into(),
+        )
     }
 
     #[test]

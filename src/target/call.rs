@@ -500,10 +500,48 @@ pub struct ConfigReport {
     pub logging: Option<LoggingConfig<Redacted>>,
 }
 
+/// Who evaluates a rule: `node` (the agent, and Prometheus from the export) or
+/// `prometheus` (only Prometheus, from the export), with the reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    #[serde(default)]
+    pub evaluated_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus_only_because: Option<String>,
+}
+
+impl Evaluation {
+    pub fn of(rule: &AlertRule) -> Evaluation {
+        let by = crate::alerting::rules::evaluated_by(rule);
+        Evaluation {
+            evaluated_by: by.as_str().to_string(),
+            prometheus_only_because: by.reason().map(str::to_string),
+        }
+    }
+}
+
+/// A rule as listed: the rule and who evaluates it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleView {
+    #[serde(flatten)]
+    pub rule: AlertRule,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+impl RuleView {
+    pub fn of(rule: AlertRule) -> RuleView {
+        RuleView {
+            evaluation: Evaluation::of(&rule),
+            rule,
+        }
+    }
+}
+
 /// `list-alert-rules` output.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleList {
-    pub rules: Vec<AlertRule>,
+    pub rules: Vec<RuleView>,
 }
 
 /// One rule and what happened to it.
@@ -512,6 +550,8 @@ pub struct RuleChange {
     pub change: Change,
     #[serde(flatten)]
     pub rule: AlertRule,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
 }
 
 /// `create-alert-rule` / `delete-alert-rule` output.

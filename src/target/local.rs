@@ -122,6 +122,8 @@ impl Local {
                 }
             };
             rule.validate(field)?;
+            crate::alerting::rules::check_fields(rule)
+                .map_err(|(f, v, a)| Error::invalid(field(&f), &v, a))?;
             if !names.insert(rule.name.clone()) {
                 return Err(Error::Usage(format!(
                     "alert rule '{}' is given twice",

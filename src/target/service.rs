@@ -155,14 +155,18 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             to_json(&config)
         }
         Call::ListRules => to_json(&RuleList {
-            rules: local.list_rules()?,
+            rules: local.list_rules()?.into_iter().map(RuleView::of).collect(),
         }),
         Call::CreateRules(req) => {
             let changes = local.create_rules(req.rules, req.replace)?;
             to_json(&RuleChanges {
                 rules: changes
                     .into_iter()
-                    .map(|(change, rule)| RuleChange { change, rule })
+                    .map(|(change, rule)| RuleChange {
+                        change,
+                        evaluation: Evaluation::of(&rule),
+                        rule,
+                    })
                     .collect(),
             })
         }
@@ -171,6 +175,7 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             to_json(&RuleChanges {
                 rules: vec![RuleChange {
                     change: Change::Deleted,
+                    evaluation: Evaluation::of(&rule),
                     rule,
                 }],
             })

@@ -25,7 +25,7 @@ fn reply(code: u16) -> Response {
 }
 
 /// A webhook, Slack or PagerDuty receiver answering every request with `code`.
-fn receiver(code: u16) -> FakeHttp {
+pub fn receiver(code: u16) -> FakeHttp {
     FakeHttp::start(move |_| reply(code))
 }
 
@@ -97,14 +97,14 @@ impl Drop for Smtp {
 
 /// A process that burns CPU while its flag file exists and idles otherwise. Its name (the
 /// script's file name, which becomes `comm`) is unique per test.
-struct Burner {
+pub struct Burner {
     child: Child,
     flag: PathBuf,
-    name: String,
+    pub name: String,
 }
 
 impl Burner {
-    fn start(dir: &Path) -> Burner {
+    pub fn start(dir: &Path) -> Burner {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "hmb{}x{}",
@@ -145,7 +145,7 @@ impl Burner {
         ticks / 100.0
     }
 
-    fn burn(&self, on: bool) {
+    pub fn burn(&self, on: bool) {
         if on {
             std::fs::write(&self.flag, "").unwrap();
         } else {
@@ -161,7 +161,7 @@ impl Drop for Burner {
     }
 }
 
-fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+pub fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(v) = f() {
@@ -1447,7 +1447,7 @@ fn exports_pass_promtool_and_amtool() {
 }
 
 /// A child process killed on drop.
-struct Peer(Child);
+pub struct Peer(pub Child);
 
 impl Drop for Peer {
     fn drop(&mut self) {

@@ -414,7 +414,7 @@ fn refused_urls_never_echo_credentials() {
 }
 
 #[test]
-fn the_seed_node_down_rule_gets_a_warning() {
+fn the_seed_node_down_rule_is_a_liveness_rule_whatever_its_comparison() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = hm_run(
         dir.path(),
@@ -434,7 +434,10 @@ fn the_seed_node_down_rule_gets_a_warning() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("holds while the node is up"), "{err}");
+    assert!(
+        err.contains("node-down (liveness) rule") && !err.contains("warning"),
+        "{err}"
+    );
     let (code, _, err) = hm_run(
         dir.path(),
         &[
@@ -455,5 +458,20 @@ fn the_seed_node_down_rule_gets_a_warning() {
         ],
     );
     assert_eq!(code, 0);
-    assert!(!err.contains("warning"), "{err}");
+    assert!(
+        err.contains("node-down (liveness) rule") && !err.contains("warning"),
+        "{err}"
+    );
+    let (_, out, _) = hm_run(dir.path(), &["health", "list-alert-rules", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for r in v["rules"].as_array().unwrap() {
+        assert_eq!(r["evaluated_by"], "prometheus", "{r}");
+        assert!(
+            r["prometheus_only_because"]
+                .as_str()
+                .unwrap()
+                .starts_with("liveness"),
+            "{r}"
+        );
+    }
 }

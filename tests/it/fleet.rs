@@ -161,6 +161,7 @@ fn config_round_trips_and_applies_idempotently() {
         deleted,
         [
             "rule disk_full",
+            "rule memory_pressure",
             "channel hook",
             "channel mail",
             "channel ops",

@@ -18,7 +18,7 @@ use hivemind::model::alert::{AlertQuery, AlertState};
 use hivemind::model::input::{self, Input, MAX_DEPTH};
 use hivemind::model::rule::fmt_number;
 use hivemind::model::{
-    AlertRule, Comparison, Matcher, PromDuration, Severity, rule_file, validate,
+    AlertRule, Comparison, Matcher, PromDuration, Severity, rule::Threshold, rule_file, validate,
 };
 use hivemind::store::StateStore;
 use hivemind::target::call::{Call, CreateRules, FileCall, Method};
@@ -335,16 +335,18 @@ fn valid_rule() -> impl Strategy<Value = AlertRule> {
     )
         .prop_map(
             |(name, metric, comparison, threshold, secs, severity, description, labels)| {
-                AlertRule {
+                AlertRule::from_threshold(
                     name,
-                    metric,
-                    comparison,
-                    threshold,
-                    duration: PromDuration::from_secs(secs),
+                    Threshold {
+                        metric,
+                        comparison,
+                        threshold,
+                        matchers: labels,
+                    },
+                    PromDuration::from_secs(secs),
                     severity,
                     description,
-                    labels,
-                }
+                )
             },
         )
 }
@@ -352,8 +354,9 @@ fn valid_rule() -> impl Strategy<Value = AlertRule> {
 /// A rule in the seed's YAML format (JSON strings are YAML double-quoted scalars).
 fn seed_yaml(r: &AlertRule) -> String {
     let q = |s: &str| serde_json::to_string(s).unwrap();
-    let labels: Vec<String> = r
-        .labels
+    let t = r.threshold.as_ref().unwrap();
+    let labels: Vec<String> = t
+        .matchers
         .iter()
         .map(|m| q(&format!("{}{}{}", m.name, m.op.as_str(), m.value)))
         .collect();
@@ -361,11 +364,11 @@ fn seed_yaml(r: &AlertRule) -> String {
         "name: {}\ndescription: {}\nmetric: {}\nthreshold: {:?}\nduration: {}\nseverity: {}\ncomparison: {}\nlabels: [{}]\n",
         q(&r.name),
         q(&r.description),
-        q(&r.metric),
-        r.threshold,
+        q(&t.metric),
+        t.threshold,
         r.duration,
         r.severity.as_str(),
-        serde_json::to_value(r.comparison)
+        serde_json::to_value(t.comparison)
             .unwrap()
             .as_str()
             .unwrap(),
@@ -383,16 +386,18 @@ fn thresholds_cross_the_api_bit_for_bit() {
         1.0 / 3.0,
         123_456_789.123_456_78,
     ] {
-        let rule = AlertRule {
-            name: "a".into(),
-            metric: "m".into(),
-            comparison: Comparison::Gt,
-            threshold: t,
-            duration: PromDuration::from_secs(0),
-            severity: Severity::Info,
-            description: String::new(),
-            labels: Vec::new(),
-        };
+        let rule = AlertRule::from_threshold(
+            "a".into(),
+            Threshold {
+                metric: "m".into(),
+                comparison: Comparison::Gt,
+                threshold: t,
+                matchers: Vec::new(),
+            },
+            PromDuration::from_secs(0),
+            Severity::Info,
+            String::new(),
+        );
         let call = Call::CreateRules(CreateRules {
             rules: vec![rule],
             replace: false,
@@ -402,7 +407,8 @@ fn thresholds_cross_the_api_bit_for_bit() {
         let Call::CreateRules(back) = Call::from_http(m, &p, "", &bytes).unwrap() else {
             panic!("not a CreateRules");
         };
-        assert_eq!(back.rules[0].threshold.to_bits(), t.to_bits(), "{t}");
+        let got = back.rules[0].threshold.as_ref().unwrap().threshold;
+        assert_eq!(got.to_bits(), t.to_bits(), "{t}");
     }
 }
 
@@ -514,6 +520,53 @@ proptest! {
         let _ = timed("rule file", &text, || rule_file::parse(&text));
     }
 
+    /// PromQL of any text, and text made of PromQL's pieces: parsed or refused, quickly,
+    /// and what parses evaluates over a small history without a panic.
+    #[test]
+    fn promql_of_any_text_is_refused_or_evaluated(text in prop_oneof![
+        any::<String>(),
+        "(x|up|rate\\(|sum by \\(a\\) \\(|\\)|\\[5m\\]|\\{a=~\"b.*\"\\}| > | / on\\(a\\) group_left | and | or |1|-|offset 1m|histogram_quantile\\(0.5, |topk\\(2, |absent\\(|bool ){0,12}",
+    ]) {
+        let parsed = timed("PromQL", &text, || hivemind::model::expr::parse(&text));
+        if let Ok(e) = parsed
+            && hivemind::alerting::promql::node_support(&e).is_ok()
+        {
+            {
+                let mut h = hivemind::alerting::promql::History::default();
+                for t in 0..10i64 {
+                    for (name, a) in [("x", "1"), ("x", "2"), ("up", "1")] {
+                        let labels = [("__name__", name), ("a", a), ("le", "1")]
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect();
+                        h.push(labels, t * 60_000, t as f64);
+                    }
+                }
+                let _ = timed("PromQL evaluation", &text, || {
+                    hivemind::alerting::promql::evaluate(&e, &h, 600_000)
+                });
+            }
+        }
+    }
+
+    /// Go templates of any text, and text made of template pieces: parsed or refused, and
+    /// what parses renders, quickly, without a panic.
+    #[test]
+    fn templates_of_any_text_are_refused_or_rendered(text in prop_oneof![
+        any::<String>(),
+        "(\\{\\{|\\}\\}|-| |\\$labels\\.a|\\$value|\\||humanize|printf \"%.2f\"|if |else|end|range \\$k, \\$v := \\$labels|\\(|\\)|\"x\"|1\\.5|text){0,16}",
+    ]) {
+        let parsed = timed("template", &text, || hivemind::alerting::template::parse(&text));
+        if let Ok(t) = parsed {
+            let data = hivemind::alerting::template::Data {
+                labels: [("a".to_string(), "b".to_string())].into(),
+                value: 1.5,
+                ..Default::default()
+            };
+            let _ = timed("template rendering", &text, || t.render(&data));
+        }
+    }
+
     #[test]
     fn config_files_of_any_text_are_refused_or_valid(text in prop_oneof![
         any::<String>(),
@@ -612,16 +665,18 @@ fn state_seed(dir: &std::path::Path) -> String {
     let store = StateStore::new(dir);
     store
         .update(|s| {
-            s.rules.push(AlertRule {
-                name: "high_cpu".into(),
-                metric: "hivemind_node_cpu_usage".into(),
-                comparison: Comparison::Gt,
-                threshold: 90.0,
-                duration: PromDuration::from_secs(300),
-                severity: Severity::Warning,
-                description: "cpu".into(),
-                labels: vec![Matcher::parse("node=~web-.*").unwrap()],
-            });
+            s.rules.push(AlertRule::from_threshold(
+                "high_cpu".into(),
+                Threshold {
+                    metric: "hivemind_node_cpu_usage".into(),
+                    comparison: Comparison::Gt,
+                    threshold: 90.0,
+                    matchers: vec![Matcher::parse("node=~web-.*").unwrap()],
+                },
+                PromDuration::from_secs(300),
+                Severity::Warning,
+                "cpu".into(),
+            ));
             Ok(())
         })
         .unwrap();

@@ -214,12 +214,9 @@ fn write_output(ctx: &Ctx, path: Option<&Path>, text: &str, mode: u32, what: &st
 pub fn export_rules(ctx: &Ctx, args: ExportRulesArgs) -> Result<ExitStatus> {
     yaml_only("export-rules", args.format)?;
     let list: RuleList = fetch(ctx, Call::ListRules)?;
-    let text = export::prometheus_rules(&list.rules)?;
-    let what = format!(
-        "{} alert rule{}",
-        list.rules.len(),
-        plural(list.rules.len())
-    );
+    let rules: Vec<_> = list.rules.into_iter().map(|r| r.rule).collect();
+    let text = export::prometheus_rules(&rules)?;
+    let what = format!("{} alert rule{}", rules.len(), plural(rules.len()));
     // Prometheus usually runs as its own user: the rule file is readable by others.
     write_output(ctx, args.output.as_deref(), &text, 0o644, &what)?;
     Ok(ExitStatus::Success)

@@ -3,20 +3,18 @@
 
 mod alerts;
 mod checks;
-
-use std::io::Read;
+mod rules;
 
 use super::{Ctx, ok, silent};
-use crate::cli::health::{ConfigureAlertChannelArgs, CreateAlertRuleArgs, HealthCommand};
+use crate::cli::health::{ConfigureAlertChannelArgs, HealthCommand};
 use crate::commands::secret_input::SecretSource;
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::{
-    AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, WireSecret,
-    channel::check_secret, rule_file,
+    AutoHealingConfig, AutoHealingPatch, Channel, ChannelType, WireSecret, channel::check_secret,
 };
 use crate::render::{Report, Style};
-use crate::target::call::{Call, ChannelChange, ChannelList, CreateRules, RuleChanges, RuleList};
-use crate::target::local::{Change, ChannelView};
+use crate::target::call::{Call, ChannelChange, ChannelList, RuleChanges, RuleList};
+use crate::target::local::ChannelView;
 
 pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
     match cmd {
@@ -31,7 +29,7 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
                 vec!["auto-healing configuration saved".into()]
             })
         }
-        HealthCommand::CreateAlertRule(args) => create_alert_rule(ctx, args),
+        HealthCommand::CreateAlertRule(args) => rules::create_alert_rule(ctx, args),
         HealthCommand::ListAlertRules(_) => ctx.run::<RuleList>(Call::ListRules, ok, silent),
         HealthCommand::DeleteAlertRule(args) => {
             let what = format!("alert rule '{}'", args.name);
@@ -62,13 +60,14 @@ pub fn run(ctx: &Ctx, cmd: HealthCommand) -> Result<ExitStatus> {
         HealthCommand::Alerts(args) => alerts::alerts(ctx, args),
         HealthCommand::TestAlertChannel(args) => alerts::test_alert_channel(ctx, args),
         HealthCommand::ExportRules(args) => alerts::export_rules(ctx, args),
+        HealthCommand::TestRules(args) => rules::test_rules(ctx, args),
         HealthCommand::ExportAlertmanagerConfig(args) => {
             alerts::export_alertmanager_config(ctx, args)
         }
     }
 }
 
-fn announce_rules(r: &RuleChanges) -> Vec<String> {
+pub(super) fn announce_rules(r: &RuleChanges) -> Vec<String> {
     r.rules
         .iter()
         .map(|c| format!("alert rule {} {}", c.rule.name, c.change.as_str()))
@@ -94,119 +93,6 @@ impl Report for AutoHealingConfig {
             ),
         ])
     }
-}
-
-fn rule_rows(style: &Style, rules: &[(Option<Change>, &AlertRule)]) -> String {
-    let with_change = rules.iter().any(|(c, _)| c.is_some());
-    let mut headers = vec!["NAME", "SEVERITY", "CONDITION", "FOR", "DESCRIPTION"];
-    if with_change {
-        headers.insert(0, "CHANGE");
-    }
-    let mut t = style.table(&headers);
-    for (change, r) in rules {
-        let condition = r.expr();
-        let mut row = vec![
-            r.name.clone(),
-            r.severity.to_string(),
-            condition,
-            r.duration.to_string(),
-            r.description.clone(),
-        ];
-        if let Some(c) = change {
-            row.insert(0, c.as_str().to_string());
-        }
-        t.add_row(row);
-    }
-    t.to_string()
-}
-
-impl Report for RuleList {
-    fn human(&self, style: &Style) -> String {
-        if self.rules.is_empty() {
-            return "no alert rules\n".into();
-        }
-        let rows: Vec<_> = self.rules.iter().map(|r| (None, r)).collect();
-        rule_rows(style, &rows)
-    }
-}
-
-impl Report for RuleChanges {
-    fn human(&self, style: &Style) -> String {
-        let rows: Vec<_> = self
-            .rules
-            .iter()
-            .map(|c| (Some(c.change), &c.rule))
-            .collect();
-        rule_rows(style, &rows)
-    }
-}
-
-const MAX_RULE_FILE: u64 = crate::model::input::Input::RULE_FILE.max_bytes() as u64;
-
-fn read_rule_file(path: &std::path::Path) -> Result<String> {
-    let shown = path.display().to_string();
-    let mut text = String::new();
-    let read = if shown == "-" {
-        std::io::stdin()
-            .take(MAX_RULE_FILE + 1)
-            .read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_RULE_FILE + 1).read_to_string(&mut text))
-    };
-    read.map_err(|e| Error::io(format!("--file {shown}: reading"), e))?;
-    if text.len() as u64 > MAX_RULE_FILE {
-        return Err(Error::invalid(
-            "--file",
-            &shown,
-            "a rule file of at most 4 MiB",
-        ));
-    }
-    Ok(text)
-}
-
-fn create_alert_rule(ctx: &Ctx, args: CreateAlertRuleArgs) -> Result<ExitStatus> {
-    let rules = match &args.file {
-        Some(path) => {
-            let text = read_rule_file(path)?;
-            let rules = rule_file::parse(&text).map_err(|detail| Error::Parse {
-                kind: "rule file",
-                path: path.clone(),
-                detail,
-            })?;
-            // Field errors name the file and the rule.
-            for (i, r) in rules.iter().enumerate() {
-                r.validate(|f| format!("rule {} ({})", i + 1, f))
-                    .map_err(|e| e.context(format!("--file {}", path.display())))?;
-            }
-            rules
-        }
-        None => {
-            // clap's `required_unless_present` guarantees these; stay defensive anyway.
-            let missing =
-                |f: &str| Error::Usage(format!("--{f} is required unless --file is given"));
-            vec![AlertRule {
-                name: args.name.ok_or_else(|| missing("name"))?,
-                metric: args.metric.ok_or_else(|| missing("metric"))?,
-                comparison: args.comparison,
-                threshold: args.threshold.ok_or_else(|| missing("threshold"))?,
-                duration: args.duration.ok_or_else(|| missing("duration"))?,
-                severity: args.severity.ok_or_else(|| missing("severity"))?,
-                description: args.description.unwrap_or_default(),
-                labels: args.labels,
-            }]
-        }
-    };
-    for r in &rules {
-        warn_if_fires_while_up(ctx, r);
-    }
-    ctx.run::<RuleChanges>(
-        Call::CreateRules(CreateRules {
-            rules,
-            replace: args.replace,
-        }),
-        ok,
-        announce_rules,
-    )
 }
 
 fn channel_row(c: &ChannelView) -> Vec<String> {
@@ -401,21 +287,4 @@ fn configure_alert_channel(ctx: &Ctx, args: ConfigureAlertChannelArgs) -> Result
         Err(never) => match never {},
     };
     ctx.run::<ChannelChange>(Call::ConfigureChannel(name, wire), ok, announce_channel)
-}
-
-/// The seed's `node_down` rule (`hivemind_node_status`, threshold 0, default `gt`) holds while
-/// the node is up (the metric is 1 then): say so, since it would page all the time.
-fn warn_if_fires_while_up(ctx: &Ctx, rule: &AlertRule) {
-    if rule.metric == "hivemind_node_status"
-        && rule.labels.is_empty()
-        && rule.comparison.holds(1.0, rule.threshold)
-        && !rule.comparison.holds(0.0, rule.threshold)
-    {
-        ctx.msg.warn(&format!(
-            "alert rule {}: {} holds while the node is up (hivemind_node_status is 1 when up, 0 when down); \
-             for a node-down alert use --comparison eq --threshold 0 (or --comparison lt --threshold 1)",
-            rule.name,
-            rule.expr()
-        ));
-    }
 }
