@@ -47,6 +47,11 @@ pub struct Options {
     /// Client connections served at once across the listeners (lowered to fit the open-file
     /// limit).
     pub max_connections: usize,
+    /// `--metrics-listen`, `--metrics-path`, `--compat`: over the saved metrics configuration
+    /// for this run.
+    pub metrics_overrides: runtime::Overrides,
+    /// The per-process view grouped by process name.
+    pub process_metrics: bool,
 }
 
 /// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
@@ -121,8 +126,11 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             .local_addr()
             .map_err(|e| Error::io("API listener address", e))?;
 
+        // The filters and views first, so that a bad saved filter stops the start here.
+        let effective = args.metrics_overrides.effective(&state.metrics);
         let config = CollectorConfig {
             node_id: hostname.clone(),
+            options: crate::metrics::Options::from_config(&effective, args.process_metrics)?,
             ..CollectorConfig::default()
         };
         let (collector, first) = tokio::task::spawn_blocking(move || runtime::prime(config))
@@ -155,8 +163,13 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             Arc::clone(&telemetry),
             url.clone(),
             Arc::clone(&connections),
+            runtime::Schedule {
+                interval: args.collect_interval,
+                overrides: args.metrics_overrides.clone(),
+                process_metrics: args.process_metrics,
+            },
         );
-        shared.apply(&state.metrics)?;
+        shared.apply(&state.metrics, None)?;
 
         let engine = Arc::new(Engine::new(
             local.store.clone(),
@@ -199,9 +212,9 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
             collector,
-            args.collect_interval,
-            stop_rx.clone(),
-        );
+            runtime::history_need(local.store.clone()),
+        )
+        .map_err(|e| Error::io("starting the collector thread", e))?;
         let evaluator = alerting::spawn(Arc::clone(&shared), Arc::clone(&engine), stop_rx.clone());
 
         let svc = Arc::new(Service {
@@ -268,6 +281,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         }
         let _ = stop_tx.send(true);
         shared.stop_metrics();
+        shared.stop_collecting();
         let _ = tokio::time::timeout(Duration::from_secs(15), async {
             let _ = server.await;
             let _ = local_server.await;

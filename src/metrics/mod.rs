@@ -1,12 +1,25 @@
-//! Node, container and self metrics from /proc, cgroups and sysinfo, exposed as Prometheus text.
+//! Node, container and self metrics from /proc, /sys and cgroups, exposed as Prometheus text.
 
+mod compat;
 mod container;
+mod diskstats;
 pub mod expose;
+mod filesystem;
 pub mod lint;
-
+mod meminfo;
+mod netdev;
 mod node;
-pub use node::is_storage;
+pub mod options;
+mod pressure;
 mod process;
+mod process_groups;
+mod self_process;
+mod stat;
+mod system;
+mod vmstat;
+
+pub use node::is_storage;
+pub use options::{Filters, Options};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -14,9 +27,8 @@ use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
-use sysinfo::Disks;
 
-use node::CpuTimes;
+use stat::CpuLine;
 
 /// A Prometheus metric type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,6 +38,9 @@ pub enum Kind {
     Gauge,
     /// Samples carry the `_bucket` (with `le`), `_sum` and `_count` suffixes.
     Histogram,
+    /// Only in the node_exporter-compatible view, where node_exporter exposes a family
+    /// untyped (its vmstat fields).
+    Untyped,
 }
 
 /// One series: its labels (in a fixed order per family) and its current value.
@@ -214,6 +229,10 @@ pub struct CollectorConfig {
     /// At most this many containers get series; the rest are counted in
     /// `hivemind_containers_dropped_total`.
     pub max_containers: usize,
+    /// At most this many process-name groups exist at once with `--process-metrics`.
+    pub max_process_groups: usize,
+    /// What a collection includes (views, filters); [`Collector::set_options`] changes it.
+    pub options: Options,
 }
 
 impl Default for CollectorConfig {
@@ -223,34 +242,46 @@ impl Default for CollectorConfig {
             cgroup_root: "/sys/fs/cgroup".into(),
             proc_root: "/proc".into(),
             max_containers: 200,
+            max_process_groups: DEFAULT_MAX_PROCESS_GROUPS,
+            options: Options::default(),
         }
     }
 }
 
+/// The default bound on process-name groups (`--process-metrics`).
+pub const DEFAULT_MAX_PROCESS_GROUPS: usize = 64;
+
 /// The `collector` label values of `hivemind_collector_errors_total`.
-const SOURCES: [&str; 9] = [
+const SOURCES: [&str; 15] = [
     "cgroup",
     "container",
     "container_network",
     "cpu",
+    "diskstats",
     "filesystem",
     "loadavg",
     "meminfo",
     "netdev",
+    "pressure",
     "process",
+    "self",
+    "uname",
+    "vmstat",
+    "process_groups",
 ];
 
 /// Collects snapshots; keeps the previous counters that rates are computed from.
 pub struct Collector {
     config: CollectorConfig,
-    /// `None` where sysinfo cannot list file systems on this platform.
-    disks: Option<Disks>,
-    prev_cpu: Option<Baseline<CpuTimes>>,
+    /// statvfs with a bound on hanging mounts.
+    statter: filesystem::Statter,
+    prev_cpu: Option<Baseline<CpuLine>>,
     /// CPU seconds per container (or process incarnation).
     prev_containers: HashMap<String, Baseline<f64>>,
     errors_total: BTreeMap<&'static str, u64>,
     dropped_total: u64,
     names: crate::containers::names::Names,
+    groups: process_groups::Groups,
 }
 
 /// Rates over windows shorter than this repeat the previous rate and keep the old baseline:
@@ -304,12 +335,13 @@ impl Collector {
     pub fn new(config: CollectorConfig) -> Collector {
         Collector {
             config,
-            disks: Disks::new().ok(),
+            statter: filesystem::Statter::default(),
             prev_cpu: None,
             prev_containers: HashMap::new(),
             errors_total: SOURCES.iter().map(|s| (*s, 0)).collect(),
             dropped_total: 0,
             names: crate::containers::names::Names::default(),
+            groups: process_groups::Groups::default(),
         }
     }
 
@@ -319,6 +351,15 @@ impl Collector {
             names: crate::containers::names::Names::with_roots(roots),
             ..Collector::new(config)
         }
+    }
+
+    /// Change what the next collections include.
+    pub fn set_options(&mut self, options: Options) {
+        self.config.options = options;
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.config.options
     }
 
     /// Collect every metric. Blocking (file reads only, no sleeping): call it from
@@ -334,14 +375,29 @@ impl Collector {
         let mut families = Vec::with_capacity(32);
         let node_labels = vec![label("node", &self.config.node_id)];
 
-        let mem = node::families(
-            &self.config,
-            &mut self.disks,
+        let options = &self.config.options;
+        let readings = node::read(&self.config, options, &self.statter, &mut errors);
+        node::families(
+            &readings,
+            options,
             &mut self.prev_cpu,
             &node_labels,
+            &mut families,
+        );
+        if options.node_exporter {
+            compat::families(&readings, &mut families);
+        }
+        self_process::families(
+            &self.config.proc_root,
+            readings.stat.as_ref().and_then(|s| s.boot_time),
             &mut errors,
             &mut families,
         );
+        let mem = readings.mem;
+        if options.process_metrics {
+            self.groups
+                .collect(&self.config, &node_labels, &mut errors, &mut families);
+        }
         let inventory = container::inventory(
             &self.config,
             &mut self.names,
