@@ -23,14 +23,10 @@ fn kb(status: &str, key: &str) -> Option<f64> {
     Some(kb * 1024.0)
 }
 
-/// `boot_time`: seconds since the epoch (from /proc/stat), for the start time.
-pub(super) fn families(
-    proc_root: &Path,
-    boot_time: Option<u64>,
-    errors: &mut Errors,
-    families: &mut Vec<Family>,
-) {
-    let me = proc_root.join("self");
+/// `boot_time`: seconds since the epoch (from /proc/stat), for the start time. Always the
+/// real /proc: these are this process's own numbers.
+pub(super) fn families(boot_time: Option<u64>, errors: &mut Errors, families: &mut Vec<Family>) {
+    let me = Path::new("/proc/self");
     let stat = std::fs::read(me.join("stat"))
         .map_err(|e| errors.record("self", format!("/proc/self/stat: {e}")))
         .ok()
