@@ -53,10 +53,15 @@ pub struct DaemonArgs {
     #[arg(long, value_parser = parse::compat, value_name = "node-exporter|none")]
     pub compat: Option<crate::model::config::Compat>,
 
-    /// Per-process metrics grouped by process name (hivemind_process_group_*{groupname}), at
-    /// most 64 groups; processes are never reported as containers
+    /// Per-process metrics grouped by process name (hivemind_process_group_*{groupname});
+    /// processes are never reported as containers
     #[arg(long)]
     pub process_metrics: bool,
+
+    /// With --process-metrics: at most this many process-name groups at once; further names
+    /// are counted in hivemind_process_groups_dropped_total
+    #[arg(long, value_parser = parse::max_process_groups, default_value = "64", value_name = "N", requires = "process_metrics")]
+    pub max_process_groups: usize,
 
     /// Let alert notifications reach private and loopback addresses (refused by default, so
     /// that API clients cannot make the agent reach internal services)

@@ -166,6 +166,14 @@ pub fn filter_regex(s: &str) -> Result<String, String> {
     with_value(validate::filter_regex(s)).map(|_| s.to_string())
 }
 
+/// `--max-process-groups`: 1 to 10000.
+pub fn max_process_groups(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 10000".into()),
+    }
+}
+
 /// `none` or `node-exporter`.
 pub fn compat(s: &str) -> Result<crate::model::config::Compat, String> {
     use crate::model::config::Compat;

@@ -30,6 +30,7 @@ pub fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
             compat: args.compat,
         },
         process_metrics: args.process_metrics,
+        max_process_groups: args.max_process_groups,
     };
     crate::daemon::run(options, &ctx.place.data_dir, &ctx.msg)
 }

@@ -52,6 +52,8 @@ pub struct Options {
     pub metrics_overrides: runtime::Overrides,
     /// The per-process view grouped by process name.
     pub process_metrics: bool,
+    /// Its bound: process-name groups at once.
+    pub max_process_groups: usize,
 }
 
 /// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
@@ -131,6 +133,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let config = CollectorConfig {
             node_id: hostname.clone(),
             options: crate::metrics::Options::from_config(&effective, args.process_metrics)?,
+            max_process_groups: args.max_process_groups,
             ..CollectorConfig::default()
         };
         let (collector, first) = tokio::task::spawn_blocking(move || runtime::prime(config))

@@ -507,3 +507,103 @@ fn bad_metrics_input_is_refused_and_the_listener_keeps_serving() {
     // And the running one still serves.
     assert!(serves(addr, "/metrics"));
 }
+
+/// Label values of every series in an exposition, with their family.
+fn all_series(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    parse(text)
+        .into_iter()
+        .flat_map(|(name, f)| {
+            f.series
+                .into_keys()
+                .map(move |l| (name.clone(), l))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn processes_that_come_and_go_churn_no_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = Daemon::start(dir.path(), &[]);
+    let dir2 = tempfile::tempdir().unwrap();
+    let grouped = Daemon::start(
+        dir2.path(),
+        &["--process-metrics", "--max-process-groups", "8"],
+    );
+    // Forty distinct process names, started and stopped for a minute.
+    let sleep = std::process::Command::new("sh")
+        .args(["-c", "command -v sleep"])
+        .output()
+        .unwrap();
+    let sleep = String::from_utf8(sleep.stdout).unwrap().trim().to_string();
+    let bin = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..40).map(|i| format!("churn{i:02}")).collect();
+    for n in &names {
+        std::fs::copy(&sleep, bin.path().join(n)).unwrap();
+    }
+    let mut pids = BTreeSet::new();
+    let mut seen_plain = BTreeSet::new();
+    let mut seen_grouped = BTreeSet::new();
+    let mut children: Vec<Child> = Vec::new();
+    let started = Instant::now();
+    let mut i = 0;
+    while started.elapsed() < Duration::from_secs(60) {
+        for _ in 0..4 {
+            let name = &names[i % names.len()];
+            i += 1;
+            let c = Command::new(bin.path().join(name))
+                .arg("0.7")
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            pids.insert(c.id().to_string());
+            children.push(c);
+        }
+        children.retain_mut(|c| c.try_wait().unwrap().is_none());
+        for (d, seen) in [(&plain, &mut seen_plain), (&grouped, &mut seen_grouped)] {
+            let addr: SocketAddr = format!("127.0.0.1:{}", d.metrics_port).parse().unwrap();
+            let text = dechunk(&http(addr, "GET", "/metrics", None, b"").1);
+            seen.extend(all_series(&text));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    assert!(pids.len() > 100, "{} processes", pids.len());
+    for seen in [&seen_plain, &seen_grouped] {
+        for (family, labels) in seen.iter() {
+            for (k, v) in labels {
+                assert!(
+                    !(pids.contains(v) && k != "le"),
+                    "{family} carries the pid {v} in {k}"
+                );
+                assert!(
+                    !(family.starts_with("hivemind_container") && names.contains(v)),
+                    "{family} counts {v} as a container"
+                );
+            }
+            assert!(
+                !labels.contains(&("runtime".into(), "process".into())),
+                "{family}{labels:?}"
+            );
+        }
+    }
+    assert!(
+        !seen_plain
+            .iter()
+            .any(|(f, _)| f.starts_with("hivemind_process_group"))
+    );
+    let groups: BTreeSet<&String> = seen_grouped
+        .iter()
+        .filter(|(f, _)| f.starts_with("hivemind_process_group_"))
+        .flat_map(|(_, l)| l.iter().filter(|(k, _)| k == "groupname").map(|(_, v)| v))
+        .collect();
+    assert!(!groups.is_empty() && groups.len() <= 8, "{groups:?}");
+    let group_series = seen_grouped
+        .iter()
+        .filter(|(f, _)| f.starts_with("hivemind_process_group_"))
+        .count();
+    assert!(group_series <= 3 * 8, "{group_series} distinct series");
+}
