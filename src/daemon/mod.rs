@@ -4,6 +4,7 @@
 pub mod alerting;
 pub mod api_http;
 
+pub mod memory;
 pub mod metrics_http;
 pub mod runtime;
 pub mod serve;
@@ -114,8 +115,14 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let _ = local.secrets.get(r);
     }
 
+    memory::limit_arenas();
+    // An agent needs little parallelism: two workers whatever the core count (each worker
+    // costs a stack and allocator state), and blocking work (API calls, file reads) on at
+    // most 64 threads, which go away after 10 s idle.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .worker_threads(2)
+        .max_blocking_threads(64)
         .thread_name("hivemind")
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
@@ -254,6 +261,8 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             stop_rx.clone(),
         ));
         published.update(files::DaemonStatus::Ready, &url, args.tls.as_ref(), &socket_path)?;
+        // Start-up is over: the code only it ran need not stay resident.
+        memory::release_startup_code();
         msg.status(&format!(
             "hivemind {} agent listening on {url} (data directory {})",
             env!("CARGO_PKG_VERSION"),

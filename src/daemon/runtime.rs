@@ -499,6 +499,8 @@ pub fn spawn_collector(
                 }
                 span.end();
                 shared.store(snap);
+                // The previous collection's buffers are free now: hand them back.
+                super::memory::trim();
                 last = Instant::now();
             }
         })
