@@ -138,7 +138,9 @@ pub struct Shared {
     pub page_sessions: super::status_page::Sessions,
     /// The node's CPU busy percent of each collection in the last minute, for `health
     /// status` (a burst cannot flip a minute's average).
-    cpu_history: Mutex<std::collections::VecDeque<(Instant, f64)>>,
+    /// Each entry: when the collection was stored, its busy percent, and the time since the
+    /// collection before it, which that percent covers.
+    cpu_history: Mutex<std::collections::VecDeque<(Instant, f64, Duration)>>,
     /// The connection limits the metrics listener shares with the API's.
     connections: Arc<super::serve::Connections>,
     /// Bumped after every collection, so that rule evaluation follows it at once.
@@ -283,12 +285,13 @@ impl Shared {
             .and_then(|f| f.samples.first())
             .map(|s| s.value)
             .filter(|v| v.is_finite());
+        let previous = self.snapshot_aged().1;
         if let (Some(busy), Ok(mut h)) = (busy, self.cpu_history.lock()) {
             let now = Instant::now();
-            h.push_back((now, busy));
+            h.push_back((now, busy, now.duration_since(previous)));
             while h
                 .front()
-                .is_some_and(|(t, _)| now.duration_since(*t) > CPU_WINDOW)
+                .is_some_and(|(t, _, _)| now.duration_since(*t) > CPU_WINDOW)
             {
                 h.pop_front();
             }
@@ -315,27 +318,30 @@ impl Shared {
             }
         }
         self.wake.notify_all();
+        // Collections may have paused (on demand only): one now covers the time since the
+        // last, and the history then says over how long.
+        self.fresh_snapshot_blocking();
         let mut h = self.cpu_history.lock().ok()?;
-        // Collections may have paused (on demand only): older samples are not the last minute.
         let now = Instant::now();
         while h
             .front()
-            .is_some_and(|(t, _)| now.duration_since(*t) > CPU_WINDOW)
+            .is_some_and(|(t, _, _)| now.duration_since(*t) > CPU_WINDOW)
         {
             h.pop_front();
         }
-        let (first, _) = h.front()?;
-        let n = h.len() as f64;
-        let busy = h.iter().map(|(_, v)| v).sum::<f64>() / n;
-        // The first sample covers the interval before it too.
-        let spacing = if h.len() > 1 {
-            h.back()?.0.duration_since(*first) / (h.len() as u32 - 1)
-        } else {
-            Duration::ZERO
-        };
+        // Each collection's percent weighs by the time it covers.
+        let window: Duration = h.iter().map(|(_, _, covers)| *covers).sum();
+        if window.is_zero() {
+            return None;
+        }
+        let busy = h
+            .iter()
+            .map(|(_, v, covers)| v * covers.as_secs_f64())
+            .sum::<f64>()
+            / window.as_secs_f64();
         Some(crate::health::node::CpuAverage {
             busy_percent: busy,
-            window: (h.back()?.0.duration_since(*first) + spacing).min(CPU_WINDOW),
+            window,
         })
     }
 

@@ -615,11 +615,23 @@ fn docker_container_series_agree_with_their_cgroup_files() {
 
     // Two busy containers held to half a CPU: a fixed rate, and real throttling. The second
     // also sends to a listener on the host, for network counters.
-    let spinner = Container::run_with(&image, &["--cpus", "0.5"], &["/bin/hmbusy"]);
+    // Three spinners each, and a large CPU weight: on a loaded machine a container competes
+    // as one scheduling entity, and would otherwise get less than its quota and never be
+    // throttled.
+    let limits = ["--cpus", "0.5", "--cpu-shares", "16384"];
+    let spinner = Container::run_with(
+        &image,
+        &limits,
+        &[
+            "/bin/sh",
+            "-c",
+            "/bin/hmbusy & /bin/hmbusy & exec /bin/hmbusy",
+        ],
+    );
     let gateway: IpAddr = spinner.gateway.parse().unwrap();
     let (port, _received, _h) = listen(gateway);
     let script = format!("/bin/hmbusy & exec /bin/hmbusy {} {port}", spinner.gateway);
-    let sender = Container::run_with(&image, &["--cpus", "0.5"], &["/bin/sh", "-c", &script]);
+    let sender = Container::run_with(&image, &limits, &["/bin/sh", "-c", &script]);
     // A stopped and a paused container for the status counts.
     let stopped = Container::run(&image, &["/bin/sleep", "600"]);
     docker(&["stop", "-t", "0", &stopped.id]);
@@ -629,7 +641,17 @@ fn docker_container_series_agree_with_their_cgroup_files() {
     let d = super::agent::Daemon::start(dir.path(), &[]);
     let addr: std::net::SocketAddr = format!("127.0.0.1:{}", d.metrics_port).parse().unwrap();
     // Let throttling accumulate and the sender connect.
-    std::thread::sleep(Duration::from_secs(3));
+    poll(
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        || {
+            [&spinner, &sender]
+                .iter()
+                .all(|c| read_cgroup(c.pid).throttled_periods > 0.0)
+                && read_cgroup(sender.pid).tx_bytes > 65536.0
+        },
+        |ready| *ready,
+    );
 
     let mut throttled = Vec::new();
     for c in [&spinner, &sender] {
@@ -714,11 +736,9 @@ fn docker_container_series_agree_with_their_cgroup_files() {
         // A CPU share of about half a CPU, and never a PID label.
         assert!(!text.contains(&format!("container=\"{}\"", c.pid)));
     }
-    // The spinner uses its whole quota unless other work on a loaded machine keeps it below
-    // half a CPU; then at least one of the two is throttled.
     assert!(
-        throttled.iter().any(|(_, r)| r.throttled_periods > 0.0),
-        "never throttled: {throttled:?}"
+        throttled.iter().all(|(_, r)| r.throttled_periods > 0.0),
+        "not throttled: {throttled:?}"
     );
     let sent = {
         let text = super::agent::dechunk(&super::agent::http(addr, "GET", "/metrics", None, b"").1);
