@@ -12,6 +12,8 @@ use crate::error::{Error, Result, StopSignal};
 #[derive(Debug, Clone)]
 pub struct Stop {
     fired: Arc<AtomicU8>,
+    /// The same code, for async waiters: they sleep until it changes instead of polling.
+    changed: tokio::sync::watch::Receiver<u8>,
 }
 
 const NONE: u8 = 0;
@@ -63,6 +65,7 @@ impl Stop {
         };
         let fired = Arc::new(AtomicU8::new(NONE));
         let flag = Arc::clone(&fired);
+        let (tell, changed) = tokio::sync::watch::channel(NONE);
         std::thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
@@ -80,11 +83,12 @@ impl Stop {
                             Ordering::SeqCst,
                             Ordering::SeqCst,
                         );
+                        tell.send_replace(flag.load(Ordering::SeqCst));
                     }
                 });
             })
             .map_err(|e| Error::io("starting the signal handler", e))?;
-        Ok(Stop { fired })
+        Ok(Stop { fired, changed })
     }
 
     /// The signal that asked us to stop, if one came.
@@ -107,13 +111,18 @@ impl Stop {
         }
     }
 
-    /// Wait (async) for the first signal: the daemon's shutdown trigger.
+    /// Wait (async) for the first signal: the daemon's shutdown trigger. It sleeps until the
+    /// signal thread says one came (an idle agent must not wake 20 times a second).
     pub async fn wait(&self) -> StopSignal {
+        let mut changed = self.changed.clone();
         loop {
             if let Some(s) = self.fired() {
                 return s;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            if changed.changed().await.is_err() {
+                // The signal thread is gone (it never ends): fall back to polling.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
     }
 

@@ -33,10 +33,35 @@ pub struct DaemonArgs {
     #[arg(long)]
     pub allow_remote_exec: bool,
 
-    /// How often node and container metrics are collected and alert rules evaluated (scrapes
-    /// serve the latest collection)
+    /// How often node and container metrics are collected and alert rules evaluated while
+    /// rules, checks or auto-healing need a history; otherwise a scrape collects when the
+    /// latest collection is older than this (and is served from it when younger)
     #[arg(long, value_parser = parse::collect_interval, default_value = "5s", value_name = "DURATION")]
     pub collect_interval: crate::model::PromDuration,
+
+    /// Serve metrics on this address for this run, over the saved configure-metrics setting
+    /// (a configure-metrics --port or --listen-address during the run replaces it)
+    #[arg(long, value_parser = parse::socket_addr, value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Serve metrics on this path for this run, over the saved configure-metrics setting
+    #[arg(long, value_parser = parse::http_path, value_name = "PATH", allow_hyphen_values = true)]
+    pub metrics_path: Option<String>,
+
+    /// Also serve the node metrics under node_exporter's names (node-exporter), or not
+    /// (none), for this run, over the saved configure-metrics setting
+    #[arg(long, value_parser = parse::compat, value_name = "node-exporter|none")]
+    pub compat: Option<crate::model::config::Compat>,
+
+    /// Per-process metrics grouped by process name (hivemind_process_group_*{groupname});
+    /// processes are never reported as containers
+    #[arg(long)]
+    pub process_metrics: bool,
+
+    /// With --process-metrics: at most this many process-name groups at once; further names
+    /// are counted in hivemind_process_groups_dropped_total
+    #[arg(long, value_parser = parse::max_process_groups, default_value = "64", value_name = "N", requires = "process_metrics")]
+    pub max_process_groups: usize,
 
     /// Let alert notifications reach private and loopback addresses (refused by default, so
     /// that API clients cannot make the agent reach internal services)

@@ -255,6 +255,34 @@ pub struct ConfigureMetricsArgs {
     /// IP address the metrics listener binds to (127.0.0.1 by default)
     #[arg(long, value_parser = parse::listen_address, value_name = "IP")]
     pub listen_address: Option<IpAddr>,
+
+    /// Also serve the node metrics under node_exporter's names, types and labels
+    /// (node_cpu_seconds_total, node_memory_MemAvailable_bytes, ...), or not (none)
+    #[arg(long, value_parser = parse::compat, value_name = "node-exporter|none")]
+    pub compat: Option<crate::model::config::Compat>,
+
+    /// CPU time by mode per CPU (a cpu label) in hivemind_node_cpu_mode_seconds_total
+    #[arg(long, value_parser = parse::bool_flag, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub per_cpu: Option<bool>,
+
+    /// File systems whose mount point matches are left out (regular expression; '' restores
+    /// node_exporter's default)
+    #[arg(long, value_parser = parse::filter_regex, value_name = "REGEX", allow_hyphen_values = true)]
+    pub filesystem_mount_points_exclude: Option<String>,
+
+    /// File systems whose type matches are left out (regular expression; '' restores
+    /// node_exporter's default)
+    #[arg(long, value_parser = parse::filter_regex, value_name = "REGEX", allow_hyphen_values = true)]
+    pub filesystem_fs_types_exclude: Option<String>,
+
+    /// Only network interfaces that match are reported (regular expression; '' reports all)
+    #[arg(long, value_parser = parse::filter_regex, value_name = "REGEX", allow_hyphen_values = true)]
+    pub netdev_device_include: Option<String>,
+
+    /// Network interfaces that match are left out (regular expression; default ^lo$, ''
+    /// restores it)
+    #[arg(long, value_parser = parse::filter_regex, value_name = "REGEX", allow_hyphen_values = true)]
+    pub netdev_device_exclude: Option<String>,
 }
 
 #[derive(Debug, Args)]

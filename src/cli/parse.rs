@@ -175,6 +175,32 @@ pub fn regex(s: &str) -> Result<String, String> {
     with_value(validate::regex(s)).map(|_| s.to_string())
 }
 
+/// A device or mount filter; empty restores the default.
+pub fn filter_regex(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    with_value(validate::filter_regex(s)).map(|_| s.to_string())
+}
+
+/// `--max-process-groups`: 1 to 10000.
+pub fn max_process_groups(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 10000".into()),
+    }
+}
+
+/// `none` or `node-exporter`.
+pub fn compat(s: &str) -> Result<crate::model::config::Compat, String> {
+    use crate::model::config::Compat;
+    match s {
+        "none" => Ok(Compat::None),
+        "node-exporter" => Ok(Compat::NodeExporter),
+        _ => Err("expected one of: node-exporter, none".into()),
+    }
+}
+
 pub fn json_assert(s: &str) -> Result<crate::model::check::JsonAssert, String> {
     with_value(crate::model::check::JsonAssert::parse(s))
 }

@@ -24,6 +24,13 @@ pub fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         repeat_interval: args.repeat_interval.as_std(),
         notification_queue: args.notification_queue,
         max_connections: args.max_connections,
+        metrics_overrides: crate::daemon::runtime::Overrides {
+            listen: args.metrics_listen,
+            path: args.metrics_path,
+            compat: args.compat,
+        },
+        process_metrics: args.process_metrics,
+        max_process_groups: args.max_process_groups,
     };
     crate::daemon::run(options, &ctx.place.data_dir, &ctx.msg)
 }

@@ -324,11 +324,7 @@ impl<S> ConfigFile<S> {
             ));
         }
         if let Some(m) = &self.metrics {
-            let patch = MetricsPatch {
-                listen_address: Some(m.listen_address),
-                port: Some(m.port),
-                path: Some(m.path.clone()),
-            };
+            let patch = MetricsPatch::whole(m);
             patch.validate().map_err(|e| e.context("metrics"))?;
         }
         if let Some(a) = &self.auto_healing {

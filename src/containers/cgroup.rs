@@ -142,17 +142,20 @@ enum Controller {
     Systemd,
     Freezer,
     Blkio,
+    /// The cpu controller (CFS quota and its throttling statistics).
+    Cpu,
 }
 
 impl Controller {
     /// In the order pids are looked up: the pids hierarchy is the one most often present.
-    const ALL: [Controller; 6] = [
+    const ALL: [Controller; 7] = [
         Controller::Pids,
         Controller::Cpuacct,
         Controller::Memory,
         Controller::Systemd,
         Controller::Freezer,
         Controller::Blkio,
+        Controller::Cpu,
     ];
 
     /// Directory names under the cgroup root; co-mounted controllers get a joined name
@@ -165,6 +168,7 @@ impl Controller {
             Controller::Systemd => &["systemd"],
             Controller::Freezer => &["freezer"],
             Controller::Blkio => &["blkio"],
+            Controller::Cpu => &["cpu", "cpu,cpuacct", "cpuacct,cpu"],
         }
     }
 }
@@ -180,6 +184,15 @@ pub struct Memory {
     pub working_set_bytes: u64,
     /// The effective limit, counting limits set on ancestors; `None` when unlimited.
     pub limit_bytes: Option<u64>,
+}
+
+/// CFS bandwidth control of one cgroup (`cpu.stat`): enforcement periods, the periods in
+/// which the cgroup used up its quota and was throttled, and the time it was throttled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throttling {
+    pub periods: u64,
+    pub throttled_periods: u64,
+    pub throttled_seconds: f64,
 }
 
 /// A mounted cgroup tree: where each controller lives.
@@ -246,6 +259,7 @@ impl Hierarchy {
         let mut walked_any = false;
         let mut last_err = None;
         let mut roots: Vec<&PathBuf> = self.dirs.values().collect();
+        roots.sort();
         roots.dedup();
         for root in roots {
             match std::fs::read_dir(root) {
@@ -389,6 +403,44 @@ impl Hierarchy {
             p = p.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
         Ok(limit)
+    }
+
+    /// CPU throttling (`cpu.stat`: v1 `throttled_time` in ns, v2 `throttled_usec`). `None`
+    /// when the controller or cgroup is absent.
+    pub fn throttling(&self, path: &str) -> io::Result<Option<Throttling>> {
+        let Some(dir) = self.dir(Controller::Cpu, path) else {
+            return Ok(None);
+        };
+        let Some(stat) = read_opt(&dir.join("cpu.stat"))? else {
+            return Ok(None);
+        };
+        let throttled_seconds = match self.version {
+            Version::V1 => keyed(&stat, "throttled_time").map(|ns| ns as f64 / 1e9),
+            Version::V2 => keyed(&stat, "throttled_usec").map(|us| us as f64 / 1e6),
+        };
+        Ok(keyed(&stat, "nr_periods")
+            .zip(keyed(&stat, "nr_throttled"))
+            .zip(throttled_seconds)
+            .map(
+                |((periods, throttled_periods), throttled_seconds)| Throttling {
+                    periods,
+                    throttled_periods,
+                    throttled_seconds,
+                },
+            ))
+    }
+
+    /// Processes the OOM killer killed in the cgroup (v1 `memory.oom_control`, Linux 4.13+;
+    /// v2 `memory.events`). `None` when not reported.
+    pub fn oom_kills(&self, path: &str) -> io::Result<Option<u64>> {
+        let Some(dir) = self.dir(Controller::Memory, path) else {
+            return Ok(None);
+        };
+        let file = match self.version {
+            Version::V1 => "memory.oom_control",
+            Version::V2 => "memory.events",
+        };
+        Ok(read_opt(&dir.join(file))?.and_then(|t| keyed(&t, "oom_kill")))
     }
 
     /// Bytes read from and written to block devices. `None` when no source has data.

@@ -77,11 +77,23 @@ struct Cached {
     name: Option<String>,
 }
 
+/// What Docker's state file (`config.v2.json`) says about a container.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DockerState {
+    pub name: String,
+    pub running: bool,
+    pub paused: bool,
+    /// Restarts by Docker's restart policy (`RestartCount`).
+    pub restarts: u64,
+}
+
 /// A name cache: each runtime file is parsed again only when it changes (`docker rename`).
 #[derive(Default)]
 pub(crate) struct Names {
     roots: Roots,
     by_id: HashMap<ContainerId, Cached>,
+    /// Docker's containers by id, with the modification time of the state they came from.
+    docker: HashMap<String, (Option<SystemTime>, DockerState)>,
     /// containers.json holds every Podman/CRI-O container; parsed once per change.
     storage: Option<(PathBuf, Option<SystemTime>, HashMap<String, String>)>,
 }
@@ -139,6 +151,42 @@ impl Names {
     /// Forget containers that are gone.
     pub(crate) fn retain(&mut self, live: &HashSet<ContainerId>) {
         self.by_id.retain(|id, _| live.contains(id));
+    }
+
+    /// Every container in Docker's state (running, paused and stopped ones, which have no
+    /// cgroup), by id. Each state file is parsed again only when it changes; at most
+    /// 10 000 containers are looked at.
+    pub(crate) fn docker_states(&mut self) -> &HashMap<String, (Option<SystemTime>, DockerState)> {
+        let mut live = HashSet::new();
+        if let Ok(dir) = std::fs::read_dir(self.roots.docker.join("containers")) {
+            for e in dir.filter_map(|e| e.ok()).take(MAX_STOPPED_SCAN) {
+                let Some(id) = e.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    continue;
+                }
+                let source = e.path().join("config.v2.json");
+                let stamp = modified(&source);
+                let fresh = self.docker.get(&id).is_some_and(|(m, _)| *m == stamp);
+                if !fresh {
+                    match docker_state(&source) {
+                        Some(state) => {
+                            self.docker.insert(id.clone(), (stamp, state));
+                        }
+                        None => continue,
+                    }
+                }
+                live.insert(id);
+            }
+        }
+        self.docker.retain(|id, _| live.contains(id));
+        &self.docker
+    }
+
+    /// Docker's restart count of a container seen by [`Names::docker_states`].
+    pub(crate) fn docker_restarts(&self, id: &str) -> Option<u64> {
+        self.docker.get(id).map(|(_, s)| s.restarts)
     }
 
     fn storage_name(&mut self, id: &str) -> Option<String> {
@@ -202,6 +250,33 @@ impl Names {
         }
         (matches.len() == 1).then(|| matches.remove(0))
     }
+}
+
+fn docker_state(config: &Path) -> Option<DockerState> {
+    #[derive(Deserialize)]
+    struct Config {
+        #[serde(rename = "Name", default)]
+        name: String,
+        #[serde(rename = "State", default)]
+        state: State,
+        #[serde(rename = "RestartCount", default)]
+        restart_count: u64,
+    }
+    #[derive(Deserialize, Default)]
+    struct State {
+        #[serde(rename = "Running", default)]
+        running: bool,
+        #[serde(rename = "Paused", default)]
+        paused: bool,
+    }
+    let text = std::fs::read(config).ok()?;
+    let c: Config = input::json(&text, Input::CONTAINER_RUNTIME).ok()?;
+    Some(DockerState {
+        name: c.name.trim_start_matches('/').to_string(),
+        running: c.state.running,
+        paused: c.state.paused,
+        restarts: c.restart_count,
+    })
 }
 
 fn docker_name(config: &Path) -> Option<String> {

@@ -1,5 +1,5 @@
 //! The metrics listener: Prometheus text format on the configured path, unauthenticated (like
-//! node_exporter), encoded from the latest collection on every scrape.
+//! node_exporter), encoded on every scrape from a collection at most one interval old.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,7 +31,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
     if let Some(peer) = super::serve::peer(&req) {
         span.set("client.address", peer.ip().to_string());
     }
-    let snap = shared.snapshot();
+    let snap = shared.fresh_snapshot().await;
     let body = encode_text(&snap, &shared.extra_families());
     span.set("http.response.body.size", body.len());
     span.end();

@@ -4,6 +4,7 @@
 pub mod alerting;
 pub mod api_http;
 
+pub mod memory;
 pub mod metrics_http;
 pub mod runtime;
 pub mod serve;
@@ -47,6 +48,13 @@ pub struct Options {
     /// Client connections served at once across the listeners (lowered to fit the open-file
     /// limit).
     pub max_connections: usize,
+    /// `--metrics-listen`, `--metrics-path`, `--compat`: over the saved metrics configuration
+    /// for this run.
+    pub metrics_overrides: runtime::Overrides,
+    /// The per-process view grouped by process name.
+    pub process_metrics: bool,
+    /// Its bound: process-name groups at once.
+    pub max_process_groups: usize,
 }
 
 /// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
@@ -107,8 +115,14 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let _ = local.secrets.get(r);
     }
 
+    memory::limit_arenas();
+    // An agent needs little parallelism: two workers whatever the core count (each worker
+    // costs a stack and allocator state), and blocking work (API calls, file reads) on at
+    // most 64 threads, which go away after 10 s idle.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .worker_threads(2)
+        .max_blocking_threads(64)
         .thread_name("hivemind")
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
@@ -121,8 +135,12 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             .local_addr()
             .map_err(|e| Error::io("API listener address", e))?;
 
+        // The filters and views first, so that a bad saved filter stops the start here.
+        let effective = args.metrics_overrides.effective(&state.metrics);
         let config = CollectorConfig {
             node_id: hostname.clone(),
+            options: crate::metrics::Options::from_config(&effective, args.process_metrics)?,
+            max_process_groups: args.max_process_groups,
             ..CollectorConfig::default()
         };
         let (collector, first) = tokio::task::spawn_blocking(move || runtime::prime(config))
@@ -155,8 +173,13 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             Arc::clone(&telemetry),
             url.clone(),
             Arc::clone(&connections),
+            runtime::Schedule {
+                interval: args.collect_interval,
+                overrides: args.metrics_overrides.clone(),
+                process_metrics: args.process_metrics,
+            },
         );
-        shared.apply(&state.metrics)?;
+        shared.apply(&state.metrics, None)?;
 
         let engine = Arc::new(Engine::new(
             local.store.clone(),
@@ -199,9 +222,9 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
             collector,
-            args.collect_interval,
-            stop_rx.clone(),
-        );
+            runtime::history_need(local.store.clone()),
+        )
+        .map_err(|e| Error::io("starting the collector thread", e))?;
         let evaluator = alerting::spawn(Arc::clone(&shared), Arc::clone(&engine), stop_rx.clone());
 
         let svc = Arc::new(Service {
@@ -238,6 +261,8 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             stop_rx.clone(),
         ));
         published.update(files::DaemonStatus::Ready, &url, args.tls.as_ref(), &socket_path)?;
+        // Start-up is over: the code only it ran need not stay resident.
+        memory::release_startup_code();
         msg.status(&format!(
             "hivemind {} agent listening on {url} (data directory {})",
             env!("CARGO_PKG_VERSION"),
@@ -268,6 +293,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         }
         let _ = stop_tx.send(true);
         shared.stop_metrics();
+        shared.stop_collecting();
         let _ = tokio::time::timeout(Duration::from_secs(15), async {
             let _ = server.await;
             let _ = local_server.await;

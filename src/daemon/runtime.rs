@@ -1,10 +1,17 @@
-//! The daemon's live state: the latest metrics collection (refreshed by a background thread so
-//! that scrapes never wait for /proc and cgroup reads), scrape statistics, and the metrics
-//! listener, which `configure-metrics` moves without a restart.
+//! The daemon's live state: the latest metrics collection, the one collection scheduler,
+//! scrape statistics, and the metrics listener, which `configure-metrics` moves without a
+//! restart.
+//!
+//! The scheduler: while something needs history (alert rules, health checks, auto-healing,
+//! or `health status` asking for the CPU window without PSI), the collector thread collects
+//! every `--collect-interval`. Otherwise it collects only on demand: a scrape (or an API
+//! read) whose latest collection is older than the interval asks for one and waits for it
+//! (a few milliseconds); younger ones are served from the cache. Either way a scrape never
+//! reads /proc itself.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -18,7 +25,8 @@ use crate::health::runner::{CheckStatus, Runner, Tracker};
 use crate::messages::Messages;
 use crate::metrics::{Collector, CollectorConfig, Family, SelfStats, Snapshot};
 use crate::model::alert::{Alert, AlertList, AlertQuery};
-use crate::model::{Check, MetricsConfig};
+use crate::model::config::Compat;
+use crate::model::{Check, MetricsConfig, MetricsPatch};
 use crate::target::local::Local;
 use crate::target::service::Runtime;
 use crate::telemetry::Telemetry;
@@ -29,15 +37,92 @@ const CPU_WINDOW: Duration = Duration::from_secs(60);
 /// A source of metric families exposed next to the collection (alerting's, for example).
 type FamilySource = Box<dyn Fn() -> Vec<Family> + Send + Sync>;
 
+/// How long `health status` keeps the collection at its cadence after asking for the CPU
+/// window.
+const CPU_WINDOW_INTEREST: Duration = Duration::from_secs(600);
+
+/// How long a scrape waits for a collection it asked for before it serves the last one.
+const DEMAND_WAIT: Duration = Duration::from_secs(5);
+
 /// The running metrics listener.
 struct MetricsServer {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
 }
 
+/// What the daemon's start-up flags set for this run, over the saved configuration. A
+/// `configure-metrics` that sets a field drops its override (see [`Shared::apply`]).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--metrics-listen`.
+    pub listen: Option<SocketAddr>,
+    /// `--metrics-path`.
+    pub path: Option<String>,
+    /// `--compat`.
+    pub compat: Option<Compat>,
+}
+
+impl Overrides {
+    /// `saved` with these overrides applied.
+    pub fn effective(&self, saved: &MetricsConfig) -> MetricsConfig {
+        let mut c = saved.clone();
+        if let Some(a) = self.listen {
+            c.listen_address = a.ip();
+            c.port = a.port();
+        }
+        if let Some(p) = &self.path {
+            c.path.clone_from(p);
+        }
+        if let Some(m) = self.compat {
+            c.compat = m;
+        }
+        c
+    }
+
+    /// The overrides left once `patch` is applied: the fields it sets are the user's now.
+    fn after(&self, patch: &MetricsPatch) -> Overrides {
+        let mut o = self.clone();
+        if patch.listen_address.is_some() || patch.port.is_some() {
+            o.listen = None;
+        }
+        if patch.path.is_some() {
+            o.path = None;
+        }
+        if patch.compat.is_some() {
+            o.compat = None;
+        }
+        o
+    }
+}
+
+/// The scheduler's shared state, guarded by one mutex and signalled by one condvar.
+#[derive(Default)]
+struct Sched {
+    /// A collection was asked for (a scrape found the cache too old).
+    wanted: bool,
+    stop: bool,
+    /// `health status` asked for the CPU window: keep the cadence until then.
+    cpu_window_until: Option<Instant>,
+    /// New options for the next collection (`configure-metrics`).
+    options: Option<crate::metrics::Options>,
+    /// Bumped after every collection.
+    generation: u64,
+}
+
+/// Whether something needs a history of collections (rules, checks, auto-healing).
+pub type HistoryNeed = Box<dyn Fn() -> bool + Send + Sync>;
+
 pub struct Shared {
     started: Instant,
-    snapshot: RwLock<Arc<Snapshot>>,
+    /// The latest collection and when it was made.
+    snapshot: RwLock<(Arc<Snapshot>, Instant)>,
+    sched: Mutex<Sched>,
+    wake: Condvar,
+    /// The collection interval: the cadence, and the age a scrape accepts.
+    interval: Duration,
+    overrides: Mutex<Overrides>,
+    /// `--process-metrics`.
+    process_metrics: bool,
     scrapes: AtomicU64,
     last_scrape_nanos: AtomicU64,
     /// The path scrapes are served on; read on every request so a change applies at once.
@@ -53,7 +138,9 @@ pub struct Shared {
     pub page_sessions: super::status_page::Sessions,
     /// The node's CPU busy percent of each collection in the last minute, for `health
     /// status` (a burst cannot flip a minute's average).
-    cpu_history: Mutex<std::collections::VecDeque<(Instant, f64)>>,
+    /// Each entry: when the collection was stored, its busy percent, and the time since the
+    /// collection before it, which that percent covers.
+    cpu_history: Mutex<std::collections::VecDeque<(Instant, f64, Duration)>>,
     /// The connection limits the metrics listener shares with the API's.
     connections: Arc<super::serve::Connections>,
     /// Bumped after every collection, so that rule evaluation follows it at once.
@@ -62,6 +149,7 @@ pub struct Shared {
 }
 
 impl Shared {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         handle: tokio::runtime::Handle,
         msg: Messages,
@@ -70,10 +158,16 @@ impl Shared {
         telemetry: Arc<Telemetry>,
         api_url: String,
         connections: Arc<super::serve::Connections>,
+        schedule: Schedule,
     ) -> Arc<Self> {
         Arc::new(Shared {
             started: Instant::now(),
-            snapshot: RwLock::new(Arc::new(first)),
+            snapshot: RwLock::new((Arc::new(first), Instant::now())),
+            sched: Mutex::new(Sched::default()),
+            wake: Condvar::new(),
+            interval: schedule.interval,
+            overrides: Mutex::new(schedule.overrides),
+            process_metrics: schedule.process_metrics,
             scrapes: AtomicU64::new(0),
             last_scrape_nanos: AtomicU64::new(0),
             metrics_path: RwLock::new("/metrics".into()),
@@ -115,11 +209,74 @@ impl Shared {
         out
     }
 
+    /// The latest collection, whatever its age.
     pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot_aged().0
+    }
+
+    fn snapshot_aged(&self) -> (Arc<Snapshot>, Instant) {
         match self.snapshot.read() {
-            Ok(s) => Arc::clone(&s),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+            Ok(s) => (Arc::clone(&s.0), s.1),
+            Err(poisoned) => {
+                let s = poisoned.into_inner();
+                (Arc::clone(&s.0), s.1)
+            }
         }
+    }
+
+    fn lock_sched(&self) -> std::sync::MutexGuard<'_, Sched> {
+        self.sched.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Ask the collector thread for a collection now.
+    fn request(&self) {
+        self.lock_sched().wanted = true;
+        self.wake.notify_all();
+    }
+
+    /// A collection at most one interval old: the cached one, or a new one asked for and
+    /// waited for (at most [`DEMAND_WAIT`]; then the last one is served).
+    pub async fn fresh_snapshot(&self) -> Arc<Snapshot> {
+        let (snap, at) = self.snapshot_aged();
+        if at.elapsed() <= self.interval {
+            return snap;
+        }
+        let mut collections = self.collections.subscribe();
+        self.request();
+        let _ = tokio::time::timeout(DEMAND_WAIT, collections.changed()).await;
+        self.snapshot()
+    }
+
+    /// [`Shared::fresh_snapshot`] for blocking callers (the API service runs on blocking
+    /// threads).
+    pub fn fresh_snapshot_blocking(&self) -> Arc<Snapshot> {
+        let (snap, at) = self.snapshot_aged();
+        if at.elapsed() <= self.interval {
+            return snap;
+        }
+        let mut sched = self.lock_sched();
+        let generation = sched.generation;
+        sched.wanted = true;
+        self.wake.notify_all();
+        let deadline = Instant::now() + DEMAND_WAIT;
+        while sched.generation == generation && !sched.stop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            sched = match self.wake.wait_timeout(sched, left) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
+        }
+        drop(sched);
+        self.snapshot()
+    }
+
+    /// Stop the collector thread.
+    pub fn stop_collecting(&self) {
+        self.lock_sched().stop = true;
+        self.wake.notify_all();
     }
 
     fn store(&self, snap: Snapshot) {
@@ -128,37 +285,63 @@ impl Shared {
             .and_then(|f| f.samples.first())
             .map(|s| s.value)
             .filter(|v| v.is_finite());
+        let previous = self.snapshot_aged().1;
         if let (Some(busy), Ok(mut h)) = (busy, self.cpu_history.lock()) {
             let now = Instant::now();
-            h.push_back((now, busy));
+            h.push_back((now, busy, now.duration_since(previous)));
             while h
                 .front()
-                .is_some_and(|(t, _)| now.duration_since(*t) > CPU_WINDOW)
+                .is_some_and(|(t, _, _)| now.duration_since(*t) > CPU_WINDOW)
             {
                 h.pop_front();
             }
         }
         if let Ok(mut s) = self.snapshot.write() {
-            *s = Arc::new(snap);
+            *s = (Arc::new(snap), Instant::now());
         }
+        {
+            let mut sched = self.lock_sched();
+            sched.generation = sched.generation.wrapping_add(1);
+        }
+        self.wake.notify_all();
         self.collections.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The average of the last minute's collections (each covers the interval before it).
+    /// Asking keeps the collection at its cadence for a while, so that the window fills.
     pub fn cpu_average(&self) -> Option<crate::health::node::CpuAverage> {
-        let h = self.cpu_history.lock().ok()?;
-        let (first, _) = h.front()?;
-        let n = h.len() as f64;
-        let busy = h.iter().map(|(_, v)| v).sum::<f64>() / n;
-        // The first sample covers the interval before it too.
-        let spacing = if h.len() > 1 {
-            h.back()?.0.duration_since(*first) / (h.len() as u32 - 1)
-        } else {
-            Duration::ZERO
-        };
+        {
+            let mut sched = self.lock_sched();
+            let until = Instant::now() + CPU_WINDOW_INTEREST;
+            if sched.cpu_window_until.is_none_or(|u| u < until) {
+                sched.cpu_window_until = Some(until);
+            }
+        }
+        self.wake.notify_all();
+        // Collections may have paused (on demand only): one now covers the time since the
+        // last, and the history then says over how long.
+        self.fresh_snapshot_blocking();
+        let mut h = self.cpu_history.lock().ok()?;
+        let now = Instant::now();
+        while h
+            .front()
+            .is_some_and(|(t, _, _)| now.duration_since(*t) > CPU_WINDOW)
+        {
+            h.pop_front();
+        }
+        // Each collection's percent weighs by the time it covers.
+        let window: Duration = h.iter().map(|(_, _, covers)| *covers).sum();
+        if window.is_zero() {
+            return None;
+        }
+        let busy = h
+            .iter()
+            .map(|(_, v, covers)| v * covers.as_secs_f64())
+            .sum::<f64>()
+            / window.as_secs_f64();
         Some(crate::health::node::CpuAverage {
             busy_percent: busy,
-            window: (h.back()?.0.duration_since(*first) + spacing).min(CPU_WINDOW),
+            window,
         })
     }
 
@@ -184,9 +367,25 @@ impl Shared {
             .unwrap_or_else(|p| p.into_inner().clone())
     }
 
-    /// Serve metrics as `config` says. Binding happens here, synchronously, so a port in use
-    /// is reported to the caller and the old listener keeps running.
-    pub fn apply(self: &Arc<Self>, config: &MetricsConfig) -> Result<()> {
+    /// Serve metrics as `saved` says, with the start-up flags' overrides that `patch` (a
+    /// `configure-metrics` during this run) leaves in place. Binding happens here,
+    /// synchronously, so a port in use is reported to the caller and the old listener keeps
+    /// running; so is a filter that does not compile (a hand-edited state file).
+    pub fn apply(
+        self: &Arc<Self>,
+        saved: &MetricsConfig,
+        patch: Option<&MetricsPatch>,
+    ) -> Result<()> {
+        let overrides = {
+            let o = self.overrides.lock().unwrap_or_else(|p| p.into_inner());
+            match patch {
+                Some(p) => o.after(p),
+                None => o.clone(),
+            }
+        };
+        let effective = overrides.effective(saved);
+        let config = &effective;
+        let options = crate::metrics::Options::from_config(config, self.process_metrics)?;
         let addr = SocketAddr::new(config.listen_address, config.port);
         let mut server = self
             .server
@@ -222,8 +421,17 @@ impl Shared {
         if let Ok(mut p) = self.metrics_path.write() {
             p.clone_from(&config.path);
         }
-        self.msg
-            .status(&format!("serving metrics on http://{addr}{}", config.path));
+        *self.overrides.lock().unwrap_or_else(|p| p.into_inner()) = overrides;
+        self.lock_sched().options = Some(options);
+        self.wake.notify_all();
+        let compat = match config.compat {
+            Compat::None => String::new(),
+            c => format!(" (with the {} view)", c.as_str()),
+        };
+        self.msg.status(&format!(
+            "serving metrics on http://{addr}{}{compat}",
+            config.path
+        ));
         Ok(())
     }
 
@@ -236,35 +444,94 @@ impl Shared {
     }
 }
 
-/// Collect every `interval` on a dedicated thread until `stop` turns true.
+/// How the scheduler runs: the interval, the start-up overrides and `--process-metrics`.
+pub struct Schedule {
+    pub interval: Duration,
+    pub overrides: Overrides,
+    pub process_metrics: bool,
+}
+
+/// Run the scheduler on a dedicated thread until [`Shared::stop_collecting`]: at the
+/// interval while `needs_history` says so (or `health status` asked for the CPU window),
+/// otherwise only when a scrape asks. `needs_history` is asked once per interval.
 pub fn spawn_collector(
     shared: Arc<Shared>,
     mut collector: Collector,
-    interval: Duration,
-    mut stop: watch::Receiver<bool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        loop {
-            let deadline = Instant::now() + interval;
-            // Wait out the interval, waking early on shutdown.
-            while Instant::now() < deadline {
-                if *stop.borrow_and_update() {
-                    return;
+    needs_history: HistoryNeed,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("hivemind-collect".into())
+        // Collecting reads files into small buffers; a small stack keeps the thread cheap.
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let interval = shared.interval;
+            let mut last = Instant::now();
+            loop {
+                let cadence = needs_history();
+                let due = last + interval;
+                let mut sched = shared.lock_sched();
+                let collect = loop {
+                    if sched.stop {
+                        return;
+                    }
+                    if let Some(o) = sched.options.take() {
+                        collector.set_options(o);
+                    }
+                    let now = Instant::now();
+                    let window = sched.cpu_window_until.is_some_and(|u| u > now);
+                    if sched.wanted {
+                        break true;
+                    }
+                    if now >= due {
+                        // Due: collect at the cadence, or only look again at what needs it.
+                        break cadence || window;
+                    }
+                    sched = match shared.wake.wait_timeout(sched, due - now) {
+                        Ok((g, _)) => g,
+                        Err(p) => p.into_inner().0,
+                    };
+                };
+                sched.wanted = false;
+                drop(sched);
+                if !collect {
+                    last = Instant::now();
+                    continue;
                 }
-                std::thread::sleep(
-                    Duration::from_millis(100)
-                        .min(deadline.saturating_duration_since(Instant::now())),
-                );
+                let mut span = crate::telemetry::span("metrics.collect");
+                let snap = collector.collect();
+                span.set("metrics.families", snap.families.len());
+                if !snap.errors.is_empty() {
+                    span.fail(&snap.errors.join("; "));
+                }
+                span.end();
+                shared.store(snap);
+                // The previous collection's buffers are free now: hand them back.
+                super::memory::trim();
+                last = Instant::now();
             }
-            let mut span = crate::telemetry::span("metrics.collect");
-            let snap = collector.collect();
-            span.set("metrics.families", snap.families.len());
-            if !snap.errors.is_empty() {
-                span.fail(&snap.errors.join("; "));
-            }
-            span.end();
-            shared.store(snap);
+        })
+}
+
+/// Whether the state in `store` has alert rules, health checks or auto-healing: they need
+/// the collection at its cadence. The file is parsed again only when it changes.
+pub fn history_need(store: crate::store::StateStore) -> HistoryNeed {
+    let cache: Mutex<Option<(Option<std::time::SystemTime>, bool)>> = Mutex::new(None);
+    Box::new(move || {
+        let stamp = std::fs::metadata(store.state_path())
+            .and_then(|m| m.modified())
+            .ok();
+        let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((s, need)) = *c
+            && s == stamp
+        {
+            return need;
         }
+        // An unreadable state is treated as needing history: collecting is the safe side.
+        let need = store.load().map_or(true, |s| {
+            !s.rules.is_empty() || !s.checks.is_empty() || s.auto_healing.enabled
+        });
+        *c = Some((stamp, need));
+        need
     })
 }
 
@@ -293,14 +560,14 @@ impl Runtime for DaemonRuntime {
     }
 
     fn metrics(&self) -> Result<serde_json::Value> {
-        let mut snap = (*self.shared.snapshot()).clone();
+        let mut snap = (*self.shared.fresh_snapshot_blocking()).clone();
         snap.families.extend(self.shared.extra_families());
         snap.families.sort_by(|a, b| a.name.cmp(&b.name));
         serde_json::to_value(&snap).map_err(|e| Error::caused("encoding metrics", e))
     }
 
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>> {
-        let snap = self.shared.snapshot();
+        let snap = self.shared.fresh_snapshot_blocking();
         let extra = self.shared.extra_families();
         let name = crate::metrics::canonical_name(name);
         snap.family(name)
@@ -358,8 +625,8 @@ impl Runtime for DaemonRuntime {
         })
     }
 
-    fn apply_metrics(&self, config: &MetricsConfig) -> Result<()> {
-        self.shared.apply(config)
+    fn apply_metrics(&self, config: &MetricsConfig, patch: &MetricsPatch) -> Result<()> {
+        self.shared.apply(config, Some(patch))
     }
 
     fn alerts(&self, _local: &Local, query: &AlertQuery) -> Result<AlertList> {

@@ -41,9 +41,24 @@ pub const FAMILIES: &[Entry] = &[
         help: "Failures to read a metric source (missing file, permission, parse error); the other sources still report.",
     },
     Entry {
+        name: "hivemind_container_cpu_periods_total",
+        kind: Kind::Counter,
+        help: "CFS enforcement periods that elapsed while the container had a CPU quota (cpu.stat nr_periods).",
+    },
+    Entry {
         name: "hivemind_container_cpu_seconds_total",
         kind: Kind::Counter,
         help: "CPU time used, in seconds.",
+    },
+    Entry {
+        name: "hivemind_container_cpu_throttled_periods_total",
+        kind: Kind::Counter,
+        help: "Enforcement periods in which the container used up its CPU quota and was throttled (cpu.stat nr_throttled).",
+    },
+    Entry {
+        name: "hivemind_container_cpu_throttled_seconds_total",
+        kind: Kind::Counter,
+        help: "Time the container's tasks were throttled by its CPU quota (cpu.stat throttled_time / throttled_usec), in seconds.",
     },
     Entry {
         name: "hivemind_container_cpu_usage",
@@ -61,6 +76,11 @@ pub const FAMILIES: &[Entry] = &[
         help: "Bytes written to block devices.",
     },
     Entry {
+        name: "hivemind_container_memory_limit_bytes",
+        kind: Kind::Gauge,
+        help: "The effective memory limit (the smallest of the cgroup's and its ancestors'), in bytes; absent when unlimited.",
+    },
+    Entry {
         name: "hivemind_container_memory_usage",
         kind: Kind::Gauge,
         help: "Memory working set, percent of the memory limit, or of node memory when unlimited (0-100).",
@@ -68,7 +88,12 @@ pub const FAMILIES: &[Entry] = &[
     Entry {
         name: "hivemind_container_memory_usage_bytes",
         kind: Kind::Gauge,
-        help: "Memory working set (usage minus inactive file cache, as docker stats shows; resident set for processes), in bytes.",
+        help: "Memory working set (usage minus inactive file cache, as docker stats shows), in bytes.",
+    },
+    Entry {
+        name: "hivemind_container_memory_working_set_bytes",
+        kind: Kind::Gauge,
+        help: "Memory working set: usage minus inactive file cache (cAdvisor's container_memory_working_set_bytes), in bytes.",
     },
     Entry {
         name: "hivemind_container_network_receive_bytes_total",
@@ -81,14 +106,24 @@ pub const FAMILIES: &[Entry] = &[
         help: "Bytes transmitted per interface of the container's own network namespace (loopback excluded).",
     },
     Entry {
+        name: "hivemind_container_oom_kills_total",
+        kind: Kind::Counter,
+        help: "Processes of the container killed by the out-of-memory killer (memory.oom_control / memory.events oom_kill).",
+    },
+    Entry {
+        name: "hivemind_container_restarts_total",
+        kind: Kind::Counter,
+        help: "Restarts of the container by its runtime's restart policy (Docker's RestartCount).",
+    },
+    Entry {
         name: "hivemind_containers",
         kind: Kind::Gauge,
-        help: "Containers found in the cgroup tree (processes where no container runtime exists), including any over max_containers.",
+        help: "Containers found in the cgroup tree or Docker's state (stopped ones included), including any over max_containers; processes are never counted.",
     },
     Entry {
         name: "hivemind_containers_by_status",
         kind: Kind::Gauge,
-        help: "Containers by status: running (has processes), paused (frozen), stopped (no processes).",
+        help: "Containers by status: running (has processes), paused (frozen), stopped (no processes, or only in Docker's state).",
     },
     Entry {
         name: "hivemind_containers_dropped_total",
@@ -136,6 +171,26 @@ pub const FAMILIES: &[Entry] = &[
         help: "Failed _bulk requests (connection errors, HTTP errors); their records are retried.",
     },
     Entry {
+        name: "hivemind_node_boot_time_seconds",
+        kind: Kind::Gauge,
+        help: "When the node booted, in seconds since the epoch.",
+    },
+    Entry {
+        name: "hivemind_node_context_switches_total",
+        kind: Kind::Counter,
+        help: "Context switches since boot.",
+    },
+    Entry {
+        name: "hivemind_node_cpu_guest_seconds_total",
+        kind: Kind::Counter,
+        help: "CPU time spent running virtual machines (mode user or nice; already inside those modes), in seconds.",
+    },
+    Entry {
+        name: "hivemind_node_cpu_mode_seconds_total",
+        kind: Kind::Counter,
+        help: "CPU time by mode (user, nice, system, idle, iowait, irq, softirq, steal), summed over CPUs (per CPU with a cpu label when per_cpu is on), in seconds.",
+    },
+    Entry {
         name: "hivemind_node_cpu_seconds_total",
         kind: Kind::Counter,
         help: "CPU time spent busy (not idle or waiting for I/O), summed over CPUs, in seconds.",
@@ -144,6 +199,41 @@ pub const FAMILIES: &[Entry] = &[
         name: "hivemind_node_cpu_usage",
         kind: Kind::Gauge,
         help: "CPU busy, percent of all CPUs (0-100), since the previous collection (since boot on the first).",
+    },
+    Entry {
+        name: "hivemind_node_cpus",
+        kind: Kind::Gauge,
+        help: "CPUs the kernel reports time for.",
+    },
+    Entry {
+        name: "hivemind_node_disk_io_now",
+        kind: Kind::Gauge,
+        help: "Requests in flight. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_io_time_seconds_total",
+        kind: Kind::Counter,
+        help: "Time the device had I/O in flight (its busy time), in seconds. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_io_time_weighted_seconds_total",
+        kind: Kind::Counter,
+        help: "I/O time weighted by the requests in flight (the basis of average queue size), in seconds. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_read_bytes_total",
+        kind: Kind::Counter,
+        help: "Bytes read. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_read_time_seconds_total",
+        kind: Kind::Counter,
+        help: "Time spent on reads, summed over requests, in seconds. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_reads_completed_total",
+        kind: Kind::Counter,
+        help: "Reads completed. Per block device (partitions, loop and RAM disks left out).",
     },
     Entry {
         name: "hivemind_node_disk_size_bytes",
@@ -161,6 +251,76 @@ pub const FAMILIES: &[Entry] = &[
         help: "File system space used (size minus available to unprivileged users), in bytes.",
     },
     Entry {
+        name: "hivemind_node_disk_write_time_seconds_total",
+        kind: Kind::Counter,
+        help: "Time spent on writes, summed over requests, in seconds. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_writes_completed_total",
+        kind: Kind::Counter,
+        help: "Writes completed. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_disk_written_bytes_total",
+        kind: Kind::Counter,
+        help: "Bytes written. Per block device (partitions, loop and RAM disks left out).",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_avail_bytes",
+        kind: Kind::Gauge,
+        help: "File system space available to unprivileged users, in bytes. Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_device_error",
+        kind: Kind::Gauge,
+        help: "1 when the file system's statistics could not be read (or the call hangs). Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_files",
+        kind: Kind::Gauge,
+        help: "File system inodes. Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_files_free",
+        kind: Kind::Gauge,
+        help: "File system inodes free. Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_free_bytes",
+        kind: Kind::Gauge,
+        help: "File system space free, in bytes (root's reserve included). Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_readonly",
+        kind: Kind::Gauge,
+        help: "1 when the file system is mounted read-only. Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_filesystem_size_bytes",
+        kind: Kind::Gauge,
+        help: "File system size, in bytes. Mounts pass the mount point and type filters.",
+    },
+    Entry {
+        name: "hivemind_node_forks_total",
+        kind: Kind::Counter,
+        help: "Processes and threads created since boot.",
+    },
+    Entry {
+        name: "hivemind_node_hugepage_size_bytes",
+        kind: Kind::Gauge,
+        help: "The size of one huge page (Hugepagesize), in bytes.",
+    },
+    Entry {
+        name: "hivemind_node_hugepages",
+        kind: Kind::Gauge,
+        help: "Huge pages by state: total, free, reserved, surplus (HugePages_*).",
+    },
+    Entry {
+        name: "hivemind_node_interrupts_total",
+        kind: Kind::Counter,
+        help: "Interrupts serviced since boot.",
+    },
+    Entry {
         name: "hivemind_node_load1",
         kind: Kind::Gauge,
         help: "Load average over 1 minute.",
@@ -174,6 +334,31 @@ pub const FAMILIES: &[Entry] = &[
         name: "hivemind_node_load5",
         kind: Kind::Gauge,
         help: "Load average over 5 minutes.",
+    },
+    Entry {
+        name: "hivemind_node_major_page_faults_total",
+        kind: Kind::Counter,
+        help: "Page faults that needed I/O (pgmajfault).",
+    },
+    Entry {
+        name: "hivemind_node_memory_available_bytes",
+        kind: Kind::Gauge,
+        help: "Memory available for new work without swapping (MemAvailable), in bytes.",
+    },
+    Entry {
+        name: "hivemind_node_memory_buffers_bytes",
+        kind: Kind::Gauge,
+        help: "Memory in block device buffers (Buffers), in bytes.",
+    },
+    Entry {
+        name: "hivemind_node_memory_cached_bytes",
+        kind: Kind::Gauge,
+        help: "Memory in the page cache (Cached), in bytes.",
+    },
+    Entry {
+        name: "hivemind_node_memory_free_bytes",
+        kind: Kind::Gauge,
+        help: "Memory not used at all (MemFree), in bytes.",
     },
     Entry {
         name: "hivemind_node_memory_total_bytes",
@@ -193,17 +378,107 @@ pub const FAMILIES: &[Entry] = &[
     Entry {
         name: "hivemind_node_network_receive_bytes_total",
         kind: Kind::Counter,
-        help: "Bytes received per network interface (loopback included).",
+        help: "Bytes received per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_network_receive_drops_total",
+        kind: Kind::Counter,
+        help: "Packets dropped received per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_network_receive_errors_total",
+        kind: Kind::Counter,
+        help: "Errors received per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_network_receive_packets_total",
+        kind: Kind::Counter,
+        help: "Packets received per network interface (interfaces pass the device filters; loopback is left out by default).",
     },
     Entry {
         name: "hivemind_node_network_transmit_bytes_total",
         kind: Kind::Counter,
-        help: "Bytes transmitted per network interface (loopback included).",
+        help: "Bytes transmitted per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_network_transmit_drops_total",
+        kind: Kind::Counter,
+        help: "Packets dropped transmitted per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_network_transmit_errors_total",
+        kind: Kind::Counter,
+        help: "Errors transmitted per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_network_transmit_packets_total",
+        kind: Kind::Counter,
+        help: "Packets transmitted per network interface (interfaces pass the device filters; loopback is left out by default).",
+    },
+    Entry {
+        name: "hivemind_node_oom_kills_total",
+        kind: Kind::Counter,
+        help: "Processes killed by the kernel's out-of-memory killer (oom_kill).",
+    },
+    Entry {
+        name: "hivemind_node_page_faults_total",
+        kind: Kind::Counter,
+        help: "Page faults (pgfault), minor and major.",
+    },
+    Entry {
+        name: "hivemind_node_paged_bytes_total",
+        kind: Kind::Counter,
+        help: "Bytes paged in from and out to block devices (pgpgin, pgpgout), by direction.",
+    },
+    Entry {
+        name: "hivemind_node_pressure_stalled_seconds_total",
+        kind: Kind::Counter,
+        help: "Time every non-idle task was stalled on the resource at once (PSI full), in seconds.",
+    },
+    Entry {
+        name: "hivemind_node_pressure_waiting_seconds_total",
+        kind: Kind::Counter,
+        help: "Time at least one task waited for the resource (PSI some), in seconds.",
+    },
+    Entry {
+        name: "hivemind_node_procs_blocked",
+        kind: Kind::Gauge,
+        help: "Threads blocked waiting for I/O.",
+    },
+    Entry {
+        name: "hivemind_node_procs_running",
+        kind: Kind::Gauge,
+        help: "Threads runnable (running or waiting for a CPU).",
     },
     Entry {
         name: "hivemind_node_status",
         kind: Kind::Gauge,
         help: "1 while the node's agent is up and collecting; a missing or stale series means down.",
+    },
+    Entry {
+        name: "hivemind_node_swap_free_bytes",
+        kind: Kind::Gauge,
+        help: "Swap space unused (SwapFree), in bytes.",
+    },
+    Entry {
+        name: "hivemind_node_swap_total_bytes",
+        kind: Kind::Gauge,
+        help: "Swap space (SwapTotal), in bytes.",
+    },
+    Entry {
+        name: "hivemind_node_swapped_pages_total",
+        kind: Kind::Counter,
+        help: "Pages swapped in and out (pswpin, pswpout), by direction.",
+    },
+    Entry {
+        name: "hivemind_node_time_seconds",
+        kind: Kind::Gauge,
+        help: "The node's clock when it was read, in seconds since the epoch.",
+    },
+    Entry {
+        name: "hivemind_node_uname_info",
+        kind: Kind::Gauge,
+        help: "Always 1; the labels are what uname(2) says.",
     },
     Entry {
         name: "hivemind_nodes",
@@ -224,6 +499,26 @@ pub const FAMILIES: &[Entry] = &[
         name: "hivemind_notifications_total",
         kind: Kind::Counter,
         help: "Notifications handed to each alert channel for delivery (once each, however many attempts).",
+    },
+    Entry {
+        name: "hivemind_process_group_cpu_seconds_total",
+        kind: Kind::Counter,
+        help: "CPU time of the processes with this name, accumulated while the agent watched them, in seconds.",
+    },
+    Entry {
+        name: "hivemind_process_group_processes",
+        kind: Kind::Gauge,
+        help: "Processes with this name (comm) now.",
+    },
+    Entry {
+        name: "hivemind_process_group_resident_memory_bytes",
+        kind: Kind::Gauge,
+        help: "Resident memory of the processes with this name, summed, in bytes.",
+    },
+    Entry {
+        name: "hivemind_process_groups_dropped_total",
+        kind: Kind::Counter,
+        help: "Process names left without a group because max_process_groups groups existed, summed over collections.",
     },
     Entry {
         name: "hivemind_rule_evaluation_seconds",
@@ -274,6 +569,41 @@ pub const FAMILIES: &[Entry] = &[
         name: "hivemind_trace_spans_queued",
         kind: Kind::Gauge,
         help: "Spans waiting to be exported.",
+    },
+    Entry {
+        name: "process_cpu_seconds_total",
+        kind: Kind::Counter,
+        help: "Total user and system CPU time spent in seconds.",
+    },
+    Entry {
+        name: "process_max_fds",
+        kind: Kind::Gauge,
+        help: "Maximum number of open file descriptors.",
+    },
+    Entry {
+        name: "process_open_fds",
+        kind: Kind::Gauge,
+        help: "Number of open file descriptors.",
+    },
+    Entry {
+        name: "process_resident_memory_bytes",
+        kind: Kind::Gauge,
+        help: "Resident memory size in bytes.",
+    },
+    Entry {
+        name: "process_start_time_seconds",
+        kind: Kind::Gauge,
+        help: "Start time of the process since unix epoch in seconds.",
+    },
+    Entry {
+        name: "process_virtual_memory_bytes",
+        kind: Kind::Gauge,
+        help: "Virtual memory size in bytes.",
+    },
+    Entry {
+        name: "process_virtual_memory_max_bytes",
+        kind: Kind::Gauge,
+        help: "Maximum amount of virtual memory available in bytes.",
     },
 ];
 

@@ -1,16 +1,14 @@
-//! Containers from the cgroup tree, or the busiest processes standing in where there are none.
+//! Containers from the cgroup tree (and Docker's state for stopped ones). Processes are
+//! never containers: a host without any has no container series.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::node::NetDev;
+use super::netdev::NetDev;
 use super::{
     Baseline, CollectorConfig, Errors, Family, Kind, MIN_RATE_WINDOW, label, percent, process,
 };
-use crate::containers::cgroup::{self, ContainerId, Hierarchy, Runtime};
-
-/// Without container runtimes, this many of the busiest processes stand in for containers.
-pub(super) const MAX_PROCESSES: usize = 20;
+use crate::containers::cgroup::{self, ContainerId, Hierarchy, Runtime, Throttling};
 
 /// A container's state; the discriminant indexes `Inventory::statuses`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +42,9 @@ struct Reading {
     memory_limit: Option<u64>,
     io: Option<(u64, u64)>,
     net: Vec<NetDev>,
+    throttling: Option<Throttling>,
+    oom_kills: Option<u64>,
+    restarts: Option<u64>,
 }
 
 /// What one collection found: readings for the containers that get series, the number
@@ -54,7 +55,7 @@ pub(super) struct Inventory {
     statuses: [usize; 3],
 }
 
-/// Containers from the cgroup tree, or the busiest processes where there are none.
+/// Containers from the cgroup tree, and Docker's stopped ones from its state.
 pub(super) fn inventory(
     config: &CollectorConfig,
     names: &mut crate::containers::names::Names,
@@ -64,12 +65,14 @@ pub(super) fn inventory(
     let discovered =
         Hierarchy::detect(&config.cgroup_root).and_then(|h| h.discover().map(|found| (h, found)));
     let (hierarchy, found) = match discovered {
-        Ok((h, found)) if !found.is_empty() => (h, found),
-        Ok(_) => return process_inventory(config, errors),
+        Ok((h, found)) => (Some(h), found),
         Err(e) => {
             errors.record("cgroup", e);
-            return process_inventory(config, errors);
+            (None, Vec::new())
         }
+    };
+    let Some(hierarchy) = hierarchy else {
+        return docker_only(names);
     };
 
     let mut all = Vec::with_capacity(found.len());
@@ -99,8 +102,20 @@ pub(super) fn inventory(
         });
         all.push((cg, pids, status, cpu_seconds, Instant::now()));
     }
-    let total = all.len();
-    let statuses = count_statuses(all.iter().map(|r| r.2));
+    // Docker removes a stopped container's cgroup: its state file still says it exists.
+    let with_cgroup: HashSet<&str> = all
+        .iter()
+        .filter(|r| r.0.id.runtime == Runtime::Docker)
+        .map(|r| r.0.id.id.as_str())
+        .collect();
+    let without: Vec<Status> = names
+        .docker_states()
+        .iter()
+        .filter(|(id, _)| !with_cgroup.contains(id.as_str()))
+        .map(|(_, (_, s))| docker_status(s))
+        .collect();
+    let total = all.len() + without.len();
+    let statuses = count_statuses(all.iter().map(|r| r.2).chain(without));
 
     // Over the bound, keep the containers that used the most CPU: the ones worth watching,
     // and an order that changes slowly, so series do not churn between scrapes.
@@ -125,6 +140,14 @@ pub(super) fn inventory(
             errors.record("container", e);
             None
         });
+        let throttling = hierarchy.throttling(&cg.path).unwrap_or_else(|e| {
+            errors.record("container", e);
+            None
+        });
+        let oom_kills = hierarchy.oom_kills(&cg.path).unwrap_or_else(|e| {
+            errors.record("container", e);
+            None
+        });
         let net = if pids.is_empty() {
             Vec::new()
         } else {
@@ -138,6 +161,9 @@ pub(super) fn inventory(
                 None => Vec::new(),
             }
         };
+        let restarts = (cg.id.runtime == Runtime::Docker)
+            .then(|| names.docker_restarts(&cg.id.id))
+            .flatten();
         readings.push(Reading {
             key: format!("{}/{}", cg.id.runtime.as_str(), cg.id.id),
             name: names.get(&cg.id),
@@ -148,6 +174,9 @@ pub(super) fn inventory(
             memory_limit: memory.and_then(|m| m.limit_bytes),
             io,
             net,
+            throttling,
+            oom_kills,
+            restarts,
         });
     }
     names.retain(
@@ -191,77 +220,27 @@ fn count_statuses(statuses: impl Iterator<Item = Status>) -> [usize; 3] {
     counts
 }
 
-/// A per-process read: permission errors are expected for other users' processes when
-/// not root, and vanished processes are normal churn; neither is a collector failure.
-fn tolerate<T>(r: std::io::Result<Option<T>>, errors: &mut Errors) -> Option<T> {
-    match r {
-        Ok(v) => v,
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => None,
-        Err(e) => {
-            errors.record("process", e);
-            None
-        }
+fn docker_status(s: &crate::containers::names::DockerState) -> Status {
+    if s.paused {
+        Status::Paused
+    } else if s.running {
+        Status::Running
+    } else {
+        Status::Stopped
     }
 }
 
-/// The fallback: the busiest processes by CPU time, as `runtime="process"` containers.
-fn process_inventory(config: &CollectorConfig, errors: &mut Errors) -> Inventory {
-    let mut procs = match process::list(&config.proc_root) {
-        Ok(p) => p,
-        Err(e) => {
-            errors.record("process", format!("{}: {e}", config.proc_root.display()));
-            return Inventory {
-                readings: Vec::new(),
-                total: 0,
-                statuses: [0; 3],
-            };
-        }
-    };
-    let status = |state: u8| match state {
-        b'T' | b't' => Status::Paused,
-        b'Z' | b'X' | b'x' => Status::Stopped,
-        _ => Status::Running,
-    };
-    let total = procs.len();
-    let statuses = count_statuses(procs.iter().map(|p| status(p.state)));
-    procs.sort_by(|a, b| {
-        b.cpu_seconds
-            .total_cmp(&a.cpu_seconds)
-            .then(a.pid.cmp(&b.pid))
-    });
-    procs.truncate(config.max_containers.min(MAX_PROCESSES));
-    let host = process::host_netns(&config.proc_root).ok();
-    let mut readings = Vec::with_capacity(procs.len());
-    for p in procs {
-        let memory_bytes = tolerate(process::rss_bytes(&config.proc_root, p.pid), errors);
-        let io = tolerate(process::io_bytes(&config.proc_root, p.pid), errors);
-        let net = match &host {
-            Some(host) => tolerate(
-                process::private_traffic(&config.proc_root, p.pid, host),
-                errors,
-            )
-            .unwrap_or_default(),
-            None => Vec::new(),
-        };
-        readings.push(Reading {
-            id: ContainerId {
-                runtime: Runtime::Process,
-                id: p.pid.to_string(),
-            },
-            key: format!("process/{}/{}", p.pid, p.start_ticks),
-            name: Some(p.comm),
-            cpu_seconds: Some(p.cpu_seconds),
-            cpu_read_at: Instant::now(),
-            memory_bytes,
-            memory_limit: None,
-            io,
-            net,
-        });
-    }
+/// No cgroup tree to read: only the counts Docker's state gives.
+fn docker_only(names: &mut crate::containers::names::Names) -> Inventory {
+    let states: Vec<Status> = names
+        .docker_states()
+        .values()
+        .map(|(_, s)| docker_status(s))
+        .collect();
     Inventory {
-        readings,
-        total,
-        statuses,
+        readings: Vec::new(),
+        total: states.len(),
+        statuses: count_statuses(states.into_iter()),
     }
 }
 
@@ -279,13 +258,13 @@ pub(super) fn families(
 ) {
     let mut count = Family::new(
         "hivemind_containers",
-        "Containers found in the cgroup tree (processes where no container runtime exists), including any over max_containers.",
+        "Containers found in the cgroup tree or Docker's state (stopped ones included), including any over max_containers; processes are never counted.",
         Kind::Gauge,
     );
     count.push(node.to_vec(), *total as f64);
     let mut by_status = Family::new(
         "hivemind_containers_by_status",
-        "Containers by status: running (has processes), paused (frozen), stopped (no processes).",
+        "Containers by status: running (has processes), paused (frozen), stopped (no processes, or only in Docker's state).",
         Kind::Gauge,
     );
     for s in Status::ALL {
@@ -311,8 +290,43 @@ pub(super) fn families(
     );
     let mut mem_bytes = Family::new(
         "hivemind_container_memory_usage_bytes",
-        "Memory working set (usage minus inactive file cache, as docker stats shows; resident set for processes), in bytes.",
+        "Memory working set (usage minus inactive file cache, as docker stats shows), in bytes.",
         Kind::Gauge,
+    );
+    let mut working_set = Family::new(
+        "hivemind_container_memory_working_set_bytes",
+        "Memory working set: usage minus inactive file cache (cAdvisor's container_memory_working_set_bytes), in bytes.",
+        Kind::Gauge,
+    );
+    let mut limit = Family::new(
+        "hivemind_container_memory_limit_bytes",
+        "The effective memory limit (the smallest of the cgroup's and its ancestors'), in bytes; absent when unlimited.",
+        Kind::Gauge,
+    );
+    let mut periods = Family::new(
+        "hivemind_container_cpu_periods_total",
+        "CFS enforcement periods that elapsed while the container had a CPU quota (cpu.stat nr_periods).",
+        Kind::Counter,
+    );
+    let mut throttled_periods = Family::new(
+        "hivemind_container_cpu_throttled_periods_total",
+        "Enforcement periods in which the container used up its CPU quota and was throttled (cpu.stat nr_throttled).",
+        Kind::Counter,
+    );
+    let mut throttled_seconds = Family::new(
+        "hivemind_container_cpu_throttled_seconds_total",
+        "Time the container's tasks were throttled by its CPU quota (cpu.stat throttled_time / throttled_usec), in seconds.",
+        Kind::Counter,
+    );
+    let mut oom_kills = Family::new(
+        "hivemind_container_oom_kills_total",
+        "Processes of the container killed by the out-of-memory killer (memory.oom_control / memory.events oom_kill).",
+        Kind::Counter,
+    );
+    let mut restarts = Family::new(
+        "hivemind_container_restarts_total",
+        "Restarts of the container by its runtime's restart policy (Docker's RestartCount).",
+        Kind::Counter,
     );
     let mut rx = Family::new(
         "hivemind_container_network_receive_bytes_total",
@@ -372,8 +386,23 @@ pub(super) fn families(
             }
             next.insert(r.key.clone(), baseline);
         }
+        if let Some(t) = r.throttling {
+            periods.push(l.clone(), t.periods as f64);
+            throttled_periods.push(l.clone(), t.throttled_periods as f64);
+            throttled_seconds.push(l.clone(), t.throttled_seconds);
+        }
+        if let Some(n) = r.oom_kills {
+            oom_kills.push(l.clone(), n as f64);
+        }
+        if let Some(n) = r.restarts {
+            restarts.push(l.clone(), n as f64);
+        }
+        if let Some(bytes) = r.memory_limit {
+            limit.push(l.clone(), bytes as f64);
+        }
         if let Some(bytes) = r.memory_bytes {
             mem_bytes.push(l.clone(), bytes as f64);
+            working_set.push(l.clone(), bytes as f64);
             let whole = match (r.memory_limit, node_memory) {
                 (Some(limit), Some(node)) => Some(limit.min(node)),
                 (limit, node) => limit.or(node),
@@ -389,8 +418,8 @@ pub(super) fn families(
         for dev in &r.net {
             let mut l = l.clone();
             l.push(label("interface", &dev.interface));
-            rx.push(l.clone(), dev.receive_bytes as f64);
-            tx.push(l, dev.transmit_bytes as f64);
+            rx.push(l.clone(), dev.receive_bytes() as f64);
+            tx.push(l, dev.transmit_bytes() as f64);
         }
     }
     *prev = next;
@@ -401,6 +430,13 @@ pub(super) fn families(
         cpu_seconds,
         mem_usage,
         mem_bytes,
+        working_set,
+        limit,
+        periods,
+        throttled_periods,
+        throttled_seconds,
+        oom_kills,
+        restarts,
         rx,
         tx,
         disk_read,

@@ -53,6 +53,7 @@ fn write_family(out: &mut String, f: &Family) {
         Kind::Counter => " counter\n",
         Kind::Gauge => " gauge\n",
         Kind::Histogram => " histogram\n",
+        Kind::Untyped => " untyped\n",
     });
     for s in &f.samples {
         out.push_str(&f.name);

@@ -1,13 +1,26 @@
-//! Node, container and self metrics from /proc, cgroups and sysinfo, exposed as Prometheus text.
+//! Node, container and self metrics from /proc, /sys and cgroups, exposed as Prometheus text.
 
 pub mod catalogue;
+mod compat;
 mod container;
+mod diskstats;
 pub mod expose;
+mod filesystem;
 pub mod lint;
-
+mod meminfo;
+mod netdev;
 mod node;
-pub use node::is_storage;
+pub mod options;
+mod pressure;
 mod process;
+mod process_groups;
+mod self_process;
+mod stat;
+mod system;
+mod vmstat;
+
+pub use node::is_storage;
+pub use options::{Filters, Options};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -15,9 +28,8 @@ use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
-use sysinfo::Disks;
 
-use node::CpuTimes;
+use stat::CpuLine;
 
 /// A Prometheus metric type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,6 +39,9 @@ pub enum Kind {
     Gauge,
     /// Samples carry the `_bucket` (with `le`), `_sum` and `_count` suffixes.
     Histogram,
+    /// Only in the node_exporter-compatible view, where node_exporter exposes a family
+    /// untyped (its vmstat fields).
+    Untyped,
 }
 
 /// One series: its labels (in a fixed order per family) and its current value.
@@ -215,6 +230,10 @@ pub struct CollectorConfig {
     /// At most this many containers get series; the rest are counted in
     /// `hivemind_containers_dropped_total`.
     pub max_containers: usize,
+    /// At most this many process-name groups exist at once with `--process-metrics`.
+    pub max_process_groups: usize,
+    /// What a collection includes (views, filters); [`Collector::set_options`] changes it.
+    pub options: Options,
 }
 
 impl Default for CollectorConfig {
@@ -224,34 +243,46 @@ impl Default for CollectorConfig {
             cgroup_root: "/sys/fs/cgroup".into(),
             proc_root: "/proc".into(),
             max_containers: 200,
+            max_process_groups: DEFAULT_MAX_PROCESS_GROUPS,
+            options: Options::default(),
         }
     }
 }
 
+/// The default bound on process-name groups (`--process-metrics`).
+pub const DEFAULT_MAX_PROCESS_GROUPS: usize = 64;
+
 /// The `collector` label values of `hivemind_collector_errors_total`.
-const SOURCES: [&str; 9] = [
+const SOURCES: [&str; 15] = [
     "cgroup",
     "container",
     "container_network",
     "cpu",
+    "diskstats",
     "filesystem",
     "loadavg",
     "meminfo",
     "netdev",
+    "pressure",
     "process",
+    "self",
+    "uname",
+    "vmstat",
+    "process_groups",
 ];
 
 /// Collects snapshots; keeps the previous counters that rates are computed from.
 pub struct Collector {
     config: CollectorConfig,
-    /// `None` where sysinfo cannot list file systems on this platform.
-    disks: Option<Disks>,
-    prev_cpu: Option<Baseline<CpuTimes>>,
+    /// statvfs with a bound on hanging mounts.
+    statter: filesystem::Statter,
+    prev_cpu: Option<Baseline<CpuLine>>,
     /// CPU seconds per container (or process incarnation).
     prev_containers: HashMap<String, Baseline<f64>>,
     errors_total: BTreeMap<&'static str, u64>,
     dropped_total: u64,
     names: crate::containers::names::Names,
+    groups: process_groups::Groups,
 }
 
 /// Rates over windows shorter than this repeat the previous rate and keep the old baseline:
@@ -305,12 +336,13 @@ impl Collector {
     pub fn new(config: CollectorConfig) -> Collector {
         Collector {
             config,
-            disks: Disks::new().ok(),
+            statter: filesystem::Statter::default(),
             prev_cpu: None,
             prev_containers: HashMap::new(),
             errors_total: SOURCES.iter().map(|s| (*s, 0)).collect(),
             dropped_total: 0,
             names: crate::containers::names::Names::default(),
+            groups: process_groups::Groups::default(),
         }
     }
 
@@ -320,6 +352,15 @@ impl Collector {
             names: crate::containers::names::Names::with_roots(roots),
             ..Collector::new(config)
         }
+    }
+
+    /// Change what the next collections include.
+    pub fn set_options(&mut self, options: Options) {
+        self.config.options = options;
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.config.options
     }
 
     /// Collect every metric. Blocking (file reads only, no sleeping): call it from
@@ -335,14 +376,28 @@ impl Collector {
         let mut families = Vec::with_capacity(32);
         let node_labels = vec![label("node", &self.config.node_id)];
 
-        let mem = node::families(
-            &self.config,
-            &mut self.disks,
+        let options = &self.config.options;
+        let readings = node::read(&self.config, options, &self.statter, &mut errors);
+        node::families(
+            &readings,
+            options,
             &mut self.prev_cpu,
             &node_labels,
+            &mut families,
+        );
+        if options.node_exporter {
+            compat::families(&readings, &mut families);
+        }
+        self_process::families(
+            readings.stat.as_ref().and_then(|s| s.boot_time),
             &mut errors,
             &mut families,
         );
+        let mem = readings.mem;
+        if options.process_metrics {
+            self.groups
+                .collect(&self.config, &node_labels, &mut errors, &mut families);
+        }
         let inventory = container::inventory(
             &self.config,
             &mut self.names,
@@ -433,7 +488,6 @@ mod tests {
     use super::*;
     use crate::containers::cgroup::tests::{ID_A, ID_B, ID_C, v1_tree, v2_tree, write};
     use crate::containers::cgroup::{self, Hierarchy};
-    use crate::metrics::container::MAX_PROCESSES;
     use std::collections::HashSet;
     use std::io::{BufRead, Write as _};
     use std::path::Path;
@@ -500,6 +554,36 @@ mod tests {
         );
         write(&root.join("loadavg"), "0.50 0.25 0.125 1/100 42\n");
         write(&root.join("net/dev"), NET_DEV);
+        write(
+            &root.join("diskstats"),
+            " 254 0 vda 10 1 2000 30 20 2 4000 50 0 70 90 1 0 8 3 5 6\n 254 1 vda1 1 1 1 1 1 1 1 1 0 1 1\n   7 0 loop0 0 0 0 0 0 0 0 0 0 0 0\n",
+        );
+        write(
+            &root.join("vmstat"),
+            "nr_free_pages 5\npgpgin 10\npgpgout 20\npswpin 0\npswpout 0\npgfault 300\npgmajfault 4\noom_kill 1\n",
+        );
+        write(
+            &root.join("pressure/cpu"),
+            "some avg10=0.00 avg60=0.00 avg300=0.00 total=1500000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+        );
+        write(
+            &root.join("pressure/io"),
+            "some avg10=0.00 avg60=0.00 avg300=0.00 total=2000000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=1000000\n",
+        );
+        for (f, v) in [
+            ("ostype", "Linux"),
+            ("osrelease", "6.1.0"),
+            ("version", "#1 SMP"),
+            ("hostname", "n1"),
+            ("domainname", "(none)"),
+        ] {
+            write(&root.join("sys/kernel").join(f), &format!("{v}\n"));
+        }
+        // The real root, so that statvfs has something to read; the rest are filtered out.
+        write(
+            &root.join("1/mounts"),
+            "/dev/root / ext4 ro,relatime 0 0\nproc /proc proc rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\n",
+        );
         std::fs::create_dir_all(root.join("1/ns")).unwrap();
         std::os::unix::fs::symlink("net:[1]", root.join("1/ns/net")).unwrap();
         std::fs::create_dir_all(root.join("4242/ns")).unwrap();
@@ -515,6 +599,8 @@ mod tests {
             cgroup_root: dir.join("cgroup"),
             proc_root: dir.join("proc"),
             max_containers,
+            max_process_groups: DEFAULT_MAX_PROCESS_GROUPS,
+            options: Options::default(),
         };
         let roots = crate::containers::names::Roots {
             docker: dir.join("docker"),
@@ -552,13 +638,58 @@ mod tests {
             series(&first, "hivemind_node_memory_used_bytes"),
             [(vec![], 786432.0 * 1024.0)]
         );
+        // Loopback is left out by default, as node_exporter does.
         assert_eq!(
             series(&first, "hivemind_node_network_receive_bytes_total"),
+            [(labels(&[("interface", "eth0")]), 1000.0)]
+        );
+        // Disks (partitions and loop devices left out), file systems, PSI, vmstat, stat.
+        let vda = labels(&[("device", "vda")]);
+        assert_eq!(
+            series(&first, "hivemind_node_disk_read_bytes_total"),
+            [(vda.clone(), 2000.0 * 512.0)]
+        );
+        assert_eq!(
+            series(&first, "hivemind_node_disk_io_time_weighted_seconds_total"),
+            [(vda, 0.09)]
+        );
+        let root_fs = labels(&[
+            ("device", "/dev/root"),
+            ("fstype", "ext4"),
+            ("mountpoint", "/"),
+        ]);
+        assert_eq!(
+            series(&first, "hivemind_node_filesystem_readonly"),
+            [(root_fs.clone(), 1.0)]
+        );
+        assert!(series(&first, "hivemind_node_filesystem_size_bytes")[0].1 > 0.0);
+        assert_eq!(
+            series(&first, "hivemind_node_pressure_waiting_seconds_total"),
             [
-                (labels(&[("interface", "eth0")]), 1000.0),
-                (labels(&[("interface", "lo")]), 3193.0)
+                (labels(&[("resource", "cpu")]), 1.5),
+                (labels(&[("resource", "io")]), 2.0)
             ]
         );
+        assert_eq!(
+            series(&first, "hivemind_node_pressure_stalled_seconds_total"),
+            [(labels(&[("resource", "io")]), 1.0)]
+        );
+        assert_eq!(
+            series(&first, "hivemind_node_paged_bytes_total"),
+            [
+                (labels(&[("direction", "in")]), 10240.0),
+                (labels(&[("direction", "out")]), 20480.0)
+            ]
+        );
+        assert_eq!(
+            series(&first, "hivemind_node_oom_kills_total"),
+            [(vec![], 1.0)]
+        );
+        assert!(
+            series(&first, "hivemind_node_cpu_mode_seconds_total")
+                .contains(&(labels(&[("mode", "user")]), 1.0))
+        );
+        assert!(first.family("node_cpu_seconds_total").is_none());
         assert_eq!(series(&first, "hivemind_node_load15"), [(vec![], 0.125)]);
         assert_eq!(
             first.family("hivemind_node_status").unwrap().samples[0].labels,
@@ -769,55 +900,55 @@ mod tests {
     }
 
     #[test]
-    fn processes_stand_in_without_containers() {
+    fn processes_are_never_containers_and_groups_are_bounded() {
         let dir = tempfile::tempdir().unwrap();
-        // A real-looking v1 root with no container cgroups at all.
+        // A real-looking v1 root with no container cgroups at all, and no Docker state.
         write(&dir.path().join("memory/cgroup.procs"), "1\n");
-        let mut c = Collector::new(CollectorConfig {
+        let config = CollectorConfig {
             node_id: "n1".into(),
             cgroup_root: dir.path().to_path_buf(),
             ..CollectorConfig::default()
-        });
-        let first = c.collect();
-        std::thread::sleep(MIN_RATE_WINDOW);
+        };
+        let roots = crate::containers::names::Roots {
+            docker: dir.path().join("docker"),
+            storage: dir.path().join("storage"),
+            containerd_tasks: dir.path().join("tasks"),
+        };
+        let mut c = Collector::with_names(config.clone(), roots.clone());
         let snap = c.collect();
-        let cpu = series(&snap, "hivemind_container_cpu_seconds_total");
-        assert!(!cpu.is_empty() && cpu.len() <= MAX_PROCESSES, "{cpu:?}");
-        for (l, _) in &cpu {
-            assert_eq!(l[1], label("runtime", "process"));
-            assert!(l[0].1.parse::<u32>().is_ok(), "{l:?}");
-            assert_eq!(l[2].0, "name");
-        }
-        // Processes seen in both collections have a rate (other tests start processes, so
-        // the top list may change in between).
-        let rates = series(&snap, "hivemind_container_cpu_usage");
-        assert!(!rates.is_empty());
-        assert!(
-            rates
-                .iter()
-                .all(|(l, v)| *v >= 0.0 && cpu.iter().any(|(c, _)| c == l))
-        );
-        assert!(!series(&snap, "hivemind_container_memory_usage_bytes").is_empty());
-        let count = series(&snap, "hivemind_containers")[0].1;
-        assert!(count >= cpu.len() as f64);
-        let by_status: f64 = series(&snap, "hivemind_containers_by_status")
-            .iter()
-            .map(|s| s.1)
-            .sum();
-        assert_eq!(by_status, count);
-        assert!(first.errors.is_empty(), "{:?}", first.errors);
+        assert_eq!(series(&snap, "hivemind_containers"), [(vec![], 0.0)]);
+        assert!(series(&snap, "hivemind_container_cpu_seconds_total").is_empty());
+        assert!(snap.family("hivemind_process_group_processes").is_none());
 
-        // The bound applies to processes too.
-        let mut small = Collector::new(CollectorConfig {
-            cgroup_root: dir.path().to_path_buf(),
-            max_containers: 2,
-            ..CollectorConfig::default()
-        });
-        let snap = small.collect();
-        assert_eq!(
-            series(&snap, "hivemind_container_cpu_seconds_total").len(),
-            2
+        // The per-process view: grouped by name, no PID anywhere, at most the bound.
+        let mut c = Collector::with_names(
+            CollectorConfig {
+                max_process_groups: 3,
+                options: Options {
+                    process_metrics: true,
+                    ..Options::default()
+                },
+                ..config
+            },
+            roots,
         );
+        c.collect();
+        let snap = c.collect();
+        let procs = series(&snap, "hivemind_process_group_processes");
+        assert!(!procs.is_empty() && procs.len() <= 3, "{procs:?}");
+        for (l, n) in &procs {
+            assert_eq!(l.len(), 1);
+            assert_eq!(l[0].0, "groupname");
+            assert!(*n >= 0.0);
+        }
+        let cpu = series(&snap, "hivemind_process_group_cpu_seconds_total");
+        assert_eq!(cpu.len(), procs.len());
+        let all = process::list(Path::new("/proc")).unwrap();
+        let names: HashSet<&str> = all.iter().map(|p| p.comm.as_str()).collect();
+        if names.len() > 3 {
+            assert!(series(&snap, "hivemind_process_groups_dropped_total")[0].1 > 0.0);
+        }
+        assert_eq!(series(&snap, "hivemind_containers"), [(vec![], 0.0)]);
     }
 
     #[test]
@@ -828,18 +959,33 @@ mod tests {
             cgroup_root: dir.path().join("no-cgroup"),
             proc_root: dir.path().join("no-proc"),
             max_containers: 10,
+            max_process_groups: 10,
+            options: Options::default(),
         });
         c.collect();
         let snap = c.collect();
         let errors = series(&snap, "hivemind_collector_errors_total");
-        for source in ["cgroup", "cpu", "loadavg", "meminfo", "netdev", "process"] {
+        let failing = [
+            "cgroup",
+            "cpu",
+            "diskstats",
+            "filesystem",
+            "loadavg",
+            "meminfo",
+            "netdev",
+            "uname",
+            "vmstat",
+        ];
+        for source in failing {
             assert!(
                 errors.contains(&(labels(&[("collector", source)]), 2.0)),
                 "{source}: {errors:?}"
             );
         }
         assert!(errors.contains(&(labels(&[("collector", "container")]), 0.0)));
-        assert_eq!(snap.errors.len(), 6, "{:?}", snap.errors);
+        // Kernels without PSI have no pressure files: not an error.
+        assert!(errors.contains(&(labels(&[("collector", "pressure")]), 0.0)));
+        assert_eq!(snap.errors.len(), failing.len(), "{:?}", snap.errors);
         assert_eq!(series(&snap, "hivemind_node_status"), [(vec![], 1.0)]);
         assert!(series(&snap, "hivemind_node_cpu_usage").is_empty());
         let text = encode_text(&snap, &scrape_families(&SelfStats::default()));

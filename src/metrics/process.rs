@@ -3,7 +3,8 @@
 use std::io;
 use std::path::Path;
 
-use super::node::{NetDev, USER_HZ, parse_net_dev};
+use super::netdev::{self, NetDev};
+use super::node::USER_HZ;
 use crate::containers::cgroup::{is_gone, read_opt};
 
 /// `PF_KTHREAD` in the `flags` field of /proc/<pid>/stat.
@@ -84,21 +85,6 @@ fn kb_field(text: &str, key: &str) -> Option<u64> {
     Some(kb.saturating_mul(1024))
 }
 
-/// Storage bytes read and written from /proc/<pid>/io (`read_bytes`, `write_bytes`: what
-/// reached the block layer, not `rchar`/`wchar`). Readable only for our own processes
-/// unless we are root.
-pub(crate) fn io_bytes(proc_root: &Path, pid: u32) -> io::Result<Option<(u64, u64)>> {
-    let Some(text) = read_opt(&proc_root.join(pid.to_string()).join("io"))? else {
-        return Ok(None);
-    };
-    let field = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
-    Ok(field("read_bytes:").zip(field("write_bytes:")))
-}
-
 /// The identity of a process's network namespace (`net:[4026531833]`).
 pub(crate) fn netns(proc_root: &Path, pid: &str) -> io::Result<String> {
     std::fs::read_link(proc_root.join(pid).join("ns/net")).map(|p| p.to_string_lossy().into_owned())
@@ -130,7 +116,7 @@ pub(crate) fn private_traffic(
     let Some(text) = read_opt(&proc_root.join(&pid).join("net/dev"))? else {
         return Ok(None);
     };
-    let mut devs = parse_net_dev(&text);
+    let mut devs = netdev::parse(&text);
     devs.retain(|d| d.interface != "lo");
     Ok(Some(devs))
 }
@@ -168,7 +154,6 @@ mod tests {
         assert!(!mine.comm.is_empty());
         assert!(all.iter().all(|p| !p.kernel_thread));
         assert!(rss_bytes(Path::new("/proc"), me).unwrap().unwrap() > 0);
-        assert!(io_bytes(Path::new("/proc"), me).unwrap().is_some());
         assert_eq!(rss_bytes(Path::new("/proc"), u32::MAX).unwrap(), None);
     }
 

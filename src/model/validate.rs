@@ -205,6 +205,27 @@ pub fn regex(text: &str) -> Result<regex::Regex, String> {
     })
 }
 
+/// A device or mount filter (RE2 syntax): at most 4096 characters and 256 KiB compiled, the
+/// bound on every user-given pattern.
+pub fn filter_regex(text: &str) -> Result<regex::Regex, String> {
+    if text.len() > 4096 {
+        return Err("a regular expression of at most 4096 characters".into());
+    }
+    regex::RegexBuilder::new(text)
+        .size_limit(256 * 1024)
+        .build()
+        .map_err(|e| {
+            let full = e.to_string();
+            let reason = full
+                .lines()
+                .last()
+                .unwrap_or("invalid")
+                .trim_start_matches("error: ")
+                .to_string();
+            format!("a valid regular expression of at most 256 KiB compiled ({reason})")
+        })
+}
+
 /// A finite threshold written as a plain decimal number.
 pub fn threshold(text: &str) -> Result<f64, String> {
     const ALLOWED: &str = "a finite decimal number such as 90 or 0.5";

@@ -16,7 +16,7 @@ use crate::health::runner::{self, CheckStatus};
 use crate::messages::Messages;
 use crate::metrics::{Collector, CollectorConfig, Family, Snapshot};
 use crate::model::alert::{Alert, AlertList, AlertQuery, AlertState};
-use crate::model::{Check, MetricsConfig};
+use crate::model::{Check, MetricsConfig, MetricsPatch};
 use crate::store::daemon_files;
 
 /// The core over the data directory, with metrics collected on demand.
@@ -62,7 +62,7 @@ impl Runtime for EmbeddedRuntime {
     }
 
     /// Without a daemon there is no listener to move; the setting takes effect when one starts.
-    fn apply_metrics(&self, _config: &MetricsConfig) -> Result<()> {
+    fn apply_metrics(&self, _config: &MetricsConfig, _patch: &MetricsPatch) -> Result<()> {
         Ok(())
     }
 

@@ -15,7 +15,7 @@ use crate::health::probe::ProbeResult;
 use crate::health::runner::CheckStatus;
 use crate::messages::Messages;
 use crate::model::alert::{Alert, AlertList, AlertQuery};
-use crate::model::{Channel, Check, MetricsConfig};
+use crate::model::{Channel, Check, MetricsConfig, MetricsPatch};
 use crate::profile::Cancel;
 use crate::telemetry::{SpanRecord, Telemetry};
 
@@ -28,8 +28,10 @@ pub trait Runtime: Send + Sync {
     fn metrics(&self) -> Result<serde_json::Value>;
     /// One family, or `None`.
     fn metric(&self, name: &str) -> Result<Option<serde_json::Value>>;
-    /// Start serving metrics with `config`; an error leaves the old listener in place.
-    fn apply_metrics(&self, config: &MetricsConfig) -> Result<()>;
+    /// Start serving metrics with `config` (the saved configuration with `patch` applied);
+    /// an error leaves the old listener in place. The fields `patch` sets replace what
+    /// the daemon's start-up flags said for this run.
+    fn apply_metrics(&self, config: &MetricsConfig, patch: &MetricsPatch) -> Result<()>;
     /// The status of `checks`: the runner's view in the daemon, one run of each now in
     /// embedded mode.
     fn check_statuses(&self, checks: &[Check]) -> Vec<CheckStatus>;
@@ -137,10 +139,11 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
         Call::ConfigureMetrics(patch) => {
             if patch.is_empty() {
                 return Err(Error::Usage(
-                    "nothing to change: give a port, path or listen address".into(),
+                    "nothing to change: give a port, path, listen address, --compat, --per-cpu or a filter".into(),
                 ));
             }
-            let metrics = local.configure_metrics(&patch, |m| svc.runtime.apply_metrics(m))?;
+            let metrics =
+                local.configure_metrics(&patch, |m| svc.runtime.apply_metrics(m, &patch))?;
             to_json(&MetricsReport::new(metrics))
         }
         Call::ConfigureAutoHealing(patch) => {
@@ -355,7 +358,7 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
                 config,
                 prune,
                 dry_run,
-                |m| svc.runtime.apply_metrics(m),
+                |m| svc.runtime.apply_metrics(m, &MetricsPatch::whole(m)),
                 &svc.msg,
             )?;
             if report.applied {

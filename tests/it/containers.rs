@@ -1,4 +1,4 @@
-//! Real Docker containers as profile targets: images assembled here with `docker import`, profiled by short id, full id and name.
+//! Real Docker containers: images assembled here with `docker import`, profiled by short id, full id and name, and their metric series checked against the cgroup files Docker created.
 
 use std::io::Read;
 use std::net::{IpAddr, TcpListener};
@@ -87,8 +87,15 @@ impl Drop for Container {
 
 impl Container {
     fn run(image: &Image, args: &[&str]) -> Container {
+        Container::run_with(image, &[], args)
+    }
+
+    /// `docker run OPTIONS IMAGE ARGS`.
+    fn run_with(image: &Image, options: &[&str], args: &[&str]) -> Container {
         let name = unique("hivemind-test");
-        let mut all = vec!["run", "-d", "--name", &name, &image.0];
+        let mut all = vec!["run", "-d", "--name", &name];
+        all.extend_from_slice(options);
+        all.push(&image.0);
         all.extend_from_slice(args);
         let id = docker(&all);
         // The guard exists before anything else can fail.
@@ -480,4 +487,339 @@ fn node_in_a_container_is_named_from_the_perf_map_in_its_own_tmp() {
         )),
         "{comments}"
     );
+}
+
+/// The cgroup directory of `pid` for a v1 controller (or the v2 one, `""`), from
+/// /proc/PID/cgroup: where Docker put the container, read from the process it started.
+fn cgroup_dir(pid: u32, controller: &str) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    text.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        parts.next();
+        let (ctrls, path) = (parts.next()?, parts.next()?);
+        let hit = if controller.is_empty() {
+            ctrls.is_empty()
+        } else {
+            ctrls.split(',').any(|c| c == controller)
+        };
+        if !hit {
+            return None;
+        }
+        let root = Path::new("/sys/fs/cgroup");
+        let base = if controller.is_empty() {
+            root.to_path_buf()
+        } else {
+            ["cpu,cpuacct", controller]
+                .iter()
+                .map(|d| root.join(d))
+                .find(|d| d.join(path.trim_start_matches('/')).is_dir())?
+        };
+        Some(base.join(path.trim_start_matches('/')))
+    })
+}
+
+/// `key value` from a flat-keyed cgroup file.
+fn keyed(file: &Path, key: &str) -> Option<f64> {
+    std::fs::read_to_string(file)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// What the cgroup files Docker created say about a container now.
+#[derive(Debug, Clone, Copy)]
+struct CgroupReading {
+    cpu_seconds: f64,
+    working_set: f64,
+    periods: f64,
+    throttled_periods: f64,
+    throttled_seconds: f64,
+    rx_bytes: f64,
+    tx_bytes: f64,
+}
+
+fn read_cgroup(pid: u32) -> CgroupReading {
+    let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").is_file();
+    let dir = |c: &str| cgroup_dir(pid, if v2 { "" } else { c }).unwrap();
+    let (cpu_seconds, usage, inactive, throttled_seconds) = if v2 {
+        let d = dir("");
+        (
+            keyed(&d.join("cpu.stat"), "usage_usec").unwrap() / 1e6,
+            std::fs::read_to_string(d.join("memory.current"))
+                .unwrap()
+                .trim()
+                .parse::<f64>()
+                .unwrap(),
+            keyed(&d.join("memory.stat"), "inactive_file").unwrap(),
+            keyed(&d.join("cpu.stat"), "throttled_usec").unwrap() / 1e6,
+        )
+    } else {
+        let (cpuacct, memory, cpu) = (dir("cpuacct"), dir("memory"), dir("cpu"));
+        (
+            std::fs::read_to_string(cpuacct.join("cpuacct.usage"))
+                .unwrap()
+                .trim()
+                .parse::<f64>()
+                .unwrap()
+                / 1e9,
+            std::fs::read_to_string(memory.join("memory.usage_in_bytes"))
+                .unwrap()
+                .trim()
+                .parse::<f64>()
+                .unwrap(),
+            keyed(&memory.join("memory.stat"), "total_inactive_file").unwrap(),
+            keyed(&cpu.join("cpu.stat"), "throttled_time").unwrap() / 1e9,
+        )
+    };
+    let cpu_stat = if v2 { dir("") } else { dir("cpu") }.join("cpu.stat");
+    // The container's own network namespace, seen through its process.
+    let dev = std::fs::read_to_string(format!("/proc/{pid}/net/dev")).unwrap();
+    let eth0: Vec<f64> = dev
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("eth0:"))
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    CgroupReading {
+        cpu_seconds,
+        working_set: if inactive < usage {
+            usage - inactive
+        } else {
+            usage
+        },
+        periods: keyed(&cpu_stat, "nr_periods").unwrap(),
+        throttled_periods: keyed(&cpu_stat, "nr_throttled").unwrap(),
+        throttled_seconds,
+        rx_bytes: eth0[0],
+        tx_bytes: eth0[8],
+    }
+}
+
+/// A series' value from an exposition: the line of `family` whose labels contain all of
+/// `labels`.
+fn series_value(text: &str, family: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{family}{{")))
+        .find(|l| {
+            labels
+                .iter()
+                .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
+        })
+        .and_then(|l| l.rsplit_once(' ')?.1.parse().ok())
+}
+
+#[test]
+fn docker_container_series_agree_with_their_cgroup_files() {
+    if !docker_available() || !need_root() {
+        return;
+    }
+    let Some(fs) = RootFs::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let program = build_with(dir.path(), "hmbusy", CONTAINER_PROGRAM, &["-static"]);
+    fs.add(&program, "/bin/hmbusy");
+    let image = fs.import();
+
+    // Two busy containers held to half a CPU: a fixed rate, and real throttling. The second
+    // also sends to a listener on the host, for network counters.
+    // Three spinners each, and a large CPU weight: on a loaded machine a container competes
+    // as one scheduling entity, and would otherwise get less than its quota and never be
+    // throttled.
+    let limits = ["--cpus", "0.5", "--cpu-shares", "16384"];
+    let spinner = Container::run_with(
+        &image,
+        &limits,
+        &[
+            "/bin/sh",
+            "-c",
+            "/bin/hmbusy & /bin/hmbusy & exec /bin/hmbusy",
+        ],
+    );
+    let gateway: IpAddr = spinner.gateway.parse().unwrap();
+    let (port, _received, _h) = listen(gateway);
+    let script = format!("/bin/hmbusy & exec /bin/hmbusy {} {port}", spinner.gateway);
+    let sender = Container::run_with(&image, &limits, &["/bin/sh", "-c", &script]);
+    // A stopped and a paused container for the status counts.
+    let stopped = Container::run(&image, &["/bin/sleep", "600"]);
+    docker(&["stop", "-t", "0", &stopped.id]);
+    let paused = Container::run(&image, &["/bin/sleep", "600"]);
+    docker(&["pause", &paused.id]);
+
+    let d = super::agent::Daemon::start(dir.path(), &[]);
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", d.metrics_port).parse().unwrap();
+    // Let throttling accumulate and the sender connect.
+    poll(
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        || {
+            [&spinner, &sender]
+                .iter()
+                .all(|c| read_cgroup(c.pid).throttled_periods > 0.0)
+                && read_cgroup(sender.pid).tx_bytes > 65536.0
+        },
+        |ready| *ready,
+    );
+
+    let mut throttled = Vec::new();
+    for c in [&spinner, &sender] {
+        // Bracket the collection by reads of the same files: counters must lie in between.
+        // The scrape collects afresh (the cache is older than the 1 s interval).
+        std::thread::sleep(Duration::from_millis(1100));
+        let before = read_cgroup(c.pid);
+        let (code, body) = super::agent::http(addr, "GET", "/metrics", None, b"");
+        let after = read_cgroup(c.pid);
+        assert_eq!(code, 200);
+        let text = super::agent::dechunk(&body);
+        let ours = [
+            ("container", c.short()),
+            ("runtime", "docker"),
+            ("name", c.name.as_str()),
+        ];
+        let get = |family: &str| {
+            series_value(&text, family, &ours)
+                .unwrap_or_else(|| panic!("{family} of {} missing:\n{text}", c.name))
+        };
+        let within = |what: &str, v: f64, lo: f64, hi: f64| {
+            assert!(
+                v >= lo - 1e-9 && v <= hi + 1e-9,
+                "{what} of {}: {v} not within [{lo}, {hi}]",
+                c.name
+            );
+        };
+        within(
+            "cpu",
+            get("hivemind_container_cpu_seconds_total"),
+            before.cpu_seconds,
+            after.cpu_seconds,
+        );
+        within(
+            "throttled periods",
+            get("hivemind_container_cpu_throttled_periods_total"),
+            before.throttled_periods,
+            after.throttled_periods,
+        );
+        within(
+            "periods",
+            get("hivemind_container_cpu_periods_total"),
+            before.periods,
+            after.periods,
+        );
+        within(
+            "throttled seconds",
+            get("hivemind_container_cpu_throttled_seconds_total"),
+            before.throttled_seconds,
+            after.throttled_seconds,
+        );
+        throttled.push((c.name.clone(), before));
+        let ws = get("hivemind_container_memory_working_set_bytes");
+        let (lo, hi) = (
+            before.working_set.min(after.working_set),
+            before.working_set.max(after.working_set),
+        );
+        within("working set", ws, lo * 0.99, hi * 1.01);
+        assert!(ws >= 64.0 * MIB as f64, "{ws}");
+        let eth0: Vec<(&str, &str)> = ours
+            .iter()
+            .copied()
+            .chain([("interface", "eth0")])
+            .collect();
+        let rx = series_value(
+            &text,
+            "hivemind_container_network_receive_bytes_total",
+            &eth0,
+        )
+        .unwrap();
+        let tx = series_value(
+            &text,
+            "hivemind_container_network_transmit_bytes_total",
+            &eth0,
+        )
+        .unwrap();
+        within("rx", rx, before.rx_bytes, after.rx_bytes);
+        within("tx", tx, before.tx_bytes, after.tx_bytes);
+        // Restarts from Docker's state (none here), OOM kills from the memory cgroup.
+        assert_eq!(get("hivemind_container_restarts_total"), 0.0);
+        assert_eq!(get("hivemind_container_oom_kills_total"), 0.0);
+        // A CPU share of about half a CPU, and never a PID label.
+        assert!(!text.contains(&format!("container=\"{}\"", c.pid)));
+    }
+    assert!(
+        throttled.iter().all(|(_, r)| r.throttled_periods > 0.0),
+        "not throttled: {throttled:?}"
+    );
+    let sent = {
+        let text = super::agent::dechunk(&super::agent::http(addr, "GET", "/metrics", None, b"").1);
+        series_value(
+            &text,
+            "hivemind_container_network_transmit_bytes_total",
+            &[("name", sender.name.as_str()), ("interface", "eth0")],
+        )
+        .unwrap()
+    };
+    assert!(sent > 64.0 * 1024.0, "the sender sent {sent} bytes");
+
+    // Status counts agree with Docker's own: stopped and paused containers included (other
+    // tests may start containers meanwhile, so compare snapshots that agree).
+    let counts = |state: &str| {
+        docker(&["ps", "-aq", "--filter", &format!("status={state}")])
+            .lines()
+            .count() as f64
+    };
+    let agreed = poll(
+        Duration::from_secs(20),
+        Duration::from_millis(1100),
+        || {
+            let want = (
+                counts("running") + counts("restarting"),
+                counts("paused"),
+                counts("exited") + counts("created") + counts("dead"),
+            );
+            let text =
+                super::agent::dechunk(&super::agent::http(addr, "GET", "/metrics", None, b"").1);
+            let got = (
+                series_value(
+                    &text,
+                    "hivemind_containers_by_status",
+                    &[("status", "running")],
+                )
+                .unwrap(),
+                series_value(
+                    &text,
+                    "hivemind_containers_by_status",
+                    &[("status", "paused")],
+                )
+                .unwrap(),
+                series_value(
+                    &text,
+                    "hivemind_containers_by_status",
+                    &[("status", "stopped")],
+                )
+                .unwrap(),
+            );
+            (want, got, text)
+        },
+        |(want, got, _)| want == got,
+    );
+    assert_eq!(agreed.0, agreed.1, "{}", agreed.2);
+    assert!(agreed.1.1 >= 1.0 && agreed.1.2 >= 1.0, "{:?}", agreed.1);
+    // The paused one still has series (its cgroup is there, frozen); the stopped one has none.
+    assert!(
+        series_value(
+            &agreed.2,
+            "hivemind_container_cpu_seconds_total",
+            &[("name", paused.name.as_str())]
+        )
+        .is_some()
+    );
+    assert!(
+        series_value(
+            &agreed.2,
+            "hivemind_container_cpu_seconds_total",
+            &[("name", stopped.name.as_str())]
+        )
+        .is_none()
+    );
+    docker(&["unpause", &paused.id]);
 }

@@ -241,7 +241,11 @@ fn spans_go_over_otlp_and_join_the_ci_trace() {
         .find(|g| g.span.name == "api.config.show")
         .expect("show-config span");
     assert!(attr(&ok.span.attributes, "error").is_none());
-    // The agent's own work is traced too.
+    // The agent's own work is traced too: a scrape finds the collection older than the 1 s
+    // interval (no rules or checks: collections are on demand) and collects.
+    std::thread::sleep(Duration::from_millis(1100));
+    let metrics: std::net::SocketAddr = format!("127.0.0.1:{}", d.metrics_port).parse().unwrap();
+    assert_eq!(http(metrics, "GET", "/metrics", None, b"").0, 200);
     wait_for("a collection span", 20, || {
         spans
             .lock()

@@ -101,6 +101,14 @@ fn configure_metrics(ctx: &Ctx, args: ConfigureMetricsArgs) -> Result<ExitStatus
         listen_address: args.listen_address,
         port: args.port,
         path: args.path,
+        compat: args.compat,
+        per_cpu: args.per_cpu,
+        filters: crate::model::config::MetricFilters {
+            filesystem_mount_points_exclude: args.filesystem_mount_points_exclude,
+            filesystem_fs_types_exclude: args.filesystem_fs_types_exclude,
+            netdev_device_include: args.netdev_device_include,
+            netdev_device_exclude: args.netdev_device_exclude,
+        },
     };
     ctx.run::<MetricsReport>(Call::ConfigureMetrics(patch), ok, |_| {
         vec!["metrics configuration saved".into()]
