@@ -195,6 +195,16 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             msg.clone(),
             stop_rx.clone(),
         ));
+        let log_stats = Arc::new(crate::logs::Stats::default());
+        let workload_logs = tokio::spawn(crate::logs::run(
+            telemetry.workload.subscribe(),
+            data_dir.to_path_buf(),
+            hostname.clone(),
+            Arc::clone(&log_stats),
+            msg.clone(),
+            stop_rx.clone(),
+        ));
+        shared.add_families(move || log_stats.families());
         let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone()));
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
@@ -274,6 +284,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             let _ = supervisor.await;
             let _ = exporter.await;
             let _ = shipper.await;
+            let _ = workload_logs.await;
         })
         .await;
         let _ = evaluator.await;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnose;
 pub mod duration;
 pub mod input;
+pub mod log_sources;
 pub mod profile;
 pub mod rule;
 pub mod rule_file;

@@ -114,6 +114,9 @@ pub struct LoggingConfig<S> {
     /// An Elasticsearch API key (the base64 `id:key` form sent as `Authorization: ApiKey`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<S>,
+    /// Workload logs shipped with the agent's own (containers, files, journald).
+    #[serde(default)]
+    pub sources: super::log_sources::LogSources,
 }
 
 /// A partial update of [`LoggingConfig`].
@@ -127,6 +130,11 @@ pub struct LoggingPatch {
     pub username: Option<String>,
     pub password: Option<WireSecret>,
     pub api_key: Option<WireSecret>,
+    #[serde(
+        default,
+        skip_serializing_if = "super::log_sources::SourcesPatch::is_empty"
+    )]
+    pub sources: super::log_sources::SourcesPatch,
 }
 
 /// Where `import-dashboards` last imported to (so `open-dashboard` can open it).
@@ -320,6 +328,7 @@ impl LoggingPatch {
             && self.username.is_none()
             && self.password.is_none()
             && self.api_key.is_none()
+            && self.sources.is_empty()
     }
 
     /// Apply to the current configuration; endpoint and index are needed the first time.
@@ -364,6 +373,9 @@ impl LoggingPatch {
             .username
             .clone()
             .or_else(|| current.and_then(|c| c.username.clone()));
+        let sources = self
+            .sources
+            .apply(&current.map(|c| c.sources.clone()).unwrap_or_default())?;
         // Everything is checked before `store` keeps anything: a refused command leaves no
         // secret behind.
         let will_have_password =
@@ -390,6 +402,7 @@ impl LoggingPatch {
             username,
             password,
             api_key,
+            sources,
         })
     }
 }
@@ -420,6 +433,7 @@ impl LoggingConfig<SecretRef> {
             username: self.username.clone(),
             password: self.password.as_ref().map(|r| Redacted(Some(r.backend))),
             api_key: self.api_key.as_ref().map(|r| Redacted(Some(r.backend))),
+            sources: self.sources.clone(),
         }
     }
 
