@@ -44,6 +44,10 @@ pub struct FileMark {
 pub struct Checkpoints {
     #[serde(default)]
     pub files: Vec<FileMark>,
+    /// Generations ended by a truncation, kept a while so that the copy copytruncate made
+    /// continues where reading stopped instead of starting over.
+    #[serde(default)]
+    pub retired: Vec<FileMark>,
     /// The journal cursor after the last entry buffered, per journal (`system` or a
     /// directory).
     #[serde(default)]

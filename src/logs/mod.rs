@@ -368,6 +368,7 @@ fn read_loop(
         usize::try_from(sources.max_line_bytes).unwrap_or(usize::MAX),
         names,
         std::mem::take(&mut marks.files),
+        std::mem::take(&mut marks.retired),
     );
     let mut journal = sources.journald.as_ref().map(|j| {
         journal::Journal::start(
@@ -425,6 +426,7 @@ fn read_loop(
                 marks.journal.retain(|_, v| !v.is_empty());
             }
             marks.files = tailer.marks();
+            marks.retired = tailer.retired();
             if let Err(e) = store.save(&marks) {
                 msg.warn(&format!(
                     "workload logs: cannot save the read checkpoints: {e}"

@@ -29,6 +29,8 @@ const READ_PER_FILE: u64 = 4 * 1024 * 1024;
 /// A file that is gone from its path (renamed away, deleted) is closed this long after its
 /// last byte was read.
 const DRAIN_GRACE: Duration = Duration::from_secs(3);
+/// Generations ended by truncation remembered at most.
+const MAX_RETIRED: usize = 256;
 /// Files followed at once at most.
 pub const MAX_OPEN: usize = 4096;
 
@@ -134,6 +136,8 @@ pub struct Tailer {
     files: HashMap<(u64, u64), Tracked>,
     /// Marks of files not open now (not found yet, or closed), by device and inode.
     marks: HashMap<(u64, u64), FileMark>,
+    /// Generations ended by truncation (newest last), for their copies.
+    retired: std::collections::VecDeque<FileMark>,
     /// Unreadable paths already reported.
     reported: std::collections::HashSet<PathBuf>,
     first_discovery: bool,
@@ -164,6 +168,7 @@ impl Tailer {
         max_line: usize,
         names: Names,
         marks: Vec<FileMark>,
+        retired: Vec<FileMark>,
     ) -> Tailer {
         Tailer {
             specs,
@@ -172,6 +177,7 @@ impl Tailer {
             names,
             files: HashMap::new(),
             marks: marks.into_iter().map(|m| ((m.dev, m.ino), m)).collect(),
+            retired: retired.into_iter().collect(),
             reported: Default::default(),
             first_discovery: true,
         }
@@ -191,6 +197,21 @@ impl Tailer {
         }
         all.sort_by_key(|m| (m.dev, m.ino));
         all
+    }
+
+    /// Generations ended by truncation, for the checkpoint file.
+    pub fn retired(&self) -> Vec<FileMark> {
+        self.retired.iter().cloned().collect()
+    }
+
+    fn retire(&mut self, m: FileMark) {
+        if m.fingerprint == 0 || m.offset == 0 {
+            return;
+        }
+        if self.retired.len() >= MAX_RETIRED {
+            self.retired.pop_front();
+        }
+        self.retired.push_back(m);
     }
 
     /// Bytes not yet read, per source key.
@@ -321,6 +342,7 @@ impl Tailer {
         mark.path = path.to_path_buf();
         if mark.fingerprint != 0 && (meta.len() < mark.offset || fp != mark.fingerprint) {
             // Shrunk or rewritten while nobody watched: a new generation from the start.
+            self.retire(mark.clone());
             mark = FileMark {
                 truncations: mark.truncations + 1,
                 generation: 0,
@@ -359,39 +381,33 @@ impl Tailer {
         self.files.insert((dev, ino), t);
     }
 
-    /// The mark of a file (open or remembered) of the same source whose content starts as
-    /// `file` does up to that mark's offset.
+    /// The mark of a file (open, remembered or truncated) of the same source whose content
+    /// starts as `file` does up to that mark's offset: `file` is its copy.
     fn copy_of(&self, file: &File, source: &str, fp: u64, len: u64) -> Option<FileMark> {
-        let candidates = self
-            .files
-            .values()
-            .map(|t| &t.saved)
-            .chain(self.marks.values())
-            .filter(|m| {
-                m.source == source && m.fingerprint == fp && m.offset > 0 && len >= m.offset
-            });
-        for m in candidates {
-            // Compare the bytes before the mark's offset (at most 64 KiB of them) with the
-            // candidate's file when it is still open and unchanged.
+        let fits = |m: &FileMark| {
+            m.source == source && m.fingerprint == fp && m.offset > 0 && len >= m.offset
+        };
+        for t in self.files.values() {
+            let m = &t.saved;
+            if !fits(m) {
+                continue;
+            }
+            // The original still holds that content: the bytes before the mark's offset (at
+            // most 64 KiB of them) must be the same. Truncated or rewritten since: the first
+            // line decides.
+            let size = t.file.metadata().map_or(0, |x| x.len());
+            let unchanged = size >= m.offset && file_fingerprint(&t.file) == m.fingerprint;
             let n = m.offset.min(64 * 1024);
-            let orig = self.files.get(&(m.dev, m.ino));
-            let same = match orig {
-                Some(t) => {
-                    let a = read_at(file, 0, n);
-                    let b = read_at(&t.file, 0, n);
-                    // The original may be truncated already: then the first line decides.
-                    a.is_some()
-                        && (b.is_none()
-                            || a == b
-                            || b.as_ref().is_some_and(|b| b.len() < n as usize))
-                }
-                None => true,
-            };
-            if same {
+            if !unchanged || read_at(file, 0, n) == read_at(&t.file, 0, n) {
                 return Some(m.clone());
             }
         }
-        None
+        self.retired
+            .iter()
+            .rev()
+            .chain(self.marks.values())
+            .find(|m| fits(m))
+            .cloned()
     }
 
     fn origin(&mut self, spec: usize, path: &Path) -> Origin {
@@ -498,7 +514,10 @@ impl Tailer {
                 continue;
             };
             let format = self.specs.get(t.spec).map_or(Format::Plain, |s| s.format);
-            let done = self.read_one(&mut t, format, pass, stats);
+            let (done, retired) = self.read_one(&mut t, format, pass, stats);
+            if let Some(m) = retired {
+                self.retire(m);
+            }
             if done {
                 closed.push(t);
             } else {
@@ -515,13 +534,22 @@ impl Tailer {
         }
     }
 
-    /// Read one file; `true` when it is finished (gone from its path and read to its end).
-    fn read_one(&self, t: &mut Tracked, format: Format, pass: &mut Pass, stats: &Stats) -> bool {
+    /// Read one file: whether it is finished (gone from its path and read to its end), and
+    /// the generation a truncation ended.
+    fn read_one(
+        &self,
+        t: &mut Tracked,
+        format: Format,
+        pass: &mut Pass,
+        stats: &Stats,
+    ) -> (bool, Option<FileMark>) {
         let Ok(meta) = t.file.metadata() else {
-            return false;
+            return (false, None);
         };
         let size = meta.len();
+        let mut retired = None;
         if size < t.pos {
+            retired = Some(t.saved.clone());
             // Truncated (copytruncate): a new generation from the start.
             t.work = FileMark {
                 truncations: t.work.truncations + 1,
@@ -539,18 +567,16 @@ impl Tailer {
         }
         if size == t.pos {
             let gone = !t.present || meta.nlink() == 0;
-            return gone && t.joins.is_empty() && t.last_data.elapsed() >= DRAIN_GRACE;
+            let done = gone && t.joins.is_empty() && t.last_data.elapsed() >= DRAIN_GRACE;
+            return (done, retired);
         }
         if t.file.seek(SeekFrom::Start(t.pos)).is_err() {
-            return false;
+            return (false, retired);
         }
         let want = (size - t.pos).min(READ_PER_FILE);
         let mut buf = Vec::with_capacity(want as usize);
-        if (&mut t.file).take(want).read_to_end(&mut buf).is_err() {
-            return false;
-        }
-        if buf.is_empty() {
-            return false;
+        if (&mut t.file).take(want).read_to_end(&mut buf).is_err() || buf.is_empty() {
+            return (false, retired);
         }
         if size - t.pos > want {
             pass.more = true;
@@ -605,7 +631,7 @@ impl Tailer {
         t.work.skipping = skipping;
         t.work.path = t.path.clone();
         t.work.touched = unix_now();
-        false
+        (false, retired)
     }
 
     /// One physical line (without its newline) that started at `start`.

@@ -17,6 +17,7 @@ mod generated;
 mod hardening;
 mod layout;
 mod limits;
+mod logs;
 mod observe;
 mod profile;
 mod rules;
