@@ -14,7 +14,7 @@ use super::profile::{BUSY_JS, build_with, flat_bytes, need_root, pprof, pprof_to
 use super::{hm_run, poll};
 
 /// Whether Docker Engine answers here: a skip notice when not, a failure under CI=true.
-fn docker_available() -> bool {
+pub(super) fn docker_available() -> bool {
     let ok = Command::new("docker")
         .arg("info")
         .stdout(Stdio::null())
@@ -32,7 +32,7 @@ fn docker_available() -> bool {
 }
 
 /// `docker ARGS`, which must succeed; its stdout, trimmed.
-fn docker(args: &[&str]) -> String {
+pub(super) fn docker(args: &[&str]) -> String {
     let out = Command::new("docker").args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -43,7 +43,7 @@ fn docker(args: &[&str]) -> String {
 }
 
 /// A name no other test run uses.
-fn unique(prefix: &str) -> String {
+pub(super) fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -52,7 +52,7 @@ fn unique(prefix: &str) -> String {
 }
 
 /// An image made for a test, removed on drop.
-struct Image(String);
+pub(super) struct Image(pub(super) String);
 
 impl Drop for Image {
     fn drop(&mut self) {
@@ -127,10 +127,10 @@ impl Container {
 }
 
 /// A root filesystem for an image: busybox-static with a few applets, and `/tmp`.
-struct RootFs(tempfile::TempDir);
+pub(super) struct RootFs(tempfile::TempDir);
 
 impl RootFs {
-    fn new() -> Option<RootFs> {
+    pub(super) fn new() -> Option<RootFs> {
         let busybox = peer("busybox")?;
         let fs = RootFs(tempfile::tempdir().unwrap());
         fs.add_with_libraries(&busybox, "/bin/busybox");
@@ -168,7 +168,7 @@ impl RootFs {
     }
 
     /// `docker import` it as a new image.
-    fn import(&self) -> Image {
+    pub(super) fn import(&self) -> Image {
         let image = Image(format!("{}:latest", unique("hivemind-test")));
         let mut tar = Command::new("tar")
             .args(["--numeric-owner", "-C"])

@@ -413,3 +413,163 @@ fn every_line_exactly_once_through_rotation_outage_and_sigkill() {
         );
     }
 }
+
+/// Lines of a real container (`run=N seq=I`) that arrived, with their documents.
+fn container_docs(index: &Index, id: &str) -> Vec<serde_json::Value> {
+    index
+        .docs
+        .lock()
+        .unwrap()
+        .values()
+        .filter(|d| d["container_id"] == id)
+        .cloned()
+        .collect()
+}
+
+fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Each of `run=R seq=0..n` exactly once among `docs`.
+fn assert_runs(docs: &[serde_json::Value], runs: &[(u32, u32)]) {
+    let mut seen: HashMap<(u32, u32), u32> = HashMap::new();
+    for d in docs {
+        let m = d["message"].as_str().unwrap();
+        let mut it = m.split_whitespace();
+        let r = it
+            .next()
+            .and_then(|w| w.strip_prefix("run="))
+            .and_then(|v| v.parse().ok());
+        let s = it
+            .next()
+            .and_then(|w| w.strip_prefix("seq="))
+            .and_then(|v| v.parse().ok());
+        if let (Some(r), Some(s)) = (r, s) {
+            *seen.entry((r, s)).or_default() += 1;
+        }
+    }
+    for (run, n) in runs {
+        for s in 0..*n {
+            assert_eq!(
+                seen.get(&(*run, s)).copied().unwrap_or(0),
+                1,
+                "run={run} seq={s}"
+            );
+        }
+    }
+}
+
+/// Real Docker containers with the json-file driver: their lines arrive with the container's
+/// id and name; `docker restart` loses nothing; nor does `docker rm` while the agent is
+/// stopped behind in reading the container's file (the agent keeps the file open).
+#[test]
+fn docker_container_lines_arrive_through_restart_and_rm() {
+    use super::containers::{RootFs, docker, docker_available, unique};
+    if !docker_available() {
+        return;
+    }
+    let Some(fs) = RootFs::new() else { return };
+    let image = fs.import();
+    let (es, index) = bulk_server();
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &es, &["--docker"]);
+    let agent = Agent::start(dir.path(), 1);
+    // Each start counts its runs in /tmp/n (kept across restarts), waits for /tmp/go, then
+    // writes N numbered lines.
+    let script = |n: u32| {
+        format!(
+            "n=$(cat /tmp/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /tmp/n; \
+             while [ ! -f /tmp/go ]; do sleep 1; done; \
+             i=0; while [ $i -lt {n} ]; do echo \"run=$n seq=$i\"; i=$((i+1)); done; sleep 100000"
+        )
+    };
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", &self.0])
+                .output();
+        }
+    }
+    let name = unique("hm-logs");
+    let id = docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--log-driver",
+        "json-file",
+        &image.0,
+        "sh",
+        "-c",
+        &script(300),
+    ]);
+    let _g1 = Gone(id.clone());
+    docker(&["exec", &id, "sh", "-c", ": > /tmp/go"]);
+    wait_until("the first run's lines", 60, || {
+        container_docs(&index, &id).len() >= 300
+    });
+    let docs = container_docs(&index, &id);
+    assert_eq!(docs[0]["metadata"]["container_name"], name.as_str());
+    assert_eq!(docs[0]["metadata"]["source"], "docker");
+    assert_eq!(docs[0]["metadata"]["stream"], "stdout");
+    assert_eq!(docs[0]["service"], name.as_str());
+
+    // docker restart: the same file goes on.
+    docker(&["restart", "-t", "0", &id]);
+    wait_until("the second run's lines", 60, || {
+        container_docs(&index, &id).len() >= 600
+    });
+    assert_runs(&container_docs(&index, &id), &[(1, 300), (2, 300)]);
+
+    // docker rm while the agent is behind: a second container whose file the agent has open;
+    // the agent is stopped, the container writes and is removed, the agent goes on.
+    let name2 = unique("hm-logs");
+    let id2 = docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name2,
+        &image.0,
+        "sh",
+        "-c",
+        &script(2000),
+    ]);
+    let _g2 = Gone(id2.clone());
+    let log2 = PathBuf::from(docker(&["inspect", "-f", "{{.LogPath}}", &id2]));
+    // The agent finds new files within a second; give it three.
+    std::thread::sleep(Duration::from_secs(3));
+    let pid = agent.pid().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    docker(&["exec", &id2, "sh", "-c", ": > /tmp/go"]);
+    wait_until("the second container's 2000 lines on disk", 60, || {
+        std::fs::read_to_string(&log2).map_or(0, |t| t.lines().count()) >= 2000
+    });
+    docker(&["rm", "-f", &id2]);
+    assert!(!log2.exists(), "docker rm deleted the log");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-CONT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    wait_until("the removed container's lines", 60, || {
+        container_docs(&index, &id2).len() >= 2000
+    });
+    let docs2 = container_docs(&index, &id2);
+    assert_runs(&docs2, &[(1, 2000)]);
+    assert_eq!(docs2.len(), 2000);
+    assert_eq!(docs2[0]["metadata"]["container_name"], name2.as_str());
+    drop(agent);
+}
