@@ -265,17 +265,13 @@ fn follow(
             continue;
         }
         let mut cmd = Command::new("journalctl");
-        cmd.args(["-o", "json", "--follow", "--no-pager"]);
+        // --follow alone shows only the last 10 entries, even after a cursor: --no-tail.
+        cmd.args(["-o", "json", "--follow", "--no-pager", "--no-tail"]);
         if let Some(d) = &dir {
             cmd.arg("--directory").arg(d);
         }
-        match cursor.lock().ok().and_then(|c| c.clone()) {
-            Some(c) => {
-                cmd.arg(format!("--after-cursor={c}"));
-            }
-            None => {
-                cmd.arg("--no-tail");
-            }
+        if let Some(c) = cursor.lock().ok().and_then(|c| c.clone()) {
+            cmd.arg(format!("--after-cursor={c}"));
         }
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())

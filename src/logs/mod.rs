@@ -384,13 +384,16 @@ fn read_loop(
     });
     let mut last_discovery: Option<Instant> = None;
     let mut failing = false;
+    let mut checkpoint_failing = false;
+    // A pass's records (about twice the bytes read) must fit the buffer many times over.
+    let pass_budget = (spool.cap() / 16).clamp(4 * 1024, 16 * 1024 * 1024);
     while !stop.load(Ordering::SeqCst) {
         let mut pass = tail::Pass::default();
         if last_discovery.is_none_or(|t| t.elapsed() >= DISCOVER_EVERY) {
             tailer.discover(&mut pass);
             last_discovery = Some(Instant::now());
         }
-        tailer.read(&mut pass, stats);
+        tailer.read(&mut pass, stats, pass_budget);
         if let Some(j) = journal.as_mut() {
             j.read(&mut pass, stats);
         }
@@ -398,6 +401,19 @@ fn read_loop(
             msg.warn(n);
         }
         let ok = match spool.append(&pass.entries, pass.count, stats) {
+            Err(e) if spool::is_disk_full(&e) => {
+                // Nothing older is left to make room: these records are the ones dropped
+                // (counted), so that reading goes on instead of stalling on a full disk.
+                stats.count_drop("disk_full", pass.count);
+                if !failing {
+                    failing = true;
+                    msg.warn(&format!(
+                        "workload logs: the disk of the buffer in {} is full: {e}; records are dropped (hivemind_logs_records_dropped_total{{reason=\"disk_full\"}}) until there is room",
+                        dir.display()
+                    ));
+                }
+                true
+            }
             Ok(()) => {
                 if failing {
                     failing = false;

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -87,16 +88,27 @@ impl Spool {
             })
             .filter(|(s, _): &Pos| *s >= oldest)
             .unwrap_or((oldest, 0));
+        // A file system smaller than the cap bounds it too (with room for the checkpoints).
+        let cap = nix::sys::statvfs::statvfs(dir)
+            .ok()
+            .map(|v| u64::from(v.blocks()).saturating_mul(u64::from(v.fragment_size())) / 10 * 8)
+            .filter(|fs| *fs > 0)
+            .map_or(cap, |fs| cap.min(fs));
         Ok(Spool {
             dir: dir.to_path_buf(),
             cap,
-            segment_max: (cap / 16).clamp(64 * 1024, 16 * 1024 * 1024),
+            segment_max: (cap / 16).clamp(16 * 1024, 16 * 1024 * 1024),
             state: Mutex::new(State {
                 segments,
                 writer: None,
                 acked,
             }),
         })
+    }
+
+    /// The cap in force (the configured one, or less on a small file system).
+    pub fn cap(&self) -> u64 {
+        self.cap
     }
 
     /// Bytes on disk.
@@ -123,6 +135,14 @@ impl Spool {
             .is_none_or(|s| s.len > 0 && s.len + add > self.segment_max);
         if need_new {
             self.start_segment(&mut st)?;
+        } else if st.writer.is_none()
+            && let Some(last) = st.segments.back()
+        {
+            // After a restart: go on appending to the last segment.
+            let f = OpenOptions::new()
+                .append(true)
+                .open(seg_path(&self.dir, last.n))?;
+            st.writer = Some(f);
         }
         // The cap: drop the oldest segments (never the one being written) until this fits.
         loop {
@@ -156,8 +176,7 @@ impl Spool {
                         let _ = w.set_len(before);
                         let _ = w.seek(SeekFrom::Start(before));
                     }
-                    let full = e.raw_os_error() == Some(libc::ENOSPC)
-                        || e.raw_os_error() == Some(libc::EDQUOT);
+                    let full = is_disk_full(&e);
                     if full && !tried_room && st.segments.len() >= 2 {
                         tried_room = true;
                         while st.segments.len() >= 2 {
@@ -173,9 +192,11 @@ impl Spool {
 
     fn start_segment(&self, st: &mut State) -> std::io::Result<()> {
         let n = st.segments.back().map_or(1, |s| s.n + 1);
+        // Logs may quote anything: the buffer is the agent's alone.
         let f = OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(seg_path(&self.dir, n))?;
         st.writer = Some(f);
         st.segments.push_back(Segment { n, len: 0 });
@@ -314,6 +335,11 @@ impl Spool {
     }
 }
 
+/// Whether an error says the disk (or the quota) is full.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT))
+}
+
 /// The end of the last whole entry in the first `len` bytes of `path`.
 fn last_newline_end(path: &Path, len: u64) -> u64 {
     let Ok(mut f) = File::open(path) else {
@@ -387,10 +413,14 @@ mod tests {
         f.write_all(b"id99\t{\"m\":").unwrap();
         let s = Spool::open(d.path(), 1024 * 1024).unwrap();
         assert_eq!(s.count_waiting(), 6);
+        // Appending goes on in the same segment after a reopen.
+        s.append(&entries(10, 1, 1), 1, &stats).unwrap();
+        assert_eq!(s.count_waiting(), 7);
         let b = s.read(100, 1 << 20).unwrap().unwrap();
-        assert_eq!(b.docs.len(), 6);
+        assert_eq!(b.docs.len(), 7);
         assert_eq!(b.docs[0].0, "id4");
-        s.ack(b.end, &stats, 6);
+        assert_eq!(b.docs[6].0, "id10");
+        s.ack(b.end, &stats, 7);
         assert!(s.read(100, 1 << 20).unwrap().is_none());
     }
 

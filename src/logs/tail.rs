@@ -153,6 +153,8 @@ pub struct Pass {
     pub notices: Vec<String>,
     /// Whether a file had more to read than one pass takes.
     pub more: bool,
+    /// Bytes this pass may still read.
+    pub budget: u64,
 }
 
 fn unix_now() -> u64 {
@@ -506,8 +508,10 @@ impl Tailer {
     }
 
     /// Read what is new in every open file into `pass`.
-    pub fn read(&mut self, pass: &mut Pass, stats: &Stats) {
+    /// At most `budget` bytes in all, so that one pass fits the buffer.
+    pub fn read(&mut self, pass: &mut Pass, stats: &Stats, budget: u64) {
         let keys: Vec<(u64, u64)> = self.files.keys().copied().collect();
+        pass.budget = budget;
         let mut closed = Vec::new();
         for k in keys {
             let Some(mut t) = self.files.remove(&k) else {
@@ -573,7 +577,8 @@ impl Tailer {
         if t.file.seek(SeekFrom::Start(t.pos)).is_err() {
             return (false, retired);
         }
-        let want = (size - t.pos).min(READ_PER_FILE);
+        let want = (size - t.pos).min(READ_PER_FILE).min(pass.budget.max(1));
+        pass.budget = pass.budget.saturating_sub(want);
         let mut buf = Vec::with_capacity(want as usize);
         if (&mut t.file).take(want).read_to_end(&mut buf).is_err() || buf.is_empty() {
             return (false, retired);

@@ -136,6 +136,16 @@ pub struct Agent {
 
 impl Agent {
     pub fn start(dir: &Path, n: u32) -> Agent {
+        let (code, _, err) = hm_run(
+            dir,
+            &[
+                "observability",
+                "configure-metrics",
+                "--port",
+                &free_port().to_string(),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
         let log = dir.join(format!("agent-{n}.log"));
         let child = std_cmd(dir)
             .args(["daemon", "--listen", &format!("127.0.0.1:{}", free_port())])
@@ -426,6 +436,19 @@ fn container_docs(index: &Index, id: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// [`wait_until`], showing the agent's log when it times out.
+fn wait_until_or(log: &Path, what: &str, secs: u64, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; agent log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !done() {
@@ -572,4 +595,346 @@ fn docker_container_lines_arrive_through_restart_and_rm() {
     assert_eq!(docs2.len(), 2000);
     assert_eq!(docs2[0]["metadata"]["container_name"], name2.as_str());
     drop(agent);
+}
+
+/// Write journal files from journal export entries with Debian's systemd-journal-remote.
+fn write_journal(path: &Path, entries: &[(u64, &str, u8)]) -> bool {
+    let Some(remote) = [
+        "/lib/systemd/systemd-journal-remote",
+        "/usr/lib/systemd/systemd-journal-remote",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file()) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and systemd-journal-remote is missing"
+        );
+        eprintln!("skipped: systemd-journal-remote is not installed");
+        return false;
+    };
+    let mut export = String::new();
+    // One boot whose monotonic clock goes on across files, as a real journal's does.
+    for (us, msg, prio) in entries {
+        export.push_str(&format!(
+            "__REALTIME_TIMESTAMP={us}\n__MONOTONIC_TIMESTAMP={}\n_BOOT_ID=0123456789abcdef0123456789abcdef\nMESSAGE={msg}\nPRIORITY={prio}\nSYSLOG_IDENTIFIER=myapp\n\n",
+            us - 1_767_225_000_000_000
+        ));
+    }
+    let mut child = std::process::Command::new(remote)
+        .arg(format!("--output={}", path.display()))
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(export.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    true
+}
+
+/// CRI pod logs (partial lines joined, the container id from kubelet's symlink) and journal
+/// files written by systemd-journal-remote, through a SIGKILL: each entry once, with its
+/// level; and a journal directory without journal files is reported as such.
+#[test]
+fn cri_and_journald_sources() {
+    let (es, index) = bulk_server();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let journal = dir.path().join("journal");
+    let pods = dir.path().join("log/pods");
+    let links = dir.path().join("log/containers");
+    std::fs::create_dir_all(&journal).unwrap();
+    std::fs::create_dir_all(&links).unwrap();
+    let first: Vec<(u64, String, u8)> = (0..50)
+        .map(|i| {
+            (
+                1_767_225_600_000_000 + i * 1000,
+                format!("journal seq={i}"),
+                if i == 7 { 3 } else { 6 },
+            )
+        })
+        .collect();
+    let first_ref: Vec<(u64, &str, u8)> =
+        first.iter().map(|(a, b, c)| (*a, b.as_str(), *c)).collect();
+    if !write_journal(&journal.join("one.journal"), &first_ref) {
+        return;
+    }
+    let cid = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    let clog = pods.join("default_web-0_1234-abcd/app/0.log");
+    std::fs::create_dir_all(clog.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&clog, links.join(format!("web-0_default_app-{cid}.log"))).unwrap();
+    append(
+        &clog,
+        "2026-01-02T03:04:05.000000001Z stdout P cri seq=1 first half, \n\
+         2026-01-02T03:04:05.000000002Z stderr F cri seq=2 ERROR other stream\n\
+         2026-01-02T03:04:05.000000003Z stdout F second half\n",
+    );
+    std::fs::create_dir_all(&data).unwrap();
+    configure(
+        &data,
+        &es,
+        &[
+            "--cri-root",
+            pods.to_str().unwrap(),
+            "--journal-directory",
+            journal.to_str().unwrap(),
+        ],
+    );
+    let agent = Agent::start(&data, 1);
+    let agent_log = agent.log.clone();
+    let journal_docs = |index: &Index| -> Vec<serde_json::Value> {
+        index
+            .docs
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|d| d["metadata"]["source"] == "journald")
+            .cloned()
+            .collect()
+    };
+    wait_until_or(
+        &agent_log,
+        "the first journal file and the CRI lines",
+        60,
+        || {
+            journal_docs(&index).len() >= 50
+                && index
+                    .messages()
+                    .iter()
+                    .filter(|m| m.contains("cri "))
+                    .count()
+                    >= 2
+        },
+    );
+    agent.kill9();
+    let second: Vec<(u64, String, u8)> = (50..80)
+        .map(|i| {
+            (
+                1_767_225_700_000_000 + i * 1000,
+                format!("journal seq={i}"),
+                4,
+            )
+        })
+        .collect();
+    let second_ref: Vec<(u64, &str, u8)> = second
+        .iter()
+        .map(|(a, b, c)| (*a, b.as_str(), *c))
+        .collect();
+    assert!(write_journal(&journal.join("two.journal"), &second_ref));
+    let agent = Agent::start(&data, 2);
+    let agent_log = agent.log.clone();
+    wait_until_or(&agent_log, "the second journal file", 30, || {
+        journal_docs(&index).len() >= 80
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let docs = journal_docs(&index);
+    let counts = seq_counts(
+        &docs
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(docs.len(), 80, "each journal entry once");
+    assert!((0..80).all(|i| counts.get(&i) == Some(&1)), "{counts:?}");
+    let seven = docs
+        .iter()
+        .find(|d| d["message"] == "journal seq=7")
+        .unwrap();
+    assert_eq!(seven["level"], "error");
+    assert_eq!(seven["service"], "myapp");
+    assert_eq!(seven["timestamp"], "2026-01-01T00:00:00.007Z");
+    assert!(docs.iter().any(|d| d["level"] == "warning"));
+
+    let all = index
+        .docs
+        .lock()
+        .unwrap()
+        .values()
+        .cloned()
+        .collect::<Vec<_>>();
+    let joined = all
+        .iter()
+        .find(|d| d["message"] == "cri seq=1 first half, second half")
+        .expect("P and F joined");
+    assert_eq!(joined["container_id"], cid);
+    assert_eq!(joined["metadata"]["namespace"], "default");
+    assert_eq!(joined["metadata"]["pod"], "web-0");
+    assert_eq!(joined["metadata"]["container_name"], "app");
+    assert_eq!(joined["metadata"]["stream"], "stdout");
+    assert_eq!(joined["timestamp"], "2026-01-02T03:04:05.000Z");
+    let other = all
+        .iter()
+        .find(|d| d["message"] == "cri seq=2 ERROR other stream")
+        .unwrap();
+    assert_eq!(other["level"], "error");
+    drop(agent);
+
+    // No journal here: said plainly, and the agent runs on.
+    let empty = dir.path().join("no-journal");
+    std::fs::create_dir_all(&empty).unwrap();
+    let data2 = dir.path().join("data2");
+    std::fs::create_dir_all(&data2).unwrap();
+    configure(
+        &data2,
+        &es,
+        &["--journal-directory", empty.to_str().unwrap()],
+    );
+    let agent = Agent::start(&data2, 1);
+    let log = agent.log.clone();
+    wait_until("the no-journal notice", 20, || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("no journal files in")
+    });
+}
+
+/// Bad input: a pattern that matches nothing yet, a 10 MiB line, invalid UTF-8, and a
+/// buffer on a full 1 MiB tmpfs while Elasticsearch is away: counted drops and clear
+/// notices, never a crash or a stuck agent.
+#[test]
+fn bad_input_is_counted_never_fatal() {
+    let (mut es, index) = bulk_server();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let tiny = dir.path().join("tiny");
+    std::fs::create_dir_all(&tiny).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&tiny)
+        .status()
+        .is_ok_and(|s| s.success());
+    struct Unmount(PathBuf, bool);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = std::process::Command::new("umount").arg(&self.0).status();
+            }
+        }
+    }
+    let _unmount = Unmount(tiny.clone(), mounted);
+    if !mounted {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and mounting a tmpfs fails"
+        );
+        eprintln!("skipped the full-disk part: cannot mount a tmpfs here");
+    }
+    let mut flags = vec![
+        "--file".to_string(),
+        format!("{}/*.log", files.display()),
+        "--file".to_string(),
+        "/nonexistent-dir/*/x.log".to_string(),
+        "--max-line-size".to_string(),
+        "64KiB".to_string(),
+    ];
+    if mounted {
+        flags.extend(["--buffer-dir".to_string(), tiny.display().to_string()]);
+    }
+    let flags_ref: Vec<&str> = flags.iter().map(String::as_str).collect();
+    configure(&data, &es, &flags_ref);
+    // Refused values: one line naming the flag, exit 2, nothing stored.
+    for (flag, value) in [
+        ("--file", "relative/*.log"),
+        ("--buffer-size", "5TB"),
+        ("--docker-root", "/a/../b"),
+    ] {
+        let (code, _, err) = hm_run(&data, &["observability", "configure-logging", flag, value]);
+        assert_eq!(code, 2, "{flag} {value}: {err}");
+        assert!(err.contains(flag), "{err}");
+    }
+    let agent = Agent::start(&data, 1);
+    let app = files.join("app.log");
+    let mut content = b"before seq=1\n".to_vec();
+    content.extend(std::iter::repeat_n(b'y', 10 * 1024 * 1024));
+    content.extend_from_slice(b"\nbad \xff\xfe utf8 seq=2\nafter seq=3\n");
+    append_bytes(&app, &content);
+    wait_until("the lines around the long one", 60, || {
+        let m = index.messages();
+        ["before seq=1", "after seq=3"]
+            .iter()
+            .all(|w| m.iter().any(|x| x == w))
+    });
+    {
+        let docs = index.docs.lock().unwrap();
+        let long = docs
+            .values()
+            .find(|d| d["metadata"]["truncated"] == true)
+            .expect("the long line, cut");
+        assert_eq!(long["message"].as_str().unwrap().len(), 64 * 1024);
+        let bad = docs
+            .values()
+            .find(|d| d["metadata"]["invalid_utf8"] == true)
+            .expect("invalid UTF-8");
+        assert_eq!(bad["message"], "bad \u{fffd}\u{fffd} utf8 seq=2");
+    }
+    if mounted {
+        // Elasticsearch away; 4 MiB of lines into a 1 MiB disk: the oldest are dropped and
+        // counted, reading goes on, the agent answers.
+        es.stop();
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!("fill seq={i:06} {}\n", "z".repeat(150)));
+        }
+        append(&app, &text);
+        std::thread::sleep(Duration::from_secs(6));
+        let (code, out, err) = hm_run(
+            &data,
+            &[
+                "observability",
+                "metrics",
+                "hivemind_logs_records_dropped_total",
+                "-o",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let dropped: f64 = json_samples(&out).iter().map(|(_, v)| v).sum();
+        assert!(dropped > 0.0, "{out}");
+        es.restart();
+        wait_until("the newest lines after the outage", 60, || {
+            index
+                .messages()
+                .iter()
+                .any(|m| m.starts_with("fill seq=019999"))
+        });
+    }
+    let log = std::fs::read_to_string(&agent.log).unwrap();
+    assert!(!log.contains("panicked"), "{log}");
+}
+
+fn append_bytes(path: &Path, bytes: &[u8]) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    f.write_all(bytes).unwrap();
+}
+
+/// The samples of a `metrics NAME -o json` answer.
+fn json_samples(out: &str) -> Vec<(serde_json::Value, f64)> {
+    let v: serde_json::Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let fam = if v["samples"].is_array() {
+        v.clone()
+    } else {
+        v["families"][0].clone()
+    };
+    fam["samples"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|x| (x["labels"].clone(), x["value"].as_f64().unwrap_or(0.0)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
