@@ -31,7 +31,7 @@ pub enum ObservabilityCommand {
     ///
     /// Only the given settings change. The first call needs --endpoint and --index.
     #[command(arg_required_else_help = true)]
-    ConfigureLogging(ConfigureLoggingArgs),
+    ConfigureLogging(Box<ConfigureLoggingArgs>),
     /// Show the agent's recent traces, or the spans of one trace
     Traces(TracesArgs),
     /// Show the agent's recent log records

@@ -24,6 +24,12 @@ pub fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         repeat_interval: args.repeat_interval.as_std(),
         notification_queue: args.notification_queue,
         max_connections: args.max_connections,
+        // The terminal was asked about once, in lib.rs.
+        log_format: args.log_format.unwrap_or(if ctx.term.stderr_tty {
+            crate::model::telemetry::LogFormat::Text
+        } else {
+            crate::model::telemetry::LogFormat::Json
+        }),
     };
     crate::daemon::run(options, &ctx.place.data_dir, &ctx.msg)
 }

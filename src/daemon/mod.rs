@@ -47,6 +47,8 @@ pub struct Options {
     /// Client connections served at once across the listeners (lowered to fit the open-file
     /// limit).
     pub max_connections: usize,
+    /// How the log is written to stderr.
+    pub log_format: crate::model::telemetry::LogFormat,
 }
 
 /// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
@@ -82,6 +84,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         _ => crate::model::Level::Trace,
     };
     let logger = crate::telemetry::Logger::new(&hostname, stderr_level);
+    logger.set_format(args.log_format);
     let msg = msg.to_log(Arc::clone(&logger) as Arc<dyn crate::messages::LogSink>);
     let tracer = crate::telemetry::trace::install(crate::telemetry::trace::Resource {
         service_name: crate::model::telemetry::DEFAULT_SERVICE.into(),

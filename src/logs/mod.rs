@@ -443,10 +443,16 @@ fn read_loop(
             }
             marks.files = tailer.marks();
             marks.retired = tailer.retired();
-            if let Err(e) = store.save(&marks) {
-                msg.warn(&format!(
-                    "workload logs: cannot save the read checkpoints: {e}"
-                ));
+            match store.save(&marks) {
+                Ok(()) => checkpoint_failing = false,
+                Err(e) => {
+                    if !checkpoint_failing {
+                        msg.warn(&format!(
+                            "workload logs: cannot save the read checkpoints: {e} (a restart reads again from the last saved ones; the _ids keep that from duplicating)"
+                        ));
+                    }
+                    checkpoint_failing = true;
+                }
             }
             if pass.count > 0 {
                 wake.notify_one();

@@ -91,7 +91,7 @@ impl Spool {
         // A file system smaller than the cap bounds it too (with room for the checkpoints).
         let cap = nix::sys::statvfs::statvfs(dir)
             .ok()
-            .map(|v| u64::from(v.blocks()).saturating_mul(u64::from(v.fragment_size())) / 10 * 8)
+            .map(|v| v.blocks().saturating_mul(v.fragment_size()) / 10 * 8)
             .filter(|fs| *fs > 0)
             .map_or(cap, |fs| cap.min(fs));
         Ok(Spool {

@@ -66,6 +66,16 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// How the agent writes its log to stderr (shipped records are always JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `TIME LEVEL message key=value …`, for people
+    Text,
+    /// One JSON object per line with the seed's fields, for collectors
+    Json,
+}
+
 /// The default service name on spans and log records.
 pub const DEFAULT_SERVICE: &str = "hivemind";
 

@@ -938,3 +938,63 @@ fn json_samples(out: &str) -> Vec<(serde_json::Value, f64)> {
         })
         .unwrap_or_default()
 }
+
+/// API writes, authentication failures and status-page logins become audit records, which
+/// `observability logs --audit` shows (and only them).
+#[test]
+fn audit_records_for_writes_and_auth_failures() {
+    use super::agent::{Daemon, http};
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path(), &[]);
+    let (code, _) = http(d.api, "GET", "/api/rules", Some("wrong-token"), b"");
+    assert_eq!(code, 401);
+    let (code, _, err) = hm_run(dir.path(), super::SEED_RULE);
+    assert_eq!(code, 0, "{err}");
+    let (code, _) = http(d.api, "GET", "/ui/login?code=not-a-code", None, b"");
+    assert_eq!(code, 401);
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["observability", "logs", "--audit", "-o", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let page: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let logs = page["logs"].as_array().unwrap();
+    assert!(
+        logs.iter().all(|r| r["metadata"]["log_type"] == "audit"),
+        "{out}"
+    );
+    let find = |action: &str| {
+        logs.iter()
+            .find(|r| {
+                r["metadata"]["audit"]["action"]
+                    .as_str()
+                    .is_some_and(|a| a.contains(action))
+            })
+            .unwrap_or_else(|| panic!("no audit record for {action}: {out}"))
+            .clone()
+    };
+    let refused = find("GET /api/rules");
+    assert_eq!(refused["level"], "warning");
+    assert!(
+        refused["metadata"]["audit"]["who"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
+    assert!(
+        refused["metadata"]["audit"]["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("refused")
+    );
+    let write = find("/api/rules");
+    let write = if write["level"] == "warning" {
+        find("POST /api/rules")
+    } else {
+        write
+    };
+    assert_eq!(write["metadata"]["audit"]["who"], "local socket");
+    assert_eq!(write["metadata"]["audit"]["result"], "applied");
+    let login = find("status page login");
+    assert_eq!(login["level"], "warning");
+}

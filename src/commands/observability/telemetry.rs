@@ -355,6 +355,7 @@ pub fn logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
         text: args.text,
         limit: Some(usize::from(args.limit)),
         after: None,
+        audit: args.audit.then_some(true),
     };
     if !args.follow {
         return ctx.run::<LogPage>(Call::Logs(query), ok, silent);
