@@ -148,11 +148,7 @@ impl Messages {
             serde_json::json!({"who": who, "action": action, "result": result}),
         );
         let level = if ok { Level::Info } else { Level::Warning };
-        self.log(
-            level,
-            &format!("audit: {action} by {who}: {result}"),
-            fields,
-        );
+        self.log(level, &format!("{action}: {result} (audit: {who})"), fields);
     }
 
     /// Whether a record at `level` goes anywhere (to skip building costly messages).

@@ -346,8 +346,10 @@ fn read_entries(out: impl Read, tx: &SyncSender<Entry>, stop: &AtomicBool, max_l
             }
             continue;
         }
-        let Ok(json) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&line)
-        else {
+        let Ok(json) = crate::model::input::json::<serde_json::Map<String, serde_json::Value>>(
+            &line,
+            crate::model::input::Input::LOG_LINE,
+        ) else {
             continue;
         };
         let Some(cursor) = json

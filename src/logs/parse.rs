@@ -162,7 +162,7 @@ pub struct DockerLine {
 
 /// Parse a json-file line; `None` when it is not one.
 pub fn docker_line(raw: &[u8]) -> Option<DockerLine> {
-    serde_json::from_slice(raw).ok()
+    crate::model::input::json(raw, crate::model::input::Input::LOG_LINE).ok()
 }
 
 /// One CRI log line: `<RFC 3339 time> <stream> <P|F> <content>`.
