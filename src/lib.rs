@@ -21,6 +21,7 @@ pub mod dashboards;
 pub mod diagnose;
 pub mod error;
 pub mod health;
+pub mod logs;
 pub mod messages;
 pub mod metrics;
 pub mod model;

@@ -136,6 +136,21 @@ impl Messages {
         }
     }
 
+    /// An audit record: `who` (a client address or the local socket) did `action` with
+    /// `result`. Refusals and failures are warnings. In the daemon the record carries
+    /// `metadata.log_type = "audit"` and ships with the rest; `observability logs --audit`
+    /// shows only these.
+    pub fn audit(&self, who: &str, action: &str, result: &str, ok: bool) {
+        let mut fields = Fields::new();
+        fields.insert("log_type".into(), "audit".into());
+        fields.insert(
+            "audit".into(),
+            serde_json::json!({"who": who, "action": action, "result": result}),
+        );
+        let level = if ok { Level::Info } else { Level::Warning };
+        self.log(level, &format!("{action}: {result} (audit: {who})"), fields);
+    }
+
     /// Whether a record at `level` goes anywhere (to skip building costly messages).
     pub fn logs(&self, level: Level) -> bool {
         match &self.out {

@@ -226,7 +226,7 @@ async fn deliver(name: &str, job: Job, shared: &Shared) -> Result<u32, (SendErro
                 if started.elapsed() + wait > policy.budget {
                     return Err((e, attempt));
                 }
-                shared.msg.status(&format!(
+                shared.msg.warn(&format!(
                     "alert channel {name}: attempt {attempt} failed, retrying in {:.1}s: {}",
                     wait.as_secs_f64(),
                     e.message

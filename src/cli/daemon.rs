@@ -81,6 +81,11 @@ pub struct DaemonArgs {
     /// new one
     #[arg(long, value_parser = parse::max_connections, default_value = "1024", value_name = "N")]
     pub max_connections: usize,
+
+    /// How the agent's log is written to stderr [default: text on a terminal, json
+    /// otherwise]; records shipped to Elasticsearch are always JSON
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<crate::model::telemetry::LogFormat>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -31,7 +31,7 @@ pub enum ObservabilityCommand {
     ///
     /// Only the given settings change. The first call needs --endpoint and --index.
     #[command(arg_required_else_help = true)]
-    ConfigureLogging(ConfigureLoggingArgs),
+    ConfigureLogging(Box<ConfigureLoggingArgs>),
     /// Show the agent's recent traces, or the spans of one trace
     Traces(TracesArgs),
     /// Show the agent's recent log records
@@ -133,6 +133,65 @@ pub struct ConfigureLoggingArgs {
     /// Stop shipping (the settings are kept)
     #[arg(long)]
     pub disable: bool,
+
+    /// Also ship Docker containers' logs (json-file driver), with their id and name
+    #[arg(long, overrides_with = "no_docker", help_heading = "Workload logs")]
+    pub docker: bool,
+
+    /// Stop shipping Docker containers' logs
+    #[arg(long, overrides_with = "docker", help_heading = "Workload logs")]
+    pub no_docker: bool,
+
+    /// Docker's data root [default: data-root of /etc/docker/daemon.json, else
+    /// /var/lib/docker] (implies --docker)
+    #[arg(long, value_name = "DIR", value_parser = parse::absolute_path, help_heading = "Workload logs")]
+    pub docker_root: Option<String>,
+
+    /// Also ship Kubernetes (CRI) pod logs, joining partial lines
+    #[arg(long, overrides_with = "no_cri", help_heading = "Workload logs")]
+    pub cri: bool,
+
+    /// Stop shipping CRI pod logs
+    #[arg(long, overrides_with = "cri", help_heading = "Workload logs")]
+    pub no_cri: bool,
+
+    /// The CRI pod log root [default: /var/log/pods] (implies --cri)
+    #[arg(long, value_name = "DIR", value_parser = parse::absolute_path, help_heading = "Workload logs")]
+    pub cri_root: Option<String>,
+
+    /// Ship the files an absolute glob matches, e.g. '/var/log/app/*.log' (repeatable;
+    /// replaces the stored patterns; * and ? in any name)
+    #[arg(long = "file", value_name = "GLOB", value_parser = parse::glob_pattern, help_heading = "Workload logs")]
+    pub files: Vec<String>,
+
+    /// Forget every stored file pattern
+    #[arg(long, conflicts_with = "files", help_heading = "Workload logs")]
+    pub no_files: bool,
+
+    /// Also ship the systemd journal (through journalctl)
+    #[arg(long, overrides_with = "no_journald", help_heading = "Workload logs")]
+    pub journald: bool,
+
+    /// Stop shipping the journal
+    #[arg(long, overrides_with = "journald", help_heading = "Workload logs")]
+    pub no_journald: bool,
+
+    /// Read the journal files in DIR instead of the system journal (implies --journald)
+    #[arg(long, value_name = "DIR", value_parser = parse::absolute_path, help_heading = "Workload logs")]
+    pub journal_directory: Option<String>,
+
+    /// Cap of the on-disk buffer of records not yet acknowledged; when full the oldest are
+    /// dropped and counted [default: 256MiB]
+    #[arg(long, value_name = "SIZE", value_parser = parse::size, help_heading = "Workload logs")]
+    pub buffer_size: Option<u64>,
+
+    /// Where the buffer and read checkpoints live [default: DATA_DIR/logs]
+    #[arg(long, value_name = "DIR", value_parser = parse::absolute_path, help_heading = "Workload logs")]
+    pub buffer_dir: Option<String>,
+
+    /// Lines longer than this are cut to it, and marked [default: 256KiB]
+    #[arg(long, value_name = "SIZE", value_parser = parse::size, help_heading = "Workload logs")]
+    pub max_line_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +226,11 @@ pub struct LogsArgs {
     /// Keep printing new records as they come (Ctrl-C stops)
     #[arg(short, long)]
     pub follow: bool,
+
+    /// Only audit records: API writes, authentication failures, refused remote execution,
+    /// token rotation, status-page logins
+    #[arg(long)]
+    pub audit: bool,
 }
 
 /// Where dashboards go.

@@ -321,3 +321,15 @@ pub fn max_connections(s: &str) -> Result<usize, String> {
         _ => Err("expected a whole number from 1 to 1000000".into()),
     }
 }
+
+pub fn absolute_path(s: &str) -> Result<String, String> {
+    crate::model::log_sources::absolute_path(s)
+}
+
+pub fn glob_pattern(s: &str) -> Result<String, String> {
+    crate::model::log_sources::glob_pattern(s)
+}
+
+pub fn size(s: &str) -> Result<u64, String> {
+    crate::model::log_sources::size(s)
+}

@@ -31,6 +31,12 @@ pub fn run(ctx: &Ctx, args: DaemonArgs) -> Result<ExitStatus> {
         },
         process_metrics: args.process_metrics,
         max_process_groups: args.max_process_groups,
+        // The terminal was asked about once, in lib.rs.
+        log_format: args.log_format.unwrap_or(if ctx.term.stderr_tty {
+            crate::model::telemetry::LogFormat::Text
+        } else {
+            crate::model::telemetry::LogFormat::Json
+        }),
     };
     crate::daemon::run(options, &ctx.place.data_dir, &ctx.msg)
 }

@@ -478,6 +478,7 @@ fn map_logging<S, T, E>(
         username: l.username,
         password: l.password.map(|p| f("logging.password", p)).transpose()?,
         api_key: l.api_key.map(|k| f("logging.api_key", k)).transpose()?,
+        sources: l.sources,
     })
 }
 

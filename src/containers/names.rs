@@ -111,6 +111,24 @@ impl Names {
         }
     }
 
+    /// Names from Docker's state under `docker` instead of the host's data root (`None`:
+    /// the host's); the workload log reader's configurable root.
+    pub(crate) fn with_docker_root(docker: Option<PathBuf>) -> Names {
+        let mut roots = Roots::default();
+        if let Some(d) = docker {
+            roots.docker = d;
+        }
+        Names {
+            roots,
+            ..Names::default()
+        }
+    }
+
+    /// Docker's data root these names come from.
+    pub(crate) fn docker_root(&self) -> &Path {
+        &self.roots.docker
+    }
+
     /// The name of a container, when its runtime's state is readable here.
     pub(crate) fn get(&mut self, id: &ContainerId) -> Option<String> {
         match id.runtime {

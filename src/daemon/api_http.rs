@@ -176,6 +176,12 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
         );
     }
     if !authorized(&req, &st.token) {
+        st.log.audit(
+            &who(&req),
+            &format!("{} {path}", req.method()),
+            "refused: missing or wrong bearer token",
+            false,
+        );
         return error_response(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -213,6 +219,7 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     }
     let query = req.uri().query().unwrap_or("").to_string();
     let origin = super::serve::origin(&req);
+    let client = who(&req);
     let body_is_json = declares_json(req.headers());
     // Continue the caller's trace (the CLI always sends one; CI jobs pass theirs through).
     let remote = req
@@ -286,10 +293,12 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
                 match call.runs_programs(|name| svc.local.find_check(name)) {
                     Ok(false) => {}
                     Ok(true) => {
-                        log.warn(&format!(
-                            "{method_name} {logged_path}: refused, it would run a program \
-                             (--allow-remote-exec is off)"
-                        ));
+                        log.audit(
+                            &client,
+                            &format!("{method_name} {logged_path}"),
+                            "refused: it would run a program (--allow-remote-exec is off)",
+                            false,
+                        );
                         return Outcome::RunsPrograms;
                     }
                     Err(e) => return Outcome::Done(Err(e)),
@@ -297,8 +306,19 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
             }
             let result = execute(&svc, call);
             match &result {
-                Ok(_) if write => log.status(&format!("{method_name} {logged_path}: applied")),
-                Err(e) if write || e.api_code() == "internal" => {
+                Ok(_) if write => log.audit(
+                    &client,
+                    &format!("{method_name} {logged_path}"),
+                    "applied",
+                    true,
+                ),
+                Err(e) if write => log.audit(
+                    &client,
+                    &format!("{method_name} {logged_path}"),
+                    &format!("failed: {e}"),
+                    false,
+                ),
+                Err(e) if e.api_code() == "internal" => {
                     log.warn(&format!("{method_name} {logged_path}: {e}"));
                 }
                 _ => {}
@@ -362,6 +382,14 @@ async fn handle(State(st): State<Arc<ApiState>>, req: Request<Body>) -> Response
     }
     span.end();
     response
+}
+
+/// Who sent a request, for audit records: the client's address, or the local socket.
+pub fn who(req: &Request<Body>) -> String {
+    match super::serve::origin(req) {
+        super::serve::Origin::Local => "local socket".into(),
+        super::serve::Origin::Network(a) => super::serve::peer(req).unwrap_or(a).to_string(),
+    }
 }
 
 /// What became of a call.

@@ -55,6 +55,8 @@ pub struct Options {
     pub process_metrics: bool,
     /// Its bound: process-name groups at once.
     pub max_process_groups: usize,
+    /// How the log is written to stderr.
+    pub log_format: crate::model::telemetry::LogFormat,
 }
 
 /// Run the agent on `data_dir` until SIGTERM or SIGINT. `msg` is the CLI's (verbosity); the
@@ -90,6 +92,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         _ => crate::model::Level::Trace,
     };
     let logger = crate::telemetry::Logger::new(&hostname, stderr_level);
+    logger.set_format(args.log_format);
     let msg = msg.to_log(Arc::clone(&logger) as Arc<dyn crate::messages::LogSink>);
     let tracer = crate::telemetry::trace::install(crate::telemetry::trace::Resource {
         service_name: crate::model::telemetry::DEFAULT_SERVICE.into(),
@@ -218,6 +221,16 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             msg.clone(),
             stop_rx.clone(),
         ));
+        let log_stats = Arc::new(crate::logs::Stats::default());
+        let workload_logs = tokio::spawn(crate::logs::run(
+            telemetry.workload.subscribe(),
+            data_dir.to_path_buf(),
+            hostname.clone(),
+            Arc::clone(&log_stats),
+            msg.clone(),
+            stop_rx.clone(),
+        ));
+        shared.add_families(move || log_stats.families());
         let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone()));
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
@@ -300,6 +313,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             let _ = supervisor.await;
             let _ = exporter.await;
             let _ = shipper.await;
+            let _ = workload_logs.await;
         })
         .await;
         let _ = evaluator.await;

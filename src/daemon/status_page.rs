@@ -541,7 +541,14 @@ async fn respond(page: &Page<'_>, req: Request<Body>) -> Response {
             })
             .and_then(|q| q.get("code").cloned())
             .unwrap_or_default();
+        let who = super::api_http::who(&req);
         let Some(session) = page.sessions.redeem(&code) else {
+            page.svc.msg.audit(
+                &who,
+                "status page login",
+                "refused: expired or used link",
+                false,
+            );
             return message_page(
                 StatusCode::UNAUTHORIZED,
                 "Link expired",
@@ -551,6 +558,9 @@ async fn respond(page: &Page<'_>, req: Request<Body>) -> Response {
                 ),
             );
         };
+        page.svc
+            .msg
+            .audit(&who, "status page login", "signed in", true);
         let secure = if page.secure { "; Secure" } else { "" };
         let mut resp = (StatusCode::SEE_OTHER, "").into_response();
         if let Ok(v) = HeaderValue::from_str(&format!(

@@ -351,11 +351,13 @@ impl Runner {
             } else {
                 format!(": {}", result.message)
             };
-            self.msg.status(&format!(
-                "check {} is now {}{detail}",
-                check.name,
-                status.as_str()
-            ));
+            // A check that turns unhealthy is a warning, not news.
+            let line = format!("check {} is now {}{detail}", check.name, status.as_str());
+            if status == Status::Healthy {
+                self.msg.status(&line);
+            } else {
+                self.msg.warn(&line);
+            }
         }
         let unhealthy = e.tracker.status == Status::Unhealthy;
         match e.healer.decide(

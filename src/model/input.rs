@@ -57,6 +57,8 @@ impl Input {
     pub const PROBE_BODY: Input = Input::new("response body", MIB);
     /// A container runtime's file (Docker's `config.v2.json`, Podman's `containers.json`).
     pub const CONTAINER_RUNTIME: Input = Input::new("container runtime file", 64 * MIB);
+    /// One line of a container log or of `journalctl -o json`.
+    pub const LOG_LINE: Input = Input::new("log line", 64 * MIB);
     /// A dashboard's JSON, embedded at build time.
     pub const DASHBOARD: Input = Input::new("dashboard", 4 * MIB);
 

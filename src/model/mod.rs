@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod duration;
 pub mod expr;
 pub mod input;
+pub mod log_sources;
 pub mod profile;
 pub mod rule;
 pub mod rule_file;

@@ -67,6 +67,16 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// How the agent writes its log to stderr (shipped records are always JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `TIME LEVEL message key=value …`, for people
+    Text,
+    /// One JSON object per line with the seed's fields, for collectors
+    Json,
+}
+
 /// The default service name on spans and log records.
 pub const DEFAULT_SERVICE: &str = "hivemind";
 
@@ -115,6 +125,9 @@ pub struct LoggingConfig<S> {
     /// An Elasticsearch API key (the base64 `id:key` form sent as `Authorization: ApiKey`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<S>,
+    /// Workload logs shipped with the agent's own (containers, files, journald).
+    #[serde(default)]
+    pub sources: super::log_sources::LogSources,
 }
 
 /// A partial update of [`LoggingConfig`].
@@ -128,6 +141,11 @@ pub struct LoggingPatch {
     pub username: Option<String>,
     pub password: Option<WireSecret>,
     pub api_key: Option<WireSecret>,
+    #[serde(
+        default,
+        skip_serializing_if = "super::log_sources::SourcesPatch::is_empty"
+    )]
+    pub sources: super::log_sources::SourcesPatch,
 }
 
 /// Where `import-dashboards` last imported to (so `open-dashboard` can open it).
@@ -321,6 +339,7 @@ impl LoggingPatch {
             && self.username.is_none()
             && self.password.is_none()
             && self.api_key.is_none()
+            && self.sources.is_empty()
     }
 
     /// Apply to the current configuration; endpoint and index are needed the first time.
@@ -365,6 +384,9 @@ impl LoggingPatch {
             .username
             .clone()
             .or_else(|| current.and_then(|c| c.username.clone()));
+        let sources = self
+            .sources
+            .apply(&current.map(|c| c.sources.clone()).unwrap_or_default())?;
         // Everything is checked before `store` keeps anything: a refused command leaves no
         // secret behind.
         let will_have_password =
@@ -391,6 +413,7 @@ impl LoggingPatch {
             username,
             password,
             api_key,
+            sources,
         })
     }
 }
@@ -421,6 +444,7 @@ impl LoggingConfig<SecretRef> {
             username: self.username.clone(),
             password: self.password.as_ref().map(|r| Redacted(Some(r.backend))),
             api_key: self.api_key.as_ref().map(|r| Redacted(Some(r.backend))),
+            sources: self.sources.clone(),
         }
     }
 

@@ -112,6 +112,9 @@ impl State {
                 .map_err(|a| format!("logging.endpoint: expected {a}"))?;
             crate::model::telemetry::index_name(&l.index)
                 .map_err(|a| format!("logging.index: expected {a}"))?;
+            l.sources.validate().map_err(|(field, value, allowed)| {
+                format!("logging.sources ({field} {value}): expected {allowed}")
+            })?;
         }
         if let Some(u) = &self.grafana.url {
             validate::http_url(u).map_err(|a| format!("grafana.url: expected {a}"))?;

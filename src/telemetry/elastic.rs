@@ -161,6 +161,8 @@ impl Shipper {
 #[derive(Debug, Default, PartialEq)]
 pub struct BulkOutcome {
     pub indexed: usize,
+    /// `create` items whose `_id` the index already holds (409): sent before, not twice.
+    pub conflicts: usize,
     /// Items to send again (429 or 5xx per item).
     pub retry: Vec<usize>,
     /// Items refused for good (mapping errors and other 4xx), with the first reason.
@@ -218,6 +220,8 @@ pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> 
             .unwrap_or(if resp.errors { 500 } else { 201 });
         if (200..300).contains(&status) {
             out.indexed += 1;
+        } else if status == 409 {
+            out.conflicts += 1;
         } else if status == 429 || status >= 500 {
             out.retry.push(i);
         } else {
@@ -245,6 +249,37 @@ pub async fn send_bulk(
     docs: &[LogRecord],
     refresh: bool,
 ) -> Result<BulkOutcome, BulkError> {
+    post_bulk(
+        http,
+        target,
+        bulk_body(&target.index, docs),
+        docs.len(),
+        refresh,
+    )
+    .await
+}
+
+/// The `_bulk` body of documents that carry their own `_id`s (already JSON): `create`
+/// actions, so that a document sent again is a 409 conflict instead of a duplicate.
+pub fn bulk_body_with_ids(index: &str, docs: &[(String, String)]) -> String {
+    let mut body = String::with_capacity(docs.iter().map(|d| d.1.len() + 80).sum());
+    for (id, json) in docs {
+        body.push_str(&serde_json::json!({ "create": { "_index": index, "_id": id } }).to_string());
+        body.push('\n');
+        body.push_str(json);
+        body.push('\n');
+    }
+    body
+}
+
+/// Send a `_bulk` body of `n` documents.
+pub async fn post_bulk(
+    http: &reqwest::Client,
+    target: &Target,
+    body: String,
+    n: usize,
+    refresh: bool,
+) -> Result<BulkOutcome, BulkError> {
     let url = format!(
         "{}/_bulk{}",
         target.endpoint,
@@ -253,7 +288,7 @@ pub async fn send_bulk(
     let req = http
         .post(url)
         .header("content-type", "application/x-ndjson")
-        .body(bulk_body(&target.index, docs));
+        .body(body);
     let resp = target.auth.apply(req).send().await.map_err(|e| BulkError {
         status: None,
         message: crate::net::describe(&e),
@@ -272,7 +307,7 @@ pub async fn send_bulk(
             message: format!("HTTP {status} from Elasticsearch: {text}"),
         });
     }
-    read_bulk_response(&bytes, docs.len()).map_err(|message| BulkError {
+    read_bulk_response(&bytes, n).map_err(|message| BulkError {
         status: Some(status.as_u16()),
         message,
     })

@@ -51,6 +51,9 @@ pub struct LogQuery {
     /// Only records after this cursor (from a previous answer's `next`), for `--follow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<u64>,
+    /// Only audit records (`metadata.log_type = "audit"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<bool>,
 }
 
 /// `/api/logs` answer: the records, oldest first, and the cursor for the next poll.
@@ -111,6 +114,8 @@ pub struct Logger {
     stderr_level: Level,
     ring: Mutex<Ring>,
     pub shipper: Arc<Shipper>,
+    /// stderr as text (for people) instead of JSON.
+    text: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Logger {
@@ -144,7 +149,16 @@ impl Logger {
                 records: VecDeque::with_capacity(256),
             }),
             shipper: Shipper::new(),
+            text: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// How records are written to stderr.
+    pub fn set_format(&self, format: crate::model::telemetry::LogFormat) {
+        self.text.store(
+            format == crate::model::telemetry::LogFormat::Text,
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     /// The `service` field (follows `configure-tracing --service-name`).
@@ -203,10 +217,15 @@ impl Logger {
             span_id: span.as_ref().map(|s| s.span_id_hex()),
             metadata,
         };
-        if level.passes(self.stderr_level)
-            && let Ok(line) = serde_json::to_string(&record)
-        {
-            let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+        if level.passes(self.stderr_level) {
+            let line = if self.text.load(std::sync::atomic::Ordering::Relaxed) {
+                Some(text_line(&record))
+            } else {
+                serde_json::to_string(&record).ok()
+            };
+            if let Some(line) = line {
+                let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+            }
         }
         if self.shipper.wants(level) {
             self.shipper.push(record.clone());
@@ -241,6 +260,8 @@ impl Logger {
             .rev()
             .filter(|(seq, at, r)| {
                 q.after.is_none_or(|a| *seq > a)
+                    && (q.audit != Some(true)
+                        || r.metadata.get("log_type") == Some(&"audit".into()))
                     && since.is_none_or(|s| *at >= s)
                     && r.level.passes(min)
                     && text.as_deref().is_none_or(|t| {
@@ -262,9 +283,53 @@ impl Logger {
     }
 }
 
+/// A record as one line of text: time, level, message, then `key=value` metadata and the
+/// trace id. Control characters are escaped so that a record stays one line.
+pub fn text_line(r: &LogRecord) -> String {
+    let mut line = format!(
+        "{} {:<7} {}",
+        r.timestamp,
+        r.level.as_str().to_uppercase(),
+        r.message.escape_debug()
+    );
+    for (k, v) in &r.metadata {
+        let v = match v {
+            serde_json::Value::String(s) => s.escape_debug().to_string(),
+            other => other.to_string(),
+        };
+        line.push_str(&format!(" {k}={v}"));
+    }
+    if let Some(t) = &r.trace_id {
+        line.push_str(&format!(" trace_id={t}"));
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_lines_stay_one_line() {
+        let mut meta = serde_json::Map::new();
+        meta.insert("path".into(), "/api/x".into());
+        meta.insert("n".into(), 3.into());
+        let r = LogRecord {
+            timestamp: "2026-01-01T00:00:00.000Z".into(),
+            level: Level::Warning,
+            message: "two\nlines".into(),
+            service: "hivemind".into(),
+            container_id: None,
+            node_id: None,
+            trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+            span_id: None,
+            metadata: meta,
+        };
+        assert_eq!(
+            text_line(&r),
+            "2026-01-01T00:00:00.000Z WARNING two\\nlines n=3 path=/api/x trace_id=4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+    }
 
     #[test]
     fn query_filters_and_cursor() {

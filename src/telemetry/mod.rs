@@ -26,6 +26,16 @@ pub struct Telemetry {
     pub logger: Arc<Logger>,
     /// Where spans are exported (`None`: not configured or disabled).
     pub trace_destination: Arc<RwLock<Option<otlp::Destination>>>,
+    /// Where workload logs come from and go to (`None`: not shipped); the workload log
+    /// pipeline follows it.
+    pub workload: tokio::sync::watch::Sender<Option<Workload>>,
+}
+
+/// The workload log pipeline's settings: the cluster and the sources.
+#[derive(Clone)]
+pub struct Workload {
+    pub target: elastic::Target,
+    pub sources: crate::model::log_sources::LogSources,
 }
 
 impl Telemetry {
@@ -34,6 +44,7 @@ impl Telemetry {
             tracer,
             logger,
             trace_destination: Arc::new(RwLock::new(None)),
+            workload: tokio::sync::watch::channel(None).0,
         })
     }
 
@@ -77,7 +88,15 @@ impl Telemetry {
             }),
             None => None,
         };
+        let workload = match (&target, config) {
+            (Some(t), Some(c)) if c.sources.any() => Some(Workload {
+                target: t.clone(),
+                sources: c.sources.clone(),
+            }),
+            _ => None,
+        };
         self.logger.shipper.configure(target);
+        self.workload.send_replace(workload);
         Ok(())
     }
 

@@ -146,7 +146,7 @@ impl RootFs {
         fs
     }
 
-    fn new() -> Option<RootFs> {
+    pub fn new() -> Option<RootFs> {
         let busybox = peer("busybox")?;
         let fs = RootFs(tempfile::tempdir().unwrap());
         fs.add_with_libraries(&busybox, "/bin/busybox");

@@ -21,6 +21,7 @@ mod generated;
 mod hardening;
 mod layout;
 mod limits;
+mod logs;
 mod node_metrics;
 mod node_rules;
 mod observe;

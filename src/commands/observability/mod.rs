@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, cmd: ObservabilityCommand) -> Result<ExitStatus> {
         }
         ObservabilityCommand::Metrics(args) => metrics(ctx, args),
         ObservabilityCommand::ConfigureTracing(args) => telemetry::configure_tracing(ctx, args),
-        ObservabilityCommand::ConfigureLogging(args) => telemetry::configure_logging(ctx, args),
+        ObservabilityCommand::ConfigureLogging(args) => telemetry::configure_logging(ctx, *args),
         ObservabilityCommand::Traces(args) => telemetry::traces(ctx, args),
         ObservabilityCommand::Logs(args) => telemetry::logs(ctx, args),
         ObservabilityCommand::ImportDashboards(args) => dashboards::import_dashboards(ctx, args),

@@ -7,6 +7,7 @@ use super::{Ctx, ok, silent};
 use crate::cli::observability::{ConfigureLoggingArgs, ConfigureTracingArgs, LogsArgs, TracesArgs};
 use crate::commands::secret_input::SecretSource;
 use crate::error::{Error, ExitStatus, Result};
+use crate::model::log_sources::SourcesPatch;
 use crate::model::telemetry::{header_name, header_value};
 use crate::model::{LoggingPatch, Secret, TracingPatch, WireSecret};
 use crate::render::{Report, Style};
@@ -79,6 +80,15 @@ pub fn configure_tracing(ctx: &Ctx, args: ConfigureTracingArgs) -> Result<ExitSt
     })
 }
 
+/// A `--x` / `--no-x` pair: on, off, or unchanged.
+fn flag(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
 pub fn configure_logging(ctx: &Ctx, args: ConfigureLoggingArgs) -> Result<ExitStatus> {
     let check = |v: &str| header_value(v);
     let password = SecretSource {
@@ -109,6 +119,24 @@ pub fn configure_logging(ctx: &Ctx, args: ConfigureLoggingArgs) -> Result<ExitSt
         username: args.username,
         password: password.as_ref().map(WireSecret::from_secret),
         api_key: api_key.as_ref().map(WireSecret::from_secret),
+        sources: SourcesPatch {
+            docker: flag(args.docker, args.no_docker),
+            docker_root: args.docker_root,
+            cri: flag(args.cri, args.no_cri),
+            cri_root: args.cri_root,
+            files: if args.no_files {
+                Some(Vec::new())
+            } else if args.files.is_empty() {
+                None
+            } else {
+                Some(args.files)
+            },
+            journald: flag(args.journald, args.no_journald),
+            journal_directory: args.journal_directory,
+            buffer_bytes: args.buffer_size,
+            buffer_dir: args.buffer_dir,
+            max_line_bytes: args.max_line_size,
+        },
     };
     ctx.run::<LoggingReport>(Call::ConfigureLogging(patch), ok, |r| {
         vec![if r.logging.enabled {
@@ -158,8 +186,42 @@ impl Report for LoggingReport {
             ("logging.index", l.index.clone()),
             ("logging.level", l.level.to_string()),
             ("logging.credentials", credentials),
+            ("logging.sources", sources_line(&l.sources)),
         ])
     }
+}
+
+/// The workload sources in one line.
+fn sources_line(s: &crate::model::log_sources::LogSources) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = &s.docker {
+        parts.push(format!(
+            "docker ({})",
+            d.root.as_deref().unwrap_or("Docker's data root")
+        ));
+    }
+    if let Some(c) = &s.cri {
+        parts.push(format!("cri ({c})"));
+    }
+    for f in &s.files {
+        parts.push(format!("file {f}"));
+    }
+    if let Some(j) = &s.journald {
+        parts.push(format!(
+            "journald ({})",
+            j.directory.as_deref().unwrap_or("system journal")
+        ));
+    }
+    let what = if parts.is_empty() {
+        "the agent's own log only".to_string()
+    } else {
+        format!("the agent's own log, {}", parts.join(", "))
+    };
+    format!(
+        "{what}; buffer {} at {}",
+        crate::model::units::bytes(s.buffer_bytes),
+        s.buffer_dir.as_deref().unwrap_or("DATA_DIR/logs")
+    )
 }
 
 pub fn traces(ctx: &Ctx, args: TracesArgs) -> Result<ExitStatus> {
@@ -293,6 +355,7 @@ pub fn logs(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
         text: args.text,
         limit: Some(usize::from(args.limit)),
         after: None,
+        audit: args.audit.then_some(true),
     };
     if !args.follow {
         return ctx.run::<LogPage>(Call::Logs(query), ok, silent);
