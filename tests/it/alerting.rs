@@ -1594,43 +1594,8 @@ fn prometheus_and_alertmanager_deliver_the_exported_config() {
             "1h",
         ],
     );
-    let am_port = free_port();
-    let _am = Peer(
-        Command::new(alertmanager)
-            .arg(format!("--config.file={}", am_config.display()))
-            .arg(format!("--storage.path={}", am_dir.join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{am_port}"))
-            .arg("--cluster.listen-address=")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let prom_port = free_port();
-    let prom_config = tmp.path().join("prometheus.yml");
-    std::fs::write(
-        &prom_config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\nscrape_configs:\n  - job_name: hivemind\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
-            rules.display(),
-            d.metrics_port
-        ),
-    )
-    .unwrap();
-    let _prom = Peer(
-        Command::new(prometheus)
-            .arg(format!("--config.file={}", prom_config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                tmp.path().join("tsdb").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let prom: SocketAddr = format!("127.0.0.1:{prom_port}").parse().unwrap();
+    let (_am, am_port) = start_alertmanager(&alertmanager, &am_config, &am_dir);
+    let (_prom, prom) = start_prometheus(&prometheus, tmp.path(), &rules, am_port, d.metrics_port);
     let firing = wait_until(
         "ALERTS{alertname=\"high_cpu_usage\"} firing in Prometheus",
         Duration::from_secs(60),
@@ -2182,4 +2147,56 @@ fn a_receiver_echoing_the_slack_webhook_never_gets_the_secret_printed_logged_or_
             assert!(text.contains("<secret>"), "{place}: {text}");
         }
     }
+}
+
+/// A real Alertmanager on a free loopback port with `config`, its data under `dir`.
+pub fn start_alertmanager(binary: &Path, config: &Path, dir: &Path) -> (Peer, u16) {
+    let port = free_port();
+    let peer = Peer(
+        Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    (peer, port)
+}
+
+/// A real Prometheus on a free loopback port, scraping the agent's metrics every second,
+/// evaluating `rules` and sending alerts to the Alertmanager on `am_port`.
+pub fn start_prometheus(
+    binary: &Path,
+    dir: &Path,
+    rules: &Path,
+    am_port: u16,
+    metrics_port: u16,
+) -> (Peer, SocketAddr) {
+    let port = free_port();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\nscrape_configs:\n  - job_name: hivemind\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n",
+            rules.display(),
+        ),
+    )
+    .unwrap();
+    let peer = Peer(
+        Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("tsdb").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    (peer, format!("127.0.0.1:{port}").parse().unwrap())
 }

@@ -7,11 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::agent::{Daemon, dechunk, free_port, http, peer};
-use super::alerting::{Burner, Peer, receiver};
+use super::agent::{Daemon, dechunk, http, peer};
+use super::alerting::{Burner, receiver, start_alertmanager, start_prometheus};
 use super::{hm_run, json};
 
 fn ok(dir: &Path, args: &[&str]) -> String {
@@ -227,43 +226,8 @@ fn node_rules_agree_with_prometheus_and_node_down_reaches_alertmanager() {
             "1h",
         ],
     );
-    let am_port = free_port();
-    let _am = Peer(
-        Command::new(alertmanager)
-            .arg(format!("--config.file={}", am_config.display()))
-            .arg(format!("--storage.path={}", am_dir.join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{am_port}"))
-            .arg("--cluster.listen-address=")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let prom_port = free_port();
-    let prom_config = tmp.path().join("prometheus.yml");
-    std::fs::write(
-        &prom_config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\nscrape_configs:\n  - job_name: hivemind\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n",
-            rules.display(),
-            d.metrics_port
-        ),
-    )
-    .unwrap();
-    let _prom = Peer(
-        Command::new(prometheus)
-            .arg(format!("--config.file={}", prom_config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                tmp.path().join("tsdb").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let prom: SocketAddr = format!("127.0.0.1:{prom_port}").parse().unwrap();
+    let (_am, am_port) = start_alertmanager(&alertmanager, &am_config, &am_dir);
+    let (_prom, prom) = start_prometheus(&prometheus, tmp.path(), &rules, am_port, d.metrics_port);
 
     // Both sides settle on the same firing alerts (rates need two samples on each side).
     let expected_names: BTreeSet<String> = RULES
