@@ -354,27 +354,6 @@ fn filesystem(r: &Readings, families: &mut Vec<Family>) {
         .iter()
         .map(|(n, h)| Family::new(&format!("node_filesystem_{n}"), h, Kind::Gauge))
         .collect();
-    for fs in &r.filesystems {
-        let l = vec![
-            label("device", &fs.mount.device),
-            label("fstype", &fs.mount.fstype),
-            label("mountpoint", &fs.mount.mountpoint),
-        ];
-        if let Ok(s) = &fs.stats {
-            let (size, free, avail) = s.bytes(true);
-            let values = [
-                size as f64,
-                free as f64,
-                avail as f64,
-                s.files as f64,
-                s.files_free as f64,
-                f64::from(u8::from(fs.mount.read_only)),
-            ];
-            for (f, v) in fams.iter_mut().zip(values) {
-                f.push(l.clone(), v);
-            }
-        }
-        fams[6].push(l, f64::from(u8::from(fs.stats.is_err())));
-    }
+    super::node::fill_filesystems(r, &[], true, &mut fams);
     families.extend(fams);
 }

@@ -554,15 +554,28 @@ fn filesystem_families(r: &Readings, node: &[(String, String)], families: &mut V
             )
         })
         .collect();
+    fill_filesystems(r, node, false, &mut fams);
+    families.extend(fams);
+}
+
+/// Fill the seven file-system families (size, free, avail, files, files free, read-only,
+/// device error), in that order, for every listed mount: labels `base` plus device, fstype
+/// and mountpoint. `node_exporter` selects its byte semantics (`FsStats::bytes`).
+pub(super) fn fill_filesystems(
+    r: &Readings,
+    base: &[(String, String)],
+    node_exporter: bool,
+    fams: &mut [Family],
+) {
     for fs in &r.filesystems {
-        let mut l = node.to_vec();
+        let mut l = base.to_vec();
         l.extend([
             label("device", &fs.mount.device),
             label("fstype", &fs.mount.fstype),
             label("mountpoint", &fs.mount.mountpoint),
         ]);
         if let Ok(s) = &fs.stats {
-            let (size, free, avail) = s.bytes(false);
+            let (size, free, avail) = s.bytes(node_exporter);
             let values = [
                 size as f64,
                 free as f64,
@@ -577,7 +590,6 @@ fn filesystem_families(r: &Readings, node: &[(String, String)], families: &mut V
         }
         fams[6].push(l, f64::from(u8::from(fs.stats.is_err())));
     }
-    families.extend(fams);
 }
 
 fn diskstats_families(r: &Readings, node: &[(String, String)], families: &mut Vec<Family>) {
