@@ -85,7 +85,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
     let local = Local::open(data_dir)?;
     // Fail before binding anything if the state is unreadable.
     let state = local.state()?;
-    let hostname = sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into());
+    let hostname = crate::metrics::system::hostname();
     let stderr_level = match msg.verbose() {
         0 => crate::model::Level::Info,
         1 => crate::model::Level::Debug,

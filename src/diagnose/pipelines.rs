@@ -170,7 +170,7 @@ pub(super) async fn tracing_checks(
         .unwrap_or_else(|| trace::Resource {
             service_name: config.service_name.clone(),
             service_version: env!("CARGO_PKG_VERSION").into(),
-            node_id: sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into()),
+            node_id: crate::metrics::system::hostname(),
         });
     let mut attributes = BTreeMap::new();
     attributes.insert(
@@ -383,7 +383,7 @@ pub(super) async fn logging_checks(
             .map(|t| t.service_name.clone())
             .unwrap_or_else(|| crate::model::telemetry::DEFAULT_SERVICE.into()),
         container_id: None,
-        node_id: sysinfo::System::host_name().ok(),
+        node_id: Some(crate::metrics::system::hostname()),
         trace_id: None,
         span_id: None,
         metadata,

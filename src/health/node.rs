@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
-use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
 
 use super::Status;
 
@@ -157,66 +156,55 @@ const PRESSURE_WINDOW: Duration = Duration::from_secs(60);
 /// one-minute average), else a one-second sample. Samples are taken after the other
 /// resources are read, so that our own work does not count as the node's CPU use.
 pub fn measure(th: &Thresholds, recent: Option<CpuAverage>) -> HealthReport {
-    // `None` when sysinfo cannot read this platform at all: every row is then unknown.
-    let mut sys =
-        System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing())).ok();
     let mut resources = Vec::new();
 
-    if let Some(sys) = sys.as_mut() {
-        sys.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram().with_swap());
+    let meminfo = std::fs::read_to_string("/proc/meminfo")
+        .map(|t| crate::metrics::meminfo::parse(&t))
+        .map_err(|e| format!("reading /proc/meminfo: {e}"));
+    match meminfo
+        .as_deref()
+        .map(|f| (crate::metrics::meminfo::totals(f), f))
+    {
+        Ok((Some(mem), fields)) => {
+            let used = mem.total.saturating_sub(mem.available);
+            let pct = percent(used, mem.total);
+            resources.push(Resource {
+                resource: "memory".into(),
+                target: String::new(),
+                status: judge(pct, th.memory_percent),
+                value: pct.map(round1),
+                unit: "percent".into(),
+                threshold: Some(th.memory_percent),
+                window_seconds: None,
+                detail: format!(
+                    "{} of {} in use",
+                    crate::model::units::bytes(used),
+                    crate::model::units::bytes(mem.total)
+                ),
+            });
+            resources.push(swap(th, fields));
+        }
+        Ok((None, _)) => {
+            let e = "/proc/meminfo has no MemTotal".to_string();
+            resources.push(unknown("memory", "percent", e.clone()));
+            resources.push(unknown("swap", "percent", e));
+        }
+        Err(e) => {
+            resources.push(unknown("memory", "percent", e.clone()));
+            resources.push(unknown("swap", "percent", e.clone()));
+        }
     }
-    let mem_total = sys.as_ref().map_or(0, System::total_memory);
-    let mem_used = mem_total.saturating_sub(sys.as_ref().map_or(0, System::available_memory));
-    let mem_pct = percent(mem_used, mem_total);
-    resources.push(Resource {
-        resource: "memory".into(),
-        target: String::new(),
-        status: judge(mem_pct, th.memory_percent),
-        value: mem_pct.map(round1),
-        unit: "percent".into(),
-        threshold: Some(th.memory_percent),
-        window_seconds: None,
-        detail: format!(
-            "{} of {} in use",
-            crate::model::units::bytes(mem_used),
-            crate::model::units::bytes(mem_total)
-        ),
-    });
-    let swap_total = sys.as_ref().map_or(0, System::total_swap);
-    let swap_used = sys.as_ref().map_or(0, System::used_swap);
-    resources.push(if swap_total == 0 {
-        Resource {
-            resource: "swap".into(),
-            target: String::new(),
-            status: Status::Healthy,
-            value: Some(0.0),
-            unit: "percent".into(),
-            threshold: Some(th.swap_percent),
-            window_seconds: None,
-            detail: "no swap configured".into(),
-        }
-    } else {
-        let pct = percent(swap_used, swap_total);
-        Resource {
-            resource: "swap".into(),
-            target: String::new(),
-            status: judge(pct, th.swap_percent),
-            value: pct.map(round1),
-            unit: "percent".into(),
-            threshold: Some(th.swap_percent),
-            window_seconds: None,
-            detail: format!(
-                "{} of {} in use",
-                crate::model::units::bytes(swap_used),
-                crate::model::units::bytes(swap_total)
-            ),
-        }
-    });
     resources.extend(disks(th));
-    let cpus = sys.as_ref().map_or(0, |s| s.cpus().len()).max(1);
-    match System::load_average() {
-        Ok(load) => {
-            let per_cpu = load.five / cpus as f64;
+    let first = read_stat();
+    let cpus = first.as_ref().map_or(0, |s| s.cpus.len()).max(1);
+    match std::fs::read_to_string("/proc/loadavg")
+        .map_err(|e| format!("reading /proc/loadavg: {e}"))
+        .and_then(|t| {
+            crate::metrics::system::parse_loadavg(&t)
+                .ok_or_else(|| "/proc/loadavg does not parse".to_string())
+        }) {
+        Ok([one, five, fifteen]) => {
+            let per_cpu = five / cpus as f64;
             resources.push(Resource {
                 resource: "load".into(),
                 target: String::new(),
@@ -225,19 +213,22 @@ pub fn measure(th: &Thresholds, recent: Option<CpuAverage>) -> HealthReport {
                 unit: "load5 per cpu".into(),
                 threshold: Some(th.load_per_cpu),
                 window_seconds: None,
-                detail: format!(
-                    "{:.2} {:.2} {:.2} on {cpus} CPUs",
-                    load.one, load.five, load.fifteen
-                ),
+                detail: format!("{one:.2} {five:.2} {fifteen:.2} on {cpus} CPUs"),
             });
         }
-        Err(e) => resources.push(unknown("load", "load5 per cpu", e.to_string())),
+        Err(e) => resources.push(unknown("load", "load5 per cpu", e)),
     }
     resources.push(processes(th));
 
-    resources.insert(0, cpu(th, cpus, sys.as_mut(), recent));
+    resources.insert(0, cpu(th, cpus, first, recent));
 
-    let uptime = System::uptime().ok();
+    let uptime = std::fs::read_to_string("/proc/uptime").ok().and_then(|t| {
+        t.split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| v as u64)
+    });
     resources.push(Resource {
         resource: "uptime".into(),
         target: String::new(),
@@ -259,7 +250,7 @@ pub fn measure(th: &Thresholds, recent: Option<CpuAverage>) -> HealthReport {
         Status::Healthy
     };
     HealthReport {
-        hostname: System::host_name().unwrap_or_else(|_| "unknown".into()),
+        hostname: crate::metrics::system::hostname(),
         status,
         checked_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         uptime_seconds: uptime,
@@ -268,11 +259,52 @@ pub fn measure(th: &Thresholds, recent: Option<CpuAverage>) -> HealthReport {
     }
 }
 
+/// The swap row from /proc/meminfo's fields.
+fn swap(th: &Thresholds, fields: &[crate::metrics::meminfo::Field]) -> Resource {
+    let get = |k| crate::metrics::meminfo::get(fields, k).map_or(0, |v| v as u64);
+    let total = get("SwapTotal");
+    let used = total.saturating_sub(get("SwapFree"));
+    if total == 0 {
+        return Resource {
+            resource: "swap".into(),
+            target: String::new(),
+            status: Status::Healthy,
+            value: Some(0.0),
+            unit: "percent".into(),
+            threshold: Some(th.swap_percent),
+            window_seconds: None,
+            detail: "no swap configured".into(),
+        };
+    }
+    let pct = percent(used, total);
+    Resource {
+        resource: "swap".into(),
+        target: String::new(),
+        status: judge(pct, th.swap_percent),
+        value: pct.map(round1),
+        unit: "percent".into(),
+        threshold: Some(th.swap_percent),
+        window_seconds: None,
+        detail: format!(
+            "{} of {} in use",
+            crate::model::units::bytes(used),
+            crate::model::units::bytes(total)
+        ),
+    }
+}
+
+/// /proc/stat, for the CPU count and busy-time samples.
+fn read_stat() -> Option<crate::metrics::stat::Stat> {
+    std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|t| crate::metrics::stat::parse(&t))
+}
+
 /// The CPU row (see [`measure`]).
 fn cpu(
     th: &Thresholds,
     cpus: usize,
-    sys: Option<&mut System>,
+    first: Option<crate::metrics::stat::Stat>,
     recent: Option<CpuAverage>,
 ) -> Resource {
     let pressure = std::fs::read_to_string("/proc/pressure/cpu")
@@ -281,18 +313,17 @@ fn cpu(
     // Busy over a window: the agent's average, or a sample (short when pressure decides).
     let busy = recent.map(|a| (a.busy_percent, a.window)).or_else(|| {
         let window = if pressure.is_some() {
-            sysinfo::MINIMUM_CPU_UPDATE_INTERVAL
+            crate::metrics::MIN_RATE_WINDOW
         } else {
             CPU_SAMPLE
         };
-        sys.and_then(|sys| {
-            let started = Instant::now();
-            sys.refresh_cpu_usage();
-            std::thread::sleep(window.saturating_sub(started.elapsed()));
-            sys.refresh_cpu_usage();
-            let cpu = f64::from(sys.global_cpu_usage());
-            (cpu.is_finite() && !sys.cpus().is_empty()).then_some((cpu, window))
-        })
+        let started = Instant::now();
+        let before = first.or_else(read_stat)?.all;
+        std::thread::sleep(window.saturating_sub(started.elapsed()));
+        let after = read_stat()?.all;
+        let total = after.total().checked_sub(before.total())?;
+        let busy = after.busy().saturating_sub(before.busy());
+        (total > 0).then(|| ((busy as f64 * 100.0 / total as f64).min(100.0), window))
     });
     let over = |w: Duration| crate::model::units::duration(w);
     let (value, window, detail) = match (pressure, busy) {
@@ -349,24 +380,35 @@ fn unknown(resource: &'static str, unit: &'static str, detail: String) -> Resour
 }
 
 fn disks(th: &Thresholds) -> Vec<Resource> {
-    let list = match Disks::new_with_refreshed_list() {
+    use crate::metrics::filesystem::{self, Outcome};
+    let list = match filesystem::mounts(std::path::Path::new("/proc")) {
         Ok(l) => l,
         Err(e) => return vec![unknown("disk", "percent", format!("listing disks: {e}"))],
     };
+    let list: Vec<_> = list
+        .into_iter()
+        .filter(|m| crate::metrics::is_storage(&m.fstype, &m.mountpoint))
+        .collect();
+    // A hanging mount (a dead NFS server) costs one timeout, not the whole report.
+    let stats = filesystem::Statter::default().stat_all(
+        list.iter().map(|m| m.mountpoint.clone()).collect(),
+        filesystem::MOUNT_TIMEOUT,
+    );
     // One row per device: bind mounts of the same file system show the shortest mount point.
     let mut by_device: BTreeMap<(String, u64), (String, u64, u64)> = BTreeMap::new();
-    for d in list.iter() {
-        let fs = d.file_system().to_string_lossy();
-        let mount = d.mount_point().to_string_lossy().into_owned();
-        if !crate::metrics::is_storage(&fs, &mount) || d.total_space() == 0 {
+    for (m, outcome) in list.into_iter().zip(stats) {
+        let Outcome::Stats(st) = outcome else {
+            continue;
+        };
+        let (total, _free, avail) = st.bytes(false);
+        if total == 0 {
             continue;
         }
-        let key = (d.name().to_string_lossy().into_owned(), d.total_space());
         let entry = by_device
-            .entry(key)
-            .or_insert_with(|| (mount.clone(), d.total_space(), d.available_space()));
-        if mount.len() < entry.0.len() {
-            entry.0 = mount;
+            .entry((m.device, total))
+            .or_insert_with(|| (m.mountpoint.clone(), total, avail));
+        if m.mountpoint.len() < entry.0.len() {
+            entry.0 = m.mountpoint;
         }
     }
     let mut rows: Vec<Resource> = by_device
@@ -461,14 +503,11 @@ mod tests {
 
     #[test]
     fn the_cpu_row_says_what_it_covers() {
-        let mut sys =
-            System::new_with_specifics(RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing()))
-                .ok();
         let recent = CpuAverage {
             busy_percent: 97.3,
             window: Duration::from_secs(55),
         };
-        let row = cpu(&Thresholds::default(), 2, sys.as_mut(), Some(recent));
+        let row = cpu(&Thresholds::default(), 2, read_stat(), Some(recent));
         let w = row.window_seconds.unwrap();
         if std::path::Path::new("/proc/pressure/cpu").exists() {
             // Pressure decides; the agent's average is in the detail.

@@ -256,13 +256,29 @@ impl Runner {
     /// Keep the running checks in line with the state file: on start, on every change
     /// notice, and every 10 s (hand edits).
     pub async fn supervise(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        // The state file's identity at the last reconcile: the 10 s look for hand edits
+        // parses the file only when it changed (an idle agent's CPU is measured).
+        let stamp = |path: &std::path::Path| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| (m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
+        };
+        let path = self.store.state_path();
+        let mut seen = stamp(&path);
+        self.reconcile();
         loop {
-            self.reconcile();
             tokio::select! {
                 _ = self.changed.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+                _ = tokio::time::sleep(Duration::from_secs(10)) => {
+                    if stamp(&path) == seen {
+                        continue;
+                    }
+                }
                 _ = stop.changed() => break,
             }
+            seen = stamp(&path);
+            self.reconcile();
         }
         if let Ok(mut entries) = self.entries.lock() {
             for (_, e) in std::mem::take(&mut *entries) {

@@ -5,9 +5,9 @@ mod compat;
 mod container;
 mod diskstats;
 pub mod expose;
-mod filesystem;
+pub(crate) mod filesystem;
 pub mod lint;
-mod meminfo;
+pub(crate) mod meminfo;
 mod netdev;
 mod node;
 pub mod options;
@@ -15,8 +15,8 @@ mod pressure;
 mod process;
 mod process_groups;
 mod self_process;
-mod stat;
-mod system;
+pub(crate) mod stat;
+pub(crate) mod system;
 mod vmstat;
 
 pub use node::is_storage;
@@ -239,7 +239,7 @@ pub struct CollectorConfig {
 impl Default for CollectorConfig {
     fn default() -> Self {
         CollectorConfig {
-            node_id: sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into()),
+            node_id: system::hostname(),
             cgroup_root: "/sys/fs/cgroup".into(),
             proc_root: "/proc".into(),
             max_containers: 200,
@@ -287,8 +287,8 @@ pub struct Collector {
 
 /// Rates over windows shorter than this repeat the previous rate and keep the old baseline:
 /// /proc counts CPU in 10 ms ticks, so back-to-back scrapes would otherwise report noise
-/// (0 % or 1000 %). The same minimum sysinfo uses.
-const MIN_RATE_WINDOW: std::time::Duration = sysinfo::MINIMUM_CPU_UPDATE_INTERVAL;
+/// (0 % or 1000 %). Also the shortest CPU sample `health status` takes.
+pub(crate) const MIN_RATE_WINDOW: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A counter's reading that rates are computed against.
 #[derive(Debug, Clone, Copy)]

@@ -2,6 +2,15 @@
 
 use std::path::Path;
 
+/// This host's name (`gethostname(2)`, the UTS namespace's), or `unknown`.
+pub(crate) fn hostname() -> String {
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 pub(crate) fn parse_loadavg(text: &str) -> Option<[f64; 3]> {
     let mut f = text.split_whitespace().map(|s| s.parse::<f64>().ok());
     Some([f.next()??, f.next()??, f.next()??])

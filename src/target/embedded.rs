@@ -121,7 +121,7 @@ impl Runtime for EmbeddedRuntime {
 
     fn test_channel(&self, local: &Local, name: &str) -> Result<TestResult> {
         let origin = Origin {
-            node: sysinfo::System::host_name().unwrap_or_default(),
+            node: crate::metrics::system::hostname(),
             external_url: String::new(),
         };
         test_channel_once(&local.store, &local.secrets, name, origin)

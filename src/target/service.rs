@@ -113,7 +113,7 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
         Call::Info => to_json(&Info {
             version: env!("CARGO_PKG_VERSION").into(),
             api_version: API_VERSION,
-            hostname: sysinfo::System::host_name().unwrap_or_else(|_| "unknown".into()),
+            hostname: crate::metrics::system::hostname(),
             mode: svc.runtime.mode().into(),
             data_dir: svc.data_dir.display().to_string(),
             uptime_seconds: svc.runtime.uptime_seconds(),

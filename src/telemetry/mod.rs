@@ -70,6 +70,8 @@ impl Telemetry {
         if let Ok(mut d) = self.trace_destination.write() {
             *d = dest;
         }
+        // The exporter sleeps while there is no destination.
+        self.tracer.wake.notify_one();
         Ok(())
     }
 

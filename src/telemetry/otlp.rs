@@ -210,9 +210,11 @@ pub async fn run(
     let mut backoff = Backoff::new(Duration::from_secs(1), MAX_BACKOFF);
     loop {
         let waiting = !backoff.wait().is_zero();
+        // Without a destination, sleep until `apply_tracing` sets one and wakes this loop.
+        let idle = destination.read().map_or(true, |d| d.is_none());
         tokio::select! {
             _ = tracer.wake.notified(), if !waiting => {}
-            _ = tokio::time::sleep(if waiting { backoff.wait() } else { FLUSH_EVERY }) => {}
+            _ = tokio::time::sleep(if waiting { backoff.wait() } else { FLUSH_EVERY }), if !idle => {}
             _ = stop.changed() => break,
         }
         let dest = destination.read().ok().and_then(|d| d.clone());
