@@ -14,9 +14,12 @@ fn main() {
         && var("CARGO_CFG_TARGET_OS") == "linux"
         && var("CARGO_CFG_TARGET_ENV") == "gnu";
     let flags = var("CARGO_ENCODED_RUSTFLAGS");
-    let linker_changed = ["linker", "link-self-contained", "fuse-ld"]
-        .iter()
-        .any(|f| flags.contains(f));
+    // A linker chosen in Cargo's configuration (RUSTC_LINKER) or in the flags may not be LLD.
+    println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
+    let linker_changed = !var("RUSTC_LINKER").is_empty()
+        || ["linker", "link-self-contained", "fuse-ld"]
+            .iter()
+            .any(|f| flags.contains(f));
     let wanted = var("PROFILE") == "release" && var("HIVEMIND_NO_SYMBOL_ORDER").is_empty();
     let order = std::path::Path::new(&var("CARGO_MANIFEST_DIR")).join("packaging/symbol-order.txt");
     if lld_default && !linker_changed && wanted && order.is_file() {

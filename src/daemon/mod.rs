@@ -8,6 +8,7 @@ pub mod memory;
 pub mod metrics_http;
 pub mod runtime;
 pub mod serve;
+pub mod state_watch;
 pub mod status_page;
 pub mod tls;
 
@@ -231,11 +232,37 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             stop_rx.clone(),
         ));
         shared.add_families(move || log_stats.families());
-        let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone()));
+        // One watch of the state file tells the collector and the check supervisor about
+        // changes, so that neither wakes an idle agent to look for them.
+        let watch = {
+            let shared = Arc::downgrade(&shared);
+            let runner = Arc::downgrade(&runner);
+            let file = local.store.state_path();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            state_watch::StateWatch::start(local.store.dir(), &name, move || {
+                if let Some(s) = shared.upgrade() {
+                    s.state_changed();
+                }
+                if let Some(r) = runner.upgrade() {
+                    r.changed();
+                }
+            })
+            .unwrap_or_else(|e| {
+                msg.warn(&format!(
+                    "{e}: looking for changes to the state file every 10 s instead"
+                ));
+                state_watch::StateWatch::default()
+            })
+        };
+        let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone(), watch.clone()));
         let collector_thread = runtime::spawn_collector(
             Arc::clone(&shared),
             collector,
             runtime::history_need(local.store.clone()),
+            watch,
         )
         .map_err(|e| Error::io("starting the collector thread", e))?;
         let evaluator = alerting::spawn(Arc::clone(&shared), Arc::clone(&engine), stop_rx.clone());

@@ -107,6 +107,8 @@ struct Sched {
     options: Option<crate::metrics::Options>,
     /// Bumped after every collection.
     generation: u64,
+    /// The state file changed: ask `needs_history` again now.
+    recheck: bool,
 }
 
 /// Whether something needs a history of collections (rules, checks, auto-healing).
@@ -271,6 +273,13 @@ impl Shared {
         }
         drop(sched);
         self.snapshot()
+    }
+
+    /// The state file changed (rules or checks may have come or gone): the collector
+    /// thread looks again at whether it needs its cadence.
+    pub fn state_changed(&self) {
+        self.lock_sched().recheck = true;
+        self.wake.notify_all();
     }
 
     /// Stop the collector thread.
@@ -453,11 +462,14 @@ pub struct Schedule {
 
 /// Run the scheduler on a dedicated thread until [`Shared::stop_collecting`]: at the
 /// interval while `needs_history` says so (or `health status` asked for the CPU window),
-/// otherwise only when a scrape asks. `needs_history` is asked once per interval.
+/// otherwise only when a scrape asks. `needs_history` is asked again when `watch` reports a
+/// change of the state file ([`Shared::state_changed`]), or once per interval while the
+/// watch is not active: an idle agent with a watch sleeps until a scrape comes.
 pub fn spawn_collector(
     shared: Arc<Shared>,
     mut collector: Collector,
     needs_history: HistoryNeed,
+    watch: super::state_watch::StateWatch,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("hivemind-collect".into())
@@ -482,13 +494,22 @@ pub fn spawn_collector(
                     if sched.wanted {
                         break true;
                     }
-                    if now >= due {
+                    if std::mem::take(&mut sched.recheck) {
+                        // Ask `needs_history` again before anything else.
+                        break false;
+                    }
+                    let timed = cadence || window || !watch.active();
+                    if timed && now >= due {
                         // Due: collect at the cadence, or only look again at what needs it.
                         break cadence || window;
                     }
-                    sched = match shared.wake.wait_timeout(sched, due - now) {
-                        Ok((g, _)) => g,
-                        Err(p) => p.into_inner().0,
+                    sched = if timed {
+                        match shared.wake.wait_timeout(sched, due - now) {
+                            Ok((g, _)) => g,
+                            Err(p) => p.into_inner().0,
+                        }
+                    } else {
+                        shared.wake.wait(sched).unwrap_or_else(|p| p.into_inner())
                     };
                 };
                 sched.wanted = false;

@@ -254,8 +254,13 @@ impl Runner {
     }
 
     /// Keep the running checks in line with the state file: on start, on every change
-    /// notice, and every 10 s (hand edits).
-    pub async fn supervise(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    /// notice (API writes, and `watch`'s reports of hand edits), and every 10 s while `watch`
+    /// is not active.
+    pub async fn supervise(
+        self: Arc<Self>,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        watch: crate::daemon::state_watch::StateWatch,
+    ) {
         // The state file's identity at the last reconcile: the 10 s look for hand edits
         // parses the file only when it changed (an idle agent's CPU is measured).
         let stamp = |path: &std::path::Path| {
@@ -270,7 +275,7 @@ impl Runner {
         loop {
             tokio::select! {
                 _ = self.changed.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(10)) => {
+                _ = tokio::time::sleep(Duration::from_secs(10)), if !watch.active() => {
                     if stamp(&path) == seen {
                         continue;
                     }

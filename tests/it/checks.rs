@@ -1160,3 +1160,68 @@ fn the_agent_redacts_a_stored_secret_that_a_check_prints() {
         assert!(!text.to_lowercase().contains("%50%64%52%30"), "{text}");
     }
 }
+
+/// Context switches of every live thread of `pid`.
+fn switches(pid: u32) -> u64 {
+    let mut n = 0;
+    for t in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        if let Ok(status) = std::fs::read_to_string(t.path().join("status")) {
+            n += status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+    }
+    n
+}
+
+/// With no rules or checks the agent sleeps until something asks (it used to wake every
+/// collection interval and every 10 s to look for hand edits of its state file), yet a
+/// check written into the state file by hand starts at once: the file is watched.
+#[test]
+fn an_idle_agent_sleeps_and_notices_hand_edits_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // --collect-interval 1s: an agent that polled would wake at least 5 times below.
+    let d = Daemon::start(dir.path(), &[]);
+    let pid = d.child.as_ref().unwrap().id();
+    std::thread::sleep(Duration::from_secs(1));
+    let before = switches(pid);
+    std::thread::sleep(Duration::from_secs(5));
+    let woke = switches(pid).saturating_sub(before);
+    assert!(woke <= 2, "an idle agent woke {woke} times in 5 s");
+
+    // A hand edit, written in place as an editor may: a TCP check of an open port.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let state = dir.path().join("state.toml");
+    let mut text = std::fs::read_to_string(&state).unwrap();
+    text.push_str(&format!(
+        "\n[[checks]]\nname = \"edited\"\ninterval = \"1s\"\ntimeout = \"500ms\"\n\
+         failure_threshold = 3\nsuccess_threshold = 1\nstart_period = \"0s\"\n\n\
+         [checks.probe]\ntype = \"tcp\"\naddress = \"{}\"\n",
+        listener.local_addr().unwrap()
+    ));
+    std::fs::write(&state, text).unwrap();
+    let edited = Instant::now();
+    // Polling looked every 10 s; the watch reports the edit at once and the check runs on
+    // its first tick (within its interval).
+    let metrics: SocketAddr = format!("127.0.0.1:{}", d.metrics_port).parse().unwrap();
+    let deadline = edited + Duration::from_secs(5);
+    loop {
+        let (_, body) = http(metrics, "GET", "/metrics", None, b"");
+        if body
+            .lines()
+            .any(|l| l.starts_with("hivemind_health_check_status{") && l.contains("\"edited\""))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the hand-edited check did not start within 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
