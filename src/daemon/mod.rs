@@ -117,6 +117,9 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
     if let Some(r) = &state.grafana.token {
         let _ = local.secrets.get(r);
     }
+    if let Some(r) = &state.kibana.token {
+        let _ = local.secrets.get(r);
+    }
 
     memory::limit_arenas();
     // An agent needs little parallelism: two workers whatever the core count (each worker
