@@ -381,7 +381,7 @@ fn read_entries(out: impl Read, reader: &Reader, msg: &Messages) {
             reader.too_large.fetch_add(1, Ordering::Relaxed);
             if !reader.said_too_large.swap(true, Ordering::Relaxed) {
                 msg.warn(&format!(
-                    "workload logs: a journal entry of more than {cap} bytes was dropped (counted in hivemind_logs_dropped_total{{reason=\"too_large\"}}; --max-line-size raises the cap)"
+                    "workload logs: a journal entry of more than {cap} bytes was dropped (counted in hivemind_logs_records_dropped_total{{reason=\"too_large\"}}; --max-line-size raises the cap)"
                 ));
             }
             if !whole {
