@@ -194,7 +194,8 @@ pub struct ConfigureLoggingArgs {
     #[arg(long, value_name = "DIR", value_parser = parse::absolute_path, help_heading = "Workload logs")]
     pub buffer_dir: Option<String>,
 
-    /// Lines longer than this are cut to it, and marked [default: 256KiB]
+    /// Lines longer than this are cut to it, and marked; journal entries longer than twice
+    /// this (at least 64KiB) are dropped and counted [default: 256KiB]
     #[arg(long, value_name = "SIZE", value_parser = parse::size, help_heading = "Workload logs")]
     pub max_line_size: Option<u64>,
 }
