@@ -36,7 +36,12 @@ pub enum ObservabilityCommand {
     Traces(TracesArgs),
     /// Show the agent's recent log records
     Logs(LogsArgs),
-    /// Import the five Grafana dashboards (or write them for file provisioning)
+    /// Import the five Grafana dashboards, or the four Kibana log dashboards (or write them
+    /// for file-based import)
+    ///
+    /// --target kibana imports a data view on the log index, saved searches and the seed's
+    /// Hivemind Logs, Container Logs, Error Logs and Audit Logs dashboards through Kibana's
+    /// saved-objects import API, overwriting the objects a previous import created.
     ImportDashboards(ImportDashboardsArgs),
     /// Open the Grafana dashboard, or the agent's built-in status page, in a browser
     ///
@@ -189,7 +194,8 @@ pub struct ConfigureLoggingArgs {
     #[arg(long, value_name = "DIR", value_parser = parse::absolute_path, help_heading = "Workload logs")]
     pub buffer_dir: Option<String>,
 
-    /// Lines longer than this are cut to it, and marked [default: 256KiB]
+    /// Lines longer than this are cut to it, and marked; journal entries longer than twice
+    /// this (at least 64KiB) are dropped and counted [default: 256KiB]
     #[arg(long, value_name = "SIZE", value_parser = parse::size, help_heading = "Workload logs")]
     pub max_line_size: Option<u64>,
 }
@@ -239,6 +245,8 @@ pub enum DashboardTarget {
     /// Grafana's HTTP API
     #[default]
     Grafana,
+    /// Kibana's saved-objects import API (the log dashboards)
+    Kibana,
 }
 
 #[derive(Debug, Args)]
@@ -247,19 +255,22 @@ pub struct ImportDashboardsArgs {
     #[arg(long, value_enum, default_value_t)]
     pub target: DashboardTarget,
 
-    /// Grafana's URL [default: the last one used, else http://127.0.0.1:3000]
+    /// The target's URL [default: the last one used for that target, else Grafana
+    /// http://127.0.0.1:3000, Kibana http://127.0.0.1:5601]
     #[arg(long, value_parser = parse::http_url, value_name = "URL", conflicts_with = "output_dir")]
     pub url: Option<String>,
 
-    /// Read a Grafana service-account token from stdin (stored as a secret for next time)
+    /// Read a Grafana service-account token, or a Kibana API key (its encoded form), from
+    /// stdin (stored as a secret for next time)
     #[arg(long, conflicts_with = "output_dir")]
     pub token_stdin: bool,
 
-    /// The Grafana folder to import into (created when missing)
+    /// The Grafana folder to import into (created when missing; Grafana only)
     #[arg(long, value_name = "TITLE", conflicts_with = "output_dir")]
     pub folder: Option<String>,
 
-    /// Write the dashboards' JSON into DIR for Grafana file provisioning instead
+    /// Write the dashboards into DIR instead: Grafana's JSON for file provisioning, or
+    /// Kibana's NDJSON for Stack Management > Saved objects > Import
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 }

@@ -54,13 +54,36 @@ impl Report for TokenReport {
     }
 }
 
+/// Who runs this command, for an audit record: the local user by uid.
+fn local_user() -> String {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata("/proc/self") {
+        Ok(m) => format!("local user uid {}", m.uid()),
+        Err(_) => "local user".into(),
+    }
+}
+
 fn token(ctx: &Ctx, args: &TokenArgs) -> Result<ExitStatus> {
     let dir = &ctx.place.data_dir;
     crate::store::fs::ensure_private_dir(dir)?;
     let token = if args.rotate {
+        // Refused before the token changes when its audit record could not be kept.
+        files::check_audit_queue(dir)?;
         let t = files::rotate_token(dir)?;
+        let record = files::QueuedAudit {
+            at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            who: local_user(),
+            action: "rotate the API token".into(),
+            result: "replaced".into(),
+            ok: true,
+        };
+        if let Err(e) = files::queue_audit(dir, &record) {
+            ctx.msg.warn(&format!(
+                "the token was replaced, but its audit record could not be kept: {e}"
+            ));
+        }
         ctx.msg
-            .status("token replaced; restart the daemon and update the agents' inventories");
+            .status("token replaced; restart the daemon (it logs this as an audit record) and update the agents' inventories");
         t
     } else {
         files::load_or_create_token(dir)?

@@ -118,6 +118,30 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
     if let Some(r) = &state.grafana.token {
         let _ = local.secrets.get(r);
     }
+    if let Some(r) = &state.kibana.token {
+        let _ = local.secrets.get(r);
+    }
+    // What was audited while no daemon ran (token rotation) joins this log, and ships with it
+    // (log shipping is on by now).
+    match files::take_audits(data_dir) {
+        Ok((records, bad)) => {
+            for r in records {
+                msg.audit(
+                    &r.who,
+                    &r.action,
+                    &format!("{} at {}", r.result, r.at),
+                    r.ok,
+                );
+            }
+            if bad > 0 {
+                msg.warn(&format!(
+                    "{bad} lines of {} were not audit records and were left out",
+                    files::AUDIT_QUEUE
+                ));
+            }
+        }
+        Err(e) => msg.warn(&format!("the queued audit records cannot be read: {e}")),
+    }
 
     memory::limit_arenas();
     // An agent needs little parallelism: two workers whatever the core count (each worker

@@ -20,6 +20,9 @@ pub struct Imported {
     /// The dashboard's address in Grafana.
     pub url: String,
     pub version: Option<u64>,
+    /// The saved-object type, for Kibana (`index-pattern`, `search`, `dashboard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 /// `import-dashboards` output.
@@ -180,6 +183,7 @@ pub async fn import(
             change: if status == 404 { "created" } else { "updated" }.into(),
             url: format!("{}{path}", client.base),
             version: answer["version"].as_u64(),
+            kind: None,
         });
     }
     Ok(ImportReport {

@@ -7,6 +7,7 @@
 //! normal form) and served at `/api/dashboards`.
 
 pub mod grafana;
+pub mod kibana;
 
 use std::collections::HashSet;
 use std::sync::LazyLock;

@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,6 +46,8 @@ pub struct Journal {
     child: Arc<Mutex<Option<Child>>>,
     thread: Option<std::thread::JoinHandle<()>>,
     max_line: usize,
+    /// Entries the journalctl reader skipped as too large, not yet counted in the stats.
+    too_large: Arc<AtomicU64>,
 }
 
 /// Whether `dir` (or the system's journal directories) hold journal files.
@@ -86,13 +88,21 @@ impl Journal {
         let stop = Arc::new(AtomicBool::new(false));
         let cursor = Arc::new(Mutex::new(cursor));
         let child = Arc::new(Mutex::new(None));
+        let too_large = Arc::new(AtomicU64::new(0));
         let thread = {
             let (stop, cursor, child) =
                 (Arc::clone(&stop), Arc::clone(&cursor), Arc::clone(&child));
+            let reader = Reader {
+                tx,
+                stop: Arc::clone(&stop),
+                max_line,
+                too_large: Arc::clone(&too_large),
+                said_too_large: AtomicBool::new(false),
+            };
             let dir = directory.map(Path::to_path_buf);
             std::thread::Builder::new()
                 .name("hivemind-journal".into())
-                .spawn(move || follow(dir, tx, &cursor, &stop, &child, max_line, &msg))
+                .spawn(move || follow(dir, &reader, &cursor, &child, &msg))
                 .ok()
         };
         Journal {
@@ -106,6 +116,7 @@ impl Journal {
             child,
             thread,
             max_line,
+            too_large,
         }
     }
 
@@ -120,6 +131,7 @@ impl Journal {
 
     /// Take waiting entries into `pass`.
     pub fn read(&mut self, pass: &mut Pass, stats: &Stats) {
+        stats.count_drop("too_large", self.too_large.swap(0, Ordering::Relaxed));
         let mut entries = std::mem::take(&mut self.pending);
         while entries.len() < PER_PASS {
             match self.rx.try_recv() {
@@ -230,16 +242,26 @@ impl Journal {
     }
 }
 
+/// What the journalctl reader thread sends entries with, and counts.
+struct Reader {
+    tx: SyncSender<Entry>,
+    stop: Arc<AtomicBool>,
+    max_line: usize,
+    /// Entries skipped because their JSON line is beyond the cap.
+    too_large: Arc<AtomicU64>,
+    /// Whether the first such entry has been reported.
+    said_too_large: AtomicBool,
+}
+
 /// Run journalctl (again after it ends) and send its entries until `stop`.
 fn follow(
     dir: Option<PathBuf>,
-    tx: SyncSender<Entry>,
+    reader: &Reader,
     cursor: &Mutex<Option<String>>,
-    stop: &AtomicBool,
     child_slot: &Mutex<Option<Child>>,
-    max_line: usize,
     msg: &Messages,
 ) {
+    let stop = &*reader.stop;
     let where_ = dir.as_ref().map_or_else(
         || "the system journal".to_string(),
         |d| d.display().to_string(),
@@ -292,7 +314,7 @@ fn follow(
             *slot = Some(child);
         }
         if let Some(out) = out {
-            read_entries(out, &tx, stop, max_line);
+            read_entries(out, reader, msg);
         }
         let mut why = String::new();
         if let Some(mut e) = err {
@@ -319,9 +341,17 @@ fn follow(
     }
 }
 
-fn read_entries(out: impl Read, tx: &SyncSender<Entry>, stop: &AtomicBool, max_line: usize) {
-    // An entry is one JSON line; a line beyond the cap (binary fields) is skipped whole.
-    let cap = max_line.saturating_mul(2).max(64 * 1024) as u64;
+/// The longest journalctl JSON line read for `max_line`: room for a message of `max_line`
+/// bytes (cut to it later) escaped, and the entry's other fields.
+fn line_cap(max_line: usize) -> u64 {
+    max_line.saturating_mul(2).max(64 * 1024) as u64
+}
+
+fn read_entries(out: impl Read, reader: &Reader, msg: &Messages) {
+    let (tx, stop) = (&reader.tx, &*reader.stop);
+    // An entry is one JSON line; a line beyond the cap (binary fields, a huge message) is
+    // skipped whole, and counted as dropped (too_large).
+    let cap = line_cap(reader.max_line);
     let mut r = BufReader::new(out);
     let mut line = Vec::new();
     loop {
@@ -336,13 +366,26 @@ fn read_entries(out: impl Read, tx: &SyncSender<Entry>, stop: &AtomicBool, max_l
         if !line.ends_with(b"\n") && n as u64 >= cap {
             // Skip the rest of this line.
             let mut sink = Vec::new();
+            let mut whole = false;
             loop {
                 sink.clear();
                 match (&mut r).take(cap).read_until(b'\n', &mut sink) {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) if sink.ends_with(b"\n") => break,
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if sink.ends_with(b"\n") => {
+                        whole = true;
+                        break;
+                    }
                     Ok(_) => {}
                 }
+            }
+            reader.too_large.fetch_add(1, Ordering::Relaxed);
+            if !reader.said_too_large.swap(true, Ordering::Relaxed) {
+                msg.warn(&format!(
+                    "workload logs: a journal entry of more than {cap} bytes was dropped (counted in hivemind_logs_records_dropped_total{{reason=\"too_large\"}}; --max-line-size raises the cap)"
+                ));
+            }
+            if !whole {
+                return;
             }
             continue;
         }
@@ -373,5 +416,77 @@ fn read_entries(out: impl Read, tx: &SyncSender<Entry>, stop: &AtomicBool, max_l
                 Err(TrySendError::Disconnected(_)) => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(cursor: &str, message: &str) -> String {
+        format!(
+            "{}\n",
+            serde_json::json!({"__CURSOR": cursor, "MESSAGE": message, "PRIORITY": "6"})
+        )
+    }
+
+    /// journalctl's output with an entry beyond the line cap between two small ones: the
+    /// small ones are sent, the large one is counted as dropped (too_large), once, and the
+    /// reading goes on; the pipeline's stats then count it under that reason.
+    #[test]
+    fn an_entry_beyond_the_cap_is_counted_as_dropped_too_large() {
+        let max_line = 1024;
+        let cap = line_cap(max_line) as usize;
+        let mut out = entry("c1", "first");
+        out.push_str(&entry("c2", &"x".repeat(3 * cap)));
+        out.push_str(&entry("c3", "third"));
+        // One just under the cap is read (its message is cut later, and marked).
+        out.push_str(&entry("c4", &"y".repeat(cap - 200)));
+        let (tx, rx) = sync_channel(16);
+        let reader = Reader {
+            tx,
+            stop: Arc::new(AtomicBool::new(false)),
+            max_line,
+            too_large: Arc::new(AtomicU64::new(0)),
+            said_too_large: AtomicBool::new(false),
+        };
+        read_entries(out.as_bytes(), &reader, &Messages::silent());
+        let cursors: Vec<String> = rx.try_iter().map(|e| e.cursor).collect();
+        assert_eq!(cursors, ["c1", "c3", "c4"]);
+        assert_eq!(reader.too_large.load(Ordering::Relaxed), 1);
+        assert!(reader.said_too_large.load(Ordering::Relaxed));
+
+        // A huge entry at the very end (journalctl stopped mid-line) counts too.
+        let (tx, rx) = sync_channel(16);
+        let reader = Reader {
+            tx,
+            stop: Arc::new(AtomicBool::new(false)),
+            max_line,
+            too_large: Arc::new(AtomicU64::new(0)),
+            said_too_large: AtomicBool::new(false),
+        };
+        let mut out = entry("c1", "first");
+        out.push_str(&"z".repeat(2 * cap));
+        read_entries(out.as_bytes(), &reader, &Messages::silent());
+        assert_eq!(rx.try_iter().count(), 1);
+        assert_eq!(reader.too_large.load(Ordering::Relaxed), 1);
+
+        // The journal source hands the count to the stats under "too_large".
+        let mut journal = Journal::start(
+            Some(Path::new("/nonexistent-journal-dir")),
+            None,
+            "node",
+            max_line,
+            Messages::silent(),
+        );
+        journal.too_large.store(2, Ordering::Relaxed);
+        let stats = Stats::default();
+        let mut pass = Pass::default();
+        journal.read(&mut pass, &stats);
+        assert_eq!(stats.dropped("too_large"), 2);
+        assert_eq!(journal.too_large.load(Ordering::Relaxed), 0);
+        journal.read(&mut pass, &stats);
+        assert_eq!(stats.dropped("too_large"), 2);
+        journal.stop();
     }
 }

@@ -13,16 +13,22 @@ const LEVEL_WINDOW: usize = 160;
 /// `WARN`, … near its start. `None` when it says none.
 pub fn level(line: &str) -> Option<Level> {
     let head = prefix(line, LEVEL_WINDOW);
-    // Keyed forms, any case: logfmt and JSON.
-    for key in [
-        "level=",
-        "lvl=",
-        "severity=",
-        "\"level\":\"",
-        "\"level\": \"",
-        "\"severity\":\"",
-        "\"lvl\":\"",
+    // Keyed forms, any case: logfmt and JSON. Each key contains one of three words: a line
+    // without the word is not searched for its keys (most lines have none of them).
+    let has = |word: &str| find_ignore_case(head, word).is_some();
+    let (level, lvl, severity) = (has("level"), has("lvl"), has("severity"));
+    for (key, present) in [
+        ("level=", level),
+        ("lvl=", lvl),
+        ("severity=", severity),
+        ("\"level\":\"", level),
+        ("\"level\": \"", level),
+        ("\"severity\":\"", severity),
+        ("\"lvl\":\"", lvl),
     ] {
+        if !present {
+            continue;
+        }
         if let Some(i) = find_ignore_case(head, key) {
             let rest = &head[i + key.len()..];
             let word: String = rest
@@ -97,10 +103,18 @@ fn prefix(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// Where `needle` first occurs in `hay`, ASCII case ignored. Positions are tried by their
+/// first byte before the rest is compared (this runs several times per line shipped).
 fn find_ignore_case(hay: &str, needle: &str) -> Option<usize> {
     let h = hay.as_bytes();
     let n = needle.as_bytes();
-    (0..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let (&first, rest) = n.split_first()?;
+    let last = h.len().checked_sub(n.len())?;
+    let first = first.to_ascii_lowercase();
+    h[..=last].iter().enumerate().find_map(|(i, b)| {
+        (b.to_ascii_lowercase() == first && h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
+            .then_some(i)
+    })
 }
 
 fn hex_run(s: &[u8], at: usize, n: usize) -> Option<&str> {
@@ -134,7 +148,9 @@ pub fn trace_ids(line: &str) -> (Option<String>, Option<String>) {
         }
         from = i + 3;
     }
-    let keyed = |keys: &[&str], n: usize| {
+    // Each key contains `trace` or `span`: without the word, its keys are not searched.
+    let keyed = |word: &str, keys: &[&str], n: usize| {
+        find_ignore_case(line, word)?;
         keys.iter().find_map(|k| {
             let i = find_ignore_case(line, k)?;
             let mut at = i + k.len();
@@ -145,8 +161,8 @@ pub fn trace_ids(line: &str) -> (Option<String>, Option<String>) {
         })
     };
     (
-        keyed(&["trace_id", "traceid", "trace.id"], 32),
-        keyed(&["span_id", "spanid", "span.id"], 16),
+        keyed("trace", &["trace_id", "traceid", "trace.id"], 32),
+        keyed("span", &["span_id", "spanid", "span.id"], 16),
     )
 }
 
@@ -231,6 +247,19 @@ mod tests {
         // A long line only looks at its start, and multibyte text does not split.
         let long = format!("{} ERROR", "é".repeat(200));
         assert_eq!(level(&long), None);
+    }
+
+    #[test]
+    fn case_insensitive_search() {
+        assert_eq!(find_ignore_case("a LEVEL=x", "level="), Some(2));
+        assert_eq!(find_ignore_case("xxlevel", "LEVEL"), Some(2));
+        assert_eq!(find_ignore_case("lev", "level"), None);
+        assert_eq!(find_ignore_case("", "a"), None);
+        assert_eq!(find_ignore_case("abc", ""), None);
+        assert_eq!(find_ignore_case("lelevel=", "level="), Some(2));
+        assert_eq!(find_ignore_case("\"Level\": \"x", "\"level\": \""), Some(0));
+        // Not a byte-wise fold: non-letters match themselves only.
+        assert_eq!(find_ignore_case("a{b", "a[b"), None);
     }
 
     #[test]

@@ -24,5 +24,5 @@ pub use duration::PromDuration;
 pub use rule::{AlertRule, Comparison, Matcher, Severity};
 pub use secret::{Redacted, Secret, SecretBackend, SecretRef, WireSecret};
 pub use telemetry::{
-    GrafanaConfig, Level, LoggingConfig, LoggingPatch, TracingConfig, TracingPatch,
+    GrafanaConfig, KibanaConfig, Level, LoggingConfig, LoggingPatch, TracingConfig, TracingPatch,
 };

@@ -160,6 +160,16 @@ pub struct GrafanaConfig {
     pub token: Option<SecretRef>,
 }
 
+/// Where `import-dashboards --target kibana` last imported to, and its API key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KibanaConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<SecretRef>,
+}
+
 /// The Jaeger collector's Thrift-over-HTTP port, which the seed's example URL uses.
 const JAEGER_THRIFT_PORT: u16 = 14268;
 /// The OTLP/HTTP port.

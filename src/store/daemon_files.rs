@@ -235,10 +235,133 @@ pub fn rotate_token(dir: &Path) -> Result<Secret> {
     Ok(token)
 }
 
+/// Audit records of commands that act without the daemon (`daemon token --rotate`), kept
+/// (JSON lines, mode 0600) until the daemon next starts and logs them with its own, so that
+/// they ship and `observability logs --audit` shows them.
+pub const AUDIT_QUEUE: &str = "audit-queue.jsonl";
+/// The queue's cap: past it, audited commands refuse to run until a daemon takes the queue.
+const AUDIT_QUEUE_MAX: u64 = 256 * 1024;
+
+/// One queued audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedAudit {
+    /// RFC 3339, when it happened.
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub result: String,
+    pub ok: bool,
+}
+
+/// Refuse before an audited command acts when its record could not be queued.
+pub fn check_audit_queue(dir: &Path) -> Result<()> {
+    let path = dir.join(AUDIT_QUEUE);
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() >= AUDIT_QUEUE_MAX => Err(Error::Other(format!(
+            "{}: {} KiB of audit records wait for the daemon to log them; start it (`hivemind daemon`) first",
+            path.display(),
+            m.len() / 1024
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Append `record` to the queue (fsync'd).
+pub fn queue_audit(dir: &Path, record: &QueuedAudit) -> Result<()> {
+    use std::io::Write;
+    check_audit_queue(dir)?;
+    let path = dir.join(AUDIT_QUEUE);
+    let mut line = serde_json::to_string(record)
+        .map_err(|e| Error::Other(format!("encoding an audit record: {e}")))?;
+    line.push('\n');
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    f.write_all(line.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}
+
+/// Take the queued records (oldest first) and remove the queue. Lines that are not records
+/// (a torn write) are counted in the second value.
+pub fn take_audits(dir: &Path) -> Result<(Vec<QueuedAudit>, usize)> {
+    let path = dir.join(AUDIT_QUEUE);
+    let Some(text) = read_input(
+        &path,
+        Input::new("audit queue", AUDIT_QUEUE_MAX as usize * 2),
+    )?
+    else {
+        return Ok((Vec::new(), 0));
+    };
+    let text = text.map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let mut records = Vec::new();
+    let mut bad = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        match input::json::<QueuedAudit>(line.as_bytes(), Input::LOG_LINE) {
+            Ok(r) => records.push(r),
+            Err(_) => bad += 1,
+        }
+    }
+    std::fs::remove_file(&path)
+        .map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+    Ok((records, bad))
+}
+
 /// Compare two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod audit_queue_tests {
+    use super::*;
+
+    fn record(action: &str) -> QueuedAudit {
+        QueuedAudit {
+            at: "2026-01-01T00:00:00.000Z".into(),
+            who: "local user uid 0".into(),
+            action: action.into(),
+            result: "replaced".into(),
+            ok: true,
+        }
+    }
+
+    #[test]
+    fn queued_records_are_taken_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(take_audits(dir.path()).unwrap(), (Vec::new(), 0));
+        queue_audit(dir.path(), &record("one")).unwrap();
+        queue_audit(dir.path(), &record("two")).unwrap();
+        // A torn write is left out and counted.
+        let path = dir.path().join(AUDIT_QUEUE);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{\"at\":\"2026");
+        std::fs::write(&path, text).unwrap();
+        let (records, bad) = take_audits(dir.path()).unwrap();
+        assert_eq!(records, vec![record("one"), record("two")]);
+        assert_eq!(bad, 1);
+        assert!(!path.exists());
+        assert_eq!(take_audits(dir.path()).unwrap(), (Vec::new(), 0));
+    }
+
+    #[test]
+    fn a_full_queue_refuses_before_acting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(AUDIT_QUEUE);
+        std::fs::write(&path, vec![b'\n'; AUDIT_QUEUE_MAX as usize]).unwrap();
+        let e = check_audit_queue(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("start it"), "{e}");
+        assert!(queue_audit(dir.path(), &record("x")).is_err());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            AUDIT_QUEUE_MAX,
+            "nothing appended"
+        );
+    }
 }

@@ -9,8 +9,8 @@ use super::fs::{LockGuard, read_input, write_atomic};
 use crate::error::{Error, Result};
 use crate::model::input::{self, Input};
 use crate::model::{
-    AlertRule, AutoHealingConfig, Channel, Check, GrafanaConfig, LoggingConfig, MetricsConfig,
-    SecretRef, TracingConfig, validate,
+    AlertRule, AutoHealingConfig, Channel, Check, GrafanaConfig, KibanaConfig, LoggingConfig,
+    MetricsConfig, SecretRef, TracingConfig, validate,
 };
 
 /// The state file's schema version.
@@ -40,6 +40,9 @@ pub struct State {
     /// Where dashboards were imported (`import-dashboards`).
     #[serde(default, skip_serializing_if = "is_default")]
     pub grafana: GrafanaConfig,
+    /// Where the Kibana saved objects were imported (`import-dashboards --target kibana`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kibana: KibanaConfig,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
@@ -58,6 +61,7 @@ impl Default for State {
             tracing: None,
             logging: None,
             grafana: GrafanaConfig::default(),
+            kibana: KibanaConfig::default(),
         }
     }
 }
@@ -118,6 +122,9 @@ impl State {
         }
         if let Some(u) = &self.grafana.url {
             validate::http_url(u).map_err(|a| format!("grafana.url: expected {a}"))?;
+        }
+        if let Some(u) = &self.kibana.url {
+            validate::http_url(u).map_err(|a| format!("kibana.url: expected {a}"))?;
         }
         Ok(())
     }

@@ -13,8 +13,8 @@ use crate::model::Secret;
 use crate::model::telemetry::{self, EndpointNote};
 use crate::model::{
     AlertRule, AutoHealingConfig, AutoHealingPatch, Channel, ChannelSpec, GrafanaConfig,
-    LoggingConfig, LoggingPatch, MetricsConfig, MetricsPatch, Redacted, SecretRef, TracingConfig,
-    TracingPatch, channel, validate,
+    KibanaConfig, LoggingConfig, LoggingPatch, MetricsConfig, MetricsPatch, Redacted, SecretRef,
+    TracingConfig, TracingPatch, channel, validate,
 };
 use crate::model::{Check, Probe};
 use crate::store::{SecretStore, State, StateStore};
@@ -391,6 +391,30 @@ impl Local {
         state.grafana.folder = folder.map(str::to_string);
         self.store.save_locked(&state)?;
         Ok(state.grafana)
+    }
+
+    /// Remember the Kibana the saved objects were imported into; a new API key replaces the
+    /// stored one.
+    pub fn configure_kibana(
+        &self,
+        url: &str,
+        token: Option<&crate::model::Secret>,
+        msg: &Messages,
+    ) -> Result<KibanaConfig> {
+        let _guard = self.store.lock()?;
+        let mut state = self.store.load()?;
+        if let Some(t) = token {
+            let old = state.kibana.token.take();
+            state.kibana.token = Some(self.secrets.put("kibana.token", t, msg)?);
+            if let Some(old) = old
+                && Some(&old) != state.kibana.token.as_ref()
+            {
+                self.secrets.delete(&old)?;
+            }
+        }
+        state.kibana.url = Some(url.to_string());
+        self.store.save_locked(&state)?;
+        Ok(state.kibana)
     }
 
     pub fn list_channels(&self) -> Result<Vec<ChannelView>> {

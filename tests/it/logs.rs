@@ -939,6 +939,62 @@ fn json_samples(out: &str) -> Vec<(serde_json::Value, f64)> {
         .unwrap_or_default()
 }
 
+/// `daemon token --rotate` is audited: the record (never the token) waits in the data
+/// directory until the daemon starts, which logs it as an audit record with the rest.
+#[test]
+fn token_rotation_is_audited() {
+    use super::agent::Daemon;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let queue = dir.path().join("audit-queue.jsonl");
+    let (code, old, err) = hm_run(dir.path(), &["daemon", "token"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!queue.exists(), "printing the token is not a rotation");
+    let (code, new, err) = hm_run(dir.path(), &["daemon", "token", "--rotate"]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(old, new);
+    let text = std::fs::read_to_string(&queue).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(!text.contains(new.trim()) && !text.contains(old.trim()));
+    assert_eq!(
+        std::fs::metadata(&queue).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let _d = Daemon::start(dir.path(), &[]);
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["observability", "logs", "--audit", "-o", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let page: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rotation = page["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metadata"]["audit"]["action"] == "rotate the API token")
+        .unwrap_or_else(|| panic!("no audit record of the rotation: {out}"))
+        .clone();
+    assert_eq!(rotation["level"], "info");
+    assert_eq!(rotation["metadata"]["log_type"], "audit");
+    assert!(
+        rotation["metadata"]["audit"]["who"]
+            .as_str()
+            .unwrap()
+            .starts_with("local user uid "),
+        "{rotation}"
+    );
+    assert!(
+        rotation["metadata"]["audit"]["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("replaced at "),
+        "{rotation}"
+    );
+    assert!(!out.contains(new.trim()));
+    assert!(!queue.exists(), "the daemon took the queue");
+}
+
 /// API writes, authentication failures and status-page logins become audit records, which
 /// `observability logs --audit` shows (and only them).
 #[test]

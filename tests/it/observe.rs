@@ -2129,3 +2129,416 @@ fn dashboards_import_into_grafana_idempotently() {
         "{err}"
     );
 }
+
+/// A strict double of Kibana's saved-objects import API (no Kibana can be installed here),
+/// written from Kibana's published reference for `POST /api/saved_objects/_import`: a
+/// `kbn-xsrf` header is required, the body is `multipart/form-data` whose `file` part is an
+/// `.ndjson` file of saved objects, one JSON object per line; `overwrite=true` replaces objects
+/// with the same type and id; objects of types Kibana cannot import fail as
+/// `unsupported_type`, and objects whose references name neither an object of the file nor
+/// one Kibana holds fail as `missing_references`; the answer is `success`, `successCount`,
+/// `successResults` (with `overwrite: true` for replaced objects) and, on failures, `errors`.
+/// Every departure from that request form is recorded as a violation (and answered 400, as
+/// Kibana would).
+struct KibanaDouble {
+    http: FakeHttp,
+    /// (type, id) → the saved object as last imported.
+    store: Arc<Mutex<BTreeMap<(String, String), serde_json::Value>>>,
+    violations: Arc<Mutex<Vec<String>>>,
+}
+
+impl KibanaDouble {
+    fn start(api_key: &'static str, unsupported: &'static [&'static str]) -> KibanaDouble {
+        let store: Arc<Mutex<BTreeMap<(String, String), serde_json::Value>>> = Arc::default();
+        let violations: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (s, v) = (Arc::clone(&store), Arc::clone(&violations));
+        let http = FakeHttp::start(move |req| {
+            let bad = |why: String| {
+                v.lock().unwrap().push(why.clone());
+                json_reply(
+                    400,
+                    serde_json::json!({"statusCode": 400, "error": "Bad Request", "message": why}),
+                )
+            };
+            if req.method != "POST" || req.path != "/api/saved_objects/_import" {
+                return bad(format!("{} {}", req.method, req.path));
+            }
+            let query: Vec<&str> = req.query.as_deref().unwrap_or("").split('&').collect();
+            if query != ["overwrite=true"] {
+                return bad(format!("query {:?}, expected overwrite=true", req.query));
+            }
+            if !req.headers.contains_key("kbn-xsrf") {
+                return bad("Request must contain a kbn-xsrf header.".into());
+            }
+            if req.headers.get("authorization").map(String::as_str)
+                != Some(&format!("ApiKey {api_key}"))
+            {
+                return json_reply(
+                    401,
+                    serde_json::json!({"statusCode": 401, "error": "Unauthorized",
+                        "message": "[security_exception]: unable to authenticate with provided credentials"}),
+                );
+            }
+            let ct = req.headers.get("content-type").cloned().unwrap_or_default();
+            let Some(boundary) = ct
+                .strip_prefix("multipart/form-data; boundary=")
+                .filter(|b| !b.is_empty())
+            else {
+                return bad(format!("content-type {ct:?}"));
+            };
+            let body = String::from_utf8(req.body.clone()).unwrap_or_default();
+            let Some(rest) = body.strip_prefix(&format!("--{boundary}\r\n")) else {
+                return bad("the body does not open with the boundary".into());
+            };
+            let Some(part) = rest.strip_suffix(&format!("\r\n--{boundary}--\r\n")) else {
+                return bad("the body does not close with the boundary".into());
+            };
+            let Some((head, file)) = part.split_once("\r\n\r\n") else {
+                return bad("a part without headers".into());
+            };
+            let disposition = head
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+                .unwrap_or_default();
+            if !disposition.contains("form-data; name=\"file\"") {
+                return bad(format!("no file part: {disposition}"));
+            }
+            let filename = disposition
+                .split("filename=\"")
+                .nth(1)
+                .and_then(|f| f.split('"').next())
+                .unwrap_or_default();
+            if !filename.ends_with(".ndjson") {
+                return bad(format!("Invalid file extension {filename:?}"));
+            }
+            let mut objects = Vec::new();
+            for (i, line) in file.lines().enumerate() {
+                match serde_json::from_str::<serde_json::Value>(line) {
+                    Ok(o) if o["type"].is_string() && o["id"].is_string() => objects.push(o),
+                    _ => return bad(format!("line {} is not a saved object: {line}", i + 1)),
+                }
+            }
+            let key = |o: &serde_json::Value| {
+                (
+                    o["type"].as_str().unwrap_or_default().to_string(),
+                    o["id"].as_str().unwrap_or_default().to_string(),
+                )
+            };
+            let importable: Vec<(String, String)> = objects
+                .iter()
+                .filter(|o| !unsupported.contains(&o["type"].as_str().unwrap_or_default()))
+                .map(key)
+                .collect();
+            let mut st = s.lock().unwrap();
+            let mut results = Vec::new();
+            let mut errors = Vec::new();
+            for o in &objects {
+                let (kind, id) = key(o);
+                let meta = serde_json::json!({"title": o["attributes"]["title"]});
+                if unsupported.contains(&kind.as_str()) {
+                    errors.push(serde_json::json!({"type": kind, "id": id, "meta": meta,
+                        "error": {"type": "unsupported_type"}}));
+                    continue;
+                }
+                let missing: Vec<serde_json::Value> = o["references"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| {
+                        let k = key(r);
+                        !importable.contains(&k) && !st.contains_key(&k)
+                    })
+                    .map(|r| serde_json::json!({"type": r["type"], "id": r["id"]}))
+                    .collect();
+                if !missing.is_empty() {
+                    errors.push(serde_json::json!({"type": kind, "id": id, "meta": meta,
+                        "error": {"type": "missing_references", "references": missing}}));
+                    continue;
+                }
+                let replaced = st.insert((kind.clone(), id.clone()), o.clone()).is_some();
+                let mut r = serde_json::json!({"type": kind, "id": id, "meta": meta});
+                if replaced {
+                    r["overwrite"] = true.into();
+                }
+                results.push(r);
+            }
+            let mut answer = serde_json::json!({
+                "success": errors.is_empty(),
+                "successCount": results.len(),
+                "successResults": results,
+            });
+            if !errors.is_empty() {
+                answer["errors"] = errors.into();
+            }
+            json_reply(200, answer)
+        });
+        KibanaDouble {
+            http,
+            store,
+            violations,
+        }
+    }
+
+    /// The NDJSON files the import requests carried.
+    fn files(&self) -> Vec<String> {
+        self.http
+            .requests()
+            .iter()
+            .filter_map(|r| {
+                let body = String::from_utf8_lossy(&r.body).into_owned();
+                let start = body.find("\r\n\r\n")? + 4;
+                let end = body.rfind("\r\n--")?;
+                Some(body[start..end].to_string())
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn dashboards_import_into_kibana_idempotently() {
+    const KEY: &str = "VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==";
+    let kibana = KibanaDouble::start(KEY, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(hm(dir.path())
+        .args([
+            "observability",
+            "import-dashboards",
+            "--target",
+            "kibana",
+            "--url",
+            &kibana.http.url(""),
+            "--token-stdin",
+            "-o",
+            "json",
+        ])
+        .write_stdin(KEY));
+    assert_eq!(code, 0, "{err}");
+    assert!(kibana.violations.lock().unwrap().is_empty());
+    let v = json(&out);
+    assert_eq!(v["target"], "kibana");
+    let rows = v["dashboards"].as_array().unwrap();
+    assert_eq!(rows.len(), 9, "{out}");
+    assert!(rows.iter().all(|d| d["change"] == "created"), "{out}");
+    assert!(!out.contains(KEY) && !err.contains(KEY));
+
+    // What Kibana received: the four dashboards by title, every search and dashboard
+    // referencing the data view, every reference naming an object of the file.
+    let files = kibana.files();
+    assert_eq!(files.len(), 1);
+    let objects: Vec<serde_json::Value> = files[0]
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let view = objects
+        .iter()
+        .find(|o| o["type"] == "index-pattern")
+        .unwrap();
+    assert_eq!(view["attributes"]["title"], "hivemind-logs*");
+    assert_eq!(view["attributes"]["timeFieldName"], "timestamp");
+    let view_id = view["id"].as_str().unwrap();
+    let mut titles: Vec<&str> = objects
+        .iter()
+        .filter(|o| o["type"] == "dashboard")
+        .map(|o| o["attributes"]["title"].as_str().unwrap())
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            "Audit Logs",
+            "Container Logs",
+            "Error Logs",
+            "Hivemind Logs"
+        ]
+    );
+    for o in &objects {
+        let refs = o["references"].as_array().unwrap();
+        if o["type"] == "search" || o["type"] == "dashboard" {
+            assert!(
+                refs.iter()
+                    .any(|r| r["type"] == "index-pattern" && r["id"] == view_id),
+                "{} does not reference the data view",
+                o["id"]
+            );
+        }
+        for r in refs {
+            assert!(
+                objects
+                    .iter()
+                    .any(|x| x["type"] == r["type"] && x["id"] == r["id"]),
+                "{} references {r}, which is not in the file",
+                o["id"]
+            );
+        }
+    }
+    assert_eq!(kibana.store.lock().unwrap().len(), objects.len());
+
+    // The same again, in the seed's form (no --url, no key): the stored Kibana and key are
+    // used, the same objects are overwritten and nothing new is created.
+    let (code, out, err) = hm_run(
+        dir.path(),
+        &["observability", "import-dashboards", "--target", "kibana"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("the Kibana used last time"), "{err}");
+    assert_eq!(out.matches("updated").count(), 9, "{out}");
+    assert!(kibana.violations.lock().unwrap().is_empty());
+    assert_eq!(kibana.store.lock().unwrap().len(), objects.len());
+    let files = kibana.files();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0], files[1]);
+    assert!(
+        !std::fs::read_to_string(dir.path().join("state.toml"))
+            .unwrap()
+            .contains(KEY)
+    );
+
+    // A wrong key is a clear error, without the key.
+    let (code, _, err) = run(hm(dir.path())
+        .args([
+            "observability",
+            "import-dashboards",
+            "--target",
+            "kibana",
+            "--token-stdin",
+        ])
+        .write_stdin("bm90LXRoZS1rZXk="));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("401") && err.contains("--token-stdin"),
+        "{err}"
+    );
+    assert!(!err.contains("bm90LXRoZS1rZXk="), "{err}");
+    // Kibana has no folders.
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "observability",
+            "import-dashboards",
+            "--target",
+            "kibana",
+            "--folder",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--folder") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+    // Kibana not there.
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "observability",
+            "import-dashboards",
+            "--target",
+            "kibana",
+            "--url",
+            &format!("http://127.0.0.1:{}", free_port()),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot connect") && err.contains("--output-dir"),
+        "{err}"
+    );
+}
+
+/// A Kibana that refuses some objects: its `errors` array becomes one line per object and a
+/// non-zero exit, with the objects it did import still reported.
+#[test]
+fn kibana_import_errors_are_reported_per_object() {
+    const KEY: &str = "a2V5OnNlY3JldA==";
+    // A Kibana that cannot import saved searches: they fail as unsupported, and the
+    // dashboards, whose panels reference them, as missing references.
+    let kibana = KibanaDouble::start(KEY, &["search"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(hm(dir.path())
+        .args([
+            "observability",
+            "import-dashboards",
+            "--target",
+            "kibana",
+            "--url",
+            &kibana.http.url(""),
+            "--token-stdin",
+            "-o",
+            "json",
+        ])
+        .write_stdin(KEY));
+    assert_eq!(code, 2, "{err}");
+    assert!(kibana.violations.lock().unwrap().is_empty());
+    let rows = json(&out)["dashboards"].as_array().unwrap().clone();
+    let change = |id: &str| {
+        rows.iter()
+            .find(|r| r["uid"] == id)
+            .map(|r| r["change"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(change("hivemind-logs"), "created");
+    assert_eq!(change("hivemind-logs-errors"), "failed");
+    assert_eq!(change("hivemind-error-logs-dashboard"), "failed");
+    assert!(
+        err.contains("search \"hivemind-logs-audit\"") && err.contains("unsupported_type"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "dashboard \"hivemind-audit-logs-dashboard\" (Audit Logs): missing_references"
+        ) && err.contains("search hivemind-logs-audit"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did not import 8 of the 9 saved objects"),
+        "{err}"
+    );
+    assert_eq!(kibana.store.lock().unwrap().len(), 1);
+}
+
+/// `--output-dir` writes the checked-in NDJSON byte for byte, and with log shipping to
+/// another index, the same file with the data view on that index.
+#[test]
+fn kibana_ndjson_for_file_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "observability",
+        "import-dashboards",
+        "--target",
+        "kibana",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ];
+    let (code, _, err) = hm_run(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["hivemind-logs.ndjson"]);
+    let checked_in = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/kibana/hivemind-logs.ndjson"),
+    )
+    .unwrap();
+    assert!(std::fs::read(out.join("hivemind-logs.ndjson")).unwrap() == checked_in);
+
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "observability",
+            "configure-logging",
+            "--endpoint",
+            "http://127.0.0.1:9200",
+            "--index",
+            "app-logs",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = hm_run(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("app-logs*"), "{err}");
+    let text = std::fs::read_to_string(out.join("hivemind-logs.ndjson")).unwrap();
+    let view: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(view["attributes"]["title"], "app-logs*");
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Ctx;
-use crate::cli::observability::{ImportDashboardsArgs, OpenDashboardArgs};
+use crate::cli::observability::{DashboardTarget, ImportDashboardsArgs, OpenDashboardArgs};
 use crate::commands::secret_input::SecretSource;
 use crate::daemon::serve;
 use crate::daemon::status_page::Standalone;
@@ -34,12 +34,18 @@ impl Report for ImportReport {
 /// Grafana's default address (the seed deploys it on port 3000).
 const DEFAULT_GRAFANA: &str = "http://127.0.0.1:3000";
 
+/// Kibana's default address.
+const DEFAULT_KIBANA: &str = "http://127.0.0.1:5601";
+
 pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitStatus> {
     if !ctx.place.agents.is_empty() || ctx.place.all_agents {
         return Err(Error::Usage(
-            "import-dashboards talks to Grafana from this machine; --agent and --all-agents do not apply"
+            "import-dashboards talks to Grafana or Kibana from this machine; --agent and --all-agents do not apply"
                 .into(),
         ));
+    }
+    if args.target == DashboardTarget::Kibana {
+        return import_kibana(ctx, args);
     }
     let dashboards = crate::dashboards::all();
     if let Some(dir) = &args.output_dir {
@@ -60,6 +66,7 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
                 change: if existed { "updated" } else { "created" }.into(),
                 url: path.display().to_string(),
                 version: None,
+                kind: None,
             });
         }
         ctx.msg.status(&format!(
@@ -125,6 +132,125 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
         report.dashboards.len()
     ));
     ctx.out.emit(&report)?;
+    Ok(ExitStatus::Success)
+}
+
+/// `import-dashboards --target kibana`: the saved objects of `dashboards/kibana/`, with the
+/// data view on the index log shipping writes to, into Kibana or into `--output-dir`.
+fn import_kibana(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitStatus> {
+    use crate::dashboards::kibana;
+    if args.folder.is_some() {
+        return Err(Error::Usage(
+            "--folder: Kibana has no dashboard folders; the saved objects go into its default space (--folder applies to --target grafana)"
+                .into(),
+        ));
+    }
+    let local = ctx.place.local()?;
+    let state = local.state()?;
+    // The data view is on the index the agent ships to, when log shipping is configured.
+    let pattern = match &state.logging {
+        Some(l) => kibana::pattern_for_index(&l.index),
+        None => kibana::DEFAULT_PATTERN.to_string(),
+    };
+    if pattern != kibana::DEFAULT_PATTERN {
+        ctx.msg.status(&format!(
+            "the data view is on {pattern} (the index configure-logging ships to)"
+        ));
+    }
+    let ndjson = kibana::ndjson(&pattern);
+    let objects = kibana::parse(&ndjson)
+        .map_err(|e| Error::Other(format!("dashboards/kibana/{}: {e}", kibana::FILE)))?;
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("--output-dir: creating {}", dir.display()), e))?;
+        let path = dir.join(kibana::FILE);
+        let existed = path.exists();
+        crate::store::fs::write_atomic(&path, ndjson.as_bytes())?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(format!("--output-dir: {}", path.display()), e))?;
+        ctx.msg.status(&format!(
+            "{} saved objects written to {}; import it in Kibana under Stack Management > Saved objects > Import (with \"overwrite\"), or POST it to /api/saved_objects/_import?overwrite=true",
+            objects.len(),
+            path.display()
+        ));
+        ctx.out.emit(&ImportReport {
+            target: "files".into(),
+            destination: dir.display().to_string(),
+            folder: None,
+            dashboards: objects
+                .iter()
+                .map(|o| Imported {
+                    uid: o.id.clone(),
+                    title: o.title.clone(),
+                    change: if existed { "updated" } else { "created" }.into(),
+                    url: path.display().to_string(),
+                    version: None,
+                    kind: Some(o.kind.clone()),
+                })
+                .collect(),
+        })?;
+        return Ok(ExitStatus::Success);
+    }
+    let url = match (&args.url, &state.kibana.url) {
+        (Some(u), _) => u.trim_end_matches('/').to_string(),
+        (None, Some(u)) => {
+            ctx.msg.status(&format!(
+                "importing into {u} (the Kibana used last time; --url changes it)"
+            ));
+            u.clone()
+        }
+        (None, None) => {
+            ctx.msg.status(&format!(
+                "no --url given: importing into Kibana at {DEFAULT_KIBANA} (its default address; pass --url, or --output-dir DIR to write the NDJSON)"
+            ));
+            DEFAULT_KIBANA.to_string()
+        }
+    };
+    let given = if args.token_stdin {
+        SecretSource {
+            flag: "token",
+            value: None,
+            stdin: true,
+            file: None,
+        }
+        .read(&ctx.msg, header_value)?
+    } else {
+        None
+    };
+    let token = match (&given, &state.kibana.token) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(r)) => Some(local.secrets.get(r)?),
+        (None, None) => None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    let outcome = runtime.block_on(kibana::import(&url, token.as_ref(), &ndjson))?;
+    // Kibana answered: remember it (and a new key) even when some objects failed.
+    local.configure_kibana(&url, given.as_ref(), &ctx.msg)?;
+    ctx.out.emit(&outcome.report)?;
+    if !outcome.failures.is_empty() {
+        for f in &outcome.failures {
+            ctx.msg.warn(&format!("Kibana did not import {f}"));
+        }
+        return Err(Error::Remote(format!(
+            "Kibana at {url} did not import {} of the {} saved objects (listed above)",
+            outcome.failures.len(),
+            objects.len()
+        )));
+    }
+    let dashboards = outcome
+        .report
+        .dashboards
+        .iter()
+        .filter(|d| d.kind.as_deref() == Some("dashboard"))
+        .count();
+    ctx.msg.status(&format!(
+        "{} saved objects ({dashboards} dashboards) imported into {url}; open {url}/app/dashboards",
+        objects.len()
+    ));
     Ok(ExitStatus::Success)
 }
 
