@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::pprof::{Builder, LabelValue};
-use super::sockdiag::{Counters, Diag};
 use super::{Cancel, Process};
 use crate::error::{Error, Result};
+use crate::netflow::sockdiag::{Counters, Diag};
 
 /// How often sockets are polled. A connection opened and closed between two polls is not
 /// seen (its descriptor never shows in /proc/PID/fd next to a dump that has it); one that
