@@ -456,9 +456,27 @@ impl Tracker {
         }
         for w in workloads {
             // A container's processes share one namespace: the first that answers tells.
-            let found = w.pids.iter().take(3).find_map(|p| {
-                ns_inode(&self.proc_root.join(p.to_string()).join("ns/net")).map(|ns| (ns, *p))
-            });
+            let mut found = None;
+            for pid in w.pids.iter().take(3) {
+                let path = self.proc_root.join(pid.to_string()).join("ns/net");
+                match std::fs::read_link(&path) {
+                    Ok(_) => {
+                        found = ns_inode(&path).map(|ns| (ns, *pid));
+                        break;
+                    }
+                    Err(e) if is_permission(&e) => {
+                        return Err(Error::Usage(format!(
+                            "cannot read the network namespace of {} (process {pid}): {e}; \
+                             reading a container's sockets needs root (CAP_SYS_PTRACE to see \
+                             its namespace, CAP_SYS_ADMIN for setns, CAP_NET_ADMIN for \
+                             sock_diag)",
+                            w.label
+                        )));
+                    }
+                    // Exited since the cgroup was read: try the next one.
+                    Err(_) => {}
+                }
+            }
             if let Some((ns, pid)) = found {
                 wanted
                     .entry(ns)
@@ -600,7 +618,7 @@ impl Tracker {
         }
         if self.unlabelled.len() > MAX_UNLABELLED {
             let mut v: Vec<_> = self.unlabelled.drain().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|e| std::cmp::Reverse(e.1));
             v.truncate(MAX_UNLABELLED / 2);
             self.unlabelled.extend(v);
         }
@@ -614,8 +632,14 @@ mod tests {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    fn ci() -> bool {
-        std::env::var("CI").is_ok_and(|v| v == "true")
+    /// Skip a test that needs something this machine lacks, except in CI.
+    #[allow(clippy::print_stderr)]
+    fn skip(why: &str) {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true and {why}"
+        );
+        eprintln!("skipped: {why}");
     }
 
     fn pair<'a>(r: &'a Report, source: &str, destination: &str) -> Option<&'a PairTotals> {
@@ -634,8 +658,7 @@ mod tests {
             .lines()
             .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
         if !is_root {
-            assert!(!ci(), "CI=true and not root");
-            eprintln!("skipped: not root");
+            skip("not root");
             return;
         }
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
