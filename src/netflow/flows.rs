@@ -32,6 +32,9 @@ pub const MAX_PAIRS: usize = 1000;
 pub const TOP_DESTINATIONS: usize = 10;
 /// Remote endpoints remembered per collector while they wait for a label.
 const MAX_UNLABELLED: usize = 10_000;
+/// A pair without an open connection for this long loses its series (a container that is
+/// gone), which makes room under [`MAX_PAIRS`] for new ones.
+pub const PAIR_EXPIRY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Upper bounds of the round-trip-time histogram, in seconds.
 pub const RTT_BUCKETS: [f64; 14] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -73,6 +76,8 @@ pub struct PairTotals {
     pub rtt_sum_seconds: f64,
     /// Established connections at the last collection.
     pub connections: u64,
+    /// When a socket of the pair was last seen open.
+    last_open: Option<std::time::Instant>,
 }
 
 impl PairTotals {
@@ -172,6 +177,19 @@ pub struct Tracker {
     unlabelled: HashMap<(String, SocketAddr), u64>,
     dropped_series: u64,
     lost_events: u64,
+    /// [`MAX_PAIRS`], smaller in tests.
+    max_pairs: usize,
+    /// Buffers kept between collections: with thousands of sockets, allocating (and
+    /// faulting in) them afresh each time cost more than reading the sockets.
+    scratch: Scratch,
+}
+
+#[derive(Default)]
+struct Scratch {
+    seen: Vec<Seen>,
+    dump: Vec<TcpSocket>,
+    index: HashMap<(SocketAddr, SocketAddr), usize>,
+    now: HashMap<(u64, u64), (Counters, bool, bool)>,
 }
 
 /// The inode of a `net:[4026531840]` namespace link.
@@ -205,6 +223,8 @@ impl Tracker {
             unlabelled: HashMap::new(),
             dropped_series: 0,
             lost_events: 0,
+            max_pairs: MAX_PAIRS,
+            scratch: Scratch::default(),
         }
     }
 
@@ -212,13 +232,50 @@ impl Tracker {
     /// Fails as a whole (no partial view) when a namespace cannot be entered or dumped.
     pub fn collect(&mut self, workloads: &[Workload]) -> Result<Report<'_>> {
         let wanted = self.namespaces_of(workloads)?;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let result = self.collect_with(&wanted, workloads, &mut scratch);
+        scratch.seen.clear();
+        scratch.dump.clear();
+        scratch.index.clear();
+        scratch.now.clear();
+        self.scratch = scratch;
+        result?;
+        let mut errors = Vec::new();
+        for n in self.namespaces.values() {
+            // A namespace whose process just exited has no counters to read: skip it.
+            let Ok(values) = snmp::read(&self.proc_root, n.pid) else {
+                continue;
+            };
+            for ((kind, _, _), v) in snmp::KINDS.iter().zip(values) {
+                errors.push((n.default_owner().to_string(), *kind, v));
+            }
+        }
+        Ok(Report {
+            pairs: &self.pairs,
+            errors,
+            dropped_series: self.dropped_series,
+            lost_events: self.lost_events,
+        })
+    }
+
+    /// The body of [`Tracker::collect`], over buffers that keep their allocations.
+    fn collect_with(
+        &mut self,
+        wanted: &HashMap<u64, u32>,
+        workloads: &[Workload],
+        scratch: &mut Scratch,
+    ) -> Result<()> {
+        let Scratch {
+            seen,
+            dump: buf,
+            index,
+            now,
+        } = scratch;
         let pid_label: HashMap<u32, &str> = workloads
             .iter()
             .flat_map(|w| w.pids.iter().map(move |p| (*p, w.label.as_str())))
             .collect();
-
         // Read every namespace: sockets with counters, listeners, and the destroyed ones.
-        let mut seen: Vec<Seen> = Vec::new();
         let mut listeners: HashMap<u64, HashSet<SocketAddr>> = HashMap::new();
         for (ns, n) in &mut self.namespaces {
             let dump = |e: io::Error| {
@@ -234,13 +291,13 @@ impl Tracker {
                 self.lost_events += 1;
             }
             if wanted.contains_key(ns) {
-                for s in n.diag.dump_states(COUNTED_STATES).map_err(dump)? {
-                    seen.push(Seen {
-                        ns: *ns,
-                        socket: s,
-                        closed: false,
-                    });
-                }
+                buf.clear();
+                n.diag.dump_states_into(COUNTED_STATES, buf).map_err(dump)?;
+                seen.extend(buf.drain(..).map(|s| Seen {
+                    ns: *ns,
+                    socket: s,
+                    closed: false,
+                }));
                 let l = n.diag.dump_states(1 << TCP_LISTEN).map_err(dump)?;
                 listeners.insert(*ns, l.into_iter().map(|s| canonical(s.local)).collect());
             }
@@ -252,12 +309,12 @@ impl Tracker {
                 });
             }
         }
-        for s in &mut seen {
+        for s in seen.iter_mut() {
             s.socket.local = canonical(s.socket.local);
             s.socket.remote = canonical(s.socket.remote);
         }
 
-        self.resolve_owners(&seen, workloads, &pid_label);
+        self.resolve_owners(seen, workloads, &pid_label);
         let owner_of = |t: &Tracker, s: &Seen| -> String {
             if let Some(k) = t.sockets.get(&(s.ns, s.socket.cookie)) {
                 return k.owner.clone();
@@ -274,11 +331,11 @@ impl Tracker {
         };
 
         // Where each new socket's traffic goes, decided once.
-        let index: HashMap<(SocketAddr, SocketAddr), usize> = seen
-            .iter()
-            .enumerate()
-            .map(|(i, s)| ((s.socket.local, s.socket.remote), i))
-            .collect();
+        index.extend(
+            seen.iter()
+                .enumerate()
+                .map(|(i, s)| ((s.socket.local, s.socket.remote), i)),
+        );
         let is_server = |s: &Seen| -> bool {
             let Some(l) = listeners.get(&s.ns) else {
                 return false;
@@ -290,7 +347,7 @@ impl Tracker {
         };
         let mut new_socks: Vec<((u64, u64), Sock)> = Vec::new();
         let mut new_keys = HashSet::new();
-        for s in &seen {
+        for s in seen.iter() {
             let key = (s.ns, s.socket.cookie);
             if self.sockets.contains_key(&key) || !new_keys.insert(key) {
                 continue;
@@ -333,8 +390,7 @@ impl Tracker {
         self.sockets.extend(new_socks);
 
         // Readings per socket: the largest of what the dump and the destroy event say.
-        let mut now: HashMap<(u64, u64), (Counters, bool, bool)> = HashMap::new();
-        for s in &seen {
+        for s in seen.iter() {
             let Some(c) = s.socket.counters else {
                 continue;
             };
@@ -349,7 +405,7 @@ impl Tracker {
         }
 
         // Outbound endpoints carrying the most bytes get their own label while there is room.
-        for (key, (c, _, _)) in &now {
+        for (key, (c, _, _)) in now.iter() {
             if let Some(sock) = self.sockets.get(key)
                 && let Dest::Outbound(addr) = sock.dest
                 && !self
@@ -367,11 +423,12 @@ impl Tracker {
         }
         self.promote();
 
+        let collected_at = std::time::Instant::now();
         for p in self.pairs.values_mut() {
             p.connections = 0;
         }
         let mut refused: HashSet<PairKey> = HashSet::new();
-        for (key, (c, established, _)) in &now {
+        for (key, (c, established, _)) in now.iter() {
             let Some(sock) = self.sockets.get_mut(key) else {
                 continue;
             };
@@ -394,7 +451,7 @@ impl Tracker {
                 source: sock.owner.clone(),
                 destination,
             };
-            if !self.pairs.contains_key(&pair) && self.pairs.len() >= MAX_PAIRS {
+            if !self.pairs.contains_key(&pair) && self.pairs.len() >= self.max_pairs {
                 if refused.insert(pair) {
                     self.dropped_series += 1;
                 }
@@ -402,6 +459,7 @@ impl Tracker {
                 continue;
             }
             let t = self.pairs.entry(pair).or_default();
+            t.last_open = Some(collected_at);
             t.transmit_bytes += c.tx_bytes.saturating_sub(sock.counted.tx_bytes);
             t.receive_bytes += c.rx_bytes.saturating_sub(sock.counted.rx_bytes);
             t.retransmits += c.retransmits.saturating_sub(sock.counted.retransmits);
@@ -424,23 +482,15 @@ impl Tracker {
             .collect();
         self.owners.retain(|inode, _| live.contains(inode));
         self.namespaces.retain(|ns, _| wanted.contains_key(ns));
+        self.pairs.retain(|_, t| {
+            t.last_open
+                .is_some_and(|at| collected_at.duration_since(at) < PAIR_EXPIRY)
+        });
+        let sources: HashSet<&str> = self.pairs.keys().map(|k| k.source.as_str()).collect();
+        self.promoted
+            .retain(|source, _| sources.contains(source.as_str()));
 
-        let mut errors = Vec::new();
-        for n in self.namespaces.values() {
-            // A namespace whose process just exited has no counters to read: skip it.
-            let Ok(values) = snmp::read(&self.proc_root, n.pid) else {
-                continue;
-            };
-            for ((kind, _, _), v) in snmp::KINDS.iter().zip(values) {
-                errors.push((n.default_owner().to_string(), *kind, v));
-            }
-        }
-        Ok(Report {
-            pairs: &self.pairs,
-            errors,
-            dropped_series: self.dropped_series,
-            lost_events: self.lost_events,
-        })
+        Ok(())
     }
 
     /// The namespaces to read (ns inode → a process in it), opening the new ones.
@@ -653,24 +703,13 @@ mod tests {
     /// pair is counted once, at the connecting end, and stays after the socket closes.
     #[test]
     fn a_loopback_connection_counts_once_and_survives_its_close() {
-        let is_root = std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
-        if !is_root {
+        if !is_root() {
             skip("not root");
             return;
         }
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        // Builtins only: the socket is the shell's alone.
-        let script =
-            format!("exec 3<>/dev/tcp/127.0.0.1/{port}; printf '%100000s' '' >&3; read -r _ <&0");
-        let mut shell = Command::new("bash")
-            .args(["-c", &script])
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut shell = shell_sender(port, 100_000);
         let (mut conn, _) = listener.accept().unwrap();
         let mut got = vec![0u8; 100_000];
         conn.read_exact(&mut got).unwrap();
@@ -720,6 +759,86 @@ mod tests {
                 "{kind}"
             );
         }
+    }
+
+    /// A shell that connects to 127.0.0.1:`port`, sends `bytes` and waits for its stdin.
+    fn shell_sender(port: u16, bytes: usize) -> std::process::Child {
+        // Builtins only: the socket is the shell's alone.
+        let script =
+            format!("exec 3<>/dev/tcp/127.0.0.1/{port}; printf '%{bytes}s' '' >&3; read -r _ <&0");
+        Command::new("bash")
+            .args(["-c", &script])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn is_root() -> bool {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    }
+
+    #[test]
+    fn pairs_over_the_cap_are_dropped_and_counted() {
+        if !is_root() {
+            skip("not root");
+            return;
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut a = shell_sender(port, 10);
+        let (_ca, _) = listener.accept().unwrap();
+        let mut b = shell_sender(port, 10);
+        let (_cb, _) = listener.accept().unwrap();
+        let workloads = vec![
+            Workload {
+                label: "a".into(),
+                pids: vec![a.id()],
+            },
+            Workload {
+                label: "b".into(),
+                pids: vec![b.id()],
+            },
+        ];
+        // Room for one pair: a and b (and whatever else the host talks) compete for it.
+        let mut t = Tracker::new(Path::new("/proc"));
+        t.max_pairs = 1;
+        let r = t.collect(&workloads).unwrap();
+        let keys: Vec<_> = r.pairs.keys().collect();
+        assert_eq!(r.pairs.len(), 1, "{keys:?}");
+        assert!(r.dropped_series >= 1, "{keys:?}");
+        // The one pair keeps its series; the refused ones are counted again each time.
+        let before = r.dropped_series;
+        let r = t.collect(&workloads).unwrap();
+        assert_eq!(r.pairs.len(), 1);
+        assert!(r.dropped_series > before);
+        for c in [&mut a, &mut b] {
+            drop(c.stdin.take());
+            c.wait().unwrap();
+        }
+    }
+
+    #[test]
+    fn the_busiest_endpoints_get_labels_and_keep_them() {
+        let mut t = Tracker::new(Path::new("/nonexistent"));
+        let addr = |i: u16| SocketAddr::from(([10, 0, 0, 1], i));
+        for i in 0..(TOP_DESTINATIONS as u16 + 5) {
+            t.unlabelled.insert(("c".into(), addr(i)), u64::from(i) + 1);
+        }
+        t.promote();
+        let got = &t.promoted["c"];
+        assert_eq!(got.len(), TOP_DESTINATIONS);
+        // The five with the fewest bytes wait.
+        assert!((0..5).all(|i| !got.contains(&addr(i))));
+        assert_eq!(t.unlabelled.len(), 5);
+        t.unlabelled.insert(("c".into(), addr(999)), 1 << 40);
+        t.promote();
+        assert!(
+            !t.promoted["c"].contains(&addr(999)),
+            "no slot is taken back"
+        );
     }
 
     #[test]

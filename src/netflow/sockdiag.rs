@@ -189,6 +189,13 @@ impl Diag {
     /// (`1 << TCP_ESTABLISHED`, …): the kernel filters, so the others cost nothing.
     pub fn dump_states(&mut self, states: u32) -> io::Result<Vec<TcpSocket>> {
         let mut out = Vec::new();
+        self.dump_states_into(states, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Diag::dump_states`] appending to `out`, whose allocation a caller can keep between
+    /// dumps (a dump of 20 000 sockets is 2 MiB of them).
+    pub fn dump_states_into(&mut self, states: u32, out: &mut Vec<TcpSocket>) -> io::Result<()> {
         for family in [libc::AF_INET as u8, libc::AF_INET6 as u8] {
             self.seq = self.seq.wrapping_add(1);
             self.sock.send(&request(family, self.seq, states))?;
@@ -221,7 +228,7 @@ impl Diag {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
