@@ -5,7 +5,7 @@
 //! a [`target::call::Call`] and hands the answer to [`render`]; [`target`] decides where the
 //! call runs (this process, the local daemon, remote agents); [`daemon`] is the agent; the
 //! domain modules ([`alerting`], [`health`], [`metrics`], [`profile`], [`telemetry`],
-//! [`dashboards`], [`diagnose`], [`containers`]) take data in and give data out over
+//! [`dashboards`], [`diagnose`], [`containers`], [`netflow`]) take data in and give data out over
 //! [`store`], [`net`], [`messages`], [`model`] and [`redact`].
 
 // Unit tests unwrap freely: a panic there is a failed test, not a user-facing crash.
@@ -26,6 +26,7 @@ pub mod messages;
 pub mod metrics;
 pub mod model;
 pub mod net;
+pub mod netflow;
 pub mod profile;
 pub mod redact;
 pub mod render;

@@ -37,11 +37,12 @@ pub enum ProfileCommand {
     #[command(after_long_help = PROFILE_HELP)]
     #[command(group(ArgGroup::new("target").required(true).args(["pids", "container", "daemon", "url"])))]
     Memory(MemoryArgs),
-    /// Bytes and segments per TCP connection, and per interface, over a window
+    /// Bytes and segments per TCP connection of the target over a window
     ///
-    /// TCP connections of the target (including ones opened and closed during the window)
-    /// from sock_diag tcp_info counters, as process → local address → remote endpoint, plus
-    /// the interface counters of its network namespace.
+    /// TCP connections of the target (including ones opened and closed during the window,
+    /// counted to their end from the kernel's socket-destroy events) from sock_diag
+    /// tcp_info counters, as process → local address → remote endpoint. The total is the
+    /// target's own traffic; interface counters are not included.
     #[command(after_long_help = PROFILE_HELP)]
     #[command(group(ArgGroup::new("target").required(true).args(["pids", "container", "daemon"])))]
     Network(NetworkArgs),

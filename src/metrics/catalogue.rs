@@ -171,6 +171,41 @@ pub const FAMILIES: &[Entry] = &[
         help: "Failed _bulk requests (connection errors, HTTP errors); their records are retried.",
     },
     Entry {
+        name: "hivemind_network_connections",
+        kind: Kind::Gauge,
+        help: "Established TCP connections from the source to the destination at the last collection.",
+    },
+    Entry {
+        name: "hivemind_network_destroy_events_lost_total",
+        kind: Kind::Counter,
+        help: "Reads of socket-destroy events that found the kernel had dropped some (receive buffer full): sockets closed then are counted up to the previous collection.",
+    },
+    Entry {
+        name: "hivemind_network_errors_total",
+        kind: Kind::Counter,
+        help: "TCP errors of the source's network namespace by kind: failed_connect (AttemptFails), reset (EstabResets), retransmit (RetransSegs) from /proc/PID/net/snmp, listen_overflow (ListenOverflows) from netstat. The host's namespace is the source host.",
+    },
+    Entry {
+        name: "hivemind_network_latency_seconds",
+        kind: Kind::Histogram,
+        help: "Smoothed round-trip time (tcp_info rtt) of each established connection from the source to the destination, observed once per collection.",
+    },
+    Entry {
+        name: "hivemind_network_pairs_dropped_total",
+        kind: Kind::Counter,
+        help: "Source/destination pairs left without series because 1000 pairs already had them, counted once per collection that saw their traffic.",
+    },
+    Entry {
+        name: "hivemind_network_retransmits_total",
+        kind: Kind::Counter,
+        help: "TCP segments the source retransmitted on its connections to the destination (tcp_info total_retrans).",
+    },
+    Entry {
+        name: "hivemind_network_traffic_bytes_total",
+        kind: Kind::Counter,
+        help: "TCP bytes between a source (container name, or host) and a destination (a local container, the local service ip:port for inbound connections, a remote ip:port, or external), from tcp_info; direction transmit is bytes the source sent and the peer acknowledged, receive is bytes it received. A connection between two local containers counts once, at the connecting end.",
+    },
+    Entry {
         name: "hivemind_node_boot_time_seconds",
         kind: Kind::Gauge,
         help: "When the node booted, in seconds since the epoch.",

@@ -53,6 +53,9 @@ pub(super) struct Inventory {
     readings: Vec<Reading>,
     total: usize,
     statuses: [usize; 3],
+    /// Every running container (those over max_containers too) with its processes and
+    /// its label for traffic: the name, or the short id.
+    pub(super) workloads: Vec<crate::netflow::Workload>,
 }
 
 /// Containers from the cgroup tree, and Docker's stopped ones from its state.
@@ -116,6 +119,16 @@ pub(super) fn inventory(
         .collect();
     let total = all.len() + without.len();
     let statuses = count_statuses(all.iter().map(|r| r.2).chain(without));
+    let workloads = all
+        .iter()
+        .filter(|r| !r.1.is_empty())
+        .map(|(cg, pids, ..)| crate::netflow::Workload {
+            label: names
+                .get(&cg.id)
+                .unwrap_or_else(|| cg.id.short().to_string()),
+            pids: pids.clone(),
+        })
+        .collect();
 
     // Over the bound, keep the containers that used the most CPU: the ones worth watching,
     // and an order that changes slowly, so series do not churn between scrapes.
@@ -189,6 +202,7 @@ pub(super) fn inventory(
         readings,
         total,
         statuses,
+        workloads,
     }
 }
 
@@ -241,6 +255,7 @@ fn docker_only(names: &mut crate::containers::names::Names) -> Inventory {
         readings: Vec::new(),
         total: states.len(),
         statuses: count_statuses(states.into_iter()),
+        workloads: Vec::new(),
     }
 }
 
@@ -250,6 +265,7 @@ pub(super) fn families(
         readings,
         total,
         statuses,
+        ..
     }: &Inventory,
     prev: &mut HashMap<String, Baseline<f64>>,
     node_memory: Option<u64>,

@@ -17,6 +17,7 @@ mod process_groups;
 mod self_process;
 pub(crate) mod stat;
 pub(crate) mod system;
+mod traffic;
 mod vmstat;
 
 pub use node::is_storage;
@@ -169,7 +170,7 @@ impl Snapshot {
 /// Seed metric names that break Prometheus conventions (`promtool check metrics` rejects a
 /// `_count` suffix outside histograms and counters without `_total`), and the names we
 /// expose instead.
-pub const SEED_ALIASES: [(&str, &str); 9] = [
+pub const SEED_ALIASES: [(&str, &str); 12] = [
     ("hivemind_node_count", "hivemind_nodes"),
     (
         "hivemind_node_network_rx",
@@ -199,6 +200,15 @@ pub const SEED_ALIASES: [(&str, &str); 9] = [
     (
         "hivemind_container_disk_write",
         "hivemind_container_disk_write_bytes_total",
+    ),
+    (
+        "hivemind_network_traffic",
+        "hivemind_network_traffic_bytes_total",
+    ),
+    ("hivemind_network_errors", "hivemind_network_errors_total"),
+    (
+        "hivemind_network_latency",
+        "hivemind_network_latency_seconds",
     ),
 ];
 
@@ -253,7 +263,7 @@ impl Default for CollectorConfig {
 pub const DEFAULT_MAX_PROCESS_GROUPS: usize = 64;
 
 /// The `collector` label values of `hivemind_collector_errors_total`.
-const SOURCES: [&str; 15] = [
+const SOURCES: [&str; 16] = [
     "cgroup",
     "container",
     "container_network",
@@ -263,6 +273,7 @@ const SOURCES: [&str; 15] = [
     "loadavg",
     "meminfo",
     "netdev",
+    "network",
     "pressure",
     "process",
     "self",
@@ -283,6 +294,8 @@ pub struct Collector {
     dropped_total: u64,
     names: crate::containers::names::Names,
     groups: process_groups::Groups,
+    /// Sockets and per source/destination totals between collections.
+    traffic: crate::netflow::Tracker,
 }
 
 /// Rates over windows shorter than this repeat the previous rate and keep the old baseline:
@@ -335,7 +348,6 @@ impl Collector {
     /// Never fails: a source that is missing shows up as collector errors at collect time.
     pub fn new(config: CollectorConfig) -> Collector {
         Collector {
-            config,
             statter: filesystem::Statter::default(),
             prev_cpu: None,
             prev_containers: HashMap::new(),
@@ -343,6 +355,8 @@ impl Collector {
             dropped_total: 0,
             names: crate::containers::names::Names::default(),
             groups: process_groups::Groups::default(),
+            traffic: crate::netflow::Tracker::new(&config.proc_root),
+            config,
         }
     }
 
@@ -409,6 +423,13 @@ impl Collector {
             &mut self.prev_containers,
             mem.map(|m| m.total),
             &node_labels,
+            &mut families,
+        );
+        traffic::families(
+            &mut self.traffic,
+            &inventory.workloads,
+            &node_labels,
+            &mut errors,
             &mut families,
         );
 

@@ -15,7 +15,6 @@ pub mod perfmap;
 pub mod pprof;
 pub mod proto;
 pub mod selfprof;
-pub mod sockdiag;
 pub mod symbolize;
 
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Network profiles: bytes and segments of each TCP connection of the target over the
-//! window, from sock_diag `tcp_info` counters matched to the target's socket inodes, plus
-//! the interface counters of its network namespace.
+//! window, from sock_diag `tcp_info` counters matched to the target's socket inodes. The
+//! total is the target's own traffic: interface counters, which count every process of the
+//! network namespace, are not part of it (the container metrics carry them).
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -8,13 +9,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::pprof::{Builder, LabelValue};
-use super::sockdiag::{Counters, Diag};
 use super::{Cancel, Process};
 use crate::error::{Error, Result};
+use crate::netflow::sockdiag::{Counters, Diag};
 
 /// How often sockets are polled. A connection opened and closed between two polls is not
-/// seen; one that closes is counted up to its last poll (or later: a closed socket stays
-/// in the dump while it finishes, and is followed by its cookie).
+/// seen (its descriptor never shows in /proc/PID/fd next to a dump that has it); one that
+/// closes is counted to its end from the kernel's destroy event, matched by cookie.
 pub const POLL: Duration = Duration::from_millis(100);
 /// Descriptors looked at per process and poll.
 const MAX_FDS: usize = 65_536;
@@ -55,7 +56,7 @@ pub fn sample(procs: &[Process], duration: Duration, cancel: &Cancel) -> Result<
         let same = own_ns
             .as_ref()
             .is_some_and(|o| o.display().to_string() == *ns);
-        let diag = Diag::open(if same { None } else { Some(path) }).map_err(|e| {
+        let diag = Diag::open(if same { None } else { Some(path) }, true).map_err(|e| {
             let p = &members[0];
             if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) {
                 Error::Usage(format!(
@@ -67,16 +68,16 @@ pub fn sample(procs: &[Process], duration: Duration, cancel: &Cancel) -> Result<
                 Error::io(format!("sock_diag for process {} ({})", p.pid, p.name), e)
             }
         })?;
-        let ifaces_start = interfaces(members);
-        diags.push((ns.clone(), diag, members.clone(), ifaces_start));
+        diags.push((diag, members.clone()));
     }
 
     let started = Instant::now();
     let mut conns: HashMap<u64, Conn> = HashMap::new();
     let mut first = true;
+    let mut overflowed = false;
     loop {
-        for (_, diag, members, _) in diags.iter_mut() {
-            poll(diag, members, &mut conns, first)?;
+        for (diag, members) in diags.iter_mut() {
+            overflowed |= poll(diag, members, &mut conns, first)?;
         }
         first = false;
         if started.elapsed() >= duration {
@@ -116,34 +117,30 @@ pub fn sample(procs: &[Process], duration: Duration, cancel: &Cancel) -> Result<
             vec![("source".into(), LabelValue::Str("tcp".into()))],
         );
     }
-    for (ns, _, members, start) in &diags {
-        let end = interfaces(members);
-        let root = b.frame(&format!("netns {ns}"));
-        for (name, last) in &end {
-            let Some(first) = start.get(name) else {
-                continue;
-            };
-            let d = delta(first, last);
-            if d == [0; 4] {
-                continue;
-            }
-            let leaf = b.frame(&format!("interface {name}"));
-            b.sample(
-                vec![leaf, root],
-                &d,
-                vec![("source".into(), LabelValue::Str("interface".into()))],
-            );
-        }
-    }
     b.comment(&format!(
-        "TCP connections: tcp_info bytes acknowledged by the peer (tx) and received (rx), \
-         polled every {} ms; label source=tcp",
+        "TCP connections of the target only: tcp_info bytes acknowledged by the peer (tx) and \
+         received (rx), polled every {} ms; a socket that closes is counted to its end from \
+         the kernel's destroy event",
         POLL.as_millis()
     ));
-    b.comment(
-        "interfaces: /proc/PID/net/dev of the target's network namespace (segments = packets); \
-         label source=interface. Totals count both: use -tagfocus source=tcp",
-    );
+    b.comment(&format!(
+        "not counted: connections opened and closed between two polls (under {} ms), and \
+         other processes' traffic in the same network namespace (see the \
+         hivemind_container_network_* metrics for whole interfaces)",
+        POLL.as_millis()
+    ));
+    if diags.iter().any(|(d, _)| !d.has_events()) {
+        b.comment(
+            "destroy events were refused by the kernel: a socket that closed is counted up to \
+             its last poll",
+        );
+    }
+    if overflowed {
+        b.comment(
+            "destroy events were dropped by the kernel (receive buffer full): some closed \
+             sockets are counted up to their last poll",
+        );
+    }
     b.finish()
 }
 
@@ -157,15 +154,16 @@ fn delta(from: &Counters, to: &Counters) -> [i64; 4] {
     ]
 }
 
-/// One poll: the targets' socket inodes, the namespace's TCP sockets, and every match.
+/// One poll: the targets' socket inodes, the namespace's TCP sockets, every match, and the
+/// final counters of the followed sockets the kernel destroyed since the last poll.
 /// Sockets seen in the first poll count from their counters then; later ones were opened
-/// during the window and count from zero.
+/// during the window and count from zero. Returns whether destroy events were lost.
 fn poll(
     diag: &mut Diag,
     members: &[Process],
     conns: &mut HashMap<u64, Conn>,
     first: bool,
-) -> Result<()> {
+) -> Result<bool> {
     let mut inodes: HashMap<u64, u32> = HashMap::new();
     for p in members {
         socket_inodes(p.pid, &mut inodes);
@@ -179,7 +177,7 @@ fn poll(
             continue;
         };
         if let Some(c) = conns.get_mut(&s.cookie) {
-            c.last = counters;
+            c.last = c.last.max(counters);
             continue;
         }
         if let Some(pid) = inodes.get(&s.inode).filter(|_| s.inode != 0) {
@@ -204,7 +202,17 @@ fn poll(
             );
         }
     }
-    Ok(())
+    // The destroy message has no inode (the descriptor is gone): followed sockets are
+    // matched by cookie, which the kernel keeps for the socket's life.
+    let destroyed = diag
+        .destroyed()
+        .map_err(|e| Error::io("reading TCP destroy events (sock_diag)", e))?;
+    for s in destroyed.sockets {
+        if let (Some(c), Some(counters)) = (conns.get_mut(&s.cookie), s.counters) {
+            c.last = c.last.max(counters);
+        }
+    }
+    Ok(destroyed.overflowed)
 }
 
 /// Socket inodes of a process's descriptors (`socket:[12345]`).
@@ -225,62 +233,9 @@ fn socket_inodes(pid: u32, out: &mut HashMap<u64, u32>) {
     }
 }
 
-/// Interface counters of the namespace, read through the first member still alive.
-fn interfaces(members: &[Process]) -> BTreeMap<String, Counters> {
-    members
-        .iter()
-        .find_map(|p| std::fs::read_to_string(format!("/proc/{}/net/dev", p.pid)).ok())
-        .map(|t| parse_net_dev(&t))
-        .unwrap_or_default()
-}
-
-/// `/proc/net/dev`: per interface, receive bytes and packets are fields 1 and 2, transmit
-/// bytes and packets fields 9 and 10.
-fn parse_net_dev(text: &str) -> BTreeMap<String, Counters> {
-    text.lines()
-        .skip(2)
-        .filter_map(|l| {
-            let (name, rest) = l.split_once(':')?;
-            let f: Vec<u64> = rest
-                .split_whitespace()
-                .map(|v| v.parse().unwrap_or(0))
-                .collect();
-            Some((
-                name.trim().to_string(),
-                Counters {
-                    rx_bytes: *f.first()?,
-                    rx_segments: *f.get(1)?,
-                    tx_bytes: *f.get(8)?,
-                    tx_segments: *f.get(9)?,
-                },
-            ))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_net_dev() {
-        let text = "Inter-|   Receive                                                |  Transmit
- face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
-    lo: 1000      10    0    0    0     0          0         0     2000      20    0    0    0     0       0          0
-  eth0: 5 1 0 0 0 0 0 0 7 2 0 0 0 0 0 0
-";
-        let m = parse_net_dev(text);
-        assert_eq!(
-            m["lo"],
-            Counters {
-                rx_bytes: 1000,
-                rx_segments: 10,
-                tx_bytes: 2000,
-                tx_segments: 20
-            }
-        );
-        assert_eq!(m["eth0"].tx_bytes, 7);
-    }
 
     #[test]
     fn finds_own_socket_inodes() {

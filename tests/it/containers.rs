@@ -66,11 +66,11 @@ impl Drop for Image {
 
 /// A container made for a test, removed with its processes on drop. Everything about it
 /// comes from `docker inspect`.
-struct Container {
-    id: String,
-    name: String,
+pub(super) struct Container {
+    pub(super) id: String,
+    pub(super) name: String,
     /// Its main process, as this machine's /proc numbers it.
-    pid: u32,
+    pub(super) pid: u32,
     gateway: String,
     ip: String,
 }
@@ -91,7 +91,7 @@ impl Container {
     }
 
     /// `docker run OPTIONS IMAGE ARGS`.
-    fn run_with(image: &Image, options: &[&str], args: &[&str]) -> Container {
+    pub(super) fn run_with(image: &Image, options: &[&str], args: &[&str]) -> Container {
         let name = unique("hivemind-test");
         let mut all = vec!["run", "-d", "--name", &name];
         all.extend_from_slice(options);

@@ -30,6 +30,7 @@ mod rules;
 mod server;
 mod status;
 mod store;
+mod traffic;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -107,7 +107,9 @@ int main(void) {
 }
 "#;
 
-/// Connects to 127.0.0.1:PORT after DELAY ms, sends 10 MiB, waits, closes, and lingers.
+/// Connects to 127.0.0.1:PORT after DELAY ms, sends 10 MiB, waits, closes, and lingers;
+/// with a third argument `exit`, waits after connecting instead, then sends, closes and
+/// exits at once (the socket is destroyed between two polls of the profiler).
 const SEND: &str = r#"
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -123,12 +125,16 @@ int main(int argc, char **argv) {
   a.sin_port = htons(atoi(argv[1]));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 1;
+  int quick = argc > 3 && strcmp(argv[3], "exit") == 0;
+  /* Quick: let a poll see the idle socket, then send, close and exit within one poll. */
+  if (quick) usleep(300000);
   static char buf[65536];
   memset(buf, 'x', sizeof buf);
   for (int i = 0; i < 160; i++) {
     size_t off = 0;
     while (off < sizeof buf) { ssize_t n = write(s, buf + off, sizeof buf - off); if (n <= 0) return 1; off += n; }
   }
+  if (quick) { close(s); return 0; }
   usleep(300000);
   close(s);
   for (;;) pause();
@@ -428,7 +434,94 @@ fn network_profile_counts_bytes_sent_to_a_loopback_peer() {
     };
     // The connection was opened and closed inside the window and still counts in full.
     assert_ten_mib_to(&top, port);
-    assert!(top.contains("interface lo"), "{top}");
+    assert!(
+        !top.contains("interface lo") && !top.contains("netns"),
+        "{top}"
+    );
+}
+
+/// The `N total` of `go tool pprof -top -unit=B` (`0` for an empty profile).
+fn pprof_total(top: &str) -> u64 {
+    let line = top
+        .lines()
+        .find(|l| l.contains(" total"))
+        .unwrap_or_else(|| panic!("no total in:\n{top}"));
+    let before = line.split(" total").next().unwrap();
+    let n = before.rsplit(' ').next().unwrap();
+    n.trim_end_matches('B')
+        .parse()
+        .unwrap_or_else(|_| panic!("total {n:?} in {line:?}"))
+}
+
+/// Profile `pid` for `secs` seconds into `dir/network.prof`.
+fn network_profile(dir: &Path, pid: u32, secs: u32) -> PathBuf {
+    let out = dir.join("network.prof");
+    let (code, _, err) = hm_run(
+        dir,
+        &[
+            "profile",
+            "network",
+            "--pid",
+            &pid.to_string(),
+            "--duration",
+            &format!("{secs}s"),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+#[test]
+fn network_profile_total_is_the_bytes_of_a_process_that_closed_and_exited() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = build(dir.path(), "send", SEND);
+    let (port, received) = sink();
+    let sender = start(&bin, &[&port.to_string(), "800", "exit"]);
+    let out = network_profile(dir.path(), sender.pid(), 3);
+    assert_eq!(received.join().unwrap(), 10 * 1024 * 1024);
+    let Some(top) = pprof_top(&out, &["-unit=B"]) else {
+        return;
+    };
+    // The default sample type is tx; the total is this process's bytes, nothing of lo.
+    let total = pprof_total(&top);
+    let mib = 1024 * 1024;
+    assert!(
+        (10 * mib..=10 * mib + mib / 2).contains(&total),
+        "total {total} is not 10.0-10.5 MiB\n{top}"
+    );
+    assert!(
+        !top.contains("interface lo") && !top.contains("netns"),
+        "{top}"
+    );
+}
+
+#[test]
+fn network_profile_of_a_process_without_sockets_is_empty() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Traffic elsewhere in the same namespace during the window must not count.
+    let bin = build(dir.path(), "send", SEND);
+    let (port, _received) = sink();
+    let _other = start(&bin, &[&port.to_string(), "300", "exit"]);
+    let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
+    let out = network_profile(dir.path(), sleeper.id(), 2);
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    let Some(top) = pprof_top(&out, &["-unit=B"]) else {
+        return;
+    };
+    assert_eq!(pprof_total(&top), 0, "{top}");
+    let Some(rx) = pprof_top(&out, &["-sample_index=rx", "-unit=B"]) else {
+        return;
+    };
+    assert_eq!(pprof_total(&rx), 0, "{rx}");
 }
 
 /// A cgroup made for a test: the process is moved back and the directories removed on drop.

@@ -132,12 +132,15 @@ pub struct FamilyView {
     pub samples: Vec<SampleView>,
 }
 
-/// `observability metrics` output: `{collected_at, collection_seconds, families: [Family]}`.
+/// `observability metrics` output: `{collected_at, collection_seconds, families: [Family],
+/// errors: [text]}` (`errors` only when a source failed: `collector: message`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MetricsView {
     pub collected_at: String,
     pub collection_seconds: f64,
     pub families: Vec<FamilyView>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 fn family_rows(style: &Style, families: &[FamilyView]) -> String {
