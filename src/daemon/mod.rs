@@ -8,7 +8,6 @@ pub mod memory;
 pub mod metrics_http;
 pub mod runtime;
 pub mod serve;
-pub mod state_watch;
 pub mod status_page;
 pub mod tls;
 
@@ -266,7 +265,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            state_watch::StateWatch::start(local.store.dir(), &name, move || {
+            crate::store::watch::StateWatch::start(local.store.dir(), &name, move || {
                 if let Some(s) = shared.upgrade() {
                     s.state_changed();
                 }
@@ -278,7 +277,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
                 msg.warn(&format!(
                     "{e}: looking for changes to the state file every 10 s instead"
                 ));
-                state_watch::StateWatch::default()
+                crate::store::watch::StateWatch::default()
             })
         };
         let supervisor = tokio::spawn(Arc::clone(&runner).supervise(stop_rx.clone(), watch.clone()));

@@ -469,7 +469,7 @@ pub fn spawn_collector(
     shared: Arc<Shared>,
     mut collector: Collector,
     needs_history: HistoryNeed,
-    watch: super::state_watch::StateWatch,
+    watch: crate::store::watch::StateWatch,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("hivemind-collect".into())

@@ -63,7 +63,8 @@ pub fn parse(text: &str) -> std::result::Result<Vec<SavedObject>, String> {
             return Err(format!("line {n}: empty (one saved object per line)"));
         }
         let v: Value =
-            serde_json::from_str(line).map_err(|e| format!("line {n}: not JSON: {e}"))?;
+            crate::model::input::json_value(line.as_bytes(), crate::model::input::Input::DASHBOARD)
+                .map_err(|e| format!("line {n}: not JSON: {e}"))?;
         let field = |key: &str| {
             v[key]
                 .as_str()

@@ -259,7 +259,7 @@ impl Runner {
     pub async fn supervise(
         self: Arc<Self>,
         mut stop: tokio::sync::watch::Receiver<bool>,
-        watch: crate::daemon::state_watch::StateWatch,
+        watch: crate::store::watch::StateWatch,
     ) {
         // The state file's identity at the last reconcile: the 10 s look for hand edits
         // parses the file only when it changed (an idle agent's CPU is measured).

@@ -5,6 +5,7 @@ pub mod daemon_files;
 pub mod fs;
 pub mod secrets;
 pub mod state;
+pub mod watch;
 
 pub use secrets::{BackendChoice, SecretStore};
 pub use state::{State, StateStore};
