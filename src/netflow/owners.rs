@@ -18,13 +18,21 @@ pub struct Found {
     pub complete: bool,
 }
 
-/// The processes of `/proc` (numeric entries), or none when it cannot be read.
+/// The processes of `/proc` (numeric entries), or none when it cannot be read, in the order
+/// a search for new sockets should read them: this process first (a scrape is a new socket of
+/// ours), then the newest first (short-lived clients), the long-lived ones, whose many
+/// sockets are already known, last.
 pub fn all_pids(proc_root: &Path) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir(proc_root) else {
         return Vec::new();
     };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect()
+    let mut pids: Vec<u32> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    let me = std::process::id();
+    // Pids grow until they wrap at pid_max: higher is newer, near enough.
+    pids.sort_unstable_by_key(|p| (*p != me, std::cmp::Reverse(*p)));
+    pids
 }
 
 /// Read the descriptors of `pids` until every inode in `wanted` is found or `budget`

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::agent::peer;
-use super::profile::{BUSY_JS, build_with, flat_bytes, need_root, pprof, pprof_top, top_rows};
+use super::profile::{
+    BUSY_JS, build_with, flat_bytes, need_root, pprof, pprof_top, pprof_total, top_rows,
+};
 use super::{hm_run, poll};
 
 /// Whether Docker Engine answers here: a skip notice when not, a failure under CI=true.
@@ -421,7 +423,9 @@ fn docker_containers_are_profiled_by_short_id_full_id_and_name() {
             top.contains(&format!("local {}:", sender.ip)),
             "--container {id}:\n{top}"
         );
-        assert!(top.contains("interface eth0"), "--container {id}:\n{top}");
+        // Only its own connections: no interface counters in the total.
+        assert!(!top.contains("interface eth0"), "--container {id}:\n{top}");
+        assert_eq!(pprof_total(&top), tx, "--container {id}:\n{top}");
         assert!(
             top.contains(&format!("hmbusy (pid {})", sender.pid)),
             "--container {id}:\n{top}"

@@ -441,7 +441,7 @@ fn network_profile_counts_bytes_sent_to_a_loopback_peer() {
 }
 
 /// The `N total` of `go tool pprof -top -unit=B` (`0` for an empty profile).
-fn pprof_total(top: &str) -> u64 {
+pub(super) fn pprof_total(top: &str) -> u64 {
     let line = top
         .lines()
         .find(|l| l.contains(" total"))
