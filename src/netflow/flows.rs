@@ -292,7 +292,10 @@ impl Tracker {
             }
             if wanted.contains_key(ns) {
                 buf.clear();
-                n.diag.dump_states_into(COUNTED_STATES, buf).map_err(dump)?;
+                let families = snmp::tcp_families_in_use(&self.proc_root, n.pid);
+                n.diag
+                    .dump_families_into(&families, COUNTED_STATES, buf)
+                    .map_err(dump)?;
                 seen.extend(buf.drain(..).map(|s| Seen {
                     ns: *ns,
                     socket: s,

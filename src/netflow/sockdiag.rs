@@ -196,7 +196,17 @@ impl Diag {
     /// [`Diag::dump_states`] appending to `out`, whose allocation a caller can keep between
     /// dumps (a dump of 20 000 sockets is 2 MiB of them).
     pub fn dump_states_into(&mut self, states: u32, out: &mut Vec<TcpSocket>) -> io::Result<()> {
-        for family in [libc::AF_INET as u8, libc::AF_INET6 as u8] {
+        self.dump_families_into(&[libc::AF_INET as u8, libc::AF_INET6 as u8], states, out)
+    }
+
+    /// [`Diag::dump_states_into`] for the address families given only.
+    pub fn dump_families_into(
+        &mut self,
+        families: &[u8],
+        states: u32,
+        out: &mut Vec<TcpSocket>,
+    ) -> io::Result<()> {
+        for &family in families {
             self.seq = self.seq.wrapping_add(1);
             self.sock.send(&request(family, self.seq, states))?;
             'recv: loop {
