@@ -396,9 +396,25 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
     );
     // One row per device: bind mounts of the same file system show the shortest mount point.
     let mut by_device: BTreeMap<(String, u64), (String, u64, u64)> = BTreeMap::new();
+    // A file system that cannot be read (or hangs) is an unknown row, not a silent gap.
+    let mut unreadable: BTreeMap<String, String> = BTreeMap::new();
     for (m, outcome) in list.into_iter().zip(stats) {
-        let Outcome::Stats(st) = outcome else {
-            continue;
+        let st = match outcome {
+            Outcome::Stats(st) => st,
+            Outcome::Error(e) => {
+                unreadable.insert(m.mountpoint, format!("statfs failed: {e}"));
+                continue;
+            }
+            Outcome::Skipped => {
+                unreadable.insert(
+                    m.mountpoint,
+                    format!(
+                        "statfs did not answer within {}",
+                        crate::model::units::duration(filesystem::MOUNT_TIMEOUT)
+                    ),
+                );
+                continue;
+            }
         };
         let (total, _free, avail) = st.bytes(false);
         if total == 0 {
@@ -432,6 +448,16 @@ fn disks(th: &Thresholds) -> Vec<Resource> {
             }
         })
         .collect();
+    rows.extend(unreadable.into_iter().map(|(mount, detail)| Resource {
+        resource: "disk".into(),
+        target: mount,
+        status: Status::Unknown,
+        value: None,
+        unit: "percent".into(),
+        threshold: Some(th.disk_percent),
+        window_seconds: None,
+        detail,
+    }));
     rows.sort_by(|a, b| a.target.cmp(&b.target));
     rows
 }
