@@ -84,37 +84,13 @@ pub fn import_dashboards(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitSt
     }
     let local = ctx.place.local()?;
     let state = local.state()?;
-    let url = match (&args.url, &state.grafana.url) {
-        (Some(u), _) => u.trim_end_matches('/').to_string(),
-        (None, Some(u)) => {
-            ctx.msg.status(&format!(
-                "importing into {u} (the Grafana used last time; --url changes it)"
-            ));
-            u.clone()
-        }
-        (None, None) => {
-            ctx.msg.status(&format!(
-                "no --url given: importing into Grafana at {DEFAULT_GRAFANA} (its default address; pass --url, or --output-dir DIR for file provisioning)"
-            ));
-            DEFAULT_GRAFANA.to_string()
-        }
-    };
-    let given = if args.token_stdin {
-        SecretSource {
-            flag: "token",
-            value: None,
-            stdin: true,
-            file: None,
-        }
-        .read(&ctx.msg, header_value)?
-    } else {
-        None
-    };
-    let token = match (&given, &state.grafana.token) {
-        (Some(t), _) => Some(t.clone()),
-        (None, Some(r)) => Some(local.secrets.get(r)?),
-        (None, None) => None,
-    };
+    let (url, given, token) = destination(
+        ctx,
+        &args,
+        &local,
+        (state.grafana.url.as_ref(), state.grafana.token.as_ref()),
+        ("Grafana", DEFAULT_GRAFANA, "for file provisioning"),
+    )?;
     let folder = args.folder.clone().or(state.grafana.folder.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -192,37 +168,13 @@ fn import_kibana(ctx: &Ctx, args: ImportDashboardsArgs) -> Result<ExitStatus> {
         })?;
         return Ok(ExitStatus::Success);
     }
-    let url = match (&args.url, &state.kibana.url) {
-        (Some(u), _) => u.trim_end_matches('/').to_string(),
-        (None, Some(u)) => {
-            ctx.msg.status(&format!(
-                "importing into {u} (the Kibana used last time; --url changes it)"
-            ));
-            u.clone()
-        }
-        (None, None) => {
-            ctx.msg.status(&format!(
-                "no --url given: importing into Kibana at {DEFAULT_KIBANA} (its default address; pass --url, or --output-dir DIR to write the NDJSON)"
-            ));
-            DEFAULT_KIBANA.to_string()
-        }
-    };
-    let given = if args.token_stdin {
-        SecretSource {
-            flag: "token",
-            value: None,
-            stdin: true,
-            file: None,
-        }
-        .read(&ctx.msg, header_value)?
-    } else {
-        None
-    };
-    let token = match (&given, &state.kibana.token) {
-        (Some(t), _) => Some(t.clone()),
-        (None, Some(r)) => Some(local.secrets.get(r)?),
-        (None, None) => None,
-    };
+    let (url, given, token) = destination(
+        ctx,
+        &args,
+        &local,
+        (state.kibana.url.as_ref(), state.kibana.token.as_ref()),
+        ("Kibana", DEFAULT_KIBANA, "to write the NDJSON"),
+    )?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -454,4 +406,52 @@ fn serve_here(ctx: &Ctx, svc: Box<Service>) -> Result<ExitStatus> {
         let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
         Ok(signal.exit_status())
     })
+}
+
+/// Where an import goes and with which token: `--url` and `--token-stdin`, else what the
+/// last import into that product saved (`saved`: URL and token), else its default address
+/// and no token. Returns the URL, the token given now (to be saved) and the token to use.
+fn destination(
+    ctx: &Ctx,
+    args: &ImportDashboardsArgs,
+    local: &crate::target::local::Local,
+    saved: (Option<&String>, Option<&crate::model::secret::SecretRef>),
+    (product, default, hint): (&str, &str, &str),
+) -> Result<(
+    String,
+    Option<crate::model::secret::Secret>,
+    Option<crate::model::secret::Secret>,
+)> {
+    let url = match (&args.url, saved.0) {
+        (Some(u), _) => u.trim_end_matches('/').to_string(),
+        (None, Some(u)) => {
+            ctx.msg.status(&format!(
+                "importing into {u} (the {product} used last time; --url changes it)"
+            ));
+            u.clone()
+        }
+        (None, None) => {
+            ctx.msg.status(&format!(
+                "no --url given: importing into {product} at {default} (its default address; pass --url, or --output-dir DIR {hint})"
+            ));
+            default.to_string()
+        }
+    };
+    let given = if args.token_stdin {
+        SecretSource {
+            flag: "token",
+            value: None,
+            stdin: true,
+            file: None,
+        }
+        .read(&ctx.msg, header_value)?
+    } else {
+        None
+    };
+    let token = match (&given, saved.1) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(r)) => Some(local.secrets.get(r)?),
+        (None, None) => None,
+    };
+    Ok((url, given, token))
 }
