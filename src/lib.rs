@@ -124,6 +124,7 @@ fn dispatch(out: Printer, msg: Messages, term: Terminal, cli: Cli) -> Result<Exi
         )),
         Command::Agent(cmd) => commands::agent::run(&ctx()?, cmd),
         Command::Config(cmd) => commands::config::run(&ctx()?, cmd),
+        Command::Bundle(args) => commands::bundle::run(&ctx()?, args),
         Command::Daemon(args) => commands::daemon::run(&ctx()?, args),
         Command::Completions(args) => commands::completions::run(args.shell),
     }

@@ -19,6 +19,7 @@ use crate::messages::Messages;
 use crate::metrics::{Family, Kind};
 use crate::model::alert::{Alert, AlertList, AlertQuery, AlertState, fmt_value};
 use crate::model::input::{self, Input};
+use crate::model::profile::CaptureSpec;
 use crate::model::{AlertRule, Channel, Secret, SecretRef, Severity};
 use crate::net::retry::RetryPolicy;
 use crate::store::fs::{read_input, write_atomic};
@@ -61,7 +62,12 @@ struct Inner {
     last_evaluation: Duration,
 }
 
+/// Called when an alert of a rule with `--capture-profile` starts firing: the rule's name,
+/// the alert (its labels name the target) and what to take. Must not block.
+pub type CaptureHook = Box<dyn Fn(&str, &Alert, CaptureSpec) + Send + Sync>;
+
 pub struct Engine {
+    capture: Mutex<Option<CaptureHook>>,
     store: StateStore,
     secrets: Arc<SecretStore>,
     file: PathBuf,
@@ -123,6 +129,7 @@ impl Engine {
             msg.clone(),
         );
         Ok(Engine {
+            capture: Mutex::new(None),
             store,
             secrets,
             file,
@@ -141,6 +148,13 @@ impl Engine {
             handle,
             msg,
         })
+    }
+
+    /// Profile the targets of firing alerts whose rule asks for it (the daemon).
+    pub fn set_capture(&self, hook: CaptureHook) {
+        if let Ok(mut c) = self.capture.lock() {
+            *c = Some(hook);
+        }
     }
 
     pub fn allows_private(&self) -> bool {
@@ -201,6 +215,17 @@ impl Engine {
                 };
                 self.msg
                     .status(&format!("alert {} {} {what}", a.rule, a.id));
+                if let Transition::Fired(_) = t
+                    && let Some(spec) = inner
+                        .rules
+                        .iter()
+                        .find(|r| r.name == a.rule)
+                        .and_then(AlertRule::capture)
+                    && let Ok(hook) = self.capture.lock()
+                    && let Some(hook) = hook.as_ref()
+                {
+                    hook(&a.rule, &a.to_alert(), spec);
+                }
             }
         }
         self.persist(inner);

@@ -170,6 +170,14 @@ pub struct CreateAlertRuleArgs {
     #[arg(long = "annotation", value_parser = parse::annotation, value_name = "NAME=TEMPLATE", conflicts_with = "file")]
     pub annotations: Vec<(String, String)>,
 
+    /// When an alert of the rule starts firing, the agent profiles the alert's container
+    /// (its `container` label), process group (`groupname`) or process (`pid`):
+    /// KIND:DURATION, e.g. cpu:30s, network:10s, or memory. The last 5 per rule are kept:
+    /// `hivemind profile list`, `hivemind profile get ID`. Sets the annotation
+    /// hivemind_capture_profile
+    #[arg(long, value_parser = parse::capture_profile, value_name = "KIND:DURATION", conflicts_with = "file")]
+    pub capture_profile: Option<String>,
+
     /// Read rules from a YAML file ('-' for stdin): the seed's rule format, or a Prometheus
     /// rule-group file (groups: … rules: - alert: …) as written for Prometheus
     #[arg(long, value_name = "FILE")]

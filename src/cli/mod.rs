@@ -2,6 +2,7 @@
 //! typed settings by `value_parser`s that call `model::validate`, and `commands` does the rest.
 
 pub mod agent;
+pub mod bundle;
 pub mod config;
 
 pub mod daemon;
@@ -151,6 +152,9 @@ pub enum Command {
     /// An agent's whole configuration as one file: export, plan, apply
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// One archive for an incident: configuration, health, alerts, metrics, logs and
+    /// profiles of each agent
+    Bundle(bundle::BundleArgs),
     /// Run the agent: metrics, API and background work for this node
     Daemon(daemon::DaemonArgs),
     /// Print a shell completion script

@@ -248,6 +248,27 @@ pub fn profile_duration(s: &str) -> Result<PromDuration, String> {
     Ok(d)
 }
 
+/// `bundle --profile-duration`: 1s to 60s.
+pub fn bundle_profile_duration(s: &str) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.as_std() < std::time::Duration::from_secs(1)
+        || d.as_std() > std::time::Duration::from_secs(60)
+    {
+        return Err("a duration from 1s to 60s, like 5s".into());
+    }
+    Ok(d)
+}
+
+/// A captured profile's id.
+pub fn capture_id(s: &str) -> Result<String, String> {
+    crate::model::profile::check_capture_id(s)
+}
+
+/// `--capture-profile`: cpu:30s, network:10s or memory.
+pub fn capture_profile(s: &str) -> Result<String, String> {
+    crate::model::profile::CaptureSpec::parse(s).map(|c| c.to_string())
+}
+
 /// Samples per second: 1 to 1000.
 pub fn frequency(s: &str) -> Result<u32, String> {
     let allowed = || {

@@ -46,6 +46,70 @@ pub enum ProfileCommand {
     #[command(after_long_help = PROFILE_HELP)]
     #[command(group(ArgGroup::new("target").required(true).args(["pids", "container", "daemon"])))]
     Network(NetworkArgs),
+    /// Profiles the agent captured when alerts fired
+    ///
+    /// A rule created with `--capture-profile cpu:30s` (or the annotation
+    /// hivemind_capture_profile) makes the agent profile the firing alert's container,
+    /// process group or process; the last 5 per rule are kept. Failed captures are listed
+    /// with the reason.
+    List(ListArgs),
+    /// Save a profile the agent captured when an alert fired (an ID from `profile list`)
+    Get(GetArgs),
+    /// Merge profile files into one whose samples carry node=NAME (each file's name)
+    ///
+    /// The files must be of one kind (the same sample types), e.g. the per-agent files of
+    /// `--all-agents` or `--keep-parts`. A file's name without `.prof`/`.pb.gz` is its node
+    /// label, so `web-3.prof` becomes node=web-3.
+    Merge(MergeArgs),
+}
+
+/// `profile list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {}
+
+/// `profile get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The capture's id (`hivemind profile list`)
+    #[arg(value_parser = parse::capture_id, value_name = "ID")]
+    pub id: String,
+
+    /// Write the profile here ('-' for stdout) [default: ID.prof]
+    #[arg(long = "output", id = super::OUTPUT_FILE, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Format of the summary on stdout (`--output` names the profile's file here)
+    #[arg(short = 'o', id = super::OUTPUT_FORMAT, value_enum, value_name = "FORMAT")]
+    pub summary: Option<crate::render::Format>,
+
+    /// Replace --output if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `profile merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Profiles to merge (2 to 4096 files)
+    #[arg(required = true, num_args = 1.., value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write the merged profile here ('-' for stdout) [default: merged.prof]
+    #[arg(long = "output", id = super::OUTPUT_FILE, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Format of the summary on stdout (`--output` names the profile's file here)
+    #[arg(short = 'o', id = super::OUTPUT_FORMAT, value_enum, value_name = "FORMAT")]
+    pub summary: Option<crate::render::Format>,
+
+    /// Replace --output if it exists
+    #[arg(long)]
+    pub force: bool,
+
+    /// Write the difference against this earlier profile of the same kind (`go tool pprof
+    /// -diff_base`): what grew is positive, what shrank negative
+    #[arg(long, value_name = "FILE")]
+    pub diff_base: Option<PathBuf>,
 }
 
 /// Whose profile.
@@ -82,9 +146,23 @@ pub struct FileArgs {
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
     pub format: ProfileFormat,
 
-    /// Replace --output if it exists
+    /// Replace --output (and --keep-parts files) if they exist
     #[arg(long)]
     pub force: bool,
+
+    /// One profile for all the agents: every sample labelled node=AGENT (`go tool pprof
+    /// -tagfocus node=web-3`), instead of one file per agent
+    #[arg(long)]
+    pub merge: bool,
+
+    /// With --merge: also write each agent's own profile into DIR, as AGENT.prof
+    #[arg(long, value_name = "DIR", requires = "merge")]
+    pub keep_parts: Option<PathBuf>,
+
+    /// Write the difference against this earlier profile of the same kind, as `go tool
+    /// pprof -diff_base` reads it: what grew is positive, what shrank negative
+    #[arg(long, value_name = "FILE")]
+    pub diff_base: Option<PathBuf>,
 }
 
 /// `--format`.

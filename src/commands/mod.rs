@@ -3,6 +3,7 @@
 //! the renderer.
 
 pub mod agent;
+pub mod bundle;
 pub mod completions;
 pub mod config;
 pub mod daemon;

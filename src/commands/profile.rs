@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{Ctx, Many};
-use crate::cli::profile::{FileArgs, ProfileCommand, ProfileFormat, TargetArgs};
+use crate::cli::profile::{
+    FileArgs, GetArgs, MergeArgs, ProfileCommand, ProfileFormat, TargetArgs,
+};
 use crate::error::{Error, ExitStatus, Result};
 use crate::model::profile::{Kind, ProfileRequest};
 use crate::profile::Cancel;
 use crate::profile::pprof::{self, TopEntry};
 use crate::render::{Report, Style};
 use crate::store::fs::TempFile;
-use crate::target::call::FileCall;
+use crate::target::call::{Call, FileCall};
 use crate::target::fanout;
 use crate::target::{Outcome, Target, service};
 
@@ -32,6 +34,12 @@ struct Settings {
     output: Output,
     format: ProfileFormat,
     force: bool,
+    /// `--merge`: one profile, samples labelled with their agent.
+    merge: bool,
+    /// `--keep-parts DIR`.
+    keep_parts: Option<PathBuf>,
+    /// `--diff-base FILE`.
+    diff_base: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +78,9 @@ impl Settings {
                 false,
                 a.file,
             ),
+            ProfileCommand::List(_) | ProfileCommand::Get(_) | ProfileCommand::Merge(_) => {
+                return Err(Error::Other("not a command that takes a profile".into()));
+            }
         };
         let request = ProfileRequest {
             kind,
@@ -85,7 +96,40 @@ impl Settings {
             format,
             force,
             summary: _,
+            merge,
+            keep_parts,
+            diff_base,
         } = file;
+        if diff_base.is_some() && format == ProfileFormat::Flamegraph {
+            return Err(Error::Usage(
+                "--diff-base writes a pprof profile (what shrank is negative, which a flame graph cannot show); drop --format flamegraph".into(),
+            ));
+        }
+        let output = output_of(output, || {
+            PathBuf::from(format!(
+                "{}.{}",
+                kind.as_str(),
+                match format {
+                    ProfileFormat::Pprof => "prof",
+                    ProfileFormat::Flamegraph => "svg",
+                }
+            ))
+        })?;
+        Ok(Settings {
+            request,
+            output,
+            format,
+            force,
+            merge,
+            keep_parts,
+            diff_base,
+        })
+    }
+}
+
+/// `--output FILE` ('-' for stdout), or the default.
+fn output_of(output: Option<PathBuf>, default: impl FnOnce() -> PathBuf) -> Result<Output> {
+    {
         let output = match output {
             Some(p) if p.as_os_str() == "-" => Output::Stdout,
             // Elsewhere `--output json` picks a format; here it would quietly create a file
@@ -105,21 +149,9 @@ impl Settings {
                 ));
             }
             Some(p) => Output::File(p),
-            None => Output::File(PathBuf::from(format!(
-                "{}.{}",
-                kind.as_str(),
-                match format {
-                    ProfileFormat::Pprof => "prof",
-                    ProfileFormat::Flamegraph => "svg",
-                }
-            ))),
+            None => Output::File(default()),
         };
-        Ok(Settings {
-            request,
-            output,
-            format,
-            force,
-        })
+        Ok(output)
     }
 }
 
@@ -330,7 +362,7 @@ fn render_format(
 }
 
 fn summarise(
-    kind: Kind,
+    kind: &str,
     sink_name: String,
     format: ProfileFormat,
     size: usize,
@@ -339,7 +371,7 @@ fn summarise(
     let types = decoded.sample_types();
     let index = decoded.default_index();
     ProfileReport {
-        kind: kind.as_str().into(),
+        kind: kind.into(),
         output: sink_name,
         format: match format {
             ProfileFormat::Pprof => "pprof",
@@ -380,15 +412,24 @@ fn progress_bar(ctx: &Ctx, settings: &Settings) -> Option<indicatif::ProgressBar
 type Taken = Vec<(Option<(String, String)>, Result<Vec<u8>>)>;
 
 pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
+    let cmd = match cmd {
+        ProfileCommand::List(_) => {
+            return ctx.run::<CaptureList>(Call::CapturedProfiles, super::ok, super::silent);
+        }
+        ProfileCommand::Get(a) => return get(ctx, a),
+        ProfileCommand::Merge(a) => return merge_files(ctx, a),
+        c => c,
+    };
     let settings = Settings::resolve(cmd)?;
     let duration = settings.request.duration();
     // Agents need the whole window plus the usual timeout to answer.
     let mut wide = ctx.clone();
     wide.place.timeout += duration + SLACK;
     let target = wide.place.target(&ctx.msg)?;
+    let base = settings.diff_base.as_deref().map(load_base).transpose()?;
     let mut sinks: Vec<Sink> = Vec::new();
     match &target {
-        Target::Many(clients) => {
+        Target::Many(clients) if !settings.merge => {
             let Output::File(base) = &settings.output else {
                 return Err(Error::Usage(
                     "--output - takes one profile; with several agents give a file name \
@@ -414,6 +455,17 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
                 ));
             }
             sinks.push(Sink::prepare(settings.output.clone(), settings.force)?);
+        }
+    }
+    // `--keep-parts DIR`: a file per agent beside the merged one, prepared now as well.
+    if let Some(dir) = &settings.keep_parts {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("--keep-parts {}", dir.display()), e))?;
+        for name in node_names(&target) {
+            sinks.push(Sink::prepare(
+                Output::File(dir.join(format!("{name}.prof"))),
+                settings.force,
+            )?);
         }
     }
     // INT, TERM and HUP set a flag instead of killing us, so the temp files go first.
@@ -471,7 +523,51 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    finish(ctx, &settings, sinks, taken)
+    if settings.merge {
+        let mut sinks = sinks.into_iter();
+        let Some(merged) = sinks.next() else {
+            return Err(Error::Other("no output prepared".into()));
+        };
+        return finish_merged(
+            ctx,
+            &settings,
+            merged,
+            sinks.collect(),
+            taken,
+            base.as_ref(),
+        );
+    }
+    finish(ctx, &settings, sinks, taken, base.as_ref())
+}
+
+/// The names `--merge` labels samples with: the agents' names, or this machine's host name.
+fn node_names(target: &Target) -> Vec<String> {
+    match target {
+        Target::Many(clients) => clients.iter().map(|c| c.name.clone()).collect(),
+        Target::One(client) => vec![client.name.clone()],
+        Target::Embedded(_) => vec![crate::metrics::system::hostname()],
+    }
+}
+
+/// `--diff-base FILE`, read and decoded before anything is profiled.
+fn load_base(path: &Path) -> Result<(String, pprof::Decoded)> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(pprof::MAX_DECODED + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::Usage(format!("--diff-base {name}: {e}")))?;
+    let decoded =
+        pprof::decode(&bytes).map_err(|e| Error::Usage(format!("--diff-base {name}: {e}")))?;
+    Ok((name, decoded))
+}
+
+/// `bytes`, or their difference against the baseline.
+fn apply_base(bytes: Vec<u8>, base: Option<&(String, pprof::Decoded)>) -> Result<Vec<u8>> {
+    match base {
+        Some((name, b)) => crate::profile::merge::diff(&pprof::decode(&bytes)?, b, name),
+        None => Ok(bytes),
+    }
 }
 
 fn spawn_remote(
@@ -503,7 +599,13 @@ fn spawn_remote(
 }
 
 /// Write each profile and print the summaries.
-fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Result<ExitStatus> {
+fn finish(
+    ctx: &Ctx,
+    settings: &Settings,
+    sinks: Vec<Sink>,
+    taken: Taken,
+    base: Option<&(String, pprof::Decoded)>,
+) -> Result<ExitStatus> {
     let kind = settings.request.kind;
     let many = taken.len() > 1;
     let mut outcomes = Vec::new();
@@ -512,11 +614,12 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
     for (sink, (agent, result)) in sinks.into_iter().zip(taken) {
         let name = sink.name();
         let written = result.and_then(|bytes| {
+            let bytes = apply_base(bytes, base)?;
             let decoded = pprof::decode(&bytes)?;
             let out = render_format(bytes, &decoded, settings.format, kind)?;
             sink.finish(&out)?;
             Ok(summarise(
-                kind,
+                kind.as_str(),
                 name.clone(),
                 settings.format,
                 out.len(),
@@ -596,6 +699,316 @@ fn finish(ctx: &Ctx, settings: &Settings, sinks: Vec<Sink>, taken: Taken) -> Res
     })
 }
 
+/// One agent's part of a merged profile.
+#[derive(Debug, Serialize)]
+pub struct PartOutcome {
+    pub agent: String,
+    pub url: String,
+    pub ok: bool,
+    /// Samples it contributed.
+    pub samples: usize,
+    /// Where `--keep-parts` wrote its own profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The summary of `--merge`: the merged profile, and each agent's part.
+#[derive(Debug, Serialize)]
+pub struct MergedReport {
+    #[serde(flatten)]
+    pub profile: ProfileReport,
+    pub agents: Vec<PartOutcome>,
+}
+
+impl Report for MergedReport {
+    fn human(&self, style: &Style) -> String {
+        let mut out = self.profile.human(style);
+        let mut t = style.table(&["AGENT", "STATUS", "SAMPLES", "PART"]);
+        for a in &self.agents {
+            t.add_row(vec![
+                a.agent.clone(),
+                if a.ok {
+                    "ok".to_string()
+                } else {
+                    format!("failed: {}", a.error.as_deref().unwrap_or(""))
+                },
+                a.samples.to_string(),
+                a.part.clone().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&t.to_string());
+        out.push('\n');
+        out
+    }
+}
+
+/// `--merge`: write each part (`--keep-parts`), merge what answered with a `node` label,
+/// subtract the baseline, and write the one profile.
+fn finish_merged(
+    ctx: &Ctx,
+    settings: &Settings,
+    sink: Sink,
+    part_sinks: Vec<Sink>,
+    taken: Taken,
+    base: Option<&(String, pprof::Decoded)>,
+) -> Result<ExitStatus> {
+    let kind = settings.request.kind;
+    let mut part_sinks = part_sinks.into_iter();
+    let mut parts: Vec<(String, pprof::Decoded)> = Vec::new();
+    let mut agents = Vec::new();
+    for (agent, result) in taken {
+        let part_sink = part_sinks.next();
+        let part_name = part_sink.as_ref().map(Sink::name);
+        let (name, url) =
+            agent.unwrap_or_else(|| (crate::metrics::system::hostname(), String::new()));
+        let read = result.and_then(|bytes| {
+            let decoded = pprof::decode(&bytes)?;
+            if let Some(p) = part_sink {
+                p.finish(&bytes)?;
+            }
+            Ok(decoded)
+        });
+        match read {
+            Ok(decoded) => {
+                agents.push(PartOutcome {
+                    agent: name.clone(),
+                    url,
+                    ok: true,
+                    samples: decoded.sample_count(),
+                    part: part_name,
+                    error: None,
+                });
+                parts.push((name, decoded));
+            }
+            Err(e) => {
+                ctx.msg
+                    .warn(&format!("{e}; left out of the merged profile"));
+                agents.push(PartOutcome {
+                    agent: name,
+                    url,
+                    ok: false,
+                    samples: 0,
+                    part: None,
+                    error: Some(e.to_string()),
+                });
+            }
+        }
+    }
+    let failed = agents.iter().filter(|a| !a.ok).count();
+    if parts.is_empty() {
+        let errors: Vec<String> = agents.iter().filter_map(|a| a.error.clone()).collect();
+        return Err(Error::Remote(format!(
+            "no agent returned a profile, nothing written to {}: {}",
+            sink.name(),
+            errors.join("; ")
+        )));
+    }
+    let merged = crate::profile::merge::merge_nodes(&parts)?;
+    drop(parts);
+    let bytes = apply_base(merged, base)?;
+    let decoded = pprof::decode(&bytes)?;
+    let name = sink.name();
+    let out = render_format(bytes, &decoded, settings.format, kind)?;
+    sink.finish(&out)?;
+    let profile = summarise(
+        kind.as_str(),
+        name.clone(),
+        settings.format,
+        out.len(),
+        &decoded,
+    );
+    if name != "-" {
+        let open_with = if settings.format == ProfileFormat::Pprof {
+            format!(" (open it with `go tool pprof -tagshow node {name}`)")
+        } else {
+            String::new()
+        };
+        ctx.msg.status(&format!(
+            "{} profiles of {} agent(s) merged into {name}{open_with}",
+            kind.as_str(),
+            agents.len() - failed
+        ));
+        ctx.out.emit(&MergedReport { profile, agents })?;
+    }
+    Ok(if failed == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Partial
+    })
+}
+
+/// `profile list`.
+#[derive(Debug, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct CaptureList(pub crate::model::profile::CapturedProfiles);
+
+impl Report for CaptureList {
+    fn human(&self, style: &Style) -> String {
+        if self.0.profiles.is_empty() {
+            return "no captured profiles (rules capture them with --capture-profile)\n".into();
+        }
+        let mut t = style.table(&["ID", "RULE", "KIND", "TARGET", "TAKEN", "SIZE"]);
+        for p in &self.0.profiles {
+            t.add_row(vec![
+                p.id.clone(),
+                p.rule.clone(),
+                p.kind.as_str().to_string(),
+                p.target.clone(),
+                p.taken_at.clone(),
+                match &p.error {
+                    Some(e) => format!("failed: {e}"),
+                    None => crate::model::units::bytes(p.size_bytes),
+                },
+            ]);
+        }
+        format!("{t}\n")
+    }
+}
+
+/// Refuse a binary profile on a terminal.
+fn refuse_tty(ctx: &Ctx, output: &Output) -> Result<()> {
+    if *output == Output::Stdout && ctx.term.stdout_tty {
+        return Err(Error::Usage(
+            "refusing to write a binary profile to a terminal: redirect stdout or give --output FILE"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Write `bytes` (a pprof profile) to `sink` and print its summary.
+fn write_and_report(ctx: &Ctx, what: &str, kind: &str, sink: Sink, bytes: Vec<u8>) -> Result<()> {
+    let decoded = pprof::decode(&bytes)?;
+    let name = sink.name();
+    sink.finish(&bytes)?;
+    let report = summarise(
+        kind,
+        name.clone(),
+        ProfileFormat::Pprof,
+        bytes.len(),
+        &decoded,
+    );
+    if name != "-" {
+        ctx.msg.status(&format!(
+            "{what} written to {name} (open it with `go tool pprof {name}`)"
+        ));
+        ctx.out.emit(&report)?;
+    }
+    Ok(())
+}
+
+/// `profile get ID`: a profile the agent captured when an alert fired.
+fn get(ctx: &Ctx, args: GetArgs) -> Result<ExitStatus> {
+    let id = args.id;
+    let output = output_of(args.output, || PathBuf::from(format!("{id}.prof")))?;
+    refuse_tty(ctx, &output)?;
+    let target = ctx.place.target(&ctx.msg)?;
+    let sink = Sink::prepare(output, args.force)?;
+    let call = FileCall::CapturedProfile(id.clone());
+    let bytes = match target {
+        Target::Embedded(svc) => service::execute_file(&svc, call, &Cancel::new())?.bytes,
+        Target::One(client) => {
+            let name = client.name.clone();
+            let mut results = fanout::run_all(
+                &[client],
+                fanout::Fanout::quiet(ctx.place.timeout),
+                move |agent| {
+                    let call = call.clone();
+                    async move { agent.fetch(&call).await }
+                },
+            )?;
+            match results.pop() {
+                Some(r) => r.result.map_err(|e| e.context(format!("agent {name}")))?,
+                None => return Err(Error::Other("no answer".into())),
+            }
+        }
+        Target::Many(_) => {
+            return Err(Error::Usage(
+                "profile get reads one agent's capture: name the agent with --agent".into(),
+            ));
+        }
+    };
+    write_and_report(
+        ctx,
+        &format!("captured profile {id}"),
+        "captured",
+        sink,
+        bytes,
+    )?;
+    Ok(ExitStatus::Success)
+}
+
+/// Files merged by `profile merge` at most.
+const MAX_MERGE_FILES: usize = 4096;
+
+/// The node label of a file: its name without `.prof`, `.pb.gz`, `.pb` or `.gz`.
+fn node_of(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for suffix in [".prof", ".pb.gz", ".pprof", ".pb", ".gz"] {
+        if let Some(stem) = name.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            return stem.to_string();
+        }
+    }
+    name
+}
+
+/// `profile merge FILE…`.
+fn merge_files(ctx: &Ctx, args: MergeArgs) -> Result<ExitStatus> {
+    if args.files.len() > MAX_MERGE_FILES {
+        return Err(Error::invalid(
+            "FILE",
+            &args.files.len().to_string(),
+            format!("1 to {MAX_MERGE_FILES} files"),
+        ));
+    }
+    let output = output_of(args.output, || PathBuf::from("merged.prof"))?;
+    refuse_tty(ctx, &output)?;
+    let base = args.diff_base.as_deref().map(load_base).transpose()?;
+    let mut seen: std::collections::HashMap<String, &Path> = std::collections::HashMap::new();
+    for f in &args.files {
+        let node = node_of(f);
+        if let Some(other) = seen.insert(node.clone(), f) {
+            return Err(Error::Usage(format!(
+                "{} and {} would both be node {node}: give the files distinct names (a file's name is its node label)",
+                other.display(),
+                f.display()
+            )));
+        }
+    }
+    let sink = Sink::prepare(output, args.force)?;
+    let mut parts = Vec::with_capacity(args.files.len());
+    for f in &args.files {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(f)
+            .and_then(|h| h.take(pprof::MAX_DECODED + 1).read_to_end(&mut bytes))
+            .map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
+        let decoded =
+            pprof::decode(&bytes).map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
+        parts.push((node_of(f), decoded));
+    }
+    let merged =
+        crate::profile::merge::merge_nodes(&parts).map_err(|e| Error::Usage(e.to_string()))?;
+    drop(parts);
+    let bytes = apply_base(merged, base.as_ref())?;
+    write_and_report(
+        ctx,
+        &format!("{} profiles merged", args.files.len()),
+        "merged",
+        sink,
+        bytes,
+    )?;
+    Ok(ExitStatus::Success)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,6 +1020,15 @@ mod tests {
             PathBuf::from("out/cpu.node1.prof")
         );
         assert_eq!(per_agent(Path::new("cpu"), "a"), PathBuf::from("cpu.a"));
+    }
+
+    #[test]
+    fn node_labels_come_from_file_names() {
+        assert_eq!(node_of(Path::new("parts/web-3.prof")), "web-3");
+        assert_eq!(node_of(Path::new("db.pb.gz")), "db");
+        assert_eq!(node_of(Path::new("x.cpu.prof")), "x.cpu");
+        assert_eq!(node_of(Path::new(".prof")), ".prof");
+        assert_eq!(node_of(Path::new("plain")), "plain");
     }
 
     #[test]

@@ -227,6 +227,12 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
         )?);
         let weak = Arc::downgrade(&engine);
         shared.add_families(move || weak.upgrade().map(|e| e.families()).unwrap_or_default());
+        let capture_cancel = crate::profile::Cancel::new();
+        engine.set_capture(capture_worker(
+            data_dir,
+            capture_cancel.clone(),
+            msg.clone(),
+        )?);
         // Health checks and auto-healing, and the trace and log pipelines.
         let checks = Arc::downgrade(&runner);
         shared.add_families(move || checks.upgrade().map(|r| r.families()).unwrap_or_default());
@@ -355,6 +361,7 @@ pub fn run(options: Options, data_dir: &Path, msg: &Messages) -> Result<ExitStat
             msg.warn(&format!("publishing the shutdown: {e}"));
         }
         let _ = stop_tx.send(true);
+        capture_cancel.cancel();
         shared.stop_metrics();
         shared.stop_collecting();
         let _ = tokio::time::timeout(Duration::from_secs(15), async {
@@ -420,4 +427,64 @@ impl Drop for Published<'_> {
     fn drop(&mut self) {
         files::remove_info(self.dir);
     }
+}
+
+/// Profiles of firing alerts (`--capture-profile`), taken one at a time on a thread of their
+/// own; a burst of alerts beyond the queue is logged and skipped.
+fn capture_worker(
+    data_dir: &std::path::Path,
+    cancel: crate::profile::Cancel,
+    msg: Messages,
+) -> Result<crate::alerting::engine::CaptureHook> {
+    use crate::profile::captures::{CaptureJob, Captures, capture};
+    const QUEUE: usize = 8;
+    let captures = Captures::new(data_dir);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<CaptureJob>(QUEUE);
+    let log = msg.clone();
+    std::thread::Builder::new()
+        .name("hm-capture".into())
+        .spawn(move || {
+            for job in rx {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                match capture(&captures, &job, std::path::Path::new("/proc"), &cancel) {
+                    Ok(m) => match &m.error {
+                        None => log.status(&format!(
+                            "alert {} {}: captured {} profile {} of {}",
+                            job.rule,
+                            job.alert,
+                            m.kind.as_str(),
+                            m.id,
+                            m.target
+                        )),
+                        Some(e) => log.warn(&format!(
+                            "alert {} {}: no {} profile captured: {e}",
+                            job.rule,
+                            job.alert,
+                            m.kind.as_str()
+                        )),
+                    },
+                    Err(e) => log.warn(&format!(
+                        "alert {} {}: keeping the captured profile: {e}",
+                        job.rule, job.alert
+                    )),
+                }
+            }
+        })
+        .map_err(|e| Error::io("starting the profile capture thread", e))?;
+    Ok(Box::new(move |rule, alert, spec| {
+        let job = CaptureJob {
+            rule: rule.to_string(),
+            alert: alert.id.clone(),
+            labels: alert.labels.clone(),
+            spec,
+        };
+        if tx.try_send(job).is_err() {
+            msg.warn(&format!(
+                "alert {rule} {}: {QUEUE} profile captures are already waiting; this one is skipped",
+                alert.id
+            ));
+        }
+    }))
 }

@@ -25,6 +25,10 @@ impl PromDuration {
         PromDuration(Duration::from_secs(secs))
     }
 
+    pub const fn from_millis(ms: u64) -> Self {
+        PromDuration(Duration::from_millis(ms))
+    }
+
     pub fn as_std(self) -> Duration {
         self.0
     }

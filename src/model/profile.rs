@@ -8,6 +8,125 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::validate;
 
+/// The rule annotation that asks the agent to profile an alert's target when the alert
+/// starts firing: `cpu:30s`, `network:10s` or `memory` (`--capture-profile` sets it).
+pub const CAPTURE_ANNOTATION: &str = "hivemind_capture_profile";
+/// Profiles captured on alert that are kept per rule; the oldest go first.
+pub const CAPTURES_PER_RULE: usize = 5;
+/// Profiles captured on alert that are kept in all (many rules firing at once).
+pub const MAX_CAPTURES: usize = 100;
+
+/// What a rule's [`CAPTURE_ANNOTATION`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureSpec {
+    pub kind: Kind,
+    /// Zero for memory (a snapshot).
+    pub duration: Duration,
+}
+
+impl CaptureSpec {
+    /// `cpu:30s`, `network:10s`, `memory`.
+    pub fn parse(s: &str) -> std::result::Result<CaptureSpec, String> {
+        let allowed = || {
+            "KIND:DURATION: cpu:30s or network:10s (1s to 10m), or memory (a snapshot)".to_string()
+        };
+        let (kind, duration) = match s.trim().split_once(':') {
+            Some((k, d)) => (k, Some(d)),
+            None => (s.trim(), None),
+        };
+        let kind = match kind {
+            "cpu" => Kind::Cpu,
+            "network" => Kind::Network,
+            "memory" => Kind::Memory,
+            _ => return Err(allowed()),
+        };
+        let duration = match (kind, duration) {
+            (Kind::Memory, None) => Duration::ZERO,
+            (Kind::Memory, Some(_)) => return Err(allowed()),
+            (_, None) => return Err(allowed()),
+            (_, Some(d)) => {
+                let d = crate::model::PromDuration::parse(d)
+                    .map_err(|_| allowed())?
+                    .as_std();
+                check_duration(d).map_err(|_| allowed())?;
+                d
+            }
+        };
+        Ok(CaptureSpec { kind, duration })
+    }
+
+    /// The request for `target`.
+    pub fn request(&self, target: Target) -> ProfileRequest {
+        ProfileRequest {
+            kind: self.kind,
+            target,
+            duration_ms: u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX),
+            frequency: if self.kind == Kind::Cpu { 99 } else { 0 },
+            coarse: false,
+        }
+    }
+}
+
+impl std::fmt::Display for CaptureSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind == Kind::Memory {
+            f.write_str("memory")
+        } else {
+            write!(
+                f,
+                "{}:{}",
+                self.kind.as_str(),
+                crate::model::PromDuration::from_millis(
+                    u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX)
+                )
+            )
+        }
+    }
+}
+
+/// A profile the agent took because an alert started firing (`hivemind profile list`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapturedProfile {
+    /// `hivemind profile get ID`.
+    pub id: String,
+    pub rule: String,
+    /// The alert's id (its fingerprint).
+    pub alert: String,
+    pub kind: Kind,
+    /// What was profiled, e.g. `container 3f2a9c1d0b7e` or `process group nginx (pids 12, 13)`.
+    pub target: String,
+    /// When the alert fired and the profile started (RFC 3339).
+    pub taken_at: String,
+    pub duration_seconds: f64,
+    /// Size of the profile file (0 when it failed).
+    #[serde(default)]
+    pub size_bytes: u64,
+    /// Why there is no profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `GET /api/profiles`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CapturedProfiles {
+    /// Newest first.
+    pub profiles: Vec<CapturedProfile>,
+}
+
+/// A captured profile's id: lower-case letters, digits and `-`, at most 96 characters.
+pub fn check_capture_id(id: &str) -> std::result::Result<String, String> {
+    if id.is_empty()
+        || id.len() > 96
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err("a profile id as `hivemind profile list` shows it (a-z, 0-9 and -)".into());
+    }
+    Ok(id.to_string())
+}
+
 /// The longest profile: long enough for a slow periodic job, short enough that a forgotten
 /// profile does not hold an agent's threads and buffers for hours.
 pub const MAX_DURATION: Duration = Duration::from_secs(600);

@@ -498,8 +498,18 @@ impl AlertRule {
             let f = field(&format!("annotations.{k}"));
             validate::label_name(k).map_err(|a| Error::invalid(&f, k, a))?;
             text_value(v, MAX_ANNOTATION_BYTES).map_err(|a| Error::invalid(&f, v, a))?;
+            if k == super::profile::CAPTURE_ANNOTATION {
+                super::profile::CaptureSpec::parse(v).map_err(|a| Error::invalid(&f, v, a))?;
+            }
         }
         Ok(())
+    }
+
+    /// The profile to take when an alert of this rule starts firing (`--capture-profile`).
+    pub fn capture(&self) -> Option<super::profile::CaptureSpec> {
+        self.annotations
+            .get(super::profile::CAPTURE_ANNOTATION)
+            .and_then(|v| super::profile::CaptureSpec::parse(v).ok())
     }
 
     /// How many of its flag-form matchers are regular expressions (each costs a compile).

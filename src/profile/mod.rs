@@ -5,10 +5,12 @@
 //! [`ProfileRequest`] is the wire type of `POST /api/profile`; [`run`] takes the profile
 //! where it is called (in the CLI, or in the agent for `--agent`).
 
+pub mod captures;
 pub mod cpu;
 pub mod flamegraph;
 pub mod heap;
 pub mod memory;
+pub mod merge;
 pub mod network;
 pub mod perf;
 pub mod perfmap;

@@ -374,6 +374,16 @@ impl Decoded {
             .map_or("", String::as_str)
     }
 
+    /// A string-table entry ("" when out of range).
+    pub(super) fn string_at(&self, i: i64) -> &str {
+        self.str(i)
+    }
+
+    /// The message itself, for the merger.
+    pub(super) fn raw(&self) -> &protos::Profile {
+        &self.0
+    }
+
     /// `type/unit` of each sample type.
     pub fn sample_types(&self) -> Vec<(String, String)> {
         self.0

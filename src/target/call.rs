@@ -59,6 +59,8 @@ pub enum Call {
     ExportConfig,
     /// `config apply`: make the configuration match a file.
     ApplyConfig(Box<ApplyConfig>),
+    /// `profile list`: the profiles captured when alerts fired.
+    CapturedProfiles,
 }
 
 /// `POST /api/config/apply`: the configuration to match, with secret values (they travel
@@ -128,6 +130,7 @@ impl Call {
             Call::TestChannel(n) => (Method::Post, format!("/api/channels/{n}/test"), None),
             Call::ExportConfig => (Method::Get, "/api/config/export".into(), None),
             Call::ApplyConfig(req) => (Method::Post, "/api/config/apply".into(), body(req)?),
+            Call::CapturedProfiles => (Method::Get, "/api/profiles".into(), None),
         })
     }
 
@@ -208,6 +211,7 @@ impl Call {
             (Method::Post, ["api", "config", "apply"]) => {
                 Call::ApplyConfig(Box::new(parse("config apply", json("config apply")?)?))
             }
+            (Method::Get, ["api", "profiles"]) => Call::CapturedProfiles,
             _ => {
                 return Err(Error::NotFound(format!(
                     "no API endpoint {path} for this method"
@@ -250,6 +254,7 @@ impl Call {
             Call::StatusPageLink => "api.status_page.link",
             Call::ExportConfig => "api.config.export",
             Call::ApplyConfig(_) => "api.config.apply",
+            Call::CapturedProfiles => "api.profiles.list",
         }
     }
 
@@ -302,6 +307,8 @@ pub enum FileCall {
     /// `POST /api/profile`: take a profile on the agent; the answer is a gzipped pprof
     /// profile.
     Profile(ProfileRequest),
+    /// `GET /api/profiles/ID`: a profile captured when an alert fired.
+    CapturedProfile(String),
 }
 
 /// A file answer.
@@ -319,13 +326,14 @@ pub const MAX_CONCURRENT_PROFILES: usize = 4;
 
 impl FileCall {
     /// Method, path and JSON body.
-    pub fn to_http(&self) -> Result<(Method, String, serde_json::Value)> {
+    pub fn to_http(&self) -> Result<(Method, String, Option<serde_json::Value>)> {
         match self {
             FileCall::Profile(req) => Ok((
                 Method::Post,
                 "/api/profile".into(),
-                serde_json::to_value(req).map_err(|e| Error::caused("encoding request", e))?,
+                Some(serde_json::to_value(req).map_err(|e| Error::caused("encoding request", e))?),
             )),
+            FileCall::CapturedProfile(id) => Ok((Method::Get, format!("/api/profiles/{id}"), None)),
         }
     }
 
@@ -343,6 +351,14 @@ impl FileCall {
             (_, "/api/profile") => Some(Err(Error::NotFound(
                 "no API endpoint /api/profile for this method (use POST)".into(),
             ))),
+            (Method::Get, p) if p.starts_with("/api/profiles/") => {
+                let id = &p["/api/profiles/".len()..];
+                Some(
+                    crate::model::profile::check_capture_id(id)
+                        .map(FileCall::CapturedProfile)
+                        .map_err(|a| Error::invalid("id", id, a)),
+                )
+            }
             _ => None,
         }
     }
@@ -351,6 +367,7 @@ impl FileCall {
     pub fn duration(&self) -> std::time::Duration {
         match self {
             FileCall::Profile(req) => req.duration(),
+            FileCall::CapturedProfile(_) => std::time::Duration::ZERO,
         }
     }
 }

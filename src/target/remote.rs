@@ -186,9 +186,7 @@ impl AgentClient {
     /// Send a file call and return the file (at most [`MAX_FILE`] bytes).
     pub async fn fetch(&self, call: &FileCall) -> Result<Vec<u8>> {
         let (method, path, body) = call.to_http()?;
-        let resp = self
-            .send(method, &path, Some(body), PPROF_CONTENT_TYPE)
-            .await?;
+        let resp = self.send(method, &path, body, PPROF_CONTENT_TYPE).await?;
         let status = resp.status();
         let json = resp
             .headers()

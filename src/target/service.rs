@@ -328,6 +328,9 @@ pub fn execute(svc: &Service, call: Call) -> Result<serde_json::Value> {
             .runtime
             .metric(&name)?
             .ok_or_else(|| Error::NotFound(format!("no metric named '{name}'"))),
+        Call::CapturedProfiles => to_json(&crate::model::profile::CapturedProfiles {
+            profiles: crate::profile::captures::Captures::new(&svc.data_dir).list()?,
+        }),
         Call::Alerts(query) => to_json(&svc.runtime.alerts(local, &query)?),
         Call::Alert(id) => to_json(&svc.runtime.alert(local, &id)?.ok_or_else(|| {
             Error::NotFound(format!(
@@ -422,5 +425,9 @@ pub fn execute_file(svc: &Service, call: FileCall, cancel: &Cancel) -> Result<Fi
                 bytes,
             })
         }
+        FileCall::CapturedProfile(id) => Ok(FileAnswer {
+            content_type: PPROF_CONTENT_TYPE,
+            bytes: crate::profile::captures::Captures::new(&svc.data_dir).get(&id)?,
+        }),
     }
 }

@@ -81,6 +81,7 @@ fn samples() -> Vec<Call> {
                             "interval": "30s", "timeout": "5s", "failure_threshold": 3,
                             "success_threshold": 1, "start_period": "0s"}]},
             "prune": true, "dry_run": false})))),
+        Call::CapturedProfiles,
     ]
 }
 
@@ -118,6 +119,7 @@ fn variant(c: &Call) -> usize {
         Call::TestChannel(_) => 28,
         Call::ExportConfig => 29,
         Call::ApplyConfig(_) => 30,
+        Call::CapturedProfiles => 31,
     }
 }
 
@@ -129,7 +131,7 @@ fn every_call_survives_its_http_form() {
     seen.dedup();
     assert_eq!(
         seen,
-        (0..=30).collect::<Vec<_>>(),
+        (0..=31).collect::<Vec<_>>(),
         "a call kind has no sample"
     );
     for call in calls {
@@ -277,6 +279,20 @@ fn hostile_requests_are_refused_with_their_kind() {
     );
     assert!(FileCall::from_http(Method::Get, "/api/profile", b"").is_some_and(|r| r.is_err()));
     assert!(FileCall::from_http(Method::Get, "/api/rules", b"").is_none());
+    assert!(matches!(
+        FileCall::from_http(Method::Get, "/api/profiles/1764500000000-busy-cpu-0123abcd", b""),
+        Some(Ok(FileCall::CapturedProfile(id))) if id == "1764500000000-busy-cpu-0123abcd"
+    ));
+    for bad in [
+        "/api/profiles/..%2Fsecrets",
+        "/api/profiles/A",
+        "/api/profiles/a/b",
+    ] {
+        assert!(
+            FileCall::from_http(Method::Get, bad, b"").is_some_and(|r| r.is_err()),
+            "{bad}"
+        );
+    }
 }
 
 fn service(dir: &std::path::Path) -> Service {

@@ -827,3 +827,88 @@ fn docker_container_series_agree_with_their_cgroup_files() {
     );
     docker(&["unpause", &paused.id]);
 }
+
+#[test]
+fn a_firing_alert_captures_a_profile_of_its_container() {
+    if !docker_available() || !need_root() {
+        return;
+    }
+    let Some(fs) = RootFs::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let program = build_with(dir.path(), "hmbusy", CONTAINER_PROGRAM, &["-static"]);
+    fs.add(&program, "/bin/hmbusy");
+    let image = fs.import();
+    let busy = Container::run(&image, &["/bin/hmbusy"]);
+    let d = super::agent::Daemon::start(dir.path(), &[]);
+
+    // The rule, through the agent (the CLI finds the daemon on its data directory).
+    let expr = format!(
+        "hivemind_container_cpu_usage{{name=\"{}\"}} > 20",
+        busy.name
+    );
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "health",
+            "create-alert-rule",
+            "--name",
+            "busy_container",
+            "--expr",
+            &expr,
+            "--duration",
+            "2s",
+            "--severity",
+            "warning",
+            "--capture-profile",
+            "cpu:3s",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let created = Instant::now();
+    // `for` + the profile's window + 5 s.
+    let listed = poll(
+        Duration::from_secs(2 + 3 + 5),
+        Duration::from_millis(250),
+        || {
+            let (code, out, err) = hm_run(dir.path(), &["profile", "list", "-o", "json"]);
+            assert_eq!(code, 0, "{err}");
+            super::json(&out)
+        },
+        |v| !v["profiles"].as_array().unwrap().is_empty(),
+    );
+    let profiles = listed["profiles"].as_array().unwrap();
+    assert!(
+        !profiles.is_empty(),
+        "no capture {:?} after the rule was created",
+        created.elapsed()
+    );
+    let p = &profiles[0];
+    assert_eq!(p["rule"], "busy_container", "{listed}");
+    assert_eq!(p["kind"], "cpu");
+    assert!(p.get("error").is_none(), "{listed}");
+    assert_eq!(
+        p["target"],
+        format!("container {}", busy.short()),
+        "{listed}"
+    );
+
+    let id = p["id"].as_str().unwrap();
+    let out = dir.path().join("captured.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &["profile", "get", id, "--output", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    if let Some(top) = pprof_top(&out, &[]) {
+        assert!(top_rows(&top)[0].ends_with("hm_container_spin"), "{top}");
+    }
+    // Ids are checked before anything is read.
+    let (code, _, err) = hm_run(dir.path(), &["profile", "get", "../../secrets"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = hm_run(dir.path(), &["profile", "get", "1-no-such-cpu"]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("no captured profile"), "{err}");
+    drop(d);
+}

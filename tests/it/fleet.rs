@@ -708,3 +708,182 @@ fn inventory_from_prometheus_and_back() {
         "{err}"
     );
 }
+
+#[test]
+fn an_incident_bundle_holds_every_agent_and_no_secret() {
+    let base = tempfile::tempdir().unwrap();
+    let (file, _) = full_fixture(base.path());
+    let cli = base.path().join("cli");
+    let flags = ["--allow-remote-exec", "--allow-private-destinations"];
+    let a = Daemon::start(&base.path().join("a"), &flags);
+    let b = Daemon::start(&base.path().join("b"), &flags);
+    inventory(&cli, &[&a, &b]);
+    // The fixture's configuration (channels, tracing and logging with secrets) on a; it
+    // sets a metrics port, which two agents on one machine cannot share.
+    let (code, out, err) = hm_secrets(
+        &cli,
+        &[
+            "--agent",
+            "a",
+            "config",
+            "apply",
+            "-f",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // An agent in the inventory that nobody answers for.
+    let gone = super::agent::free_port();
+    let (code, _, err) = run(hm(&cli)
+        .args([
+            "agent",
+            "add",
+            "gone",
+            "--url",
+            &format!("http://127.0.0.1:{gone}"),
+            "--token-stdin",
+        ])
+        .write_stdin("gone-agent-token-5e1"));
+    assert_eq!(code, 0, "{err}");
+
+    let archive = base.path().join("incident.tar.gz");
+    let (code, out, err) = hm_run(
+        &cli,
+        &[
+            "--all-agents",
+            "--agent-timeout",
+            "5s",
+            "-o",
+            "json",
+            "bundle",
+            "--since",
+            "10m",
+            "--profile-duration",
+            "1s",
+            "--max-size",
+            "4",
+            "--output",
+            archive.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 4, "one agent unreachable: {out}{err}");
+    let report = json(&out);
+    let size = std::fs::metadata(&archive).unwrap().len();
+    assert!(size <= 4 * 1024 * 1024, "{size}");
+    assert_eq!(report["size_bytes"], size);
+
+    // The archive as tar reads it.
+    let unpacked = base.path().join("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&unpacked)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(unpacked.join("index.json")).unwrap()).unwrap();
+    let agents = index["agents"].as_array().unwrap();
+    let names: Vec<&str> = agents
+        .iter()
+        .map(|a| a["agent"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "gone"], "{index}");
+    assert_eq!(agents[2]["ok"], false);
+    assert!(!agents[2]["error"].as_str().unwrap().is_empty(), "{index}");
+    assert!(unpacked.join("README.txt").exists());
+    for agent in ["a", "b"] {
+        for f in [
+            "info.json",
+            "config.yaml",
+            "health.json",
+            "checks.json",
+            "alerts.json",
+            "metrics.json",
+            "connections.json",
+            "logs.json",
+            "agent-cpu.prof",
+        ] {
+            assert!(
+                unpacked.join(agent).join(f).exists(),
+                "{agent}/{f} in {index}"
+            );
+        }
+    }
+    let config = std::fs::read_to_string(unpacked.join("a/config.yaml")).unwrap();
+    assert!(
+        config.contains("<secret>") && config.contains("webhook"),
+        "{config}"
+    );
+    {}
+    // No secret value anywhere: the channels' and the agents' tokens.
+    let mut secrets: Vec<String> = SECRETS.iter().map(|(_, v)| v.to_string()).collect();
+    secrets.extend([
+        a.token.clone(),
+        b.token.clone(),
+        "gone-agent-token-5e1".into(),
+    ]);
+    let raw = std::fs::read(&archive).unwrap();
+    let mut all = Vec::new();
+    flate2_free_gunzip(&raw, &mut all);
+    for s in &secrets {
+        assert!(
+            !all.windows(s.len()).any(|w| w == s.as_bytes()),
+            "secret {s} in the bundle"
+        );
+    }
+    if let Some(top) = super::profile::pprof_top(&unpacked.join("a/agent-cpu.prof"), &[]) {
+        assert!(top.contains("Type: cpu"), "{top}");
+    }
+
+    // Too small a cap leaves files out and says so; the archive stays under it.
+    let small = base.path().join("small.tar.gz");
+    let (code, out, err) = hm_run(
+        &cli,
+        &[
+            "--agent",
+            "a",
+            "-o",
+            "json",
+            "bundle",
+            "--no-profiles",
+            "--max-size",
+            "1",
+            "--output",
+            small.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(std::fs::metadata(&small).unwrap().len() <= 1024 * 1024);
+    // An existing file is not replaced without --force.
+    let (code, _, err) = hm_run(
+        &cli,
+        &[
+            "--agent",
+            "a",
+            "bundle",
+            "--output",
+            small.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+}
+
+/// The tar stream inside a gzip file, with `gzip -dc` (the real tool).
+fn flate2_free_gunzip(gz: &[u8], out: &mut Vec<u8>) {
+    let mut child = std::process::Command::new("gzip")
+        .arg("-dc")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = gz.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    out.extend_from_slice(&output.stdout);
+}

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::agent::{Daemon, peer};
+use super::agent::{Daemon, free_port, peer};
 use super::fake_http::{FakeHttp, Response};
 use super::{hm, hm_run, json, run, std_cmd};
 
@@ -1251,4 +1251,286 @@ fn global_format_and_output_file_on_one_line() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(std::fs::read_to_string(&rules).unwrap().contains("groups:"));
+}
+
+/// The `-top` rows and the `of X total` figure of `go tool pprof ARGS FILE`.
+fn top_and_total(file: &Path, args: &[&str]) -> Option<(Vec<String>, String)> {
+    let top = pprof_top(file, args)?;
+    let total = top
+        .lines()
+        .find_map(|l| {
+            let (_, rest) = l.split_once(" of ")?;
+            Some(rest.strip_suffix(" total")?.to_string())
+        })
+        .unwrap_or_else(|| panic!("no total in {top}"));
+    Some((top_rows(&top), total))
+}
+
+#[test]
+fn fleet_profiles_merge_into_one_file_labelled_by_node() {
+    if !need_root() {
+        return;
+    }
+    let base = tempfile::tempdir().unwrap();
+    let cli = base.path().join("cli");
+    let daemons: Vec<Daemon> = ["a", "b", "c"]
+        .iter()
+        .map(|n| Daemon::start(&base.path().join(n), &[]))
+        .collect();
+    for (name, d) in ["a", "b", "c"].iter().zip(&daemons) {
+        let (code, _, err) = run(hm(&cli)
+            .args(["agent", "add", name, "--url", &d.url(), "--token-stdin"])
+            .write_stdin(d.token.clone()));
+        assert_eq!(code, 0, "{err}");
+    }
+    let spin = start(&build(base.path(), "spin", SPIN), &[]);
+    let merged = base.path().join("fleet.prof");
+    let parts = base.path().join("parts");
+    let args = |out: &Path| {
+        vec![
+            "--all-agents".to_string(),
+            "-o".into(),
+            "json".into(),
+            "profile".into(),
+            "cpu".into(),
+            "--pid".into(),
+            spin.pid().to_string(),
+            "--duration".into(),
+            "2s".into(),
+            "--merge".into(),
+            "--keep-parts".into(),
+            parts.display().to_string(),
+            "--output".into(),
+            out.display().to_string(),
+        ]
+    };
+    let (code, stdout, err) = run(hm(&cli).args(args(&merged)));
+    assert_eq!(code, 0, "{err}");
+    let report = json(&stdout);
+    let agents = report["agents"].as_array().unwrap();
+    assert_eq!(agents.len(), 3, "{stdout}");
+    assert!(agents.iter().all(|a| a["ok"] == true), "{stdout}");
+    assert_eq!(report["top"][0]["name"], "hm_spin_target", "{stdout}");
+    for n in ["a", "b", "c"] {
+        assert!(parts.join(format!("{n}.prof")).exists(), "part {n}");
+    }
+
+    // A rerun without --force touches nothing.
+    let (code, _, err) = run(hm(&cli).args(args(&merged)));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+
+    let Some(tags) = pprof(&merged, &["-tags"]) else {
+        return;
+    };
+    for n in ["a", "b", "c"] {
+        assert!(tags.contains(&format!(" {n}\n")), "node {n} in {tags}");
+    }
+    // Each node's samples in the merged file are exactly that node's own profile: pprof's
+    // -tagfocus keeps them (written out, so that its total is theirs alone).
+    let go = peer("go").unwrap();
+    for n in ["a", "b", "c"] {
+        let focused = base.path().join(format!("focus-{n}.pb.gz"));
+        let out = Command::new(&go)
+            .args([
+                "tool",
+                "pprof",
+                "-proto",
+                &format!("-tagfocus=node=^{n}$"),
+                "-output",
+            ])
+            .arg(&focused)
+            .arg(&merged)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (rows, total) = top_and_total(&focused, &[]).unwrap();
+        let (part_rows, part_total) = top_and_total(&parts.join(format!("{n}.prof")), &[]).unwrap();
+        assert_eq!(total, part_total, "node {n}");
+        assert_eq!(rows, part_rows, "node {n}");
+        assert!(rows[0].ends_with("hm_spin_target"), "{rows:?}");
+        // The same figure in pprof's view of the merged file with the filter on.
+        let top = pprof_top(&merged, &[&format!("-tagfocus=node=^{n}$")]).unwrap();
+        assert!(
+            top.contains(&format!("accounting for {part_total},")),
+            "{top}"
+        );
+    }
+    // The merged totals are what pprof's own merge of the parts gives.
+    let pprof_merged = base.path().join("pprof-merged.pb.gz");
+    let out = Command::new(go)
+        .args(["tool", "pprof", "-proto", "-output"])
+        .arg(&pprof_merged)
+        .args(["a", "b", "c"].map(|n| parts.join(format!("{n}.prof"))))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (rows, total) = top_and_total(&merged, &[]).unwrap();
+    let (theirs, their_total) = top_and_total(&pprof_merged, &[]).unwrap();
+    assert_eq!(total, their_total);
+    assert_eq!(rows, theirs);
+
+    // An agent that does not answer is reported and left out; the others are merged.
+    let down = free_port();
+    let (code, _, err) = run(hm(&cli)
+        .args([
+            "agent",
+            "add",
+            "gone",
+            "--url",
+            &format!("http://127.0.0.1:{down}"),
+            "--token-stdin",
+        ])
+        .write_stdin("t0ken-of-nobody"));
+    assert_eq!(code, 0, "{err}");
+    let partial = base.path().join("partial.prof");
+    let (code, stdout, err) = hm_run(
+        &cli,
+        &[
+            "--all-agents",
+            "-o",
+            "json",
+            "profile",
+            "cpu",
+            "--pid",
+            &spin.pid().to_string(),
+            "--duration",
+            "1s",
+            "--merge",
+            "--output",
+            partial.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("gone"), "{err}");
+    let report = json(&stdout);
+    let gone: Vec<&serde_json::Value> = report["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["ok"] == false)
+        .collect();
+    assert_eq!(gone.len(), 1, "{stdout}");
+    assert_eq!(gone[0]["agent"], "gone");
+    let tags = pprof(&partial, &["-tags"]).unwrap();
+    assert!(tags.contains(" a\n") && !tags.contains("gone"), "{tags}");
+}
+
+const SHIFT: &str = r#"
+#include <stdio.h>
+#include <string.h>
+__attribute__((noinline)) unsigned long hm_old_hot(unsigned long n) {
+  volatile unsigned long x = 0;
+  for (unsigned long i = 0; i < n; i++) x += i * 3;
+  return x;
+}
+__attribute__((noinline)) unsigned long hm_new_hot(unsigned long n) {
+  volatile unsigned long x = 0;
+  for (unsigned long i = 0; i < n; i++) x += i * 5;
+  return x;
+}
+int main(int argc, char **argv) {
+  int new_code = argc > 1 && strcmp(argv[1], "new") == 0;
+  puts("ready"); fflush(stdout);
+  for (;;) {
+    if (new_code) hm_new_hot(10000000UL); else hm_old_hot(10000000UL);
+  }
+}
+"#;
+
+#[test]
+fn a_diff_against_a_baseline_shows_what_grew_and_what_shrank() {
+    if !need_root() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = build(dir.path(), "shift", SHIFT);
+    let old = start(&bin, &["old"]);
+    let base = cpu_profile(dir.path(), "base.prof", old.pid(), 2);
+    drop(old);
+    let new = start(&bin, &["new"]);
+    let diff = dir.path().join("diff.prof");
+    let (code, stdout, err) = hm_run(
+        dir.path(),
+        &[
+            "-o",
+            "json",
+            "profile",
+            "cpu",
+            "--pid",
+            &new.pid().to_string(),
+            "--duration",
+            "2s",
+            "--diff-base",
+            base.to_str().unwrap(),
+            "--output",
+            diff.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&stdout)["top"][0]["name"], "hm_new_hot", "{stdout}");
+    let Some(top) = pprof_top(&diff, &[]) else {
+        return;
+    };
+    let flat = |name: &str| -> String {
+        top_rows(&top)
+            .iter()
+            .find(|l| l.trim_end().ends_with(name))
+            .and_then(|l| l.split_whitespace().next().map(str::to_string))
+            .unwrap_or_else(|| panic!("{name} not in {top}"))
+    };
+    assert!(!flat("hm_new_hot").starts_with('-'), "{top}");
+    assert!(flat("hm_old_hot").starts_with('-'), "{top}");
+    let comments = pprof(&diff, &["-comments"]).unwrap();
+    assert!(
+        comments.contains("difference against the baseline"),
+        "{comments}"
+    );
+
+    // What is not a profile is refused before profiling, a profile of another kind when the
+    // two meet; either way nothing is written.
+    let junk = dir.path().join("junk.prof");
+    std::fs::write(&junk, "<html>nope</html>").unwrap();
+    let mem = dir.path().join("mem.prof");
+    let (code, _, err) = hm_run(
+        dir.path(),
+        &[
+            "profile",
+            "memory",
+            "--pid",
+            &new.pid().to_string(),
+            "--output",
+            mem.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    for (bad, what) in [(&junk, "not a pprof profile"), (&mem, "sample types")] {
+        let out = dir.path().join("never.prof");
+        let (code, _, err) = hm_run(
+            dir.path(),
+            &[
+                "profile",
+                "cpu",
+                "--pid",
+                &new.pid().to_string(),
+                "--duration",
+                "1s",
+                "--diff-base",
+                bad.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_ne!(code, 0, "{err}");
+        assert!(err.contains("--diff-base") && err.contains(what), "{err}");
+        assert!(!out.exists());
+    }
 }

@@ -136,6 +136,10 @@ fn rule_from_flags(args: CreateAlertRuleArgs) -> Result<AlertRule> {
     };
     rule.description = args.description.unwrap_or_default();
     rule.annotations = args.annotations.into_iter().collect::<BTreeMap<_, _>>();
+    if let Some(spec) = args.capture_profile {
+        rule.annotations
+            .insert(crate::model::profile::CAPTURE_ANNOTATION.into(), spec);
+    }
     Ok(rule)
 }
 
