@@ -712,7 +712,10 @@ fn inventory_from_prometheus_and_back() {
 #[test]
 fn an_incident_bundle_holds_every_agent_and_no_secret() {
     let base = tempfile::tempdir().unwrap();
-    let (file, _) = full_fixture(base.path());
+    let (file, text) = full_fixture(base.path());
+    // The fixture's metrics port is fixed; other tests apply it at the same time.
+    let port = super::agent::free_port().to_string();
+    std::fs::write(&file, text.replace("port: 19469", &format!("port: {port}"))).unwrap();
     let cli = base.path().join("cli");
     let flags = ["--allow-remote-exec", "--allow-private-destinations"];
     let a = Daemon::start(&base.path().join("a"), &flags);
