@@ -3,7 +3,8 @@
 //! bar with the time left, write the file atomically, and print a summary of the top entries.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -475,6 +476,12 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
     let call = FileCall::Profile(settings.request.clone());
     let worker_cancel = cancel.clone();
     let deadline = wide.place.timeout;
+    // Agents that have answered (or failed), and how many were asked: the bar says so.
+    let answered = Arc::new(AtomicUsize::new(0));
+    let asked = match &target {
+        Target::Many(clients) => clients.len(),
+        _ => 1,
+    };
     match target {
         Target::Embedded(svc) => {
             std::thread::spawn(move || {
@@ -482,8 +489,8 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
                 let _ = tx.send(vec![(None, r)]);
             });
         }
-        Target::One(client) => spawn_remote(vec![client], call, deadline, tx),
-        Target::Many(clients) => spawn_remote(clients, call, deadline, tx),
+        Target::One(client) => spawn_remote(vec![client], call, deadline, tx, &answered),
+        Target::Many(clients) => spawn_remote(clients, call, deadline, tx, &answered),
     }
 
     let bar = progress_bar(ctx, &settings);
@@ -508,10 +515,18 @@ pub fn run(ctx: &Ctx, cmd: ProfileCommand) -> Result<ExitStatus> {
                 if let Some(b) = &bar {
                     let done = started.elapsed().min(duration);
                     b.set_position(u64::try_from(done.as_millis()).unwrap_or(0));
-                    b.set_message(if done < duration {
-                        format!("{}s left", (duration - done).as_secs() + 1)
+                    let agents = if asked > 1 {
+                        format!(
+                            ", {}/{asked} agents answered",
+                            answered.load(Ordering::Relaxed)
+                        )
                     } else {
-                        "finishing".into()
+                        String::new()
+                    };
+                    b.set_message(if done < duration {
+                        format!("{}s left{agents}", (duration - done).as_secs() + 1)
+                    } else {
+                        format!("finishing{agents}")
                     });
                 }
             }
@@ -575,11 +590,18 @@ fn spawn_remote(
     call: FileCall,
     deadline: Duration,
     tx: mpsc::Sender<Taken>,
+    answered: &Arc<AtomicUsize>,
 ) {
+    let answered = Arc::clone(answered);
     std::thread::spawn(move || {
         let results = fanout::run_all(&clients, fanout::Fanout::quiet(deadline), move |agent| {
             let call = call.clone();
-            async move { agent.fetch(&call).await }
+            let answered = Arc::clone(&answered);
+            async move {
+                let r = agent.fetch(&call).await;
+                answered.fetch_add(1, Ordering::Relaxed);
+                r
+            }
         });
         let taken = match results {
             Ok(rs) => rs
@@ -757,7 +779,9 @@ fn finish_merged(
 ) -> Result<ExitStatus> {
     let kind = settings.request.kind;
     let mut part_sinks = part_sinks.into_iter();
-    let mut parts: Vec<(String, pprof::Decoded)> = Vec::new();
+    // Each agent's profile is merged as it is read: one decoded profile in memory at a time.
+    let mut merger = crate::profile::merge::NodeMerger::new();
+    let mut merged_any = false;
     let mut agents = Vec::new();
     for (agent, result) in taken {
         let part_sink = part_sinks.next();
@@ -766,22 +790,23 @@ fn finish_merged(
             agent.unwrap_or_else(|| (crate::metrics::system::hostname(), String::new()));
         let read = result.and_then(|bytes| {
             let decoded = pprof::decode(&bytes)?;
+            merger.add(&name, &decoded)?;
             if let Some(p) = part_sink {
                 p.finish(&bytes)?;
             }
-            Ok(decoded)
+            Ok(decoded.sample_count())
         });
         match read {
-            Ok(decoded) => {
+            Ok(samples) => {
+                merged_any = true;
                 agents.push(PartOutcome {
-                    agent: name.clone(),
+                    agent: name,
                     url,
                     ok: true,
-                    samples: decoded.sample_count(),
+                    samples,
                     part: part_name,
                     error: None,
                 });
-                parts.push((name, decoded));
             }
             Err(e) => {
                 ctx.msg
@@ -798,7 +823,7 @@ fn finish_merged(
         }
     }
     let failed = agents.iter().filter(|a| !a.ok).count();
-    if parts.is_empty() {
+    if !merged_any {
         let errors: Vec<String> = agents.iter().filter_map(|a| a.error.clone()).collect();
         return Err(Error::Remote(format!(
             "no agent returned a profile, nothing written to {}: {}",
@@ -806,10 +831,12 @@ fn finish_merged(
             errors.join("; ")
         )));
     }
-    let merged = crate::profile::merge::merge_nodes(&parts)?;
-    drop(parts);
-    let bytes = apply_base(merged, base)?;
-    let decoded = pprof::decode(&bytes)?;
+    let merged = merger.finish_decoded()?;
+    let decoded = match base {
+        Some((name, b)) => crate::profile::merge::diff_decoded(&merged, b, name)?,
+        None => merged,
+    };
+    let bytes = decoded.encode()?;
     let name = sink.name();
     let out = render_format(bytes, &decoded, settings.format, kind)?;
     sink.finish(&out)?;
@@ -882,6 +909,18 @@ fn refuse_tty(ctx: &Ctx, output: &Output) -> Result<()> {
 /// Write `bytes` (a pprof profile) to `sink` and print its summary.
 fn write_and_report(ctx: &Ctx, what: &str, kind: &str, sink: Sink, bytes: Vec<u8>) -> Result<()> {
     let decoded = pprof::decode(&bytes)?;
+    write_decoded(ctx, what, kind, sink, bytes, &decoded)
+}
+
+/// [`write_and_report`] for a profile already in memory (`decoded` is what `bytes` holds).
+fn write_decoded(
+    ctx: &Ctx,
+    what: &str,
+    kind: &str,
+    sink: Sink,
+    bytes: Vec<u8>,
+    decoded: &pprof::Decoded,
+) -> Result<()> {
     let name = sink.name();
     sink.finish(&bytes)?;
     let report = summarise(
@@ -889,7 +928,7 @@ fn write_and_report(ctx: &Ctx, what: &str, kind: &str, sink: Sink, bytes: Vec<u8
         name.clone(),
         ProfileFormat::Pprof,
         bytes.len(),
-        &decoded,
+        decoded,
     );
     if name != "-" {
         ctx.msg.status(&format!(
@@ -984,7 +1023,8 @@ fn merge_files(ctx: &Ctx, args: MergeArgs) -> Result<ExitStatus> {
         }
     }
     let sink = Sink::prepare(output, args.force)?;
-    let mut parts = Vec::with_capacity(args.files.len());
+    // One file at a time: only the merged result and the file being added are in memory.
+    let mut merger = crate::profile::merge::NodeMerger::new();
     for f in &args.files {
         use std::io::Read;
         let mut bytes = Vec::new();
@@ -993,18 +1033,25 @@ fn merge_files(ctx: &Ctx, args: MergeArgs) -> Result<ExitStatus> {
             .map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
         let decoded =
             pprof::decode(&bytes).map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
-        parts.push((node_of(f), decoded));
+        drop(bytes);
+        merger
+            .add(&node_of(f), &decoded)
+            .map_err(|e| Error::Usage(e.to_string()))?;
     }
-    let merged =
-        crate::profile::merge::merge_nodes(&parts).map_err(|e| Error::Usage(e.to_string()))?;
-    drop(parts);
-    let bytes = apply_base(merged, base.as_ref())?;
-    write_and_report(
+    // Summarised from memory: decoding the written file again would hold a second copy.
+    let merged = merger.finish_decoded()?;
+    let merged = match &base {
+        Some((name, b)) => crate::profile::merge::diff_decoded(&merged, b, name)?,
+        None => merged,
+    };
+    let bytes = merged.encode()?;
+    write_decoded(
         ctx,
         &format!("{} profiles merged", args.files.len()),
         "merged",
         sink,
         bytes,
+        &merged,
     )?;
     Ok(ExitStatus::Success)
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::pprof::{Decoded, encode};
+use super::pprof::Decoded;
 use super::proto as protos;
 use crate::error::{Error, Result};
 
@@ -43,12 +43,8 @@ struct LocationKey {
     folded: bool,
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct SampleKey {
-    stack: Vec<u64>,
-    /// (key, str, num, num_unit), sorted.
-    labels: Vec<(i64, i64, i64, i64)>,
-}
+/// No next sample in a hash chain.
+const NONE: usize = usize::MAX;
 
 /// Builds the merged profile; inputs are added in order, so the output is the same for the
 /// same inputs.
@@ -59,7 +55,10 @@ struct Merger {
     functions: HashMap<(i64, i64, i64, i64), u64>,
     mappings: HashMap<MappingKey, u64>,
     locations: HashMap<LocationKey, u64>,
-    samples: HashMap<SampleKey, usize>,
+    /// Samples by a hash of their stack and labels: the first index of each chain, and for
+    /// each sample the next one with the same hash. The stacks are stored once, in `out`.
+    heads: HashMap<u64, usize>,
+    next: Vec<usize>,
     comments: Vec<String>,
     start: Option<i64>,
     end: i64,
@@ -74,7 +73,8 @@ impl Merger {
             functions: HashMap::new(),
             mappings: HashMap::new(),
             locations: HashMap::new(),
-            samples: HashMap::new(),
+            heads: HashMap::new(),
+            next: Vec::new(),
             comments: Vec::new(),
             start: None,
             end: 0,
@@ -248,29 +248,44 @@ impl Merger {
                 .iter()
                 .map(|v| v.saturating_mul(sign))
                 .collect();
-            let key = SampleKey { stack, labels };
-            match self.samples.get(&key) {
-                Some(i) => {
-                    for (a, v) in self.out.sample[*i].value.iter_mut().zip(&values) {
-                        *a = a.saturating_add(*v);
-                    }
+            let labels: Vec<protos::Label> = labels
+                .into_iter()
+                .map(|(key, str, num, num_unit)| protos::Label {
+                    key,
+                    str,
+                    num,
+                    num_unit,
+                })
+                .collect();
+            let hash = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                stack.hash(&mut h);
+                for l in &labels {
+                    (l.key, l.str, l.num, l.num_unit).hash(&mut h);
                 }
-                None => {
-                    self.samples.insert(key.clone(), self.out.sample.len());
-                    self.out.sample.push(protos::Sample {
-                        location_id: key.stack,
-                        value: values,
-                        label: key
-                            .labels
-                            .iter()
-                            .map(|(key, str, num, num_unit)| protos::Label {
-                                key: *key,
-                                str: *str,
-                                num: *num,
-                                num_unit: *num_unit,
-                            })
-                            .collect(),
-                    });
+                h.finish()
+            };
+            let mut at = self.heads.get(&hash).copied().unwrap_or(NONE);
+            while at != NONE {
+                let o = &self.out.sample[at];
+                if o.location_id == stack && o.label == labels {
+                    break;
+                }
+                at = self.next[at];
+            }
+            if at == NONE {
+                let index = self.out.sample.len();
+                self.next
+                    .push(self.heads.insert(hash, index).unwrap_or(NONE));
+                self.out.sample.push(protos::Sample {
+                    location_id: stack,
+                    value: values,
+                    label: labels,
+                });
+            } else {
+                for (a, v) in self.out.sample[at].value.iter_mut().zip(&values) {
+                    *a = a.saturating_add(*v);
                 }
             }
         }
@@ -304,7 +319,7 @@ impl Merger {
         Ok(())
     }
 
-    fn finish(mut self, notes: &[String]) -> Result<Vec<u8>> {
+    fn finish_profile(mut self, notes: &[String]) -> protos::Profile {
         if let Some(start) = self.start {
             self.out.time_nanos = start;
             self.out.duration_nanos = self.end.saturating_sub(start);
@@ -314,35 +329,83 @@ impl Merger {
             let i = self.string(&c);
             self.out.comment.push(i);
         }
-        encode(&self.out)
+        self.out
+    }
+}
+
+/// Merges nodes' profiles one at a time, so that only the merged result and the profile
+/// being added are in memory.
+#[derive(Default)]
+pub struct NodeMerger {
+    merger: Option<Merger>,
+    names: Vec<String>,
+}
+
+impl NodeMerger {
+    pub fn new() -> Self {
+        NodeMerger::default()
+    }
+
+    /// Add `profile`, its samples labelled `node=<node>`.
+    pub fn add(&mut self, node: &str, profile: &Decoded) -> Result<()> {
+        let m = self
+            .merger
+            .get_or_insert_with(|| Merger::new(profile.sample_types()));
+        m.add(&Input {
+            name: node,
+            profile,
+            labels: vec![("node", node)],
+            negate: false,
+        })?;
+        self.names.push(node.to_string());
+        Ok(())
+    }
+
+    /// The merged profile, gzipped.
+    pub fn finish(self) -> Result<Vec<u8>> {
+        self.finish_decoded()?.encode()
+    }
+
+    /// The merged profile, to summarise before (or instead of) encoding it.
+    pub fn finish_decoded(self) -> Result<Decoded> {
+        let Some(m) = self.merger else {
+            return Err(Error::Other("no profile to merge".into()));
+        };
+        // The names, up to a bound (a comment is a string in the profile).
+        let mut names = self
+            .names
+            .iter()
+            .take(64)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.names.len() > 64 {
+            names.push_str(&format!(" and {} more", self.names.len() - 64));
+        }
+        Ok(Decoded::from_raw(m.finish_profile(&[format!(
+            "merged from {} profiles; each sample's node label names its source: {names}",
+            self.names.len()
+        )])))
     }
 }
 
 /// Merge the profiles of several nodes into one whose samples carry `node=<name>`.
 pub fn merge_nodes(parts: &[(String, Decoded)]) -> Result<Vec<u8>> {
-    let Some((_, first)) = parts.first() else {
-        return Err(Error::Other("no profile to merge".into()));
-    };
-    let mut m = Merger::new(first.sample_types());
+    let mut m = NodeMerger::new();
     for (node, p) in parts {
-        m.add(&Input {
-            name: node,
-            profile: p,
-            labels: vec![("node", node.as_str())],
-            negate: false,
-        })?;
+        m.add(node, p)?;
     }
-    let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
-    m.finish(&[format!(
-        "merged from {} profiles; each sample's node label names its agent: {}",
-        parts.len(),
-        names.join(", ")
-    )])
+    m.finish()
 }
 
 /// `profile` minus `base`, as `go tool pprof -diff_base base profile` computes it: the
 /// baseline's samples negated and labelled `pprof::base=true`.
 pub fn diff(profile: &Decoded, base: &Decoded, base_name: &str) -> Result<Vec<u8>> {
+    diff_decoded(profile, base, base_name)?.encode()
+}
+
+/// [`diff`], not yet encoded.
+pub fn diff_decoded(profile: &Decoded, base: &Decoded, base_name: &str) -> Result<Decoded> {
     let mut m = Merger::new(profile.sample_types());
     m.add(&Input {
         name: "",
@@ -358,9 +421,9 @@ pub fn diff(profile: &Decoded, base: &Decoded, base_name: &str) -> Result<Vec<u8
         negate: true,
     })
     .map_err(|e| e.context("--diff-base"))?;
-    m.finish(&[format!(
+    Ok(Decoded::from_raw(m.finish_profile(&[format!(
         "difference against the baseline {base_name}: its samples are negated and labelled {BASE_LABEL}=true (go tool pprof -diff_base)"
-    )])
+    )])))
 }
 
 #[cfg(test)]

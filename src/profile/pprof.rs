@@ -384,6 +384,16 @@ impl Decoded {
         &self.0
     }
 
+    /// A profile built in memory (the merger's).
+    pub(super) fn from_raw(p: protos::Profile) -> Decoded {
+        Decoded(p)
+    }
+
+    /// Serialise and gzip.
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        encode(&self.0)
+    }
+
     /// `type/unit` of each sample type.
     pub fn sample_types(&self) -> Vec<(String, String)> {
         self.0
@@ -483,29 +493,44 @@ impl Decoded {
     /// `go tool pprof -top`.
     pub fn top(&self, index: usize, n: usize) -> Vec<TopEntry> {
         let width = self.0.sample_type.len();
-        let mut by_name: HashMap<String, TopEntry> = HashMap::new();
-        for (stack, values) in self.stacks() {
-            let mut seen = std::collections::HashSet::new();
-            for (depth, name) in stack.iter().enumerate() {
-                let e = by_name.entry(name.clone()).or_insert_with(|| TopEntry {
-                    name: name.clone(),
-                    flat: vec![0; width],
-                    cum: vec![0; width],
-                });
-                if depth == 0 {
-                    for (a, v) in e.flat.iter_mut().zip(values) {
-                        *a = a.saturating_add(*v);
+        let names = self.location_names();
+        // Borrowed names: a merged fleet profile has millions of frames in its samples.
+        let mut by_name: HashMap<&str, (Vec<i64>, Vec<i64>)> = HashMap::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for s in &self.0.sample {
+            seen.clear();
+            let mut depth = 0usize;
+            for id in &s.location_id {
+                let Some(frames) = names.get(id) else {
+                    continue;
+                };
+                for name in frames {
+                    let (flat, cum) = by_name
+                        .entry(name.as_str())
+                        .or_insert_with(|| (vec![0; width], vec![0; width]));
+                    if depth == 0 {
+                        for (a, v) in flat.iter_mut().zip(&s.value) {
+                            *a = a.saturating_add(*v);
+                        }
                     }
-                }
-                // Recursion counts once towards the cumulative value.
-                if seen.insert(name.as_str()) {
-                    for (a, v) in e.cum.iter_mut().zip(values) {
-                        *a = a.saturating_add(*v);
+                    // Recursion counts once towards the cumulative value.
+                    if seen.insert(name.as_str()) {
+                        for (a, v) in cum.iter_mut().zip(&s.value) {
+                            *a = a.saturating_add(*v);
+                        }
                     }
+                    depth += 1;
                 }
             }
         }
-        let mut rows: Vec<TopEntry> = by_name.into_values().collect();
+        let mut rows: Vec<TopEntry> = by_name
+            .into_iter()
+            .map(|(name, (flat, cum))| TopEntry {
+                name: name.to_string(),
+                flat,
+                cum,
+            })
+            .collect();
         let key = |e: &TopEntry| {
             (
                 e.flat.get(index).copied().unwrap_or(0),
