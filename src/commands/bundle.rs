@@ -487,7 +487,8 @@ pub fn run(ctx: &Ctx, args: BundleArgs) -> Result<ExitStatus> {
         }
         let mut entry = AgentEntry {
             agent: part.agent,
-            url: part.url,
+            // `user:password@` in an agent's URL is not for the archive either.
+            url: crate::redact::redacted(part.url),
             ok: part.error.is_none(),
             error: part.error.map(crate::redact::redacted),
             files: Vec::new(),

@@ -130,30 +130,28 @@ impl Settings {
 
 /// `--output FILE` ('-' for stdout), or the default.
 fn output_of(output: Option<PathBuf>, default: impl FnOnce() -> PathBuf) -> Result<Output> {
-    {
-        let output = match output {
-            Some(p) if p.as_os_str() == "-" => Output::Stdout,
-            // Elsewhere `--output json` picks a format; here it would quietly create a file
-            // named `json`.
-            Some(p) if matches!(p.to_str(), Some("json" | "yaml" | "table")) => {
-                return Err(Error::invalid(
-                    "--output",
-                    &p.display().to_string(),
-                    "a file to write the profile to (write ./json for a file of that name; -o json picks the summary's format)",
-                ));
-            }
-            Some(p) if p.as_os_str().is_empty() => {
-                return Err(Error::invalid(
-                    "--output",
-                    "",
-                    "a file name, or '-' for stdout",
-                ));
-            }
-            Some(p) => Output::File(p),
-            None => Output::File(default()),
-        };
-        Ok(output)
-    }
+    let output = match output {
+        Some(p) if p.as_os_str() == "-" => Output::Stdout,
+        // Elsewhere `--output json` picks a format; here it would quietly create a file
+        // named `json`.
+        Some(p) if matches!(p.to_str(), Some("json" | "yaml" | "table")) => {
+            return Err(Error::invalid(
+                "--output",
+                &p.display().to_string(),
+                "a file to write the profile to (write ./json for a file of that name; -o json picks the summary's format)",
+            ));
+        }
+        Some(p) if p.as_os_str().is_empty() => {
+            return Err(Error::invalid(
+                "--output",
+                "",
+                "a file name, or '-' for stdout",
+            ));
+        }
+        Some(p) => Output::File(p),
+        None => Output::File(default()),
+    };
+    Ok(output)
 }
 
 fn target_of(t: TargetArgs, url: Option<String>) -> Result<crate::model::profile::Target> {
