@@ -60,6 +60,8 @@ struct Merger {
     heads: HashMap<u64, usize>,
     next: Vec<usize>,
     comments: Vec<String>,
+    /// The first input's header has been copied.
+    headed: bool,
     start: Option<i64>,
     end: i64,
 }
@@ -76,6 +78,7 @@ impl Merger {
             heads: HashMap::new(),
             next: Vec::new(),
             comments: Vec::new(),
+            headed: false,
             start: None,
             end: 0,
         };
@@ -290,13 +293,14 @@ impl Merger {
             }
         }
         // The header: the first input's period and default type, the union of the windows.
-        if self.out.period_type.is_none()
-            && let Some(pt) = p.period_type
-        {
-            self.out.period_type = Some(protos::ValueType {
-                ty: self.string(&s(pt.ty)),
-                unit: self.string(&s(pt.unit)),
-            });
+        if !self.headed {
+            self.headed = true;
+            if let Some(pt) = p.period_type {
+                self.out.period_type = Some(protos::ValueType {
+                    ty: self.string(&s(pt.ty)),
+                    unit: self.string(&s(pt.unit)),
+                });
+            }
             self.out.default_sample_type = self.string(&s(p.default_sample_type));
             self.out.drop_frames = self.string(&s(p.drop_frames));
             self.out.keep_frames = self.string(&s(p.keep_frames));
@@ -389,6 +393,20 @@ impl NodeMerger {
     }
 }
 
+/// `bytes` with `labels` on every sample (replacing any with the same key): a container's
+/// profile says which container it is.
+pub fn relabel(bytes: &[u8], labels: &[(&str, &str)]) -> Result<Vec<u8>> {
+    let p = super::pprof::decode(bytes)?;
+    let mut m = Merger::new(p.sample_types());
+    m.add(&Input {
+        name: "",
+        profile: &p,
+        labels: labels.to_vec(),
+        negate: false,
+    })?;
+    Decoded::from_raw(m.finish_profile(&[])).encode()
+}
+
 /// Merge the profiles of several nodes into one whose samples carry `node=<name>`.
 pub fn merge_nodes(parts: &[(String, Decoded)]) -> Result<Vec<u8>> {
     let mut m = NodeMerger::new();
@@ -473,6 +491,27 @@ mod tests {
         assert!(merged.comments()[0].contains("a, b, c"));
         // Merging the same input twice is deterministic.
         assert_eq!(merge_nodes(&parts).unwrap(), merge_nodes(&parts).unwrap());
+    }
+
+    #[test]
+    fn relabelling_keeps_the_profile_and_adds_the_label() {
+        let mut b = Builder::new(&[("space", "bytes"), ("rss", "bytes")]);
+        b.default_sample_type("rss");
+        b.comment("a note");
+        let f = b.frame("alloc");
+        b.sample(vec![f], &[4096, 8192], vec![]);
+        let bytes = b.finish().unwrap();
+        let before = decode(&bytes).unwrap();
+        let after = decode(&relabel(&bytes, &[("container", "web")]).unwrap()).unwrap();
+        assert_eq!(after.totals(), before.totals());
+        assert_eq!(after.default_index(), 1, "the default sample type survives");
+        assert_eq!(after.comments(), ["a note"]);
+        let raw = after.raw();
+        let l = &raw.sample[0].label[0];
+        assert_eq!(
+            (after.string_at(l.key), after.string_at(l.str)),
+            ("container", "web")
+        );
     }
 
     #[test]

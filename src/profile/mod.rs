@@ -130,11 +130,17 @@ pub fn run(req: &ProfileRequest, in_daemon: bool, cancel: &Cancel) -> Result<Vec
         return selfprof::cpu(req.frequency, req.duration(), cancel);
     }
     let procs = resolve(&req.target, Path::new(CGROUP_ROOT))?;
-    match req.kind {
+    let bytes = match req.kind {
         Kind::Cpu if req.coarse => cpu::coarse(&procs, req.duration(), cancel),
         Kind::Cpu => cpu::sampled(&procs, req.frequency, req.duration(), cancel),
         Kind::Memory => memory::snapshot(&procs),
         Kind::Network => network::sample(&procs, req.duration(), cancel),
+    }?;
+    // A container's samples say which container, as asked (`-tagfocus container=web` in a
+    // fleet's merged profile).
+    match &req.target {
+        Target::Container(c) => merge::relabel(&bytes, &[("container", c)]),
+        _ => Ok(bytes),
     }
 }
 

@@ -355,6 +355,11 @@ fn docker_containers_are_profiled_by_short_id_full_id_and_name() {
             .map(|l| l.split_whitespace().last().unwrap_or_default())
             .collect();
         assert_eq!(pids, [busy.pid.to_string()], "--container {id}:\n{tags}");
+        // Every sample says which container, as it was asked for.
+        assert!(
+            tags.contains(" container: Total") && tags.contains(&format!("): {id}\n")),
+            "--container {id}:\n{tags}"
+        );
     }
 
     // Memory: its resident memory, under its process.
@@ -867,9 +872,10 @@ fn a_firing_alert_captures_a_profile_of_its_container() {
     );
     assert_eq!(code, 0, "{err}");
     let created = Instant::now();
-    // `for` + the profile's window + 5 s.
+    // The first collections (a rate needs two) come before the condition holds; the bound
+    // below is from when it started holding.
     let listed = poll(
-        Duration::from_secs(2 + 3 + 5),
+        Duration::from_secs(40),
         Duration::from_millis(250),
         || {
             let (code, out, err) = hm_run(dir.path(), &["profile", "list", "-o", "json"]);
@@ -878,11 +884,29 @@ fn a_firing_alert_captures_a_profile_of_its_container() {
         },
         |v| !v["profiles"].as_array().unwrap().is_empty(),
     );
+    let seen = std::time::SystemTime::now();
     let profiles = listed["profiles"].as_array().unwrap();
     assert!(
         !profiles.is_empty(),
         "no capture {:?} after the rule was created",
         created.elapsed()
+    );
+    // Within `for` + the profile's window + 5 s of the condition starting to hold.
+    let (code, out, err) = hm_run(dir.path(), &["health", "alerts", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let alerts = super::json(&out);
+    let active_at = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "busy_container")
+        .and_then(|a| a["active_at"].as_str())
+        .unwrap_or_else(|| panic!("{alerts}"));
+    let active_at = humantime::parse_rfc3339_weak(active_at).unwrap();
+    let took = seen.duration_since(active_at).unwrap_or_default();
+    assert!(
+        took <= Duration::from_secs(2 + 3 + 5),
+        "captured {took:?} after the condition started holding"
     );
     let p = &profiles[0];
     assert_eq!(p["rule"], "busy_container", "{listed}");
