@@ -2,6 +2,7 @@
 //! flag's name, the value and our explanation of what is allowed, before anything runs.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use crate::model::{Matcher, PromDuration, duration, validate};
 
@@ -131,24 +132,22 @@ pub fn socket_addr(s: &str) -> Result<std::net::SocketAddr, String> {
 
 /// The collection interval: 1s to 1h.
 pub fn collect_interval(s: &str) -> Result<PromDuration, String> {
-    let d = PromDuration::parse(s)?;
-    if d.as_std() < std::time::Duration::from_secs(1)
-        || d.as_std() > std::time::Duration::from_secs(3600)
-    {
-        return Err("expected a duration from 1s to 1h".into());
-    }
-    Ok(d)
+    duration_between(
+        s,
+        Duration::from_secs(1),
+        Duration::from_secs(3600),
+        "expected a duration from 1s to 1h",
+    )
 }
 
 /// A per-agent timeout: 100ms to 10m.
 pub fn timeout(s: &str) -> Result<PromDuration, String> {
-    let d = PromDuration::parse(s)?;
-    if d.as_std() < std::time::Duration::from_millis(100)
-        || d.as_std() > std::time::Duration::from_secs(600)
-    {
-        return Err("expected a duration from 100ms to 10m".into());
-    }
-    Ok(d)
+    duration_between(
+        s,
+        Duration::from_millis(100),
+        Duration::from_secs(600),
+        "expected a duration from 100ms to 10m",
+    )
 }
 
 /// `--max-concurrency`: 1 to 4096 agents asked at once.
@@ -215,13 +214,12 @@ pub fn host_port(s: &str) -> Result<String, String> {
 
 /// `--wait-healthy --timeout`: 1s to 24h.
 pub fn wait_timeout(s: &str) -> Result<PromDuration, String> {
-    let d = PromDuration::parse(s)?;
-    if d.as_std() < std::time::Duration::from_secs(1)
-        || d.as_std() > std::time::Duration::from_secs(86_400)
-    {
-        return Err("expected a duration from 1s to 24h".into());
-    }
-    Ok(d)
+    duration_between(
+        s,
+        Duration::from_secs(1),
+        Duration::from_secs(86_400),
+        "expected a duration from 1s to 24h",
+    )
 }
 /// A process id: 1 to the kernel's largest (4194304).
 pub fn pid(s: &str) -> Result<u32, String> {
@@ -250,13 +248,12 @@ pub fn profile_duration(s: &str) -> Result<PromDuration, String> {
 
 /// `bundle --profile-duration`: 1s to 60s.
 pub fn bundle_profile_duration(s: &str) -> Result<PromDuration, String> {
-    let d = PromDuration::parse(s)?;
-    if d.as_std() < std::time::Duration::from_secs(1)
-        || d.as_std() > std::time::Duration::from_secs(60)
-    {
-        return Err("a duration from 1s to 60s, like 5s".into());
-    }
-    Ok(d)
+    duration_between(
+        s,
+        Duration::from_secs(1),
+        Duration::from_secs(60),
+        "a duration from 1s to 60s, like 5s",
+    )
 }
 
 /// A captured profile's id.
@@ -318,13 +315,12 @@ pub fn positive_duration(s: &str) -> Result<PromDuration, String> {
 
 /// `daemon --repeat-interval`: 1s to 30d.
 pub fn repeat_interval(s: &str) -> Result<PromDuration, String> {
-    let d = PromDuration::parse(s)?;
-    if d.as_std() < std::time::Duration::from_secs(1)
-        || d.as_std() > std::time::Duration::from_secs(30 * 24 * 3600)
-    {
-        return Err("expected a duration from 1s to 30d".into());
-    }
-    Ok(d)
+    duration_between(
+        s,
+        Duration::from_secs(1),
+        Duration::from_secs(30 * 24 * 3600),
+        "expected a duration from 1s to 30d",
+    )
 }
 
 /// `daemon --notification-queue`: 1 to 100000.
@@ -353,4 +349,18 @@ pub fn glob_pattern(s: &str) -> Result<String, String> {
 
 pub fn size(s: &str) -> Result<u64, String> {
     crate::model::log_sources::size(s)
+}
+
+/// A duration from `min` to `max`; `allowed` says so when it is not.
+fn duration_between(
+    s: &str,
+    min: Duration,
+    max: Duration,
+    allowed: &str,
+) -> Result<PromDuration, String> {
+    let d = PromDuration::parse(s)?;
+    if d.as_std() < min || d.as_std() > max {
+        return Err(allowed.into());
+    }
+    Ok(d)
 }

@@ -562,23 +562,41 @@ fn node_names(target: &Target) -> Vec<String> {
     }
 }
 
-/// `--diff-base FILE`, read and decoded before anything is profiled.
-fn load_base(path: &Path) -> Result<(String, pprof::Decoded)> {
+/// A profile file given on the command line, read (bounded) and decoded; `what` prefixes
+/// the error (bad input: exit 2).
+fn read_profile(path: &Path, what: &str) -> Result<pprof::Decoded> {
     use std::io::Read;
-    let name = path.display().to_string();
+    let fail = |e: &dyn std::fmt::Display| Error::Usage(format!("{what}{}: {e}", path.display()));
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(pprof::MAX_DECODED + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::Usage(format!("--diff-base {name}: {e}")))?;
-    let decoded =
-        pprof::decode(&bytes).map_err(|e| Error::Usage(format!("--diff-base {name}: {e}")))?;
-    Ok((name, decoded))
+        .map_err(|e| fail(&e))?;
+    pprof::decode(&bytes).map_err(|e| fail(&e))
+}
+
+/// `--diff-base FILE`, read and decoded before anything is profiled.
+fn load_base(path: &Path) -> Result<(String, pprof::Decoded)> {
+    Ok((
+        path.display().to_string(),
+        read_profile(path, "--diff-base ")?,
+    ))
+}
+
+/// `profile`, or its difference against the baseline.
+fn with_base(
+    profile: pprof::Decoded,
+    base: Option<&(String, pprof::Decoded)>,
+) -> Result<pprof::Decoded> {
+    match base {
+        Some((name, b)) => crate::profile::merge::diff_decoded(&profile, b, name),
+        None => Ok(profile),
+    }
 }
 
 /// `bytes`, or their difference against the baseline.
 fn apply_base(bytes: Vec<u8>, base: Option<&(String, pprof::Decoded)>) -> Result<Vec<u8>> {
     match base {
-        Some((name, b)) => crate::profile::merge::diff(&pprof::decode(&bytes)?, b, name),
+        Some(_) => with_base(pprof::decode(&bytes)?, base)?.encode(),
         None => Ok(bytes),
     }
 }
@@ -829,11 +847,7 @@ fn finish_merged(
             errors.join("; ")
         )));
     }
-    let merged = merger.finish_decoded()?;
-    let decoded = match base {
-        Some((name, b)) => crate::profile::merge::diff_decoded(&merged, b, name)?,
-        None => merged,
-    };
+    let decoded = with_base(merger.finish_decoded()?, base)?;
     let bytes = decoded.encode()?;
     let name = sink.name();
     let out = render_format(bytes, &decoded, settings.format, kind)?;
@@ -1024,24 +1038,13 @@ fn merge_files(ctx: &Ctx, args: MergeArgs) -> Result<ExitStatus> {
     // One file at a time: only the merged result and the file being added are in memory.
     let mut merger = crate::profile::merge::NodeMerger::new();
     for f in &args.files {
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        std::fs::File::open(f)
-            .and_then(|h| h.take(pprof::MAX_DECODED + 1).read_to_end(&mut bytes))
-            .map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
-        let decoded =
-            pprof::decode(&bytes).map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
-        drop(bytes);
+        let decoded = read_profile(f, "")?;
         merger
             .add(&node_of(f), &decoded)
             .map_err(|e| Error::Usage(e.to_string()))?;
     }
     // Summarised from memory: decoding the written file again would hold a second copy.
-    let merged = merger.finish_decoded()?;
-    let merged = match &base {
-        Some((name, b)) => crate::profile::merge::diff_decoded(&merged, b, name)?,
-        None => merged,
-    };
+    let merged = with_base(merger.finish_decoded()?, base.as_ref())?;
     let bytes = merged.encode()?;
     write_decoded(
         ctx,

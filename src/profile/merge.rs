@@ -408,7 +408,8 @@ pub fn relabel(bytes: &[u8], labels: &[(&str, &str)]) -> Result<Vec<u8>> {
 }
 
 /// Merge the profiles of several nodes into one whose samples carry `node=<name>`.
-pub fn merge_nodes(parts: &[(String, Decoded)]) -> Result<Vec<u8>> {
+#[cfg(test)]
+fn merge_nodes(parts: &[(String, Decoded)]) -> Result<Vec<u8>> {
     let mut m = NodeMerger::new();
     for (node, p) in parts {
         m.add(node, p)?;
@@ -418,11 +419,6 @@ pub fn merge_nodes(parts: &[(String, Decoded)]) -> Result<Vec<u8>> {
 
 /// `profile` minus `base`, as `go tool pprof -diff_base base profile` computes it: the
 /// baseline's samples negated and labelled `pprof::base=true`.
-pub fn diff(profile: &Decoded, base: &Decoded, base_name: &str) -> Result<Vec<u8>> {
-    diff_decoded(profile, base, base_name)?.encode()
-}
-
-/// [`diff`], not yet encoded.
 pub fn diff_decoded(profile: &Decoded, base: &Decoded, base_name: &str) -> Result<Decoded> {
     let mut m = Merger::new(profile.sample_types());
     m.add(&Input {
@@ -526,7 +522,7 @@ mod tests {
     fn a_diff_shows_growth_positive_and_shrinkage_negative() {
         let base = profile(&[("old_hot", 90), ("steady", 10)], 1);
         let now = profile(&[("new_hot", 80), ("steady", 10)], 2);
-        let d = decode(&diff(&now, &base, "base.prof").unwrap()).unwrap();
+        let d = diff_decoded(&now, &base, "base.prof").unwrap();
         let top = d.top(0, 10);
         let flat = |n: &str| top.iter().find(|e| e.name == n).map(|e| e.flat[0]);
         assert_eq!(flat("new_hot"), Some(80));
