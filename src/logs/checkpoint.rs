@@ -124,8 +124,21 @@ pub fn generation(source: &str, ino: u64, fingerprint: u64, truncations: u32) ->
 }
 
 /// A document `_id`: the generation and the record's byte offset in it.
-pub fn doc_id(generation: u64, offset: u64) -> String {
-    format!("{generation:016x}-{offset:x}")
+pub fn doc_id(generation: u64, offset: u64) -> DocId {
+    DocId { generation, offset }
+}
+
+/// A record's `_id`, written where it goes instead of into a string of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct DocId {
+    generation: u64,
+    offset: u64,
+}
+
+impl std::fmt::Display for DocId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}-{:x}", self.generation, self.offset)
+    }
 }
 
 #[cfg(test)]
@@ -140,7 +153,7 @@ mod tests {
         let g = generation("file:/x/*.log", 12, 34, 0);
         assert_ne!(g, generation("file:/x/*.log", 12, 34, 1));
         assert_ne!(g, generation("file:/x/*.log", 13, 34, 0));
-        assert_eq!(doc_id(0xabc, 255), "0000000000000abc-ff");
+        assert_eq!(doc_id(0xabc, 255).to_string(), "0000000000000abc-ff");
     }
 
     #[test]

@@ -31,6 +31,11 @@ use crate::telemetry::LogRecord;
 
 /// How often files are read when there is nothing more to read.
 const PASS_EVERY: Duration = Duration::from_millis(200);
+/// How often the read checkpoints are saved at most. What was read since the last save is
+/// durable in the buffer already; a crash reads it again, and its `_id`s make the re-sent
+/// records 409 conflicts, not duplicates. Saving at every pass (five times a second under
+/// load) cost about 5 % of the agent's CPU at 10 000 lines/s.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// How often patterns are expanded again.
 const DISCOVER_EVERY: Duration = Duration::from_secs(1);
 
@@ -184,6 +189,146 @@ pub(crate) fn record(
         trace_id,
         span_id,
         metadata,
+    }
+}
+
+/// What every record of one file shares, serialised once when the file is opened, so that a
+/// line's record is written straight into its buffer entry: no `LogRecord`, metadata map or
+/// owned strings per line. The JSON is the same document `push_entry` writes for the
+/// equivalent `LogRecord` (a test holds the two equal).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shared {
+    /// `,"service":…,"container_id":…,"node_id":…`
+    ids: String,
+    /// The metadata object's members without its braces (`"log_type":"workload",…`).
+    metadata: String,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        service: &str,
+        container_id: Option<&str>,
+        node_id: &str,
+        metadata: &serde_json::Map<String, serde_json::Value>,
+    ) -> Shared {
+        let mut ids = String::from(",\"service\":");
+        json_str(&mut ids, service);
+        ids.push_str(",\"container_id\":");
+        match container_id {
+            Some(c) => json_str(&mut ids, c),
+            None => ids.push_str("null"),
+        }
+        ids.push_str(",\"node_id\":");
+        json_str(&mut ids, node_id);
+        let whole = serde_json::to_string(metadata).unwrap_or_else(|_| "{}".into());
+        let metadata = whole
+            .strip_prefix('{')
+            .and_then(|m| m.strip_suffix('}'))
+            .unwrap_or("")
+            .to_string();
+        Shared { ids, metadata }
+    }
+}
+
+/// One line's own parts of its record.
+pub(crate) struct Line<'a> {
+    pub message: &'a str,
+    /// RFC 3339 with milliseconds; the time of reading when the line carries none.
+    pub timestamp: Option<&'a str>,
+    /// `metadata.stream`.
+    pub stream: Option<&'a str>,
+    pub truncated: bool,
+    pub invalid_utf8: bool,
+}
+
+/// The time of reading as RFC 3339 with milliseconds, formatted once per millisecond.
+#[derive(Debug, Default)]
+pub(crate) struct Clock {
+    millis: u128,
+    text: String,
+}
+
+impl Clock {
+    fn now(&mut self) -> &str {
+        let now = SystemTime::now();
+        let millis = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        if millis != self.millis || self.text.is_empty() {
+            self.millis = millis;
+            self.text = humantime::format_rfc3339_millis(now).to_string();
+        }
+        &self.text
+    }
+}
+
+/// Append one buffer entry for a line of a file: `<id>\t<record JSON>\n`.
+pub(crate) fn push_line(
+    pass: &mut tail::Pass,
+    id: checkpoint::DocId,
+    shared: &Shared,
+    line: &Line<'_>,
+    clock: &mut Clock,
+) {
+    use std::io::Write as _;
+    let out = &mut pass.entries;
+    let _ = write!(out, "{id}");
+    out.extend_from_slice(b"\t{\"timestamp\":");
+    match line.timestamp {
+        Some(t) => json_bytes(out, t),
+        None => json_bytes(out, clock.now()),
+    }
+    out.extend_from_slice(b",\"level\":\"");
+    let level = parse::level(line.message).unwrap_or(Level::Info);
+    out.extend_from_slice(level.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"message\":");
+    json_bytes(out, line.message);
+    out.extend_from_slice(shared.ids.as_bytes());
+    let (trace_id, span_id) = parse::trace_ids(line.message);
+    for (key, v) in [
+        (&b",\"trace_id\":"[..], trace_id),
+        (b",\"span_id\":", span_id),
+    ] {
+        out.extend_from_slice(key);
+        match v {
+            Some(v) => json_bytes(out, &v),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    out.extend_from_slice(b",\"metadata\":{");
+    out.extend_from_slice(shared.metadata.as_bytes());
+    let mut sep = !shared.metadata.is_empty();
+    let mut member = |out: &mut Vec<u8>, key: &[u8], value: &[u8]| {
+        if sep {
+            out.push(b',');
+        }
+        sep = true;
+        out.extend_from_slice(key);
+        out.extend_from_slice(value);
+    };
+    if line.invalid_utf8 {
+        member(out, b"\"invalid_utf8\":", b"true");
+    }
+    if let Some(s) = line.stream {
+        let mut v = Vec::with_capacity(s.len() + 2);
+        json_bytes(&mut v, s);
+        member(out, b"\"stream\":", &v);
+    }
+    if line.truncated {
+        member(out, b"\"truncated\":", b"true");
+    }
+    out.extend_from_slice(b"}}\n");
+    pass.count += 1;
+}
+
+/// `text` as a JSON string.
+fn json_bytes(out: &mut Vec<u8>, text: &str) {
+    let _ = serde_json::to_writer(out, text);
+}
+
+fn json_str(out: &mut String, text: &str) {
+    if let Ok(j) = serde_json::to_string(text) {
+        out.push_str(&j);
     }
 }
 
@@ -385,6 +530,7 @@ fn read_loop(
     let mut last_discovery: Option<Instant> = None;
     let mut failing = false;
     let mut checkpoint_failing = false;
+    let mut last_save: Option<Instant> = None;
     // A pass's records (about twice the bytes read) must fit the buffer many times over.
     let pass_budget = (spool.cap() / 16).clamp(4 * 1024, 16 * 1024 * 1024);
     while !stop.load(Ordering::SeqCst) {
@@ -443,16 +589,9 @@ fn read_loop(
             }
             marks.files = tailer.marks();
             marks.retired = tailer.retired();
-            match store.save(&marks) {
-                Ok(()) => checkpoint_failing = false,
-                Err(e) => {
-                    if !checkpoint_failing {
-                        msg.warn(&format!(
-                            "workload logs: cannot save the read checkpoints: {e} (a restart reads again from the last saved ones; the _ids keep that from duplicating)"
-                        ));
-                    }
-                    checkpoint_failing = true;
-                }
+            if last_save.is_none_or(|t| t.elapsed() >= CHECKPOINT_EVERY) {
+                save(&mut store, &marks, &mut checkpoint_failing, msg);
+                last_save = Some(Instant::now());
             }
             if pass.count > 0 {
                 wake.notify_one();
@@ -478,7 +617,123 @@ fn read_loop(
             });
         }
     }
+    save(&mut store, &marks, &mut checkpoint_failing, msg);
     if let Some(j) = journal {
         j.stop();
+    }
+}
+
+/// Save the read checkpoints (unchanged ones are not written again).
+fn save(
+    store: &mut checkpoint::Store,
+    marks: &checkpoint::Checkpoints,
+    failing: &mut bool,
+    msg: &Messages,
+) {
+    match store.save(marks) {
+        Ok(()) => *failing = false,
+        Err(e) => {
+            if !*failing {
+                msg.warn(&format!(
+                    "workload logs: cannot save the read checkpoints: {e} (a restart reads again from the last saved ones; the _ids keep that from duplicating)"
+                ));
+            }
+            *failing = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document `push_line` writes is the one a `LogRecord` serialises to.
+    #[test]
+    fn a_line_written_directly_is_the_record_it_stands_for() {
+        let mut meta = serde_json::Map::new();
+        meta.insert("log_type".into(), "workload".into());
+        meta.insert("path".into(), "/var/log/\"odd\"\tname.log".into());
+        meta.insert("source".into(), "docker".into());
+        let cases: [(&str, Option<&str>, Option<&str>, bool, bool, Option<&str>); 4] = [
+            ("plain line", None, None, false, false, None),
+            (
+                "level=error traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 \u{1}é\"\\",
+                Some("2026-01-02T03:04:05.678Z"),
+                Some("stderr"),
+                true,
+                false,
+                Some("0123456789abcdef"),
+            ),
+            (
+                "bad \u{fffd} bytes",
+                None,
+                Some("stdout"),
+                false,
+                true,
+                None,
+            ),
+            (
+                "",
+                Some("2026-01-02T03:04:05.000Z"),
+                None,
+                true,
+                true,
+                Some("c"),
+            ),
+        ];
+        for (message, timestamp, stream, truncated, invalid_utf8, container) in cases {
+            let shared = Shared::new("web", container, "node-1", &meta);
+            let mut pass = tail::Pass::default();
+            let mut clock = Clock::default();
+            let line = Line {
+                message,
+                timestamp,
+                stream,
+                truncated,
+                invalid_utf8,
+            };
+            push_line(
+                &mut pass,
+                checkpoint::doc_id(7, 9),
+                &shared,
+                &line,
+                &mut clock,
+            );
+            assert_eq!(pass.count, 1);
+            let text = String::from_utf8(pass.entries).unwrap();
+            let (id, json) = text.strip_suffix('\n').unwrap().split_once('\t').unwrap();
+            assert_eq!(id, "0000000000000007-9");
+            let got: LogRecord = serde_json::from_str(json).unwrap();
+            let mut metadata = meta.clone();
+            if let Some(s) = stream {
+                metadata.insert("stream".into(), s.into());
+            }
+            if truncated {
+                metadata.insert("truncated".into(), true.into());
+            }
+            if invalid_utf8 {
+                metadata.insert("invalid_utf8".into(), true.into());
+            }
+            let want = record(
+                message.to_string(),
+                Some(timestamp.map_or_else(|| got.timestamp.clone(), str::to_string)),
+                "web",
+                container.map(str::to_string),
+                "node-1",
+                metadata,
+                None,
+            );
+            assert_eq!(got, want, "{json}");
+            // And as generic JSON: no field more or less than the record's.
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert_eq!(value, serde_json::to_value(&want).unwrap());
+            if timestamp.is_none() {
+                assert!(
+                    humantime::parse_rfc3339(&got.timestamp).is_ok(),
+                    "{}",
+                    got.timestamp
+                );
+            }
+        }
     }
 }

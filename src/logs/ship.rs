@@ -60,12 +60,12 @@ pub async fn run(
             }
             Err(_) => return,
         };
-        if batch.docs.is_empty() {
+        if batch.count == 0 {
             spool.ack(batch.end, &stats, 0);
             continue;
         }
-        let n = batch.docs.len();
-        let body = elastic::bulk_body_with_ids(&target.index, &batch.docs);
+        let n = batch.count;
+        let body = batch.bulk_body(&target.index);
         let sent = tokio::select! {
             r = elastic::post_bulk(&http, &target, body, n, false) => r,
             _ = stop.changed() => return,

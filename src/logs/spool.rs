@@ -38,12 +38,54 @@ pub struct Spool {
     state: Mutex<State>,
 }
 
-/// A batch read for shipping.
+/// A batch read for shipping: whole buffer entries as they are on disk.
 #[derive(Debug)]
 pub struct Batch {
     pub end: Pos,
-    /// `(_id, document JSON)`.
-    pub docs: Vec<(String, String)>,
+    /// `<_id>\t<document JSON>\n` entries.
+    entries: Vec<u8>,
+    /// How many entries.
+    pub count: usize,
+}
+
+impl Batch {
+    /// `(_id, document JSON)` of each entry.
+    pub fn docs(
+        &self,
+    ) -> impl Iterator<Item = (std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> {
+        entry_lines(&self.entries)
+            .map(|(id, doc)| (String::from_utf8_lossy(id), String::from_utf8_lossy(doc)))
+    }
+
+    /// The `_bulk` body: a `create` action with the entry's `_id` before each document, so
+    /// that a document sent again is a 409 conflict instead of a duplicate. Entries are
+    /// copied as they are; only a damaged one (not UTF-8) is mended first.
+    pub fn bulk_body(&self, index: &str) -> Vec<u8> {
+        let mut head = String::from("{\"create\":{\"_index\":");
+        head.push_str(&serde_json::to_string(index).unwrap_or_else(|_| "\"\"".into()));
+        head.push_str(",\"_id\":");
+        let mut body = Vec::with_capacity(self.entries.len() + self.count * (head.len() + 8));
+        for (id, doc) in entry_lines(&self.entries) {
+            body.extend_from_slice(head.as_bytes());
+            let _ = serde_json::to_writer(&mut body, &*String::from_utf8_lossy(id));
+            body.extend_from_slice(b"}}\n");
+            match std::str::from_utf8(doc) {
+                Ok(_) => body.extend_from_slice(doc),
+                Err(_) => body.extend_from_slice(String::from_utf8_lossy(doc).as_bytes()),
+            }
+            body.push(b'\n');
+        }
+        body
+    }
+}
+
+/// The `(id, document)` of each whole entry; lines without a tab are skipped.
+fn entry_lines(entries: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    entries.split_inclusive(|b| *b == b'\n').filter_map(|line| {
+        let line = line.strip_suffix(b"\n")?;
+        let tab = memchr::memchr(b'\t', line)?;
+        Some((&line[..tab], &line[tab + 1..]))
+    })
 }
 
 fn seg_path(dir: &Path, n: u64) -> PathBuf {
@@ -264,21 +306,22 @@ impl Spool {
             // One entry larger than a batch: read it whole (bounded by the segment).
             (&mut f).take(avail - want).read_to_end(&mut buf)?;
         }
-        let mut docs = Vec::new();
+        let mut count = 0usize;
         let mut used = 0usize;
         for line in buf.split_inclusive(|b| *b == b'\n') {
-            if !line.ends_with(b"\n") || docs.len() >= max_docs {
+            if !line.ends_with(b"\n") || count >= max_docs {
                 break;
             }
             used += line.len();
-            let text = String::from_utf8_lossy(&line[..line.len() - 1]);
-            if let Some((id, json)) = text.split_once('\t') {
-                docs.push((id.to_string(), json.to_string()));
+            if memchr::memchr(b'\t', line).is_some() {
+                count += 1;
             }
         }
+        buf.truncate(used);
         Ok(Some(Batch {
             end: (seg, start + used as u64),
-            docs,
+            entries: buf,
+            count,
         }))
     }
 
@@ -403,8 +446,8 @@ mod tests {
         let s = Spool::open(d.path(), 1024 * 1024).unwrap();
         s.append(&entries(0, 10, 1), 10, &stats).unwrap();
         let b = s.read(4, 1 << 20).unwrap().unwrap();
-        assert_eq!(b.docs.len(), 4);
-        assert_eq!(b.docs[0].0, "id0");
+        assert_eq!(b.count, 4);
+        assert_eq!(b.docs().next().unwrap().0, "id0");
         s.ack(b.end, &stats, 4);
         // A torn entry at the end (a crash mid-write) is cut on reopen.
         drop(s);
@@ -417,9 +460,11 @@ mod tests {
         s.append(&entries(10, 1, 1), 1, &stats).unwrap();
         assert_eq!(s.count_waiting(), 7);
         let b = s.read(100, 1 << 20).unwrap().unwrap();
-        assert_eq!(b.docs.len(), 7);
-        assert_eq!(b.docs[0].0, "id4");
-        assert_eq!(b.docs[6].0, "id10");
+        assert_eq!(b.count, 7);
+        let docs: Vec<_> = b.docs().collect();
+        assert_eq!(docs.len(), 7);
+        assert_eq!(docs[0].0, "id4");
+        assert_eq!(docs[6].0, "id10");
         s.ack(b.end, &stats, 7);
         assert!(s.read(100, 1 << 20).unwrap().is_none());
     }
@@ -440,6 +485,6 @@ mod tests {
         assert_eq!(waiting + dropped, 20_000);
         // What is left is the newest, in order.
         let b = s.read(1, 1 << 20).unwrap().unwrap();
-        assert_eq!(b.docs[0].0, format!("id{dropped}"));
+        assert_eq!(b.docs().next().unwrap().0, format!("id{dropped}"));
     }
 }

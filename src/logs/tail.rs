@@ -121,7 +121,8 @@ struct Tracked {
     line_start: u64,
     skipping: bool,
     joins: Vec<Join>,
-    origin: Origin,
+    /// Who wrote the file, serialised once for its records.
+    origin: super::Shared,
     /// Still found at a path of its source in the last discovery.
     present: bool,
     last_data: Instant,
@@ -155,6 +156,7 @@ pub struct Pass {
     pub more: bool,
     /// Bytes this pass may still read.
     pub budget: u64,
+    pub(crate) clock: super::Clock,
 }
 
 fn unix_now() -> u64 {
@@ -364,6 +366,12 @@ impl Tailer {
             }
         }
         let origin = self.origin(spec, path);
+        let origin = super::Shared::new(
+            &origin.service,
+            origin.container_id.as_deref(),
+            &self.node_id,
+            &origin.metadata,
+        );
         let mut t = Tracked {
             spec,
             file,
@@ -757,35 +765,32 @@ impl Tailer {
         pass: &mut Pass,
         stats: &Stats,
     ) {
-        let mut metadata = t.origin.metadata.clone();
-        if let Some(s) = stream {
-            metadata.insert("stream".into(), s.into());
-        }
-        if cut {
-            metadata.insert("truncated".into(), true.into());
-        }
-        let message = match std::str::from_utf8(text) {
-            Ok(s) => s.to_string(),
+        let lossy;
+        let (message, invalid_utf8) = match std::str::from_utf8(text) {
+            Ok(s) => (s, false),
             Err(_) => {
                 stats.invalid_utf8.fetch_add(1, Ordering::Relaxed);
-                metadata.insert("invalid_utf8".into(), true.into());
-                String::from_utf8_lossy(text).into_owned()
+                lossy = String::from_utf8_lossy(text);
+                (&*lossy, true)
             }
         };
-        let record = super::record(
+        let timestamp = time.and_then(parse::timestamp);
+        let line = super::Line {
             message,
-            time.and_then(parse::timestamp),
-            &t.origin.service,
-            t.origin.container_id.clone(),
-            &self.node_id,
-            metadata,
-            None,
-        );
-        super::push_entry(
+            timestamp: timestamp.as_deref(),
+            stream,
+            truncated: cut,
+            invalid_utf8,
+        };
+        let mut clock = std::mem::take(&mut pass.clock);
+        super::push_line(
             pass,
-            &checkpoint::doc_id(t.work.generation, offset),
-            &record,
+            checkpoint::doc_id(t.work.generation, offset),
+            &t.origin,
+            &line,
+            &mut clock,
         );
+        pass.clock = clock;
     }
 
     /// The pass was buffered: what was read is durable now.

@@ -196,7 +196,17 @@ struct BulkResponse {
     #[serde(default)]
     errors: bool,
     #[serde(default)]
-    items: Vec<serde_json::Map<String, serde_json::Value>>,
+    items: Vec<std::collections::HashMap<String, BulkItem>>,
+}
+
+/// One item's result: only what is read of it is kept (the rest of Elasticsearch's answer,
+/// `_index`, `_shards`, `_seq_no`…, is skipped without building values).
+#[derive(Deserialize)]
+struct BulkItem {
+    #[serde(default)]
+    status: Option<u64>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
 }
 
 /// Read a `_bulk` answer for `n` documents.
@@ -215,8 +225,7 @@ pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> 
     for (i, item) in resp.items.iter().enumerate() {
         let result = item.values().next();
         let status = result
-            .and_then(|r| r.get("status"))
-            .and_then(serde_json::Value::as_u64)
+            .and_then(|r| r.status)
             .unwrap_or(if resp.errors { 500 } else { 201 });
         if (200..300).contains(&status) {
             out.indexed += 1;
@@ -228,7 +237,7 @@ pub fn read_bulk_response(body: &[u8], n: usize) -> Result<BulkOutcome, String> 
             out.rejected += 1;
             if out.first_error.is_none() {
                 let reason = result
-                    .and_then(|r| r.get("error"))
+                    .and_then(|r| r.error.as_ref())
                     .map(|e| {
                         let kind = e.get("type").and_then(|t| t.as_str()).unwrap_or("error");
                         let why = e.get("reason").and_then(|t| t.as_str()).unwrap_or("");
@@ -252,31 +261,18 @@ pub async fn send_bulk(
     post_bulk(
         http,
         target,
-        bulk_body(&target.index, docs),
+        bulk_body(&target.index, docs).into_bytes(),
         docs.len(),
         refresh,
     )
     .await
 }
 
-/// The `_bulk` body of documents that carry their own `_id`s (already JSON): `create`
-/// actions, so that a document sent again is a 409 conflict instead of a duplicate.
-pub fn bulk_body_with_ids(index: &str, docs: &[(String, String)]) -> String {
-    let mut body = String::with_capacity(docs.iter().map(|d| d.1.len() + 80).sum());
-    for (id, json) in docs {
-        body.push_str(&serde_json::json!({ "create": { "_index": index, "_id": id } }).to_string());
-        body.push('\n');
-        body.push_str(json);
-        body.push('\n');
-    }
-    body
-}
-
 /// Send a `_bulk` body of `n` documents.
 pub async fn post_bulk(
     http: &reqwest::Client,
     target: &Target,
-    body: String,
+    body: Vec<u8>,
     n: usize,
     refresh: bool,
 ) -> Result<BulkOutcome, BulkError> {
