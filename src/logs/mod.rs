@@ -654,7 +654,16 @@ mod tests {
         meta.insert("log_type".into(), "workload".into());
         meta.insert("path".into(), "/var/log/\"odd\"\tname.log".into());
         meta.insert("source".into(), "docker".into());
-        let cases: [(&str, Option<&str>, Option<&str>, bool, bool, Option<&str>); 4] = [
+        // message, timestamp, stream, truncated, invalid UTF-8, container id
+        type Case<'a> = (
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            bool,
+            bool,
+            Option<&'a str>,
+        );
+        let cases: [Case<'_>; 4] = [
             ("plain line", None, None, false, false, None),
             (
                 "level=error traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 \u{1}é\"\\",
