@@ -196,7 +196,7 @@ pub(crate) fn record(
 /// line's record is written straight into its buffer entry: no `LogRecord`, metadata map or
 /// owned strings per line. The JSON is the same document `push_entry` writes for the
 /// equivalent `LogRecord` (a test holds the two equal).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub(crate) struct Shared {
     /// `,"service":…,"container_id":…,"node_id":…`
     ids: String,
@@ -268,7 +268,6 @@ pub(crate) fn push_line(
     id: checkpoint::DocId,
     shared: &Shared,
     line: &Line<'_>,
-    clock: &mut Clock,
 ) {
     use std::io::Write as _;
     let out = &mut pass.entries;
@@ -276,7 +275,7 @@ pub(crate) fn push_line(
     out.extend_from_slice(b"\t{\"timestamp\":");
     match line.timestamp {
         Some(t) => json_bytes(out, t),
-        None => json_bytes(out, clock.now()),
+        None => json_bytes(out, pass.clock.now()),
     }
     out.extend_from_slice(b",\"level\":\"");
     let level = parse::level(line.message).unwrap_or(Level::Info);
@@ -297,25 +296,24 @@ pub(crate) fn push_line(
     }
     out.extend_from_slice(b",\"metadata\":{");
     out.extend_from_slice(shared.metadata.as_bytes());
-    let mut sep = !shared.metadata.is_empty();
-    let mut member = |out: &mut Vec<u8>, key: &[u8], value: &[u8]| {
-        if sep {
+    // The line's own members after the file's (the metadata has no keys of these names).
+    let mut first = shared.metadata.is_empty();
+    let mut member = |out: &mut Vec<u8>, key: &[u8]| {
+        if !first {
             out.push(b',');
         }
-        sep = true;
+        first = false;
         out.extend_from_slice(key);
-        out.extend_from_slice(value);
     };
     if line.invalid_utf8 {
-        member(out, b"\"invalid_utf8\":", b"true");
+        member(out, b"\"invalid_utf8\":true");
     }
     if let Some(s) = line.stream {
-        let mut v = Vec::with_capacity(s.len() + 2);
-        json_bytes(&mut v, s);
-        member(out, b"\"stream\":", &v);
+        member(out, b"\"stream\":");
+        json_bytes(out, s);
     }
     if line.truncated {
-        member(out, b"\"truncated\":", b"true");
+        member(out, b"\"truncated\":true");
     }
     out.extend_from_slice(b"}}\n");
     pass.count += 1;
@@ -693,7 +691,6 @@ mod tests {
         for (message, timestamp, stream, truncated, invalid_utf8, container) in cases {
             let shared = Shared::new("web", container, "node-1", &meta);
             let mut pass = tail::Pass::default();
-            let mut clock = Clock::default();
             let line = Line {
                 message,
                 timestamp,
@@ -701,13 +698,7 @@ mod tests {
                 truncated,
                 invalid_utf8,
             };
-            push_line(
-                &mut pass,
-                checkpoint::doc_id(7, 9),
-                &shared,
-                &line,
-                &mut clock,
-            );
+            push_line(&mut pass, checkpoint::doc_id(7, 9), &shared, &line);
             assert_eq!(pass.count, 1);
             let text = String::from_utf8(pass.entries).unwrap();
             let (id, json) = text.strip_suffix('\n').unwrap().split_once('\t').unwrap();

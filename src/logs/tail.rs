@@ -782,15 +782,12 @@ impl Tailer {
             truncated: cut,
             invalid_utf8,
         };
-        let mut clock = std::mem::take(&mut pass.clock);
         super::push_line(
             pass,
             checkpoint::doc_id(t.work.generation, offset),
             &t.origin,
             &line,
-            &mut clock,
         );
-        pass.clock = clock;
     }
 
     /// The pass was buffered: what was read is durable now.

@@ -365,11 +365,6 @@ impl NodeMerger {
         Ok(())
     }
 
-    /// The merged profile, gzipped.
-    pub fn finish(self) -> Result<Vec<u8>> {
-        self.finish_decoded()?.encode()
-    }
-
     /// The merged profile, to summarise before (or instead of) encoding it.
     pub fn finish_decoded(self) -> Result<Decoded> {
         let Some(m) = self.merger else {
@@ -414,7 +409,7 @@ fn merge_nodes(parts: &[(String, Decoded)]) -> Result<Vec<u8>> {
     for (node, p) in parts {
         m.add(node, p)?;
     }
-    m.finish()
+    m.finish_decoded()?.encode()
 }
 
 /// `profile` minus `base`, as `go tool pprof -diff_base base profile` computes it: the
